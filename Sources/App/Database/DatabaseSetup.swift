@@ -1,0 +1,97 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import SQLKit
+import Vapor
+
+/// Why the database cannot be used; the start stops with this message and touches nothing.
+struct DatabaseStartError: Error, CustomStringConvertible {
+    let description: String
+}
+
+enum DatabaseSetup {
+    /// Registers the database named by the settings, after checking that a SQLite file is one.
+    static func register(_ settings: AppSettings, on app: Application) throws {
+        switch settings.database {
+        case .sqliteFile(let path):
+            try checkSQLiteFile(at: path)
+            app.databases.use(.sqlite(.file(path)), as: .sqlite)
+            app.writer = Writer(gate: WriteGate(), clock: app.clock)
+        case .postgres(let url):
+            var configuration = try SQLPostgresConfiguration(url: url)
+            if let schema = settings.postgresSchema {
+                configuration.searchPath = [schema, "public"]
+            }
+            app.databases.use(.postgres(configuration: configuration, connectionPoolTimeout: .seconds(10)), as: .psql)
+            app.writer = Writer(gate: nil, clock: app.clock)
+        }
+        for migration in PermanenceMigrations.all {
+            app.migrations.add(migration)
+        }
+    }
+
+    /// A file that exists must be a SQLite database; anything else is refused and never overwritten.
+    static func checkSQLiteFile(at path: String) throws {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        let url = URL(fileURLWithPath: path)
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue {
+                throw DatabaseStartError(description: "DATABASE_URL: \(path) is a folder, not a SQLite database file")
+            }
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw DatabaseStartError(description: "DATABASE_URL: \(path) cannot be read (check its permissions)")
+            }
+            defer { try? handle.close() }
+            let header = handle.readData(ofLength: 16)
+            if !header.isEmpty && header != Data("SQLite format 3\u{0}".utf8) {
+                throw DatabaseStartError(description: "DATABASE_URL: \(path) is not a SQLite database; Permanence leaves it untouched")
+            }
+        } else {
+            let folder = url.deletingLastPathComponent().path
+            if !manager.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                throw DatabaseStartError(description: "DATABASE_URL: the folder \(folder) of the SQLite file does not exist")
+            }
+        }
+    }
+
+    /// Checks that the database answers and was not written by a newer Permanence, then migrates it.
+    static func prepare(_ app: Application, settings: AppSettings) async throws {
+        let sql = app.db as! any SQLDatabase
+        do {
+            try await sql.raw("SELECT 1").run()
+        } catch {
+            throw DatabaseStartError(description: "DATABASE_URL: cannot reach the \(settings.database.redacted): \(String(reflecting: error))")
+        }
+        if settings.database.isSQLite {
+            // The journal mode sticks to the file; foreign keys are switched on per connection by the driver.
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+        } else if let schema = settings.postgresSchema {
+            try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+        }
+        let unknown = try await unknownMigrations(on: app.db)
+        guard unknown.isEmpty else {
+            throw DatabaseStartError(description: "DATABASE_URL: the \(settings.database.redacted) was written by a newer version of Permanence (unknown migrations: \(unknown.joined(separator: ", "))); refusing to use it")
+        }
+        try await app.autoMigrate()
+    }
+
+    /// Migrations recorded in the database that this build does not know.
+    static func unknownMigrations(on database: any Database) async throws -> [String] {
+        let sql = database as! any SQLDatabase
+        let exists: Bool
+        if sql.dialect.name == "sqlite" {
+            exists = try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_fluent_migrations'").first() != nil
+        } else {
+            exists = try await sql.raw("SELECT to_regclass('_fluent_migrations')::text AS name").first(decoding: OptionalName.self)?.name != nil
+        }
+        guard exists else { return [] }
+        let known = Set(PermanenceMigrations.all.map(\.name))
+        let recorded = try await sql.raw("SELECT name FROM _fluent_migrations").all(decoding: Name.self).map(\.name)
+        return recorded.filter { !known.contains($0) }.sorted()
+    }
+
+    private struct Name: Decodable { let name: String }
+    private struct OptionalName: Decodable { let name: String? }
+}

@@ -1,0 +1,55 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// The one way to change data: a transaction, serialised on SQLite, in which every change is journaled.
+struct Writer: Sendable {
+    /// Present on SQLite only; PostgreSQL handles concurrent writers itself.
+    let gate: WriteGate?
+    let clock: AppClock
+
+    /// Runs `body` in one transaction; the journal entries it records commit or roll back with it.
+    func transaction<T: Sendable>(
+        on database: any Database,
+        actor: AuditActor,
+        requestID: String? = nil,
+        _ body: @escaping @Sendable (any Database, Journal) async throws -> T
+    ) async throws -> T {
+        let now = clock.now()
+        let work: @Sendable () async throws -> T = {
+            try await database.transaction { tx in
+                try await body(tx, Journal(database: tx, actor: actor, requestID: requestID, now: now))
+            }
+        }
+        if let gate {
+            return try await gate.withExclusiveAccess(work)
+        }
+        return try await work()
+    }
+
+    /// Records that `actor` opened a record, in the same chain as the writes.
+    func traceRead(
+        on database: any Database, actor: AuditActor, requestID: String?,
+        entity: String, entityID: String, practiceID: UUID?
+    ) async throws {
+        try await transaction(on: database, actor: actor, requestID: requestID) { _, journal in
+            try await journal.record(.read, entity: entity, entityID: entityID, practiceID: practiceID)
+        }
+    }
+}
+
+extension Application {
+    private struct WriterKey: StorageKey { typealias Value = Writer }
+
+    var writer: Writer {
+        get {
+            guard let writer = storage[WriterKey.self] else { fatalError("configure(_:settings:) sets the writer") }
+            return writer
+        }
+        set { storage[WriterKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var writer: Writer { application.writer }
+}

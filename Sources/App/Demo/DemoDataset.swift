@@ -1,0 +1,200 @@
+import Domain
+import Foundation
+
+/// The demo center as plain values: made by `DemoDataset.make`, written by `DemoSeeder`.
+struct DemoDataset: Equatable, Sendable {
+    struct Practice: Equatable, Sendable {
+        let id: UUID
+        let slug: String
+        let name: String
+        let kind: String
+        let greeting: String
+        let address: String
+        let phone: String
+        /// Which reasons bring patients, and how long a visit lasts.
+        let reasons: [String]
+        let slotMinutes: Int
+    }
+
+    struct Practitioner: Equatable, Sendable {
+        let id: UUID
+        let practiceID: UUID
+        let title: String
+        let firstName: String
+        let lastName: String
+        let profession: String
+        let rpps: String
+    }
+
+    struct Patient: Equatable, Sendable {
+        let id: UUID
+        let practiceID: UUID
+        let birthName: String
+        let firstNames: String
+        let usedName: String?
+        let birthDate: LocalDate
+        let sex: String
+        let phone: String
+        let email: String?
+    }
+
+    struct Appointment: Equatable, Sendable {
+        let id: UUID
+        let practiceID: UUID
+        let practitionerID: UUID
+        let patientID: UUID
+        let start: Date
+        let end: Date
+        let status: String
+        let reason: String
+    }
+
+    struct User: Equatable, Sendable {
+        let id: UUID
+        let email: String
+        let displayName: String
+        let role: Role
+        let practiceIDs: [UUID]
+        let practitionerID: UUID?
+    }
+
+    let centerID: UUID
+    let centerName: String
+    let practices: [Practice]
+    let practitioners: [Practitioner]
+    let patients: [Patient]
+    let appointments: [Appointment]
+    let users: [User]
+
+    /// The password of every demo account: demo data only, printed at first start.
+    static let demoPassword = "permanence-demo"
+    static let timeZone = TimeZone(identifier: "Europe/Paris")!
+
+    /// The demo center around `today`, the same for the same seed and day.
+    static func make(seed: UInt64, today: LocalDate) -> DemoDataset {
+        var rng = SeededGenerator(seed: seed)
+        let centerID = rng.uuid()
+
+        // Fictional numbers from the ranges ARCEP keeps for fiction (01 99 00 …, 06 39 98 …): no real person is called.
+        let general = Practice(id: rng.uuid(), slug: "cabinet-des-tilleuls", name: "Cabinet médical des Tilleuls", kind: "Médecine générale",
+                               greeting: "Cabinet médical des Tilleuls, bonjour, que puis-je faire pour vous ?",
+                               address: "14 rue des Tilleuls, 92100 Boulogne-Billancourt", phone: "+33199001001",
+                               reasons: ["Consultation", "Consultation", "Consultation", "Renouvellement d'ordonnance", "Certificat médical",
+                                         "Suivi de tension", "Vaccination", "Résultats d'analyses"], slotMinutes: 20)
+        let paediatrics = Practice(id: rng.uuid(), slug: "cabinet-lambert-pediatrie", name: "Cabinet du Dr Lambert, pédiatre", kind: "Pédiatrie",
+                                   greeting: "Cabinet du docteur Lambert, pédiatre, bonjour.",
+                                   address: "3 place de la Mairie, 94300 Vincennes", phone: "+33199001002",
+                                   reasons: ["Consultation", "Consultation", "Vaccination", "Examen du 9e mois", "Certificat de sport", "Suivi de croissance"],
+                                   slotMinutes: 20)
+        let physiotherapy = Practice(id: rng.uuid(), slug: "kine-roux", name: "Cabinet de kinésithérapie Roux", kind: "Kinésithérapie",
+                                     greeting: "Cabinet de kinésithérapie Roux, bonjour.",
+                                     address: "27 avenue Jean-Jaurès, 75019 Paris", phone: "+33199001003",
+                                     reasons: ["Séance de rééducation", "Séance de rééducation", "Rééducation du genou", "Lombalgie", "Bilan kinésithérapique"],
+                                     slotMinutes: 30)
+        let practices = [general, paediatrics, physiotherapy]
+
+        func rpps() -> String { "10" + (0..<9).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined() }
+        let martin = Practitioner(id: rng.uuid(), practiceID: general.id, title: "Dr", firstName: "Claire", lastName: "Martin",
+                                  profession: "Médecin généraliste", rpps: rpps())
+        let benali = Practitioner(id: rng.uuid(), practiceID: general.id, title: "Dr", firstName: "Karim", lastName: "Benali",
+                                  profession: "Médecin généraliste", rpps: rpps())
+        let lambert = Practitioner(id: rng.uuid(), practiceID: paediatrics.id, title: "Dr", firstName: "Sophie", lastName: "Lambert",
+                                   profession: "Pédiatre", rpps: rpps())
+        let roux = Practitioner(id: rng.uuid(), practiceID: physiotherapy.id, title: "", firstName: "Julien", lastName: "Roux",
+                                profession: "Masseur-kinésithérapeute", rpps: rpps())
+        let practitioners = [martin, benali, lambert, roux]
+
+        var usedNumbers = Set<String>()
+        func mobile() -> String {
+            while true {
+                let number = "+3363998" + String(format: "%04d", Int.random(in: 0...9999, using: &rng))
+                if usedNumbers.insert(number).inserted { return number }
+            }
+        }
+
+        var patients: [Patient] = []
+        func addPatients(_ count: Int, to practice: Practice, ages: ClosedRange<Int>, familyShare: Double) {
+            var familyPhones: [String: String] = [:]
+            for _ in 0..<count {
+                let sex = rng.chance(0.52) ? "F" : "M"
+                let birthName = rng.pick(DemoNames.surnames)
+                let firstNames = sex == "F" ? rng.pick(DemoNames.femaleFirstNames) : rng.pick(DemoNames.maleFirstNames)
+                let age = Int.random(in: ages, using: &rng)
+                // Infants are counted in days, so that the paediatrician has a few babies under three months.
+                let birth: LocalDate
+                if age == 0 {
+                    birth = today.adding(days: -Int.random(in: 10...360, using: &rng))
+                } else {
+                    birth = LocalDate(year: today.year - age, month: Int.random(in: 1...12, using: &rng), day: Int.random(in: 1...28, using: &rng))
+                }
+                let usedName = sex == "F" && age >= 25 && rng.chance(0.35) ? rng.pick(DemoNames.surnames) : nil
+                let phone: String
+                if let shared = familyPhones[birthName], rng.chance(familyShare) {
+                    phone = shared
+                } else {
+                    phone = mobile()
+                    familyPhones[birthName] = phone
+                }
+                let email = age >= 18 && rng.chance(0.4)
+                    ? "\(DemoNames.ascii(firstNames)).\(DemoNames.ascii(usedName ?? birthName))@example.org" : nil
+                patients.append(Patient(id: rng.uuid(), practiceID: practice.id, birthName: birthName, firstNames: firstNames,
+                                        usedName: usedName, birthDate: birth, sex: sex, phone: phone, email: email))
+            }
+        }
+        addPatients(240, to: general, ages: 1...96, familyShare: 0.3)
+        addPatients(110, to: paediatrics, ages: 0...16, familyShare: 0.6)
+        addPatients(90, to: physiotherapy, ages: 16...88, familyShare: 0.1)
+
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        func instant(_ day: LocalDate, _ minutes: Int) -> Date {
+            calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: minutes / 60, minute: minutes % 60))!
+        }
+
+        var appointments: [Appointment] = []
+        let periods = [(8 * 60 + 30, 12 * 60), (14 * 60, 18 * 60 + 30)]
+        for offset in -7...7 {
+            let day = today.adding(days: offset)
+            guard day.isoWeekday <= 6, FrenchHolidays.holiday(on: day) == nil else { continue }
+            let fill = offset < 0 ? 0.8 : max(0.25, 0.7 - 0.06 * Double(offset))
+            for practitioner in practitioners {
+                let practice = practices.first { $0.id == practitioner.practiceID }!
+                // Only the general practice opens on Saturday mornings.
+                if day.isoWeekday == 6 && practice.id != general.id { continue }
+                let candidates = patients.filter { $0.practiceID == practice.id }
+                for (open, close) in day.isoWeekday == 6 ? [periods[0]] : periods {
+                    var minute = open
+                    while minute + practice.slotMinutes <= close {
+                        if rng.chance(fill) {
+                            let status: String
+                            if offset < 0 {
+                                status = rng.chance(0.9) ? "fulfilled" : (rng.chance(0.5) ? "noshow" : "cancelled")
+                            } else {
+                                status = rng.chance(0.05) ? "cancelled" : "booked"
+                            }
+                            appointments.append(Appointment(
+                                id: rng.uuid(), practiceID: practice.id, practitionerID: practitioner.id,
+                                patientID: rng.pick(candidates).id, start: instant(day, minute),
+                                end: instant(day, minute + practice.slotMinutes), status: status, reason: rng.pick(practice.reasons)))
+                        }
+                        minute += practice.slotMinutes
+                    }
+                }
+            }
+        }
+
+        let users = [
+            User(id: rng.uuid(), email: "secretaire@permanence.test", displayName: "Camille Dubois", role: .secretary,
+                 practiceIDs: practices.map(\.id), practitionerID: nil),
+            User(id: rng.uuid(), email: "superviseur@permanence.test", displayName: "Nathalie Girard", role: .supervisor,
+                 practiceIDs: [], practitionerID: nil),
+            User(id: rng.uuid(), email: "dr.martin@permanence.test", displayName: "Dr Claire Martin", role: .practitioner,
+                 practiceIDs: [general.id], practitionerID: martin.id),
+            User(id: rng.uuid(), email: "admin@permanence.test", displayName: "Administrateur du centre", role: .admin,
+                 practiceIDs: [], practitionerID: nil),
+        ]
+
+        return DemoDataset(centerID: centerID, centerName: "Permanence — centre de télésecrétariat médical", practices: practices,
+                           practitioners: practitioners, patients: patients, appointments: appointments, users: users)
+    }
+}

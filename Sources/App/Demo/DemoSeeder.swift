@@ -1,0 +1,140 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// Writes the demo center into an empty database, every row journaled like any other write.
+enum DemoSeeder {
+    struct Login: Sendable {
+        let role: Role
+        let email: String
+    }
+
+    static func isEmpty(_ db: any Database) async throws -> Bool {
+        let centers = try await CenterRecord.query(on: db).count()
+        let users = try await UserRecord.query(on: db).count()
+        return centers == 0 && users == 0
+    }
+
+    /// Seeds the demo for the current day in Paris and returns the accounts to print.
+    @discardableResult
+    static func seed(app: Application, seed: UInt64) async throws -> [Login] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = DemoDataset.timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: app.clock.now())
+        let today = LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)
+        let data = DemoDataset.make(seed: seed, today: today)
+        try await write(data, app: app)
+        return data.users.map { Login(role: $0.role, email: $0.email) }
+    }
+
+    static func write(_ data: DemoDataset, app: Application) async throws {
+        let passwordHash = try await Passwords.hash(DemoDataset.demoPassword, on: app.threadPool)
+        let actor = AuditActor.system("seed-demo")
+        try await app.writer.transaction(on: app.db, actor: actor) { tx, journal in
+            let center = CenterRecord(id: data.centerID, name: data.centerName)
+            try await center.create(on: tx)
+            try await journal.record(.create, entity: "center", entityID: data.centerID.uuidString, practiceID: nil, after: ["name": data.centerName])
+
+            for practice in data.practices {
+                let record = PracticeRecord()
+                record.id = practice.id
+                record.$center.id = data.centerID
+                record.slug = practice.slug
+                record.name = practice.name
+                record.kind = practice.kind
+                record.greeting = practice.greeting
+                record.address = practice.address
+                record.phone = practice.phone
+                record.timeZone = DemoDataset.timeZone.identifier
+                record.alsaceMoselle = false
+                try await record.create(on: tx)
+                try await journal.record(.create, entity: "practice", entityID: practice.id.uuidString, practiceID: practice.id,
+                                         after: ["slug": practice.slug, "name": practice.name, "phone": practice.phone])
+            }
+            for practitioner in data.practitioners {
+                let record = PractitionerRecord()
+                record.id = practitioner.id
+                record.$practice.id = practitioner.practiceID
+                record.title = practitioner.title
+                record.firstName = practitioner.firstName
+                record.lastName = practitioner.lastName
+                record.profession = practitioner.profession
+                record.rpps = practitioner.rpps
+                try await record.create(on: tx)
+                try await journal.record(.create, entity: "practitioner", entityID: practitioner.id.uuidString, practiceID: practitioner.practiceID,
+                                         after: ["name": record.displayName, "profession": practitioner.profession, "rpps": practitioner.rpps])
+            }
+
+            let patients = data.patients.map { patient in
+                let record = PatientRecord()
+                record.id = patient.id
+                record.$practice.id = patient.practiceID
+                record.birthName = patient.birthName
+                record.firstNames = patient.firstNames
+                record.usedName = patient.usedName
+                record.birthDate = patient.birthDate.description
+                record.sex = patient.sex
+                record.phone = patient.phone
+                record.email = patient.email
+                return record
+            }
+            for chunk in patients.chunked(by: 200) { try await chunk.create(on: tx) }
+            for patient in data.patients {
+                try await journal.record(.create, entity: "patient", entityID: patient.id.uuidString, practiceID: patient.practiceID,
+                                         after: PatientSnapshot(patient))
+            }
+
+            let appointments = data.appointments.map { appointment in
+                let record = AppointmentRecord()
+                record.id = appointment.id
+                record.$practice.id = appointment.practiceID
+                record.$practitioner.id = appointment.practitionerID
+                record.$patient.id = appointment.patientID
+                record.startsAt = appointment.start
+                record.endsAt = appointment.end
+                record.status = appointment.status
+                record.reason = appointment.reason
+                return record
+            }
+            for chunk in appointments.chunked(by: 200) { try await chunk.create(on: tx) }
+            for appointment in data.appointments {
+                try await journal.record(.create, entity: "appointment", entityID: appointment.id.uuidString, practiceID: appointment.practiceID,
+                                         after: AppointmentSnapshot(appointment))
+            }
+        }
+        for user in data.users {
+            let valid = ValidatedUser(email: user.email, displayName: user.displayName, role: user.role,
+                                      practiceIDs: user.practiceIDs, practitionerID: user.practitionerID)
+            _ = try await UserStore.insert(valid, passwordHash: passwordHash, id: user.id, actor: actor, requestID: nil, writer: app.writer, on: app.db)
+        }
+    }
+
+    static func loginsBanner(_ logins: [Login]) -> String {
+        let width = logins.map(\.role.label.count).max() ?? 0
+        let lines = logins.map { "  \($0.role.label.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.email)" }
+        return (["", "Demo data created. Sign in at the address below with one of these accounts (password: \(DemoDataset.demoPassword)):"]
+                + lines + [""]).joined(separator: "\n")
+    }
+
+    private struct PatientSnapshot: Encodable {
+        let birthName: String, firstNames: String, usedName: String?, birthDate: String, sex: String, phone: String, email: String?
+        init(_ p: DemoDataset.Patient) {
+            birthName = p.birthName; firstNames = p.firstNames; usedName = p.usedName
+            birthDate = p.birthDate.description; sex = p.sex; phone = p.phone; email = p.email
+        }
+    }
+
+    private struct AppointmentSnapshot: Encodable {
+        let practitionerID: UUID, patientID: UUID, start: Date, end: Date, status: String, reason: String
+        init(_ a: DemoDataset.Appointment) {
+            practitionerID = a.practitionerID; patientID = a.patientID; start = a.start; end = a.end; status = a.status; reason = a.reason
+        }
+    }
+}
+
+extension Array {
+    func chunked(by size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

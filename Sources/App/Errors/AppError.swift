@@ -1,0 +1,86 @@
+import Foundation
+import Vapor
+
+/// A field and why its value was refused.
+struct FieldError: Content, Equatable {
+    let field: String
+    let reason: String
+}
+
+/// Every error the application answers on purpose; mapped to HTTP in `ErrorRendering`, one place.
+enum AppError: Error, Equatable {
+    case unauthenticated
+    case invalidCredentials
+    case accountLocked(until: Date)
+    case forbidden
+    case csrfRejected
+    case notFound(what: String)
+    case validation([FieldError])
+    case conflict(String)
+    case badRequest(String)
+    case `internal`
+
+    static func invalid(_ field: String, _ reason: String) -> AppError { .validation([FieldError(field: field, reason: reason)]) }
+
+    var status: HTTPResponseStatus {
+        switch self {
+        case .unauthenticated, .invalidCredentials: .unauthorized
+        case .accountLocked: .tooManyRequests
+        case .forbidden, .csrfRejected: .forbidden
+        case .notFound: .notFound
+        case .validation: .unprocessableEntity
+        case .conflict: .conflict
+        case .badRequest: .badRequest
+        case .internal: .internalServerError
+        }
+    }
+
+    /// A short stable name for the problem `type`.
+    var slug: String {
+        switch self {
+        case .unauthenticated: "unauthenticated"
+        case .invalidCredentials: "invalid-credentials"
+        case .accountLocked: "account-locked"
+        case .forbidden: "forbidden"
+        case .csrfRejected: "csrf-rejected"
+        case .notFound: "not-found"
+        case .validation: "validation-failed"
+        case .conflict: "conflict"
+        case .badRequest: "bad-request"
+        case .internal: "internal-error"
+        }
+    }
+
+    /// The French title shown to people.
+    var title: String {
+        switch self {
+        case .unauthenticated: "Connexion requise"
+        case .invalidCredentials: "Identifiants incorrects"
+        case .accountLocked: "Compte temporairement verrouillé"
+        case .forbidden: "Accès refusé"
+        case .csrfRejected: "Formulaire expiré"
+        case .notFound(let what): "\(what) introuvable"
+        case .validation: "Données invalides"
+        case .conflict: "Conflit"
+        case .badRequest: "Requête invalide"
+        case .internal: "Erreur interne"
+        }
+    }
+
+    /// The French explanation shown to people.
+    var detail: String {
+        switch self {
+        case .unauthenticated: "Identifiez-vous pour continuer."
+        case .invalidCredentials: "Adresse e-mail ou mot de passe incorrect."
+        case .accountLocked(let until):
+            "Trop d'essais infructueux : le compte est verrouillé jusqu'à \(FrenchFormat.time(until)) (heure de Paris)."
+        case .forbidden: "Votre rôle ne permet pas cette action."
+        case .csrfRejected: "Le formulaire a expiré ou ne provient pas de Permanence. Rechargez la page et recommencez."
+        case .notFound: "La ressource demandée n'existe pas ou ne vous est pas accessible."
+        case .validation(let errors): errors.map { "\($0.field) : \($0.reason)" }.joined(separator: " ")
+        case .conflict(let message): message
+        case .badRequest(let message): message
+        case .internal: "Une erreur inattendue s'est produite ; elle a été enregistrée. Donnez la référence ci-dessous au support."
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Leaf
+import Vapor
+
+/// RFC 9457 problem document for `/api/v1`.
+struct Problem: Content {
+    let type: String
+    let title: String
+    let status: Int
+    let detail: String
+    let instance: String
+    let errors: [FieldError]?
+    let requestId: String
+}
+
+/// Turns every error into a French page for the browser or a problem document for the API.
+struct ErrorRendering: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let appError = Self.appError(for: error, request: request)
+            if request.url.path.hasPrefix("/api/") {
+                return try Self.problemResponse(appError, request: request)
+            }
+            return try await Self.page(appError, request: request)
+        }
+    }
+
+    static func appError(for error: any Error, request: Request) -> AppError {
+        switch error {
+        case let appError as AppError:
+            return appError
+        case let decoding as DecodingError:
+            return .validation([Self.fieldError(decoding)])
+        case let abort as any AbortError where abort.status == .notFound:
+            return .notFound(what: "Page")
+        case let abort as any AbortError where abort.status.code < 500:
+            return .badRequest(abort.reason)
+        default:
+            request.logger.report(error: error)
+            return .internal
+        }
+    }
+
+    static func problemResponse(_ error: AppError, request: Request) throws -> Response {
+        let problem = Problem(
+            type: "urn:permanence:problem:\(error.slug)",
+            title: error.title,
+            status: Int(error.status.code),
+            detail: error.detail,
+            instance: request.url.path,
+            errors: { if case .validation(let errors) = error { return errors } else { return nil } }(),
+            requestId: request.id
+        )
+        let response = Response(status: error.status)
+        try response.content.encode(problem, using: JSONEncoder())
+        response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
+        if case .accountLocked(let until) = error {
+            response.headers.replaceOrAdd(name: .retryAfter, value: String(max(1, Int(until.timeIntervalSince(request.application.clock.now()).rounded(.up)))))
+        }
+        return response
+    }
+
+    struct ErrorPage: Encodable {
+        let status: Int
+        let title: String
+        let detail: String
+        let requestId: String
+        let signedIn: Bool
+    }
+
+    static func page(_ error: AppError, request: Request) async throws -> Response {
+        if error == .unauthenticated {
+            return request.redirect(to: "/connexion")
+        }
+        let context = ErrorPage(status: Int(error.status.code), title: error.title, detail: error.detail,
+                                requestId: request.id, signedIn: request.principal != nil)
+        let view = try await request.view.render("errors/error", context)
+        let response = try await view.encodeResponse(for: request)
+        response.status = error.status
+        return response
+    }
+
+    private static func fieldError(_ error: DecodingError) -> FieldError {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let prefix = path(context)
+            return FieldError(field: prefix.isEmpty ? key.stringValue : "\(prefix).\(key.stringValue)", reason: "champ obligatoire manquant")
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return FieldError(field: path(context), reason: "valeur de type inattendu")
+        case .dataCorrupted(let context):
+            return FieldError(field: path(context).isEmpty ? "body" : path(context), reason: "contenu illisible (JSON attendu)")
+        @unknown default:
+            return FieldError(field: "body", reason: "contenu illisible")
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Domain
+import Fluent
+import Foundation
+import Leaf
+import Vapor
+
+/// The administration of accounts: the browser screen and `/api/v1/users`.
+struct UsersController {
+    struct UserRow: Encodable {
+        let email: String
+        let displayName: String
+        let role: String
+        let practices: String
+        let locked: Bool
+    }
+
+    struct RoleOption: Encodable {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+
+    struct PracticeOption: Encodable {
+        let id: UUID
+        let name: String
+        let checked: Bool
+    }
+
+    struct UsersPage: Encodable {
+        let layout: PracticesController.Layout
+        let users: [UserRow]
+        let roles: [RoleOption]
+        let practices: [PracticeOption]
+        let errors: [FieldError]
+        let draftEmail: String
+        let draftName: String
+        let created: String?
+    }
+
+    struct UserForm: Content {
+        var email: String?
+        var displayName: String?
+        var role: String?
+        var password: String?
+        var practices: [String]?
+    }
+
+    struct UserDTO: Content {
+        let id: UUID
+        let email: String
+        let displayName: String
+        let role: String
+        let practiceIds: [UUID]
+    }
+
+    struct UserList: Content { let users: [UserDTO] }
+
+    func bootBrowser(routes: any RoutesBuilder) {
+        let admin = routes.grouped("admin", "utilisateurs")
+        admin.get(use: page)
+        admin.post(use: createFromForm)
+    }
+
+    func bootAPI(routes: any RoutesBuilder) {
+        routes.get("users", use: list)
+        routes.post("users", use: createFromAPI)
+    }
+
+    @Sendable
+    func page(req: Request) async throws -> View {
+        let principal = try req.require(.manageUsers)
+        return try await render(req, principal: principal, errors: [], draft: UserForm(), created: req.query[String.self, at: "cree"])
+    }
+
+    @Sendable
+    func createFromForm(req: Request) async throws -> Response {
+        let principal = try req.require(.manageUsers)
+        let form = try req.content.decode(UserForm.self)
+        let draft = NewUser(email: form.email ?? "", displayName: form.displayName ?? "", role: form.role ?? "",
+                            password: form.password ?? "", practices: form.practices ?? [], practitionerID: nil)
+        do {
+            let user = try await UserStore.create(draft, actor: principal.auditActor, requestID: req.id, app: req.application, on: req.db)
+            return req.redirect(to: "/admin/utilisateurs?cree=\(user.email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+        } catch AppError.validation(let errors) {
+            let view = try await render(req, principal: principal, errors: errors, draft: form, created: nil)
+            let response = try await view.encodeResponse(for: req)
+            response.status = .unprocessableEntity
+            return response
+        }
+    }
+
+    @Sendable
+    func list(req: Request) async throws -> UserList {
+        _ = try req.require(.manageUsers)
+        return UserList(users: try await UserStore.listWithPractices(on: req.db).map { user, practices in
+            UserDTO(id: user.id!, email: user.email, displayName: user.displayName, role: user.role.rawValue, practiceIds: practices)
+        })
+    }
+
+    @Sendable
+    func createFromAPI(req: Request) async throws -> Response {
+        let principal = try req.require(.manageUsers)
+        let draft = try req.content.decode(NewUser.self)
+        let user = try await UserStore.create(draft, actor: principal.auditActor, requestID: req.id, app: req.application, on: req.db)
+        let practices = try await UserPracticeRecord.query(on: req.db).filter(\.$user.$id == user.id!).all().map { $0.$practice.id }
+        let response = Response(status: .created)
+        try response.content.encode(UserDTO(id: user.id!, email: user.email, displayName: user.displayName, role: user.role.rawValue, practiceIds: practices))
+        return response
+    }
+
+    /// The form's own label for a field, so the error names what the person sees.
+    static func frenchLabel(for field: String) -> String {
+        switch field {
+        case "email": "Adresse e-mail"
+        case "displayName": "Nom affiché"
+        case "role": "Rôle"
+        case "password": "Mot de passe"
+        case "practices": "Cabinets"
+        default: field
+        }
+    }
+
+    private func render(_ req: Request, principal: Principal, errors: [FieldError], draft: UserForm, created: String?) async throws -> View {
+        let practices = try await PracticeRecord.query(on: req.db).sort(\.$name).all()
+        let names = Dictionary(uniqueKeysWithValues: practices.map { ($0.id!, $0.name) })
+        let now = req.application.clock.now()
+        let rows = try await UserStore.listWithPractices(on: req.db).map { user, ids in
+            UserRow(email: user.email, displayName: user.displayName, role: user.role.label,
+                    practices: user.role.seesEveryPractice ? "Tous les cabinets" : ids.compactMap { names[$0] }.sorted().joined(separator: ", "),
+                    locked: (user.lockedUntil ?? .distantPast) > now)
+        }
+        let chosen = Set(draft.practices ?? [])
+        return try await req.view.render("admin/users", UsersPage(
+            layout: .init(principal),
+            users: rows,
+            roles: Role.allCases.map { RoleOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == (draft.role ?? "secretary")) },
+            practices: practices.map { PracticeOption(id: $0.id!, name: $0.name, checked: chosen.contains($0.id!.uuidString)) },
+            errors: errors.map { FieldError(field: Self.frenchLabel(for: $0.field), reason: $0.reason) }, draftEmail: draft.email ?? "", draftName: draft.displayName ?? "", created: created))
+    }
+}

@@ -1,0 +1,67 @@
+import Fluent
+import FluentSQL
+import Foundation
+
+/// Appends entries to the audit chain inside the writer's transaction.
+/// Used by one transaction at a time, in sequence: it remembers the head of the chain it extends.
+final class Journal: @unchecked Sendable {
+    let database: any Database
+    let actor: AuditActor
+    let requestID: String?
+    let now: Date
+    private var head: (seq: Int64, hash: String)?
+
+    init(database: any Database, actor: AuditActor, requestID: String?, now: Date) {
+        self.database = database
+        self.actor = actor
+        self.requestID = requestID
+        self.now = now
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    /// Records `action` on an entity with the before and after states (omitted for reads and creations).
+    func record(
+        _ action: AuditAction, entity: String, entityID: String, practiceID: UUID?,
+        before: (any Encodable)? = nil, after: (any Encodable)? = nil
+    ) async throws {
+        let previous = try await chainHead()
+        let entry = AuditEntryRecord()
+        entry.id = previous.seq + 1
+        entry.occurredAt = AuditChain.truncatedToMilliseconds(now)
+        entry.actorID = actor.userID
+        entry.actorLabel = actor.label
+        entry.action = action.rawValue
+        entry.entity = entity
+        entry.entityID = entityID
+        entry.practiceID = practiceID
+        entry.before = try before.map(Self.json)
+        entry.after = try after.map(Self.json)
+        entry.requestID = requestID
+        entry.previousHash = previous.hash
+        entry.hash = AuditChain.hash(of: entry)
+        try await entry.create(on: database)
+        head = (entry.id!, entry.hash)
+    }
+
+    private func chainHead() async throws -> (seq: Int64, hash: String) {
+        if let head { return head }
+        if let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            // Appends queue behind one another so the chain never forks; released at commit.
+            try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: Self.chainLockKey))").run()
+        }
+        let last = try await AuditEntryRecord.query(on: database).sort(\.$id, .descending).first()
+        return (last?.id ?? 0, last?.hash ?? AuditChain.genesisHash)
+    }
+
+    private static let chainLockKey: Int64 = 0x5045_524D_4A52  // "PERMJR"
+
+    private static func json(_ value: any Encodable) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

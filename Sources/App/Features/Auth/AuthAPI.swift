@@ -1,0 +1,82 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Bearer tokens for the JSON API.
+struct AuthAPI: RouteCollection {
+    static let tokenLifetime: TimeInterval = 30 * 24 * 3600
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.post("auth", "token", use: issue)
+    }
+
+    func bootSignedIn(routes: any RoutesBuilder) {
+        routes.delete("auth", "token", use: revoke)
+        routes.get("me", use: me)
+    }
+
+    struct TokenRequest: Content {
+        var email: String
+        var password: String
+        var label: String?
+    }
+
+    struct TokenResponse: Content {
+        let token: String
+        let tokenType: String
+        let expiresAt: Date
+    }
+
+    struct Me: Content {
+        let id: UUID
+        let email: String
+        let displayName: String
+        let role: String
+        let practiceIds: [UUID]
+    }
+
+    @Sendable
+    func issue(req: Request) async throws -> Response {
+        let body = try req.content.decode(TokenRequest.self)
+        let user = try await LoginService.authenticate(email: body.email, password: body.password, request: req)
+        let token = SecretToken.generate(prefix: "pmt_")
+        let now = req.application.clock.now()
+        let label = String((body.label ?? "api").prefix(100))
+        let record = try await req.writer.transaction(on: req.db, actor: AuditActor(userID: user.id, label: user.email), requestID: req.id) { tx, journal in
+            let record = ApiTokenRecord()
+            record.id = UUID()
+            record.tokenHash = SecretToken.hash(token)
+            record.$user.id = user.id!
+            record.label = label
+            record.createdAt = now
+            record.expiresAt = now.addingTimeInterval(Self.tokenLifetime)
+            try await record.create(on: tx)
+            try await LoginService.clearFailures(of: user, on: tx)
+            try await journal.record(.tokenIssued, entity: "api_token", entityID: record.id!.uuidString, practiceID: nil,
+                                     after: ["user": user.id!.uuidString, "label": label])
+            return record
+        }
+        let response = Response(status: .created)
+        try response.content.encode(TokenResponse(token: token, tokenType: "Bearer", expiresAt: record.expiresAt))
+        return response
+    }
+
+    @Sendable
+    func revoke(req: Request) async throws -> HTTPStatus {
+        let principal = try req.requirePrincipal()
+        guard case .apiToken(let id) = principal.credential else { throw AppError.unauthenticated }
+        let now = req.application.clock.now()
+        try await req.writer.transaction(on: req.db, actor: principal.auditActor, requestID: req.id) { tx, journal in
+            try await ApiTokenRecord.query(on: tx).filter(\.$id == id).set(\.$revokedAt, to: now).update()
+            try await journal.record(.tokenRevoked, entity: "api_token", entityID: id.uuidString, practiceID: nil)
+        }
+        return .noContent
+    }
+
+    @Sendable
+    func me(req: Request) async throws -> Me {
+        let principal = try req.requirePrincipal()
+        return Me(id: principal.userID, email: principal.email, displayName: principal.displayName,
+                  role: principal.role.rawValue, practiceIds: principal.assignedPractices.sorted { $0.uuidString < $1.uuidString })
+    }
+}

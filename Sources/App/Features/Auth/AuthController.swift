@@ -1,0 +1,106 @@
+import Fluent
+import Foundation
+import Leaf
+import Vapor
+
+/// The browser's sign-in and sign-out.
+struct AuthController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("connexion", use: showLogin)
+        routes.post("connexion", use: login)
+    }
+
+    /// Sign-out needs a session; it is registered among the signed-in routes.
+    func bootSignedIn(routes: any RoutesBuilder) {
+        routes.post("deconnexion", use: logout)
+    }
+
+    struct LoginPage: Encodable {
+        let csrf: String
+        let email: String
+        let error: String?
+        let next: String
+        let signedIn: Bool
+    }
+
+    struct LoginForm: Content {
+        var email: String?
+        var password: String?
+        var suite: String?
+    }
+
+    @Sendable
+    func showLogin(req: Request) async throws -> Response {
+        if req.principal != nil { return req.redirect(to: "/") }
+        let next = Self.safeNext(req.query[String.self, at: "suite"])
+        return try await render(req, email: "", error: nil, next: next, status: .ok)
+    }
+
+    @Sendable
+    func login(req: Request) async throws -> Response {
+        let form = try req.content.decode(LoginForm.self)
+        let email = form.email ?? ""
+        let next = Self.safeNext(form.suite)
+        let user: UserRecord
+        do {
+            user = try await LoginService.authenticate(email: email, password: form.password ?? "", request: req)
+        } catch let error as AppError {
+            return try await render(req, email: email, error: error.detail, next: next, status: error.status)
+        }
+        let token = SecretToken.generate()
+        let now = req.application.clock.now()
+        let lifetime = req.application.settings.sessionLifetime
+        let previousSession: UUID? = { if case .session(let id, _) = req.principal?.credential { return id } else { return nil } }()
+        let remote = req.remoteAddress?.ipAddress
+        try await req.writer.transaction(on: req.db, actor: AuditActor(userID: user.id, label: user.email), requestID: req.id) { tx, journal in
+            // A new session id at every sign-in: a session fixed before login is worth nothing after it.
+            if let previousSession { try await LoginSessionRecord.query(on: tx).filter(\.$id == previousSession).delete() }
+            let session = LoginSessionRecord()
+            session.id = UUID()
+            session.tokenHash = SecretToken.hash(token)
+            session.$user.id = user.id!
+            session.csrfToken = SecretToken.generate()
+            session.createdAt = now
+            session.expiresAt = now.addingTimeInterval(lifetime)
+            session.remoteAddress = remote
+            try await session.create(on: tx)
+            try await LoginService.clearFailures(of: user, on: tx)
+            try await journal.record(.login, entity: "user", entityID: user.id!.uuidString, practiceID: nil,
+                                     after: ["session": session.id!.uuidString, "via": "browser", "remoteAddress": remote ?? ""])
+        }
+        let response = req.redirect(to: next, redirectType: .normal)
+        response.cookies[SessionAuthenticator.cookieName] = CookieFactory.cookie(token, for: req, maxAge: Int(lifetime))
+        response.cookies[CSRFProtection.preSessionCookie] = CookieFactory.expired(for: req)
+        return response
+    }
+
+    @Sendable
+    func logout(req: Request) async throws -> Response {
+        let principal = try req.requirePrincipal()
+        if case .session(let id, _) = principal.credential {
+            try await req.writer.transaction(on: req.db, actor: principal.auditActor, requestID: req.id) { tx, journal in
+                try await LoginSessionRecord.query(on: tx).filter(\.$id == id).delete()
+                try await journal.record(.logout, entity: "user", entityID: principal.userID.uuidString, practiceID: nil,
+                                         after: ["session": id.uuidString])
+            }
+        }
+        let response = req.redirect(to: "/connexion", redirectType: .normal)
+        response.cookies[SessionAuthenticator.cookieName] = CookieFactory.expired(for: req)
+        return response
+    }
+
+    private func render(_ req: Request, email: String, error: String?, next: String, status: HTTPResponseStatus) async throws -> Response {
+        let response = Response(status: status)
+        let csrf = CSRFProtection.token(for: req, response: response)
+        let view = try await req.view.render("auth/login", LoginPage(csrf: csrf, email: email, error: error, next: next, signedIn: false))
+        response.headers.contentType = .html
+        response.body = .init(buffer: view.data)
+        return response
+    }
+
+    /// Only a local path: never an open redirect to another site.
+    static func safeNext(_ raw: String?) -> String {
+        guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\") else { return "/" }
+        return raw
+    }
+}

@@ -1,0 +1,55 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Browser requests: the session cookie names a live session, whose user becomes the principal.
+struct SessionAuthenticator: AsyncMiddleware {
+    static let cookieName = "permanence_session"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let token = request.cookies[Self.cookieName]?.string, !token.isEmpty {
+            let now = request.application.clock.now()
+            if let session = try await LoginSessionRecord.query(on: request.db)
+                .filter(\.$tokenHash == SecretToken.hash(token))
+                .filter(\.$expiresAt > now)
+                .first(), let sessionID = session.id {
+                request.principal = try await Principal.load(
+                    userID: session.$user.id, credential: .session(id: sessionID, csrfToken: session.csrfToken), on: request.db)
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// API requests: `Authorization: Bearer …` names a live, unrevoked token.
+struct BearerAuthenticator: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let bearer = request.headers.bearerAuthorization {
+            let now = request.application.clock.now()
+            if let token = try await ApiTokenRecord.query(on: request.db)
+                .filter(\.$tokenHash == SecretToken.hash(bearer.token))
+                .filter(\.$revokedAt == nil)
+                .filter(\.$expiresAt > now)
+                .first(), let tokenID = token.id {
+                request.principal = try await Principal.load(userID: token.$user.id, credential: .apiToken(id: tokenID), on: request.db)
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Routes behind it need a signed-in user: the browser is sent to the login page, the API answers 401.
+struct RequireSignIn: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.principal != nil else {
+            if request.url.path.hasPrefix("/api/") {
+                let response = try ErrorRendering.problemResponse(.unauthenticated, request: request)
+                response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer")
+                return response
+            }
+            let target = request.url.path == "/" ? "/connexion" : "/connexion?suite=\(request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            return request.redirect(to: target)
+        }
+        return try await next.respond(to: request)
+    }
+}

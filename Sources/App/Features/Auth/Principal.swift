@@ -1,0 +1,79 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// The signed-in user of a request, with what they may reach.
+struct Principal: Sendable {
+    enum Credential: Sendable {
+        case session(id: UUID, csrfToken: String)
+        case apiToken(id: UUID)
+    }
+
+    let userID: UUID
+    let email: String
+    let displayName: String
+    let role: Role
+    let assignedPractices: Set<UUID>
+    let credential: Credential
+
+    var auditActor: AuditActor { AuditActor(userID: userID, label: email) }
+
+    var csrfToken: String? {
+        if case .session(_, let token) = credential { return token }
+        return nil
+    }
+
+    /// Loads a user that may sign in (not disabled), with their practice assignments.
+    static func load(userID: UUID, credential: Credential, on db: any Database) async throws -> Principal? {
+        guard let user = try await UserRecord.find(userID, on: db), !user.disabled else { return nil }
+        let practices = try await UserPracticeRecord.query(on: db).filter(\.$user.$id == userID).all().map { $0.$practice.id }
+        return Principal(userID: userID, email: user.email, displayName: user.displayName, role: user.role,
+                         assignedPractices: Set(practices), credential: credential)
+    }
+}
+
+/// Proof that the request's user may reach this practice. Only `Request.authorize(practice:)` makes one,
+/// and every store call on practice data takes one: the isolation invariant lives here.
+struct AuthorizedPractice: Sendable, Equatable {
+    let id: UUID
+    fileprivate init(id: UUID) { self.id = id }
+}
+
+extension Request {
+    private struct PrincipalKey: StorageKey { typealias Value = Principal }
+
+    var principal: Principal? {
+        get { storage[PrincipalKey.self] }
+        set { storage[PrincipalKey.self] = newValue }
+    }
+
+    /// The signed-in user; 401 when there is none (the browser routes redirect before reaching here).
+    func requirePrincipal() throws -> Principal {
+        guard let principal else { throw AppError.unauthenticated }
+        return principal
+    }
+
+    /// The practice, if this user may reach it and it exists; otherwise 404, as if it did not exist.
+    func authorize(practice id: UUID) async throws -> AuthorizedPractice {
+        let principal = try requirePrincipal()
+        guard AccessPolicy.mayAccess(practice: id, role: principal.role, assignedPractices: principal.assignedPractices),
+              try await PracticeRecord.find(id, on: db) != nil else {
+            throw AppError.notFound(what: "Cabinet")
+        }
+        return AuthorizedPractice(id: id)
+    }
+
+    /// The practice named by the route parameter `practiceID`.
+    func authorizePracticeParameter() async throws -> AuthorizedPractice {
+        guard let id = parameters.get("practiceID", as: UUID.self) else { throw AppError.notFound(what: "Cabinet") }
+        return try await authorize(practice: id)
+    }
+
+    /// 403 unless the user's role holds `permission`.
+    func require(_ permission: Permission) throws -> Principal {
+        let principal = try requirePrincipal()
+        guard AccessPolicy.role(principal.role, has: permission) else { throw AppError.forbidden }
+        return principal
+    }
+}

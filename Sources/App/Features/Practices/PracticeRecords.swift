@@ -1,0 +1,61 @@
+import Fluent
+import Foundation
+
+/// The remote-secretariat center (plateau); one per installation.
+final class CenterRecord: Model, @unchecked Sendable {
+    static let schema = "centers"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    init(id: UUID, name: String) {
+        self.id = id
+        self.name = name
+    }
+}
+
+/// A practice (cabinet) the center answers for; each is a separate data controller.
+final class PracticeRecord: Model, @unchecked Sendable {
+    static let schema = "practices"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "center_id") var center: CenterRecord
+    /// A short stable name for the command line (`--practice cabinet-martin`).
+    @Field(key: "slug") var slug: String
+    @Field(key: "name") var name: String
+    @Field(key: "kind") var kind: String
+    @Field(key: "greeting") var greeting: String
+    @Field(key: "address") var address: String
+    /// The number patients dial (DID), E.164: it tells the secretary which practice is called.
+    @Field(key: "phone") var phone: String
+    @Field(key: "time_zone") var timeZone: String
+    @Field(key: "alsace_moselle") var alsaceMoselle: Bool
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}
+
+/// A practitioner of a practice.
+final class PractitionerRecord: Model, @unchecked Sendable {
+    static let schema = "practitioners"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "practice_id") var practice: PracticeRecord
+    /// "Dr" for physicians; empty for professions that do not use it.
+    @Field(key: "title") var title: String
+    @Field(key: "first_name") var firstName: String
+    @Field(key: "last_name") var lastName: String
+    @Field(key: "profession") var profession: String
+    @OptionalField(key: "rpps") var rpps: String?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    /// "Dr Claire Martin", "Julien Roux".
+    var displayName: String {
+        [title, firstName, lastName].filter { !$0.isEmpty }.joined(separator: " ")
+    }
+}

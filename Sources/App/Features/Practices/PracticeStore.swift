@@ -1,0 +1,51 @@
+import Domain
+import Fluent
+import Foundation
+
+/// Reads of practices; every call that touches one practice's data takes its authorisation.
+enum PracticeStore {
+    /// The practices this user may reach, by name.
+    static func visible(to principal: Principal, on db: any Database) async throws -> [PracticeRecord] {
+        let query = PracticeRecord.query(on: db).sort(\.$name)
+        if !principal.role.seesEveryPractice {
+            query.filter(\.$id ~~ Array(principal.assignedPractices))
+        }
+        return try await query.all()
+    }
+
+    static func practice(_ practice: AuthorizedPractice, on db: any Database) async throws -> PracticeRecord {
+        guard let record = try await PracticeRecord.find(practice.id, on: db) else { throw AppError.notFound(what: "Cabinet") }
+        return record
+    }
+
+    static func practitioners(of practice: AuthorizedPractice, on db: any Database) async throws -> [PractitionerRecord] {
+        try await PractitionerRecord.query(on: db)
+            .filter(\.$practice.$id == practice.id)
+            .sort(\.$lastName).sort(\.$firstName)
+            .all()
+    }
+
+    /// The appointments of the practice starting in [from, to), in time order.
+    static func appointments(of practice: AuthorizedPractice, from: Date, to: Date, on db: any Database) async throws -> [AppointmentRecord] {
+        try await AppointmentRecord.query(on: db)
+            .filter(\.$practice.$id == practice.id)
+            .filter(\.$startsAt >= from)
+            .filter(\.$startsAt < to)
+            .sort(\.$startsAt)
+            .all()
+    }
+
+    /// How many appointments still stand (not cancelled nor entered in error) in [from, to).
+    static func standingAppointmentCount(of practice: AuthorizedPractice, from: Date, to: Date, on db: any Database) async throws -> Int {
+        try await AppointmentRecord.query(on: db)
+            .filter(\.$practice.$id == practice.id)
+            .filter(\.$startsAt >= from)
+            .filter(\.$startsAt < to)
+            .filter(\.$status !~ ["cancelled", "entered-in-error"])
+            .count()
+    }
+
+    static func patientCount(of practice: AuthorizedPractice, on db: any Database) async throws -> Int {
+        try await PatientRecord.query(on: db).filter(\.$practice.$id == practice.id).count()
+    }
+}

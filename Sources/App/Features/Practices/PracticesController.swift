@@ -1,0 +1,133 @@
+import Domain
+import Fluent
+import Foundation
+import Leaf
+import Vapor
+
+/// The signed-in home page and a practice's page.
+struct PracticesController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(use: home)
+        routes.get("cabinets", ":practiceID", use: show)
+    }
+
+    struct Layout: Encodable {
+        let userName: String
+        let roleLabel: String
+        let csrf: String
+        let isAdmin: Bool
+        let signedIn = true
+
+        init(_ principal: Principal) {
+            userName = principal.displayName
+            roleLabel = principal.role.label
+            csrf = principal.csrfToken ?? ""
+            isAdmin = principal.role == .admin
+        }
+    }
+
+    struct PracticeRow: Encodable {
+        let id: UUID
+        let name: String
+        let kind: String
+        let phone: String
+        let appointmentsToday: Int
+    }
+
+    struct HomePage: Encodable {
+        let layout: Layout
+        let today: String
+        let practices: [PracticeRow]
+    }
+
+    struct AppointmentRow: Encodable {
+        let time: String
+        let end: String
+        let practitioner: String
+        let patient: String
+        let reason: String
+        let status: String
+    }
+
+    struct PracticePage: Encodable {
+        let layout: Layout
+        let practice: PracticesAPI.PracticeDTO
+        let phone: String
+        let practitioners: [PracticesAPI.PractitionerDTO]
+        let patientCount: Int
+        let today: String
+        let appointments: [AppointmentRow]
+    }
+
+    @Sendable
+    func home(req: Request) async throws -> View {
+        let principal = try req.requirePrincipal()
+        let (start, end) = Self.todayBounds(now: req.application.clock.now())
+        var rows: [PracticeRow] = []
+        for practice in try await PracticeStore.visible(to: principal, on: req.db) {
+            let authorized = try await req.authorize(practice: practice.id!)
+            let count = try await PracticeStore.standingAppointmentCount(of: authorized, from: start, to: end, on: req.db)
+            rows.append(PracticeRow(id: practice.id!, name: practice.name, kind: practice.kind,
+                                    phone: FrenchFormat.phone(practice.phone), appointmentsToday: count))
+        }
+        return try await req.view.render("practices/home", HomePage(
+            layout: Layout(principal), today: FrenchFormat.longDate(req.application.clock.now()), practices: rows))
+    }
+
+    @Sendable
+    func show(req: Request) async throws -> View {
+        let principal = try req.requirePrincipal()
+        let authorized = try await req.authorizePracticeParameter()
+        let practice = try await PracticeStore.practice(authorized, on: req.db)
+        let zone = TimeZone(identifier: practice.timeZone) ?? FrenchFormat.parisTimeZone
+        let practitioners = try await PracticeStore.practitioners(of: authorized, on: req.db)
+        let names = Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) })
+        let now = req.application.clock.now()
+        let (start, end) = Self.todayBounds(now: now, zone: zone)
+        let appointments = try await PracticeStore.appointments(of: authorized, from: start, to: end, on: req.db)
+        let patientIDs = Array(Set(appointments.map { $0.$patient.id }))
+        let patients = try await PatientRecord.query(on: req.db)
+            .filter(\.$practice.$id == authorized.id).filter(\.$id ~~ patientIDs).all()
+        let patientNames = Dictionary(uniqueKeysWithValues: patients.map { ($0.id!, Self.patientName($0)) })
+        let rows = appointments.map {
+            AppointmentRow(time: FrenchFormat.time($0.startsAt, in: zone), end: FrenchFormat.time($0.endsAt, in: zone),
+                           practitioner: names[$0.$practitioner.id] ?? "", patient: patientNames[$0.$patient.id] ?? "",
+                           reason: $0.reason, status: Self.statusLabel($0.status))
+        }
+        return try await req.view.render("practices/show", PracticePage(
+            layout: Layout(principal),
+            practice: .init(practice),
+            phone: FrenchFormat.phone(practice.phone),
+            practitioners: practitioners.map { .init(id: $0.id!, displayName: $0.displayName, profession: $0.profession, rpps: $0.rpps) },
+            patientCount: try await PracticeStore.patientCount(of: authorized, on: req.db),
+            today: FrenchFormat.longDate(now, in: zone),
+            appointments: rows))
+    }
+
+    static func todayBounds(now: Date, zone: TimeZone = FrenchFormat.parisTimeZone) -> (Date, Date) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let start = calendar.startOfDay(for: now)
+        return (start, calendar.date(byAdding: .day, value: 1, to: start)!)
+    }
+
+    /// "DURAND Marie (usage : MARTIN)": the birth name first, as identity vigilance requires.
+    static func patientName(_ patient: PatientRecord) -> String {
+        let name = "\(patient.birthName.uppercased()) \(patient.firstNames)"
+        guard let used = patient.usedName, !used.isEmpty else { return name }
+        return "\(name) (usage : \(used.uppercased()))"
+    }
+
+    static func statusLabel(_ status: String) -> String {
+        switch status {
+        case "booked": "Prévu"
+        case "arrived": "Arrivé"
+        case "fulfilled": "Vu"
+        case "cancelled": "Annulé"
+        case "noshow": "Absent"
+        case "pending": "En attente"
+        case "proposed": "Proposé"
+        default: "Saisi par erreur"
+        }
+    }
+}

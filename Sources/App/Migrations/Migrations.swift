@@ -1,0 +1,13 @@
+import Fluent
+
+/// Every migration, in order. Append only: a landed migration is never edited.
+enum PermanenceMigrations {
+    static let all: [any Migration] = [
+        CreateCenterAndPractices(),
+        CreateUsers(),
+        CreateLoginSessionsAndApiTokens(),
+        CreateAuditEntries(),
+        CreatePatients(),
+        CreateAppointments(),
+    ]
+}

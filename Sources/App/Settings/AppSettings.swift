@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+
+/// A configuration value that stops the start: names the variable and what was expected.
+struct ConfigurationError: Error, CustomStringConvertible, Equatable {
+    let variable: String
+    let problem: String
+
+    var description: String { "\(variable): \(problem)" }
+}
+
+/// Where the data lives.
+enum DatabaseLocation: Equatable, Sendable {
+    case sqliteFile(path: String)
+    case postgres(url: String)
+
+    /// The URL with its password hidden, for messages and logs.
+    var redacted: String {
+        switch self {
+        case .sqliteFile(let path): return "SQLite file \(path)"
+        case .postgres(let url):
+            guard var components = URLComponents(string: url) else { return "PostgreSQL" }
+            if components.password != nil { components.password = "***" }
+            return "PostgreSQL \(components.string ?? "")"
+        }
+    }
+
+    var isSQLite: Bool {
+        if case .sqliteFile = self { return true }
+        return false
+    }
+}
+
+/// When the session cookie carries the `Secure` attribute.
+enum SecureCookiePolicy: String, Sendable {
+    /// When the request came over TLS (directly, or through a proxy that says `X-Forwarded-Proto: https`).
+    case auto
+    case always
+}
+
+/// Everything Permanence reads from its environment, checked once at start.
+struct AppSettings: Sendable {
+    var database: DatabaseLocation
+    var host: String
+    var port: Int
+    var logLevel: Logger.Level
+    var seedDemoData: Bool
+    var demoSeed: UInt64
+    var sessionLifetime: TimeInterval
+    var secureCookies: SecureCookiePolicy
+    /// PostgreSQL schema to work in; tests give each run its own.
+    var postgresSchema: String? = nil
+
+    static let variables: [(name: String, meaning: String)] = [
+        ("DATABASE_URL", "a SQLite path, sqlite://PATH, or postgres://USER:PASSWORD@HOST:PORT/DATABASE (default permanence.sqlite)"),
+        ("HOST", "the address to listen on (default 127.0.0.1)"),
+        ("PORT", "the TCP port, 1-65535 (default 8080)"),
+        ("LOG_LEVEL", "trace, debug, info, notice, warning, error or critical (default info)"),
+        ("PERMANENCE_DEMO", "true or false: seed demo data into an empty database (default true on SQLite, false on PostgreSQL)"),
+        ("PERMANENCE_DEMO_SEED", "a whole number: the seed of the demo data (default 2026)"),
+        ("PERMANENCE_SESSION_HOURS", "how long a browser session lasts, 1-24 hours (default 12)"),
+        ("PERMANENCE_SECURE_COOKIES", "auto (Secure over TLS) or always (default auto)"),
+    ]
+
+    /// Reads and checks the environment; the first bad value throws, naming the variable.
+    init(environment: [String: String]) throws(ConfigurationError) {
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+
+        database = try Self.parseDatabase(value("DATABASE_URL") ?? "permanence.sqlite")
+        host = value("HOST") ?? "127.0.0.1"
+        if let port = value("PORT") {
+            guard let number = Int(port), (1...65535).contains(number) else {
+                throw ConfigurationError(variable: "PORT", problem: "expected a whole number from 1 to 65535, got \"\(port)\"")
+            }
+            self.port = number
+        } else {
+            port = 8080
+        }
+        if let level = value("LOG_LEVEL") {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw ConfigurationError(variable: "LOG_LEVEL", problem: "expected one of trace, debug, info, notice, warning, error, critical, got \"\(level)\"")
+            }
+            logLevel = parsed
+        } else {
+            logLevel = .info
+        }
+        if let demo = value("PERMANENCE_DEMO") {
+            seedDemoData = try Self.parseBool(demo, variable: "PERMANENCE_DEMO")
+        } else {
+            seedDemoData = database.isSQLite
+        }
+        if let seed = value("PERMANENCE_DEMO_SEED") {
+            guard let parsed = UInt64(seed) else {
+                throw ConfigurationError(variable: "PERMANENCE_DEMO_SEED", problem: "expected a whole number of 0 or more, got \"\(seed)\"")
+            }
+            demoSeed = parsed
+        } else {
+            demoSeed = 2026
+        }
+        if let hours = value("PERMANENCE_SESSION_HOURS") {
+            guard let parsed = Int(hours), (1...24).contains(parsed) else {
+                throw ConfigurationError(variable: "PERMANENCE_SESSION_HOURS", problem: "expected a whole number of hours from 1 to 24, got \"\(hours)\"")
+            }
+            sessionLifetime = TimeInterval(parsed * 3600)
+        } else {
+            sessionLifetime = 12 * 3600
+        }
+        if let policy = value("PERMANENCE_SECURE_COOKIES") {
+            guard let parsed = SecureCookiePolicy(rawValue: policy.lowercased()) else {
+                throw ConfigurationError(variable: "PERMANENCE_SECURE_COOKIES", problem: "expected auto or always, got \"\(policy)\"")
+            }
+            secureCookies = parsed
+        } else {
+            secureCookies = .auto
+        }
+    }
+
+    static func parseDatabase(_ raw: String) throws(ConfigurationError) -> DatabaseLocation {
+        let expected = "expected a SQLite path, sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+        if raw.hasPrefix("postgres://") || raw.hasPrefix("postgresql://") {
+            guard let components = URLComponents(string: raw), let host = components.host, !host.isEmpty,
+                  components.path.count > 1 else {
+                throw ConfigurationError(variable: "DATABASE_URL", problem: "\(expected); the PostgreSQL URL needs a host and a database name")
+            }
+            if let port = components.port, !(1...65535).contains(port) {
+                throw ConfigurationError(variable: "DATABASE_URL", problem: "\(expected); port \(port) is out of range")
+            }
+            return .postgres(url: raw)
+        }
+        var path = raw
+        if raw.hasPrefix("sqlite://") {
+            path = String(raw.dropFirst("sqlite://".count))
+        } else if raw.hasPrefix("sqlite:") {
+            path = String(raw.dropFirst("sqlite:".count))
+        } else if let scheme = raw.range(of: "://") {
+            throw ConfigurationError(variable: "DATABASE_URL", problem: "\(expected), got the unsupported scheme \"\(raw[..<scheme.lowerBound])\"")
+        }
+        guard !path.isEmpty else {
+            throw ConfigurationError(variable: "DATABASE_URL", problem: "\(expected); the SQLite path is empty")
+        }
+        return .sqliteFile(path: path)
+    }
+
+    static func parseBool(_ raw: String, variable: String) throws(ConfigurationError) -> Bool {
+        switch raw.lowercased() {
+        case "1", "true", "yes", "on", "oui": return true
+        case "0", "false", "no", "off", "non": return false
+        default: throw ConfigurationError(variable: variable, problem: "expected true or false, got \"\(raw)\"")
+        }
+    }
+}

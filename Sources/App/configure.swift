@@ -1,0 +1,63 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Leaf
+import Vapor
+
+/// Wires the application from checked settings: database, views, middleware, routes and commands.
+public func configure(_ app: Application, environment: [String: String]) async throws {
+    try await configure(app, settings: AppSettings(environment: environment))
+}
+
+func configure(_ app: Application, settings: AppSettings) async throws {
+    app.settings = settings
+    app.http.server.configuration.hostname = settings.host
+    app.http.server.configuration.port = settings.port
+    app.logger.logLevel = settings.logLevel
+    try DatabaseSetup.register(settings, on: app)
+
+    app.views.use(.leaf)
+    app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(ErrorRendering())
+    app.middleware.use(SecurityHeaders())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+
+    try routes(app)
+    await PermanenceCommands.register(on: app)
+}
+
+func routes(_ app: Application) throws {
+    try app.register(collection: SystemController())
+
+    let browser = app.grouped(SessionAuthenticator(), CSRFProtection())
+    let auth = AuthController()
+    try browser.register(collection: auth)
+    let signedIn = browser.grouped(RequireSignIn())
+    auth.bootSignedIn(routes: signedIn)
+    try signedIn.register(collection: PracticesController())
+    UsersController().bootBrowser(routes: signedIn)
+
+    let api = app.grouped("api", "v1").grouped(BearerAuthenticator())
+    let authAPI = AuthAPI()
+    try api.register(collection: authAPI)
+    let apiSignedIn = api.grouped(RequireSignIn())
+    authAPI.bootSignedIn(routes: apiSignedIn)
+    try apiSignedIn.register(collection: PracticesAPI())
+    UsersController().bootAPI(routes: apiSignedIn)
+}
+
+/// Headers that keep a page about patients out of caches, frames and content sniffing.
+struct SecurityHeaders: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        response.headers.replaceOrAdd(name: "X-Request-Id", value: request.id)
+        if !request.url.path.hasPrefix("/css/") && !request.url.path.hasPrefix("/js/") {
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        }
+        return response
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// What a user does in the center; decides which practices and actions are open to them.
+public enum Role: String, CaseIterable, Codable, Sendable {
+    /// Answers calls for the practices she is assigned to.
+    case secretary
+    /// Runs the team and the center: sees every practice.
+    case supervisor
+    /// Works in one practice and sees only that one.
+    case practitioner
+    /// Configures the center and manages users.
+    case admin
+
+    /// The French name shown in the interface.
+    public var label: String {
+        switch self {
+        case .secretary: "Télésecrétaire"
+        case .supervisor: "Responsable de plateau"
+        case .practitioner: "Praticien"
+        case .admin: "Administrateur"
+        }
+    }
+
+    /// Whether the role reaches every practice of the center rather than only its assignments.
+    public var seesEveryPractice: Bool {
+        switch self {
+        case .supervisor, .admin: true
+        case .secretary, .practitioner: false
+        }
+    }
+}
+
+/// Something a user may be allowed to do, independent of any practice.
+public enum Permission: Sendable, Equatable {
+    case manageUsers
+    case configureCenter
+}
+
+/// Who may reach what: the one place the rules of access are written down.
+public enum AccessPolicy {
+    /// Whether a user with `role` and `assignedPractices` may reach the data of `practice`.
+    public static func mayAccess(practice: UUID, role: Role, assignedPractices: Set<UUID>) -> Bool {
+        role.seesEveryPractice || assignedPractices.contains(practice)
+    }
+
+    /// Whether `role` holds `permission`.
+    public static func role(_ role: Role, has permission: Permission) -> Bool {
+        switch permission {
+        case .manageUsers, .configureCenter: role == .admin
+        }
+    }
+
+    /// How many practices a role must be assigned to when a user is created: a practitioner exactly one,
+    /// a secretary at least one, the center-wide roles none.
+    public static func assignmentRule(for role: Role) -> ClosedRange<Int> {
+        switch role {
+        case .practitioner: 1...1
+        case .secretary: 1...Int.max
+        case .supervisor, .admin: 0...0
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// Why a phone number is refused.
+public enum PhoneNumberProblem: Error, Equatable, Sendable {
+    case empty
+    case invalidCharacters
+    case wrongLength
+    /// 15, 112, 114, 3114, 116 117, 3237…: service numbers, never a patient's.
+    case shortServiceNumber
+    case notAFrenchNumber
+
+    /// The French sentence shown next to the field.
+    public var reason: String {
+        switch self {
+        case .empty: "Le numéro est vide."
+        case .invalidCharacters: "Le numéro contient des caractères inattendus."
+        case .wrongLength: "Un numéro français compte 10 chiffres (0X XX XX XX XX)."
+        case .shortServiceNumber: "Les numéros courts (15, 112, 114, 3114, 116 117…) ne sont pas des numéros de patient."
+        case .notAFrenchNumber: "Le numéro international n'est pas reconnu."
+        }
+    }
+}
+
+/// A phone number stored in E.164 (`+33612345678`) and shown grouped by two the French way.
+public struct PhoneNumber: Hashable, Codable, Sendable, CustomStringConvertible {
+    /// E.164: `+` then the country code and the subscriber number.
+    public let e164: String
+
+    /// Reads a number written in any usual French or international way: `06 12 34 56 78`, `06.12.34.56.78`,
+    /// `+33 6 12 34 56 78`, `0033612345678`, `+33 (0)6 12 34 56 78`.
+    public init(parsing text: String) throws(PhoneNumberProblem) {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw .empty }
+        var digits = ""
+        var plus = false
+        for (index, character) in trimmed.enumerated() {
+            if character.isASCII, character.isNumber {
+                digits.append(character)
+            } else if character == "+" && index == 0 {
+                plus = true
+            } else if " .-/()\u{00A0}".contains(character) {
+                continue
+            } else {
+                throw .invalidCharacters
+            }
+        }
+        // "+33 (0)6…" carries a national trunk zero that E.164 drops.
+        if trimmed.contains("(0)") { digits = digits.replacingOccurrences(of: "330", with: "33", options: .anchored) }
+        if Self.shortServiceNumbers.contains(digits) && !plus { throw .shortServiceNumber }
+        if plus || digits.hasPrefix("00") {
+            let international = plus ? digits : String(digits.dropFirst(2))
+            if international.hasPrefix("33") {
+                let national = international.dropFirst(2)
+                guard national.count == 9, national.first != "0" else { throw .wrongLength }
+                e164 = "+33" + national
+            } else {
+                guard (8...15).contains(international.count), international.first != "0" else { throw .notAFrenchNumber }
+                e164 = "+" + international
+            }
+            return
+        }
+        guard digits.count == 10, digits.first == "0", digits.dropFirst().first != "0" else { throw .wrongLength }
+        e164 = "+33" + digits.dropFirst()
+    }
+
+    /// Builds from a stored E.164 value without re-checking it.
+    public init(e164: String) {
+        self.e164 = e164
+    }
+
+    /// `06 12 34 56 78` for a French number, the E.164 form otherwise.
+    public var display: String {
+        guard e164.hasPrefix("+33"), e164.count == 12 else { return e164 }
+        let national = Array("0" + e164.dropFirst(3))
+        return stride(from: 0, to: 10, by: 2).map { String(national[$0..<$0 + 2]) }.joined(separator: " ")
+    }
+
+    /// A French mobile (06 or 07).
+    public var isFrenchMobile: Bool {
+        e164.hasPrefix("+336") || e164.hasPrefix("+337")
+    }
+
+    public var description: String { display }
+
+    /// National short numbers that reach emergency and public services.
+    public static let shortServiceNumbers: Set<String> = ["15", "17", "18", "112", "114", "115", "119", "3114", "116117", "3237"]
+}

@@ -1,0 +1,34 @@
+import App
+import Foundation
+import Vapor
+
+@main
+enum Entrypoint {
+    static func main() async {
+        var env: Environment
+        do {
+            env = try Environment.detect()
+            try LoggingSystem.bootstrap(from: &env)
+        } catch {
+            FileHandle.standardError.write(Data("permanence: \(error)\n".utf8))
+            exit(1)
+        }
+        let app: Application
+        do {
+            app = try await Application.make(env)
+        } catch {
+            FileHandle.standardError.write(Data("permanence: \(error)\n".utf8))
+            exit(1)
+        }
+        do {
+            try await configure(app, environment: ProcessInfo.processInfo.environment)
+            try await app.execute()
+            try await app.asyncShutdown()
+        } catch {
+            app.logger.report(error: error)
+            FileHandle.standardError.write(Data("permanence: \(error)\n".utf8))
+            try? await app.asyncShutdown()
+            exit(1)
+        }
+    }
+}

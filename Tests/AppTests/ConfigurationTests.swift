@@ -1,0 +1,129 @@
+@testable import App
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+
+struct ConfigurationTests {
+    @Test func defaultsRunSQLiteInTheWorkingDirectoryWithDemoData() throws {
+        let settings = try AppSettings(environment: [:])
+        #expect(settings.database == .sqliteFile(path: "permanence.sqlite"))
+        #expect(settings.host == "127.0.0.1")
+        #expect(settings.port == 8080)
+        #expect(settings.logLevel == .info)
+        #expect(settings.seedDemoData)
+    }
+
+    @Test(arguments: [
+        ("sqlite:///var/lib/permanence/centre.sqlite", DatabaseLocation.sqliteFile(path: "/var/lib/permanence/centre.sqlite")),
+        ("sqlite:data.sqlite", DatabaseLocation.sqliteFile(path: "data.sqlite")),
+        ("./centre.sqlite", DatabaseLocation.sqliteFile(path: "./centre.sqlite")),
+        ("postgres://u:p@db.local:5432/permanence", DatabaseLocation.postgres(url: "postgres://u:p@db.local:5432/permanence")),
+    ])
+    func databaseURLForms(raw: String, expected: DatabaseLocation) throws {
+        #expect(try AppSettings(environment: ["DATABASE_URL": raw]).database == expected)
+    }
+
+    @Test func demoDataIsOffByDefaultOnPostgreSQL() throws {
+        #expect(try !AppSettings(environment: ["DATABASE_URL": "postgres://u@localhost/p"]).seedDemoData)
+        #expect(try AppSettings(environment: ["DATABASE_URL": "postgres://u@localhost/p", "PERMANENCE_DEMO": "true"]).seedDemoData)
+    }
+
+    @Test(arguments: [
+        ("PORT", "eighty", "expected a whole number from 1 to 65535"),
+        ("PORT", "70000", "expected a whole number from 1 to 65535"),
+        ("LOG_LEVEL", "verbose", "expected one of trace"),
+        ("DATABASE_URL", "mysql://u@h/db", "unsupported scheme \"mysql\""),
+        ("DATABASE_URL", "postgres://", "needs a host and a database name"),
+        ("DATABASE_URL", "sqlite://", "the SQLite path is empty"),
+        ("PERMANENCE_DEMO", "peut-être", "expected true or false"),
+        ("PERMANENCE_DEMO_SEED", "-3", "expected a whole number"),
+        ("PERMANENCE_SESSION_HOURS", "48", "from 1 to 24"),
+        ("PERMANENCE_SECURE_COOKIES", "never", "expected auto or always"),
+    ])
+    func malformedValueNamesTheVariableAndWhatIsExpected(variable: String, value: String, expected: String) {
+        do {
+            _ = try AppSettings(environment: [variable: value])
+            Issue.record("\(variable)=\(value) was accepted")
+        } catch {
+            #expect(error.variable == variable)
+            #expect(error.problem.contains(expected), "\(error.problem)")
+        }
+    }
+
+    @Test func aFileThatIsNotSQLiteIsRefusedAndLeftUntouched() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("notes-\(UUID().uuidString).sqlite").path
+        let content = Data("Liste des gardes de décembre\n".utf8)
+        try content.write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: DatabaseStartError.self) { try DatabaseSetup.checkSQLiteFile(at: path) }
+        do { try DatabaseSetup.checkSQLiteFile(at: path) } catch {
+            #expect("\(error)".contains("is not a SQLite database"))
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == content)
+    }
+
+    @Test func aMissingFolderIsNamed() {
+        #expect(throws: DatabaseStartError.self) { try DatabaseSetup.checkSQLiteFile(at: "/nonexistent-\(UUID().uuidString)/p.sqlite") }
+    }
+
+    @Test func anUnreachablePostgreSQLIsAClearErrorWithoutThePassword() async throws {
+        let app = try await Application.make(.testing)
+        // Port 1 on loopback: nothing listens there.
+        let settings = try AppSettings(environment: ["DATABASE_URL": "postgres://permanence:s3cret@127.0.0.1:1/permanence"])
+        do {
+            try await configure(app, settings: settings)
+            try await DatabaseSetup.prepare(app, settings: settings)
+            Issue.record("an unreachable database was accepted")
+        } catch {
+            let error = try #require(error as? DatabaseStartError)
+            #expect(error.description.contains("cannot reach"))
+            #expect(error.description.contains("127.0.0.1"))
+            #expect(!error.description.contains("s3cret"))
+        }
+        try await app.asyncShutdown()
+    }
+
+    @Test func aDatabaseFromANewerSchemaIsRefused() async throws {
+        try await withTestApp { app in
+            try await (app.db as! any SQLDatabase).raw(
+                "INSERT INTO _fluent_migrations (id, name, batch, created_at, updated_at) VALUES (\(bind: UUID()), '0099_CreateFromTheFuture', 9, NULL, NULL)"
+            ).run()
+            do {
+                try await DatabaseSetup.prepare(app, settings: app.settings)
+                Issue.record("a newer schema was accepted")
+            } catch let error as DatabaseStartError {
+                #expect(error.description.contains("newer version of Permanence"))
+                #expect(error.description.contains("0099_CreateFromTheFuture"))
+            }
+        }
+    }
+
+    @Test(.enabled(if: !TestDatabase.isPostgres, "SQLite pragmas"))
+    func sqliteRunsInWALWithFullSyncAndForeignKeys() async throws {
+        try await withTestApp { app in
+            let sql = app.db as! any SQLDatabase
+            struct Mode: Decodable { let journal_mode: String }
+            struct Sync: Decodable { let synchronous: Int }
+            struct Keys: Decodable { let foreign_keys: Int }
+            let mode = try await sql.raw("PRAGMA journal_mode").first(decoding: Mode.self)
+            let sync = try await sql.raw("PRAGMA synchronous").first(decoding: Sync.self)
+            let keys = try await sql.raw("PRAGMA foreign_keys").first(decoding: Keys.self)
+            #expect(mode?.journal_mode == "wal")
+            #expect(sync?.synchronous == 2)
+            #expect(keys?.foreign_keys == 1)
+        }
+    }
+
+    @Test func healthAndReadiness() async throws {
+        try await withTestApp { app in
+            let health = try await app.testing().sendRequest(.GET, "/health")
+            #expect(health.status == .ok)
+            let ready = try await app.testing().sendRequest(.GET, "/ready")
+            #expect(ready.status == .ok)
+            #expect(ready.body.string.contains("ready"))
+            #expect(ready.headers.first(name: "X-Request-Id") != nil)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+@testable import App
+import Domain
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+struct DemoSeedTests {
+    static let today = LocalDate(year: 2026, month: 11, day: 24)
+
+    @Test func theSameSeedAndDayGiveTheSameDemo() {
+        #expect(DemoDataset.make(seed: 42, today: Self.today) == DemoDataset.make(seed: 42, today: Self.today))
+    }
+
+    @Test func anotherSeedGivesOtherPatients() {
+        let one = DemoDataset.make(seed: 42, today: Self.today)
+        let other = DemoDataset.make(seed: 43, today: Self.today)
+        #expect(one.patients.map(\.birthName) != other.patients.map(\.birthName))
+        #expect(one.patients.map(\.id) != other.patients.map(\.id))
+    }
+
+    @Test func theDemoCenterHasWhatTheIssueAsks() {
+        let data = DemoDataset.make(seed: 2026, today: Self.today)
+        #expect(data.practices.count == 3)
+        #expect(data.practitioners.filter { $0.practiceID == data.practices[0].id }.count == 2)
+        #expect((300...600).contains(data.patients.count))
+        #expect(Set(data.users.map(\.role)) == Set(Role.allCases))
+        let phones = data.patients.map(\.phone)
+        #expect(phones.allSatisfy { (try? PhoneNumber(parsing: $0))?.e164 == $0 })
+        // Infants under three months exist for the paediatrician's triage.
+        #expect(data.patients.contains { $0.birthDate > Self.today.adding(days: -90) })
+    }
+
+    @Test func appointmentsCoverTwoWeeksAroundTodayWithoutOverlapOrClosedDays() {
+        let data = DemoDataset.make(seed: 2026, today: Self.today)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = DemoDataset.timeZone
+        let first = calendar.date(from: DateComponents(year: 2026, month: 11, day: 17))!
+        let last = calendar.date(from: DateComponents(year: 2026, month: 12, day: 2))!
+        #expect(data.appointments.count > 300)
+        #expect(data.appointments.allSatisfy { $0.start >= first && $0.end <= last })
+        #expect(data.appointments.contains { $0.start < Date(timeIntervalSince1970: 1_795_478_400) })
+        #expect(data.appointments.contains { $0.start > Date(timeIntervalSince1970: 1_795_564_800) })
+        #expect(!data.appointments.contains { calendar.component(.weekday, from: $0.start) == 1 })
+        for (_, list) in Dictionary(grouping: data.appointments, by: \.practitionerID) {
+            let sorted = list.sorted { $0.start < $1.start }
+            for (a, b) in zip(sorted, sorted.dropFirst()) { #expect(a.end <= b.start) }
+        }
+    }
+
+    @Test func seedingWritesTheDemoJournaledAndTheLoginsWork() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            #expect(try await DemoSeeder.isEmpty(app.db))
+            let logins = try await DemoSeeder.seed(app: app, seed: 7)
+            #expect(logins.count == 4)
+            let data = DemoDataset.make(seed: 7, today: Self.today)
+            #expect(try await PatientRecord.query(on: app.db).count() == data.patients.count)
+            #expect(try await AppointmentRecord.query(on: app.db).count() == data.appointments.count)
+            let stored = try await PatientRecord.query(on: app.db).all().map { "\($0.id!) \($0.birthName) \($0.birthDate)" }.sorted()
+            #expect(stored == data.patients.map { "\($0.id) \($0.birthName) \($0.birthDate)" }.sorted())
+            guard case .intact(let entries) = try await AuditVerifier.verify(on: app.db) else { Issue.record("chain broken"); return }
+            #expect(entries >= data.patients.count + data.appointments.count)
+            #expect(try await !DemoSeeder.isEmpty(app.db))
+            var browser = Browser(app)
+            let response = try await browser.signIn("secretaire@permanence.test", password: DemoDataset.demoPassword)
+            #expect(response.status == .seeOther)
+            let home = try await browser.get("/")
+            #expect(home.body.string.contains("Cabinet médical des Tilleuls"))
+        }
+    }
+}

@@ -1,0 +1,67 @@
+@testable import App
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// Two practices and one user of each role, built straight into the database.
+struct World {
+    static let password = "correct horse battery"
+    /// Hashed once per test run: bcrypt at cost 12 takes a quarter of a second.
+    static let passwordHash: String = try! Bcrypt.hash(password, cost: Passwords.cost)
+
+    let practiceA: UUID
+    let practiceB: UUID
+    let practitionerA: UUID
+    let practitionerB: UUID
+    let secretaryA: String
+    let practitionerUserB: String
+    let supervisor: String
+    let admin: String
+
+    static func build(on app: Application) async throws -> World {
+        let center = UUID(), practiceA = UUID(), practiceB = UUID(), practitionerA = UUID(), practitionerB = UUID()
+        try await app.writer.transaction(on: app.db, actor: .system("test")) { tx, journal in
+            try await CenterRecord(id: center, name: "Centre de test").create(on: tx)
+            for (id, slug, name, phone) in [(practiceA, "cabinet-a", "Cabinet A", "+33199002001"), (practiceB, "cabinet-b", "Cabinet B", "+33199002002")] {
+                let practice = PracticeRecord()
+                practice.id = id
+                practice.$center.id = center
+                practice.slug = slug
+                practice.name = name
+                practice.kind = "Médecine générale"
+                practice.greeting = "\(name), bonjour."
+                practice.address = "1 rue de la Paix, 75002 Paris"
+                practice.phone = phone
+                practice.timeZone = "Europe/Paris"
+                practice.alsaceMoselle = false
+                try await practice.create(on: tx)
+                try await journal.record(.create, entity: "practice", entityID: id.uuidString, practiceID: id, after: ["name": name])
+            }
+            for (id, practice, last) in [(practitionerA, practiceA, "Aubert"), (practitionerB, practiceB, "Bernard")] {
+                let practitioner = PractitionerRecord()
+                practitioner.id = id
+                practitioner.$practice.id = practice
+                practitioner.title = "Dr"
+                practitioner.firstName = "Anne"
+                practitioner.lastName = last
+                practitioner.profession = "Médecin généraliste"
+                try await practitioner.create(on: tx)
+                try await journal.record(.create, entity: "practitioner", entityID: id.uuidString, practiceID: practice, after: ["lastName": last])
+            }
+        }
+        let world = World(practiceA: practiceA, practiceB: practiceB, practitionerA: practitionerA, practitionerB: practitionerB,
+                          secretaryA: "secretaire.a@permanence.test", practitionerUserB: "dr.b@permanence.test",
+                          supervisor: "superviseur@permanence.test", admin: "admin@permanence.test")
+        try await world.addUser(world.secretaryA, role: .secretary, practices: [practiceA], on: app)
+        try await world.addUser(world.practitionerUserB, role: .practitioner, practices: [practiceB], practitioner: practitionerB, on: app)
+        try await world.addUser(world.supervisor, role: .supervisor, practices: [], on: app)
+        try await world.addUser(world.admin, role: .admin, practices: [], on: app)
+        return world
+    }
+
+    func addUser(_ email: String, role: Role, practices: [UUID], practitioner: UUID? = nil, on app: Application) async throws {
+        let valid = ValidatedUser(email: email, displayName: email, role: role, practiceIDs: practices, practitionerID: practitioner)
+        _ = try await UserStore.insert(valid, passwordHash: Self.passwordHash, actor: .system("test"), requestID: nil, writer: app.writer, on: app.db)
+    }
+}

@@ -1,0 +1,79 @@
+import Domain
+import Foundation
+import Testing
+
+struct AccessPolicyTests {
+    static let practice = UUID()
+    static let other = UUID()
+
+    @Test(arguments: [
+        (Role.secretary, true, true),
+        (Role.secretary, false, false),
+        (Role.practitioner, true, true),
+        (Role.practitioner, false, false),
+        (Role.supervisor, false, true),
+        (Role.admin, false, true),
+    ])
+    func practiceAccessFollowsRoleAndAssignment(role: Role, assigned: Bool, expected: Bool) {
+        let assignments: Set<UUID> = assigned ? [Self.practice] : [Self.other]
+        #expect(AccessPolicy.mayAccess(practice: Self.practice, role: role, assignedPractices: assignments) == expected)
+    }
+
+    @Test(arguments: Role.allCases)
+    func onlyAdministratorsManageUsers(role: Role) {
+        #expect(AccessPolicy.role(role, has: .manageUsers) == (role == .admin))
+    }
+
+    @Test func assignmentRulesPerRole() {
+        #expect(AccessPolicy.assignmentRule(for: .practitioner) == 1...1)
+        #expect(AccessPolicy.assignmentRule(for: .secretary).contains(3))
+        #expect(!AccessPolicy.assignmentRule(for: .secretary).contains(0))
+        #expect(AccessPolicy.assignmentRule(for: .supervisor) == 0...0)
+        #expect(AccessPolicy.assignmentRule(for: .admin) == 0...0)
+    }
+
+    @Test(arguments: [
+        ("", PasswordProblem.tooShort(minimum: 12)),
+        ("onze-caract", PasswordProblem.tooShort(minimum: 12)),
+        ("            ", PasswordProblem.blank),
+        (String(repeating: "é", count: 37), PasswordProblem.tooLong(maximumBytes: 72)),
+    ])
+    func passwordsRefusedWithReason(password: String, problem: PasswordProblem) {
+        #expect(PasswordPolicy.problem(with: password) == problem)
+    }
+
+    @Test(arguments: ["douze-caract", "correct horse battery", String(repeating: "é", count: 36)])
+    func passwordsAccepted(password: String) {
+        #expect(PasswordPolicy.problem(with: password) == nil)
+    }
+}
+
+struct LoginThrottleTests {
+    let throttle = LoginThrottle(maximumFailures: 5, lockDuration: 900)
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func fourFailuresDoNotLock() {
+        var state = LoginAttemptState()
+        for _ in 1...4 { state = throttle.afterFailure(state, now: start) }
+        #expect(state.consecutiveFailures == 4)
+        #expect(throttle.lockEnd(for: state, now: start) == nil)
+    }
+
+    @Test func fifthFailureLocksForTheDuration() {
+        var state = LoginAttemptState()
+        for _ in 1...5 { state = throttle.afterFailure(state, now: start) }
+        #expect(throttle.lockEnd(for: state, now: start) == start.addingTimeInterval(900))
+        #expect(throttle.lockEnd(for: state, now: start.addingTimeInterval(899)) != nil)
+        #expect(throttle.lockEnd(for: state, now: start.addingTimeInterval(900)) == nil)
+    }
+
+    @Test func aFailureAfterTheLockEndsStartsANewCount() {
+        let locked = LoginAttemptState(consecutiveFailures: 5, lockedUntil: start)
+        let next = throttle.afterFailure(locked, now: start.addingTimeInterval(1))
+        #expect(next == LoginAttemptState(consecutiveFailures: 1, lockedUntil: nil))
+    }
+
+    @Test func successClearsTheCount() {
+        #expect(throttle.afterSuccess() == LoginAttemptState())
+    }
+}
