@@ -22,11 +22,16 @@ enum Entrypoint {
         }
         do {
             try await configure(app, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("permanence: \(error)\n".utf8))
+            try? await app.asyncShutdown()
+            exit(1)
+        }
+        do {
             try await app.execute()
             try await app.asyncShutdown()
         } catch {
-            app.logger.report(error: error)
-            FileHandle.standardError.write(Data("permanence: \(error)\n".utf8))
+            // The command runner has already printed the error.
             try? await app.asyncShutdown()
             exit(1)
         }
