@@ -158,6 +158,10 @@ struct BrowserAuthTests {
             try await browser.signIn(world.secretaryA)
             clock.advance(by: 12 * 3600 + 1)
             #expect(try await browser.get("/").status == .seeOther)
+            var colleague = Browser(app)
+            try await colleague.signIn(world.supervisor)
+            let sessions = try await LoginSessionRecord.query(on: app.db).all()
+            #expect(sessions.count == 1, "the expired session is removed at the next sign-in")
         }
     }
 

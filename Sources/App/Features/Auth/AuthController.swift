@@ -65,8 +65,13 @@ struct AuthController: RouteCollection {
             session.remoteAddress = remote
             try await session.create(on: tx)
             try await LoginService.clearFailures(of: user, on: tx)
+            // Sessions past their end are of no use to anyone: each sign-in sweeps them away.
+            let expired = LoginSessionRecord.query(on: tx).filter(\.$expiresAt <= now)
+            let purged = try await expired.count()
+            if purged > 0 { try await expired.delete() }
             try await journal.record(.login, entity: "user", entityID: user.id!.uuidString, practiceID: nil,
-                                     after: ["session": session.id!.uuidString, "via": "browser", "remoteAddress": remote ?? ""])
+                                     after: ["session": session.id!.uuidString, "via": "browser", "remoteAddress": remote ?? "",
+                                             "expiredSessionsRemoved": String(purged)])
         }
         let response = req.redirect(to: next, redirectType: .normal)
         response.cookies[SessionAuthenticator.cookieName] = CookieFactory.cookie(token, for: req, maxAge: Int(lifetime))

@@ -31,6 +31,13 @@ struct PracticesAPI: RouteCollection {
         let displayName: String
         let profession: String
         let rpps: String?
+
+        init(_ record: PractitionerRecord) {
+            id = record.id!
+            displayName = record.displayName
+            profession = record.profession
+            rpps = record.rpps
+        }
     }
 
     struct PracticeList: Content { let practices: [PracticeDTO] }
@@ -59,8 +66,6 @@ struct PracticesAPI: RouteCollection {
     func practitioners(req: Request) async throws -> PractitionerList {
         let practice = try await req.authorizePracticeParameter()
         let list = try await PracticeStore.practitioners(of: practice, on: req.db)
-        return PractitionerList(practitioners: list.map {
-            PractitionerDTO(id: $0.id!, displayName: $0.displayName, profession: $0.profession, rpps: $0.rpps)
-        })
+        return PractitionerList(practitioners: list.map(PractitionerDTO.init))
     }
 }

@@ -98,7 +98,7 @@ struct PracticesController: RouteCollection {
             layout: Layout(principal),
             practice: .init(practice),
             phone: FrenchFormat.phone(practice.phone),
-            practitioners: practitioners.map { .init(id: $0.id!, displayName: $0.displayName, profession: $0.profession, rpps: $0.rpps) },
+            practitioners: practitioners.map(PracticesAPI.PractitionerDTO.init),
             patientCount: try await PracticeStore.patientCount(of: authorized, on: req.db),
             today: FrenchFormat.longDate(now, in: zone),
             appointments: rows))

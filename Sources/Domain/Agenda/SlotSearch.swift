@@ -1,0 +1,322 @@
+import Foundation
+
+/// What the secretary asks: the first free slots for a motif, with optional filters.
+public struct SlotQuery: Equatable, Sendable {
+    public enum PartOfDay: String, Sendable, CaseIterable {
+        /// Starting before noon.
+        case morning
+        /// Starting at noon or later.
+        case afternoon
+    }
+
+    public var motifID: UUID
+    /// One practitioner, or nil for any practitioner who takes the motif.
+    public var practitionerID: UUID?
+    public var from: Date
+    public var limit: Int
+    public var partOfDay: PartOfDay?
+    /// Only slots starting at this local time or later.
+    public var notBefore: LocalTime?
+    /// ISO weekdays to keep (1 Monday … 7 Sunday); nil for all.
+    public var weekdays: Set<Int>?
+    /// A call triaged as urgent may take the reserved urgent slots.
+    public var urgent: Bool
+    public var channel: BookingChannel
+    public var newPatient: Bool
+
+    public init(motifID: UUID, practitionerID: UUID? = nil, from: Date, limit: Int = 10, partOfDay: PartOfDay? = nil,
+                notBefore: LocalTime? = nil, weekdays: Set<Int>? = nil, urgent: Bool = false,
+                channel: BookingChannel = .secretary, newPatient: Bool = false) {
+        self.motifID = motifID
+        self.practitionerID = practitionerID
+        self.from = from
+        self.limit = limit
+        self.partOfDay = partOfDay
+        self.notBefore = notBefore
+        self.weekdays = weekdays
+        self.urgent = urgent
+        self.channel = channel
+        self.newPatient = newPatient
+    }
+
+    public static let maximumLimit = 100
+}
+
+/// A free slot.
+public struct Slot: Equatable, Sendable {
+    public let start: Date
+    public let end: Date
+    public let practitionerID: UUID
+    /// The slot lies in time kept for urgent calls (offered to urgent requests only, until released).
+    public let reservedForUrgent: Bool
+
+    public init(start: Date, end: Date, practitionerID: UUID, reservedForUrgent: Bool = false) {
+        self.start = start
+        self.end = end
+        self.practitionerID = practitionerID
+        self.reservedForUrgent = reservedForUrgent
+    }
+}
+
+/// Why a search cannot be answered.
+public enum SlotSearchError: Error, Equatable, Sendable {
+    case unknownMotif
+    case practitionerDoesNotTakeMotif
+    case channelNotAllowed(BookingChannel)
+    case newPatientsNotAllowed
+    case limitOutOfRange(maximum: Int)
+
+    /// The query field at fault, for the API's problem document.
+    public var field: String {
+        switch self {
+        case .unknownMotif: "motif"
+        case .practitionerDoesNotTakeMotif: "practitioner"
+        case .channelNotAllowed: "channel"
+        case .newPatientsNotAllowed: "newPatient"
+        case .limitOutOfRange: "limit"
+        }
+    }
+
+    /// The French reason.
+    public var reason: String {
+        switch self {
+        case .unknownMotif: "motif inconnu dans ce cabinet"
+        case .practitionerDoesNotTakeMotif: "ce praticien ne prend pas ce motif"
+        case .channelNotAllowed(let channel): "ce motif ne se réserve pas par le canal « \(channel.rawValue) »"
+        case .newPatientsNotAllowed: "ce motif n'est pas ouvert aux nouveaux patients"
+        case .limitOutOfRange(let maximum): "de 1 à \(maximum) créneaux"
+        }
+    }
+}
+
+/// Everything the search needs of one practice, prepared once and kept in memory until a rule or booking changes.
+public struct PracticeAgenda: Sendable {
+    public let timeZone: TimeZone
+    public let alsaceMoselle: Bool
+    /// Public holidays on which the practice opens anyway.
+    public let openedHolidays: Set<LocalDate>
+    /// Practitioners in display order; ties between equal start times follow it.
+    public let practitionerIDs: [UUID]
+    let motifs: [UUID: Motif]
+    let templates: [UUID: [WeeklyTemplate]]
+    let absences: [UUID: [DateInterval]]
+    let extraOpenings: [UUID: [(interval: DateInterval, motifIDs: Set<UUID>?)]]
+    /// Merged, sorted, disjoint.
+    let busy: [UUID: [DateInterval]]
+    let urgentRules: [UUID: [UrgentSlotRule]]
+
+    public init(timeZone: TimeZone, alsaceMoselle: Bool = false, openedHolidays: Set<LocalDate> = [], practitionerIDs: [UUID],
+                motifs: [Motif], templates: [WeeklyTemplate], exceptions: [AgendaException] = [], busy: [BusyInterval] = [],
+                urgentRules: [UrgentSlotRule] = []) {
+        self.timeZone = timeZone
+        self.alsaceMoselle = alsaceMoselle
+        self.openedHolidays = openedHolidays
+        self.practitionerIDs = practitionerIDs
+        self.motifs = Dictionary(motifs.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        self.templates = Dictionary(grouping: templates, by: \.practitionerID)
+        var absences: [UUID: [DateInterval]] = [:]
+        var extra: [UUID: [(interval: DateInterval, motifIDs: Set<UUID>?)]] = [:]
+        for exception in exceptions {
+            switch exception.kind {
+            case .absence: absences[exception.practitionerID, default: []].append(exception.interval)
+            case .extraOpening(let motifs): extra[exception.practitionerID, default: []].append((exception.interval, motifs))
+            }
+        }
+        self.absences = absences.mapValues { Self.merge($0) }
+        self.extraOpenings = extra
+        self.busy = Dictionary(grouping: busy, by: \.practitionerID).mapValues { Self.merge($0.map(\.interval)) }
+        self.urgentRules = Dictionary(grouping: urgentRules, by: \.practitionerID)
+    }
+
+    /// The first free slots matching `query`, in time order, seen from `now`.
+    public func freeSlots(_ query: SlotQuery, now: Date) throws(SlotSearchError) -> [Slot] {
+        guard (1...SlotQuery.maximumLimit).contains(query.limit) else { throw .limitOutOfRange(maximum: SlotQuery.maximumLimit) }
+        guard let motif = motifs[query.motifID] else { throw .unknownMotif }
+        guard motif.bookableBy.contains(query.channel) else { throw .channelNotAllowed(query.channel) }
+        if query.newPatient && !motif.newPatientsAllowed { throw .newPatientsNotAllowed }
+        let candidates: [UUID]
+        if let one = query.practitionerID {
+            guard motif.practitionerIDs.contains(one) else { throw .practitionerDoesNotTakeMotif }
+            candidates = [one]
+        } else {
+            let taking = Set(motif.practitionerIDs)
+            candidates = practitionerIDs.filter(taking.contains)
+        }
+
+        // Notice is met at its exact boundary: a slot starting at now + notice may be booked.
+        let earliest = max(query.from, now.addingTimeInterval(TimeInterval(motif.minimumNoticeMinutes * 60)))
+        let latestStart = now.addingTimeInterval(TimeInterval(motif.horizonDays * 86_400))
+        guard earliest <= latestStart else { return [] }
+        var day = LocalDate(earliest, in: timeZone)
+        let lastDay = LocalDate(latestStart, in: timeZone)
+        var holidaysByYear: [Int: Set<LocalDate>] = [:]
+        var found: [Slot] = []
+        while day <= lastDay && found.count < query.limit {
+            defer { day = day.adding(days: 1) }
+            if let weekdays = query.weekdays, !weekdays.contains(day.isoWeekday) { continue }
+            if holidaysByYear[day.year] == nil {
+                holidaysByYear[day.year] = Set(FrenchHolidays.holidays(in: day.year, alsaceMoselle: alsaceMoselle).map(\.date))
+            }
+            let closedHoliday = holidaysByYear[day.year]!.contains(day) && !openedHolidays.contains(day)
+            let localDay = LocalDay(day, zone: timeZone)
+            guard let window = filterWindow(query, localDay) else { continue }
+            var daySlots: [Slot] = []
+            for practitioner in candidates {
+                daySlots += slots(for: practitioner, motif: motif, on: localDay, closedHoliday: closedHoliday, window: window,
+                                  earliest: earliest, latestStart: latestStart, urgent: query.urgent, now: now)
+            }
+            if candidates.count > 1 {
+                let order = Dictionary(uniqueKeysWithValues: candidates.enumerated().map { ($1, $0) })
+                daySlots.sort { ($0.start, order[$0.practitionerID]!) < ($1.start, order[$1.practitionerID]!) }
+            }
+            found += daySlots.prefix(query.limit - found.count)
+        }
+        return found
+    }
+
+    /// The part of the day the filters leave, as instants.
+    private func filterWindow(_ query: SlotQuery, _ day: LocalDay) -> DateInterval? {
+        var low = 0, high = 1440
+        switch query.partOfDay {
+        case .morning: high = 720
+        case .afternoon: low = 720
+        case nil: break
+        }
+        if let notBefore = query.notBefore { low = max(low, notBefore.minutes) }
+        return day.interval(from: low, to: high)
+    }
+
+    /// The practitioner's open intervals of the day for `motif` (every motif when nil), absences removed.
+    func openings(of practitioner: UUID, on day: LocalDay, motif: UUID?, closedHoliday: Bool) -> [DateInterval] {
+        var open: [DateInterval] = []
+        if !closedHoliday {
+            let week = day.date.isoWeek.week
+            for template in templates[practitioner] ?? [] where template.applies(on: day.date) {
+                for range in template.ranges where range.weekday == day.date.isoWeekday && range.weeks.includes(isoWeek: week) {
+                    if let motif, !range.allows(motif) { continue }
+                    if let interval = day.interval(from: range.start.minutes, to: range.end.minutes) { open.append(interval) }
+                }
+            }
+        }
+        let dayInterval = DateInterval(start: day.start, end: day.end)
+        for extra in extraOpenings[practitioner] ?? [] {
+            if let motif, let allowed = extra.motifIDs, !allowed.contains(motif) { continue }
+            if let part = extra.interval.intersection(with: dayInterval), part.duration > 0 { open.append(part) }
+        }
+        return Self.subtract(absences[practitioner] ?? [], from: Self.merge(open))
+    }
+
+    /// Time kept for urgent calls on that day, from the practitioner's rules.
+    func reservedIntervals(of practitioner: UUID, on day: LocalDay, closedHoliday: Bool) -> [(interval: DateInterval, releaseBefore: TimeInterval)] {
+        guard let rules = urgentRules[practitioner] else { return [] }
+        let open = openings(of: practitioner, on: day, motif: nil, closedHoliday: closedHoliday)
+        var reserved: [(DateInterval, TimeInterval)] = []
+        for rule in rules where rule.weekdays.contains(day.date.isoWeekday) {
+            let release = TimeInterval(rule.releaseBeforeMinutes * 60)
+            switch rule.kind {
+            case .fixedTimes(let times):
+                for time in times {
+                    guard let slot = day.interval(from: time.minutes, to: time.minutes + rule.slotMinutes),
+                          open.contains(where: { $0.start <= slot.start && slot.end <= $0.end }) else { continue }
+                    reserved.append((slot, release))
+                }
+            case .lastSlotsOfDay(let count):
+                var remaining = TimeInterval(count * rule.slotMinutes * 60)
+                for interval in open.reversed() where remaining > 0 {
+                    let taken = min(remaining, interval.duration)
+                    reserved.append((DateInterval(start: interval.end.addingTimeInterval(-taken), end: interval.end), release))
+                    remaining -= taken
+                }
+            }
+        }
+        return reserved
+    }
+
+    private func slots(for practitioner: UUID, motif: Motif, on day: LocalDay, closedHoliday: Bool, window: DateInterval,
+                       earliest: Date, latestStart: Date, urgent: Bool, now: Date) -> [Slot] {
+        let open = openings(of: practitioner, on: day, motif: motif.id, closedHoliday: closedHoliday)
+        guard !open.isEmpty else { return [] }
+        let duration = TimeInterval(motif.durationMinutes * 60)
+        let step = duration + TimeInterval(motif.bufferAfterMinutes * 60)
+
+        var reservedForUrgent: [DateInterval] = []
+        var blocked = busyIntervals(of: practitioner, from: day.start, to: day.end.addingTimeInterval(step))
+        for (interval, releaseBefore) in reservedIntervals(of: practitioner, on: day, closedHoliday: closedHoliday) {
+            let released = now >= interval.start.addingTimeInterval(-releaseBefore)
+            if urgent || released {
+                if !released { reservedForUrgent.append(interval) }
+            } else {
+                blocked.append(interval)
+            }
+        }
+        if blocked.count > 1 { blocked = Self.merge(blocked) }
+
+        var result: [Slot] = []
+        var blocker = 0
+        for interval in open {
+            guard let usable = interval.intersection(with: window), usable.duration >= duration else { continue }
+            // Keep the grid of the opening: 09:00, 09:20, 09:40… even when searching from 09:07.
+            let lower = max(usable.start, earliest)
+            let steps = (lower.timeIntervalSince(interval.start) / step).rounded(.up)
+            var start = interval.start.addingTimeInterval(steps * step)
+            while start.addingTimeInterval(duration) <= usable.end && start <= latestStart {
+                let needed = DateInterval(start: start, end: start.addingTimeInterval(step))
+                while blocker < blocked.count && blocked[blocker].end <= needed.start { blocker += 1 }
+                if blocker < blocked.count && blocked[blocker].start < needed.end {
+                    start = blocked[blocker].end
+                    continue
+                }
+                let slot = DateInterval(start: start, end: start.addingTimeInterval(duration))
+                result.append(Slot(start: slot.start, end: slot.end, practitionerID: practitioner,
+                                   reservedForUrgent: reservedForUrgent.contains { $0.start < slot.end && slot.start < $0.end }))
+                start = start.addingTimeInterval(step)
+            }
+        }
+        return result
+    }
+
+    /// The busy intervals touching [from, to), found by binary search in the sorted, disjoint list.
+    private func busyIntervals(of practitioner: UUID, from: Date, to: Date) -> [DateInterval] {
+        guard let all = busy[practitioner], !all.isEmpty else { return [] }
+        var low = 0, high = all.count
+        while low < high {
+            let mid = (low + high) / 2
+            if all[mid].end <= from { low = mid + 1 } else { high = mid }
+        }
+        var result: [DateInterval] = []
+        var index = low
+        while index < all.count && all[index].start < to {
+            result.append(all[index])
+            index += 1
+        }
+        return result
+    }
+
+    static func merge(_ intervals: [DateInterval]) -> [DateInterval] {
+        let sorted = intervals.sorted { $0.start < $1.start }
+        var merged: [DateInterval] = []
+        for interval in sorted {
+            if let last = merged.last, interval.start <= last.end {
+                merged[merged.count - 1] = DateInterval(start: last.start, end: max(last.end, interval.end))
+            } else {
+                merged.append(interval)
+            }
+        }
+        return merged
+    }
+
+    /// `intervals` minus `holes`; both sorted and disjoint.
+    static func subtract(_ holes: [DateInterval], from intervals: [DateInterval]) -> [DateInterval] {
+        guard !holes.isEmpty else { return intervals }
+        var result: [DateInterval] = []
+        for interval in intervals {
+            var start = interval.start
+            for hole in holes where hole.end > start && hole.start < interval.end {
+                if hole.start > start { result.append(DateInterval(start: start, end: hole.start)) }
+                start = max(start, hole.end)
+            }
+            if start < interval.end { result.append(DateInterval(start: start, end: interval.end)) }
+        }
+        return result
+    }
+}
