@@ -44,6 +44,7 @@ func routes(_ app: Application) throws {
     let apiSignedIn = api.grouped(RequireSignIn())
     authAPI.bootSignedIn(routes: apiSignedIn)
     try apiSignedIn.register(collection: PracticesAPI())
+    try apiSignedIn.register(collection: AgendaAPI())
     UsersController().bootAPI(routes: apiSignedIn)
 }
 

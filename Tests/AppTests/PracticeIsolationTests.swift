@@ -25,8 +25,11 @@ struct PracticeIsolationTests {
             for (method, components) in routes {
                 let other = try await app.api(method, Self.path(components, practice: world.practiceB), token: token, json: method == .GET ? nil : "{}")
                 #expect(other.status == .notFound, "\(method) \(components.joined(separator: "/"))")
-                let own = try await app.api(method, Self.path(components, practice: world.practiceA), token: token, json: method == .GET ? nil : "{}")
-                #expect(own.status != .notFound, "\(method) \(components.joined(separator: "/")) on the secretary's own practice")
+                // On her own practice the same route is reachable (a route naming another record may still not find a random id).
+                if components.filter({ $0.hasPrefix(":") }).count == 1 {
+                    let own = try await app.api(method, Self.path(components, practice: world.practiceA), token: token, json: method == .GET ? nil : "{}")
+                    #expect(own.status != .notFound, "\(method) \(components.joined(separator: "/")) on the secretary's own practice")
+                }
             }
         }
     }

@@ -24,6 +24,11 @@ struct AccessPolicyTests {
         #expect(AccessPolicy.role(role, has: .manageUsers) == (role == .admin))
     }
 
+    @Test(arguments: Role.allCases)
+    func everyoneButSecretariesEditsTheAgenda(role: Role) {
+        #expect(AccessPolicy.role(role, has: .editAgenda) == (role != .secretary))
+    }
+
     @Test func assignmentRulesPerRole() {
         #expect(AccessPolicy.assignmentRule(for: .practitioner) == 1...1)
         #expect(AccessPolicy.assignmentRule(for: .secretary).contains(3))

@@ -48,6 +48,7 @@ enum DemoSeeder {
                 record.phone = practice.phone
                 record.timeZone = DemoDataset.timeZone.identifier
                 record.alsaceMoselle = false
+                record.openedHolidays = ""
                 try await record.create(on: tx)
                 try await journal.record(.create, entity: "practice", entityID: practice.id.uuidString, practiceID: practice.id,
                                          after: ["slug": practice.slug, "name": practice.name, "phone": practice.phone])

@@ -9,5 +9,6 @@ enum PermanenceMigrations {
         CreateAuditEntries(),
         CreatePatients(),
         CreateAppointments(),
+        CreateAgendaRules(),
     ]
 }

@@ -34,6 +34,8 @@ public enum Role: String, CaseIterable, Codable, Sendable {
 public enum Permission: Sendable, Equatable {
     case manageUsers
     case configureCenter
+    /// Hours, absences, consultation types and urgent-slot rules of the practices the user reaches.
+    case editAgenda
 }
 
 /// Who may reach what: the one place the rules of access are written down.
@@ -47,6 +49,7 @@ public enum AccessPolicy {
     public static func role(_ role: Role, has permission: Permission) -> Bool {
         switch permission {
         case .manageUsers, .configureCenter: role == .admin
+        case .editAgenda: role != .secretary
         }
     }
 

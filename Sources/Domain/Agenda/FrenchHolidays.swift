@@ -21,6 +21,17 @@ public struct LocalDate: Hashable, Comparable, Codable, Sendable, CustomStringCo
         String(format: "%04d-%02d-%02d", year, month, day)
     }
 
+    /// Reads an ISO 8601 calendar date, `2026-12-03`; nil for anything else, 31 February included.
+    public init?(iso text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              (1...12).contains(month), (1...31).contains(day) else { return nil }
+        let date = LocalDate(year: year, month: month, day: day)
+        guard LocalDate(julianDay: date.julianDay) == date else { return nil }
+        self = date
+    }
+
     /// The day `days` later (or earlier, when negative), by the proleptic Gregorian calendar.
     public func adding(days: Int) -> LocalDate {
         LocalDate(julianDay: julianDay + days)

@@ -35,6 +35,7 @@ struct World {
                 practice.phone = phone
                 practice.timeZone = "Europe/Paris"
                 practice.alsaceMoselle = false
+                practice.openedHolidays = ""
                 try await practice.create(on: tx)
                 try await journal.record(.create, entity: "practice", entityID: id.uuidString, practiceID: id, after: ["name": name])
             }

@@ -33,6 +33,8 @@ final class PracticeRecord: Model, @unchecked Sendable {
     @Field(key: "phone") var phone: String
     @Field(key: "time_zone") var timeZone: String
     @Field(key: "alsace_moselle") var alsaceMoselle: Bool
+    /// Public holidays the practice opens anyway, ISO dates separated by commas.
+    @Field(key: "opened_holidays") var openedHolidays: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

@@ -1,0 +1,348 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// `/api/v1/practices/{practiceId}/…`: motifs, hours, exceptions, urgent-slot rules and availability.
+struct AgendaAPI: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let practice = routes.grouped("practices", ":practiceID")
+        practice.get("availability", use: availability)
+
+        practice.get("motifs", use: listMotifs)
+        practice.post("motifs", use: createMotif)
+        practice.put("motifs", ":motifID", use: updateMotif)
+        practice.delete("motifs", ":motifID", use: deleteMotif)
+
+        practice.get("hours", use: listHours)
+        practice.post("hours", use: createHours)
+        practice.put("hours", ":templateID", use: updateHours)
+        practice.delete("hours", ":templateID", use: deleteHours)
+
+        practice.get("exceptions", use: listExceptions)
+        practice.post("exceptions", use: createException)
+        practice.put("exceptions", ":exceptionID", use: updateException)
+        practice.delete("exceptions", ":exceptionID", use: deleteException)
+
+        practice.get("urgent-rules", use: listUrgentRules)
+        practice.post("urgent-rules", use: createUrgentRule)
+        practice.put("urgent-rules", ":ruleID", use: updateUrgentRule)
+        practice.delete("urgent-rules", ":ruleID", use: deleteUrgentRule)
+    }
+
+    // MARK: Availability
+
+    struct SlotDTO: Content {
+        let start: String
+        let end: String
+        let practitionerId: UUID
+        let reservedForUrgent: Bool
+    }
+
+    struct SlotList: Content { let slots: [SlotDTO] }
+
+    @Sendable
+    func availability(req: Request) async throws -> SlotList {
+        let practice = try await req.authorizePracticeParameter()
+        let now = req.application.clock.now()
+        let agenda = try await req.application.agendaCache.agenda(for: practice, now: now) {
+            try await AgendaStore.compile(practice, since: now.addingTimeInterval(-86_400), on: req.db)
+        }
+        let query = try Self.slotQuery(req, zone: agenda.timeZone, now: now)
+        do {
+            let slots = try agenda.freeSlots(query, now: now)
+            return SlotList(slots: slots.map {
+                SlotDTO(start: ISOTimestamp.string($0.start, in: agenda.timeZone), end: ISOTimestamp.string($0.end, in: agenda.timeZone),
+                        practitionerId: $0.practitionerID, reservedForUrgent: $0.reservedForUrgent)
+            })
+        } catch {
+            throw AppError.invalid(error.field, error.reason)
+        }
+    }
+
+    /// Reads the query string; every malformed parameter is named.
+    static func slotQuery(_ req: Request, zone: TimeZone, now: Date) throws -> SlotQuery {
+        var errors: [FieldError] = []
+        let motif = req.query[String.self, at: "motif"].flatMap(UUID.init(uuidString:))
+        if motif == nil { errors.append(FieldError(field: "motif", reason: "identifiant de motif attendu")) }
+        var from = now
+        if let raw = req.query[String.self, at: "from"] {
+            if let date = LocalDate(iso: raw) {
+                from = WallClock.resolve(date, minutes: 0, in: zone, ambiguity: .earlier).instant
+            } else if let instant = ISOTimestamp.parse(raw) {
+                from = instant
+            } else {
+                errors.append(FieldError(field: "from", reason: "date AAAA-MM-JJ ou horodatage ISO 8601 avec fuseau attendu"))
+            }
+        }
+        var limit = 10
+        if let raw = req.query[String.self, at: "limit"] {
+            if let value = Int(raw) { limit = value } else { errors.append(FieldError(field: "limit", reason: "nombre entier attendu")) }
+        }
+        var practitioner: UUID?
+        if let raw = req.query[String.self, at: "practitioner"] {
+            practitioner = UUID(uuidString: raw)
+            if practitioner == nil { errors.append(FieldError(field: "practitioner", reason: "identifiant de praticien attendu")) }
+        }
+        var urgent = false
+        if let raw = req.query[String.self, at: "urgent"] {
+            switch raw.lowercased() {
+            case "true", "1": urgent = true
+            case "false", "0": urgent = false
+            default: errors.append(FieldError(field: "urgent", reason: "true ou false"))
+            }
+        }
+        var partOfDay: SlotQuery.PartOfDay?
+        if let raw = req.query[String.self, at: "partOfDay"] {
+            partOfDay = SlotQuery.PartOfDay(rawValue: raw)
+            if partOfDay == nil { errors.append(FieldError(field: "partOfDay", reason: "morning ou afternoon")) }
+        }
+        var after: LocalTime?
+        if let raw = req.query[String.self, at: "after"] {
+            after = LocalTime(parsing: raw)
+            if after == nil { errors.append(FieldError(field: "after", reason: "heure au format HH:MM")) }
+        }
+        var weekdays: Set<Int>?
+        if let raw = req.query[String.self, at: "weekdays"] {
+            let days = raw.split(separator: ",").map { Int($0) }
+            if days.isEmpty || days.contains(where: { $0 == nil || !(1...7).contains($0!) }) {
+                errors.append(FieldError(field: "weekdays", reason: "jours de 1 (lundi) à 7 (dimanche) séparés par des virgules"))
+            } else {
+                weekdays = Set(days.compactMap { $0 })
+            }
+        }
+        guard errors.isEmpty, let motif else { throw AppError.validation(errors) }
+        return SlotQuery(motifID: motif, practitionerID: practitioner, from: from, limit: limit, partOfDay: partOfDay,
+                         notBefore: after, weekdays: weekdays, urgent: urgent)
+    }
+
+    // MARK: Motifs
+
+    struct MotifList: Content { let motifs: [MotifDTO] }
+
+    @Sendable
+    func listMotifs(req: Request) async throws -> MotifList {
+        let practice = try await req.authorizePracticeParameter()
+        return MotifList(motifs: try await AgendaStore.motifs(of: practice, on: req.db).map { MotifDTO($0.domain) })
+    }
+
+    @Sendable
+    func createMotif(req: Request) async throws -> Response {
+        try await saveMotif(req, existing: nil)
+    }
+
+    @Sendable
+    func updateMotif(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        let record = try await AgendaStore.find(MotifRecord.self, req.parameters.get("motifID", as: UUID.self), in: practice,
+                                                practiceKey: \.$practice, on: req.db, what: "Motif")
+        return try await saveMotif(req, existing: record)
+    }
+
+    private func saveMotif(_ req: Request, existing: MotifRecord?) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.editAgenda)
+        let dto = try req.content.decode(MotifDTO.self)
+        let practitioners = Set(try await AgendaStore.practitionerIDs(of: practice, on: req.db))
+        let motif = try dto.validated(id: existing?.id ?? UUID(), practitioners: practitioners)
+        let record = existing ?? MotifRecord()
+        let before = existing.map { MotifDTO($0.domain) }
+        record.apply(motif, practice: practice.id)
+        try await AgendaStore.save(record, isNew: existing == nil, entity: "motif", before: before, after: MotifDTO(motif),
+                                   practice: practice, context: try req.writeContext(), cache: req.application.agendaCache)
+        return try await Self.respond(MotifDTO(motif), created: existing == nil, req: req)
+    }
+
+    @Sendable
+    func deleteMotif(req: Request) async throws -> HTTPStatus {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.editAgenda)
+        let record = try await AgendaStore.find(MotifRecord.self, req.parameters.get("motifID", as: UUID.self), in: practice,
+                                                practiceKey: \.$practice, on: req.db, what: "Motif")
+        let motifID = record.id!.uuidString
+        if try await AgendaStore.templates(of: practice, on: req.db).contains(where: { $0.ranges.contains(motifID) }) {
+            throw AppError.conflict("Ce motif est réservé dans des plages horaires : retirez-le des horaires avant de le supprimer.")
+        }
+        try await AgendaStore.delete(record, entity: "motif", before: MotifDTO(record.domain), practice: practice,
+                                     context: try req.writeContext(), cache: req.application.agendaCache)
+        return .noContent
+    }
+
+    // MARK: Hours
+
+    struct HoursList: Content { let hours: [HoursDTO] }
+
+    @Sendable
+    func listHours(req: Request) async throws -> HoursList {
+        let practice = try await req.authorizePracticeParameter()
+        return HoursList(hours: try await AgendaStore.templates(of: practice, on: req.db).map(AgendaStore.dto))
+    }
+
+    @Sendable
+    func createHours(req: Request) async throws -> Response {
+        try await saveHours(req, existing: nil)
+    }
+
+    @Sendable
+    func updateHours(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        let record = try await AgendaStore.find(WeeklyTemplateRecord.self, req.parameters.get("templateID", as: UUID.self), in: practice,
+                                                practiceKey: \.$practice, on: req.db, what: "Horaires")
+        return try await saveHours(req, existing: record)
+    }
+
+    private func saveHours(_ req: Request, existing: WeeklyTemplateRecord?) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.editAgenda)
+        let dto = try req.content.decode(HoursDTO.self)
+        let template = try await Self.validatedHours(dto, id: existing?.id ?? UUID(), practice: practice, on: req.db)
+        let record = existing ?? WeeklyTemplateRecord()
+        let before = try existing.map(AgendaStore.dto)
+        try AgendaStore.apply(template, to: record, practice: practice.id)
+        let after = try AgendaStore.dto(record)
+        try await AgendaStore.save(record, isNew: existing == nil, entity: "weekly_template", before: before, after: after,
+                                   practice: practice, context: try req.writeContext(), cache: req.application.agendaCache)
+        return try await Self.respond(after, created: existing == nil, req: req)
+    }
+
+    static func validatedHours(_ dto: HoursDTO, id: UUID, practice: AuthorizedPractice, on db: any Database) async throws -> WeeklyTemplate {
+        let practitioners = Set(try await AgendaStore.practitionerIDs(of: practice, on: db))
+        let motifs = Set(try await AgendaStore.motifs(of: practice, on: db).map { $0.id! })
+        return try dto.validated(id: id, practitioners: practitioners, motifs: motifs)
+    }
+
+    @Sendable
+    func deleteHours(req: Request) async throws -> HTTPStatus {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.editAgenda)
+        let record = try await AgendaStore.find(WeeklyTemplateRecord.self, req.parameters.get("templateID", as: UUID.self), in: practice,
+                                                practiceKey: \.$practice, on: req.db, what: "Horaires")
+        try await AgendaStore.delete(record, entity: "weekly_template", before: try AgendaStore.dto(record), practice: practice,
+                                     context: try req.writeContext(), cache: req.application.agendaCache)
+        return .noContent
+    }
+
+    // MARK: Exceptions
+
+    struct ExceptionList: Content { let exceptions: [ExceptionDTO] }
+
+    @Sendable
+    func listExceptions(req: Request) async throws -> ExceptionList {
+        let practice = try await req.authorizePracticeParameter()
+        return ExceptionList(exceptions: try await AgendaStore.exceptions(of: practice, on: req.db).map(ExceptionDTO.init))
+    }
+
+    @Sendable
+    func createException(req: Request) async throws -> Response {
+        try await saveException(req, existing: nil)
+    }
+
+    @Sendable
+    func updateException(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        let record = try await AgendaStore.find(AgendaExceptionRecord.self, req.parameters.get("exceptionID", as: UUID.self), in: practice,
+                                                practiceKey: \.$practice, on: req.db, what: "Exception")
+        return try await saveException(req, existing: record)
+    }
+
+    private func saveException(_ req: Request, existing: AgendaExceptionRecord?) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.editAgenda)
+        let dto = try req.content.decode(ExceptionDTO.self)
+        let practitioners = Set(try await AgendaStore.practitionerIDs(of: practice, on: req.db))
+        let motifs = Set(try await AgendaStore.motifs(of: practice, on: req.db).map { $0.id! })
+        try dto.validated(practitioners: practitioners, motifs: motifs)
+        let record = existing ?? AgendaExceptionRecord()
+        let before = existing.map(ExceptionDTO.init)
+        record.id = existing?.id ?? UUID()
+        record.$practice.id = practice.id
+        record.$practitioner.id = dto.practitionerId
+        record.kind = dto.kind
+        record.reason = (dto.reason ?? "").trimmingCharacters(in: .whitespaces)
+        record.motifIDs = dto.kind == "extraOpening" ? dto.motifIds.map { CommaList.join($0.map(\.uuidString)) } : nil
+        record.startsAt = dto.start
+        record.endsAt = dto.end
+        let after = ExceptionDTO(record)
+        try await AgendaStore.save(record, isNew: existing == nil, entity: "agenda_exception", before: before, after: after,
+                                   practice: practice, context: try req.writeContext(), cache: req.application.agendaCache)
+        return try await Self.respond(after, created: existing == nil, req: req)
+    }
+
+    @Sendable
+    func deleteException(req: Request) async throws -> HTTPStatus {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.editAgenda)
+        let record = try await AgendaStore.find(AgendaExceptionRecord.self, req.parameters.get("exceptionID", as: UUID.self), in: practice,
+                                                practiceKey: \.$practice, on: req.db, what: "Exception")
+        try await AgendaStore.delete(record, entity: "agenda_exception", before: ExceptionDTO(record), practice: practice,
+                                     context: try req.writeContext(), cache: req.application.agendaCache)
+        return .noContent
+    }
+
+    // MARK: Urgent-slot rules
+
+    struct UrgentRuleList: Content { let rules: [UrgentRuleDTO] }
+
+    @Sendable
+    func listUrgentRules(req: Request) async throws -> UrgentRuleList {
+        let practice = try await req.authorizePracticeParameter()
+        return UrgentRuleList(rules: try await AgendaStore.urgentRules(of: practice, on: req.db).map(UrgentRuleDTO.init))
+    }
+
+    @Sendable
+    func createUrgentRule(req: Request) async throws -> Response {
+        try await saveUrgentRule(req, existing: nil)
+    }
+
+    @Sendable
+    func updateUrgentRule(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        let record = try await AgendaStore.find(UrgentSlotRuleRecord.self, req.parameters.get("ruleID", as: UUID.self), in: practice,
+                                                practiceKey: \.$practice, on: req.db, what: "Règle")
+        return try await saveUrgentRule(req, existing: record)
+    }
+
+    private func saveUrgentRule(_ req: Request, existing: UrgentSlotRuleRecord?) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.editAgenda)
+        let dto = try req.content.decode(UrgentRuleDTO.self)
+        let rule = try dto.validated(practitioners: Set(try await AgendaStore.practitionerIDs(of: practice, on: req.db)))
+        let record = existing ?? UrgentSlotRuleRecord()
+        let before = existing.map(UrgentRuleDTO.init)
+        record.id = existing?.id ?? UUID()
+        record.$practice.id = practice.id
+        record.$practitioner.id = rule.practitionerID
+        switch rule.kind {
+        case .fixedTimes(let times):
+            record.fixedTimes = CommaList.join(times.map(\.description))
+            record.lastSlotsCount = nil
+        case .lastSlotsOfDay(let count):
+            record.fixedTimes = nil
+            record.lastSlotsCount = count
+        }
+        record.slotMinutes = rule.slotMinutes
+        record.releaseBeforeMinutes = rule.releaseBeforeMinutes
+        record.weekdays = CommaList.join(rule.weekdays.sorted().map(String.init))
+        let after = UrgentRuleDTO(record)
+        try await AgendaStore.save(record, isNew: existing == nil, entity: "urgent_slot_rule", before: before, after: after,
+                                   practice: practice, context: try req.writeContext(), cache: req.application.agendaCache)
+        return try await Self.respond(after, created: existing == nil, req: req)
+    }
+
+    @Sendable
+    func deleteUrgentRule(req: Request) async throws -> HTTPStatus {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.editAgenda)
+        let record = try await AgendaStore.find(UrgentSlotRuleRecord.self, req.parameters.get("ruleID", as: UUID.self), in: practice,
+                                                practiceKey: \.$practice, on: req.db, what: "Règle")
+        try await AgendaStore.delete(record, entity: "urgent_slot_rule", before: UrgentRuleDTO(record), practice: practice,
+                                     context: try req.writeContext(), cache: req.application.agendaCache)
+        return .noContent
+    }
+
+    static func respond<T: Content>(_ body: T, created: Bool, req: Request) async throws -> Response {
+        let response = try await body.encodeResponse(for: req)
+        response.status = created ? .created : .ok
+        return response
+    }
+}

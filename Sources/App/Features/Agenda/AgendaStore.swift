@@ -1,0 +1,156 @@
+import Domain
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import SQLKit
+import Vapor
+
+/// Who writes, for the journal: taken from the request once.
+struct WriteContext: Sendable {
+    let actor: AuditActor
+    let requestID: String?
+    let writer: Writer
+    let database: any Database
+}
+
+extension Request {
+    func writeContext() throws -> WriteContext {
+        WriteContext(actor: try requirePrincipal().auditActor, requestID: id, writer: writer, database: db)
+    }
+}
+
+/// The agenda rules of a practice: stored, journaled, and compiled into a `PracticeAgenda` kept in memory.
+enum AgendaStore {
+    static func practitionerIDs(of practice: AuthorizedPractice, on db: any Database) async throws -> [UUID] {
+        try await PracticeStore.practitioners(of: practice, on: db).map { $0.id! }
+    }
+
+    static func motifs(of practice: AuthorizedPractice, on db: any Database) async throws -> [MotifRecord] {
+        try await MotifRecord.query(on: db).filter(\.$practice.$id == practice.id).sort(\.$label).all()
+    }
+
+    static func templates(of practice: AuthorizedPractice, on db: any Database) async throws -> [WeeklyTemplateRecord] {
+        try await WeeklyTemplateRecord.query(on: db).filter(\.$practice.$id == practice.id).sort(\.$validFrom).all()
+    }
+
+    static func exceptions(of practice: AuthorizedPractice, on db: any Database) async throws -> [AgendaExceptionRecord] {
+        try await AgendaExceptionRecord.query(on: db).filter(\.$practice.$id == practice.id).sort(\.$startsAt).all()
+    }
+
+    static func urgentRules(of practice: AuthorizedPractice, on db: any Database) async throws -> [UrgentSlotRuleRecord] {
+        try await UrgentSlotRuleRecord.query(on: db).filter(\.$practice.$id == practice.id).all()
+    }
+
+    /// A record of the practice by id, or 404: a record of another practice is never found through this one.
+    static func find<R: Model>(_ type: R.Type, _ id: UUID?, in practice: AuthorizedPractice, practiceKey: KeyPath<R, ParentProperty<R, PracticeRecord>>,
+                               on db: any Database, what: String) async throws -> R where R.IDValue == UUID {
+        guard let id, let record = try await R.find(id, on: db), record[keyPath: practiceKey].id == practice.id else {
+            throw AppError.notFound(what: what)
+        }
+        return record
+    }
+
+    /// Saves a record and journals it in one transaction, then forgets the practice's compiled agenda.
+    static func save<R: Model>(_ record: R, isNew: Bool, entity: String, before: (any Encodable & Sendable)?, after: any Encodable & Sendable,
+                               practice: AuthorizedPractice, context: WriteContext, cache: AgendaCache) async throws where R.IDValue == UUID {
+        try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
+            if isNew { try await record.create(on: tx) } else { try await record.update(on: tx) }
+            try await journal.record(isNew ? .create : .update, entity: entity, entityID: record.id!.uuidString, practiceID: practice.id,
+                                     before: before, after: after)
+        }
+        cache.invalidate(practice.id)
+    }
+
+    static func delete<R: Model>(_ record: R, entity: String, before: any Encodable & Sendable, practice: AuthorizedPractice,
+                                 context: WriteContext, cache: AgendaCache) async throws where R.IDValue == UUID {
+        try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
+            try await record.delete(on: tx)
+            try await journal.record(.delete, entity: entity, entityID: record.id!.uuidString, practiceID: practice.id, before: before)
+        }
+        cache.invalidate(practice.id)
+    }
+
+    static func template(_ record: WeeklyTemplateRecord) throws -> WeeklyTemplate {
+        let ranges = try JSONDecoder().decode([OpeningRangeDTO].self, from: Data(record.ranges.utf8)).compactMap { dto -> OpeningRange? in
+            guard let start = LocalTime(parsing: dto.start), let end = LocalTime(parsing: dto.end) else { return nil }
+            return OpeningRange(weekday: dto.weekday, start: start, end: end, motifIDs: dto.motifIds.map(Set.init),
+                                weeks: WeekParity(rawValue: dto.weeks ?? "every") ?? .every)
+        }
+        return WeeklyTemplate(id: record.id!, practitionerID: record.$practitioner.id, validFrom: LocalDate(iso: record.validFrom)!,
+                              validUntil: record.validUntil.flatMap(LocalDate.init(iso:)), ranges: ranges)
+    }
+
+    static func apply(_ template: WeeklyTemplate, to record: WeeklyTemplateRecord, practice: UUID) throws {
+        record.id = template.id
+        record.$practice.id = practice
+        record.$practitioner.id = template.practitionerID
+        record.validFrom = template.validFrom.description
+        record.validUntil = template.validUntil?.description
+        record.ranges = String(decoding: try JSONEncoder().encode(template.ranges.map(OpeningRangeDTO.init)), as: UTF8.self)
+    }
+
+    static func dto(_ record: WeeklyTemplateRecord) throws -> HoursDTO {
+        let template = try template(record)
+        return HoursDTO(id: template.id, practitionerID: template.practitionerID, validFrom: template.validFrom.description,
+                        validUntil: template.validUntil?.description, ranges: template.ranges.map(OpeningRangeDTO.init))
+    }
+
+    /// Statuses whose time is no longer free.
+    static let occupyingStatuses = ["proposed", "pending", "booked", "arrived", "fulfilled"]
+
+    /// Compiles the practice's rules and its appointments from `since` on into the search's in-memory form.
+    static func compile(_ practice: AuthorizedPractice, since: Date, on db: any Database) async throws -> PracticeAgenda {
+        let record = try await PracticeStore.practice(practice, on: db)
+        let practitioners = try await practitionerIDs(of: practice, on: db)
+        struct Busy: Decodable { let practitioner_id: UUID; let starts_at: Date; let ends_at: Date }
+        let busy = try await (db as! any SQLDatabase).select()
+            .columns("practitioner_id", "starts_at", "ends_at")
+            .from("appointments")
+            .where("practice_id", .equal, SQLBind(practice.id))
+            .where("ends_at", .greaterThan, SQLBind(since))
+            .where("status", .in, SQLBind.group(occupyingStatuses))
+            .all(decoding: Busy.self)
+        return PracticeAgenda(
+            timeZone: TimeZone(identifier: record.timeZone) ?? FrenchFormat.parisTimeZone,
+            alsaceMoselle: record.alsaceMoselle,
+            openedHolidays: Set(CommaList.strings(record.openedHolidays).compactMap(LocalDate.init(iso:))),
+            practitionerIDs: practitioners,
+            motifs: try await motifs(of: practice, on: db).map(\.domain),
+            templates: try await templates(of: practice, on: db).map(template),
+            exceptions: try await exceptions(of: practice, on: db).map(\.domain),
+            busy: busy.map { BusyInterval(practitionerID: $0.practitioner_id, interval: DateInterval(start: $0.starts_at, end: max($0.starts_at, $0.ends_at))) },
+            urgentRules: try await urgentRules(of: practice, on: db).map(\.domain))
+    }
+}
+
+/// Compiled agendas by practice, so that the availability route reads memory, not the database. Every write to a
+/// practice's rules or appointments invalidates its entry; an entry also expires after a few minutes.
+final class AgendaCache: Sendable {
+    private struct Entry { let agenda: PracticeAgenda; let loadedAt: Date }
+    private let entries = NIOLockedValueBox<[UUID: Entry]>([:])
+    let lifetime: TimeInterval = 300
+
+    func agenda(for practice: AuthorizedPractice, now: Date, load: () async throws -> PracticeAgenda) async throws -> PracticeAgenda {
+        if let entry = entries.withLockedValue({ $0[practice.id] }), now.timeIntervalSince(entry.loadedAt) < lifetime {
+            return entry.agenda
+        }
+        let agenda = try await load()
+        entries.withLockedValue { $0[practice.id] = Entry(agenda: agenda, loadedAt: now) }
+        return agenda
+    }
+
+    func invalidate(_ practice: UUID) {
+        _ = entries.withLockedValue { $0.removeValue(forKey: practice) }
+    }
+}
+
+extension Application {
+    private struct AgendaCacheKey: StorageKey { typealias Value = AgendaCache }
+
+    var agendaCache: AgendaCache {
+        if let cache = storage[AgendaCacheKey.self] { return cache }
+        let cache = AgendaCache()
+        storage[AgendaCacheKey.self] = cache
+        return cache
+    }
+}
