@@ -69,4 +69,26 @@ struct DemoSeedTests {
             #expect(home.body.string.contains("Cabinet médical des Tilleuls"))
         }
     }
+
+    @Test func theDemoPracticesHaveHoursAndMotifsThatGiveFreeSlots() async throws {
+        try await withTestApp { app in
+            try await DemoSeeder.seed(app: app, seed: 7)
+            let data = DemoDataset.make(seed: 7, today: Self.today)
+            let token = try await app.apiToken("secretaire@permanence.test", password: DemoDataset.demoPassword)
+            for practice in data.practices {
+                let motif = try #require(data.motifs.first { $0.practiceID == practice.id }?.motif)
+                let response = try await app.api(.GET, "/api/v1/practices/\(practice.id)/availability?motif=\(motif.id)&limit=20", token: token)
+                #expect(response.status == .ok)
+                let slots = try response.content.decode(AgendaAPITests.Slots.self).slots
+                #expect(slots.count == 20, "\(practice.name)")
+                let booked = data.appointments.filter { $0.practiceID == practice.id && $0.status == "booked" }
+                for slot in slots {
+                    let start = try #require(ISOTimestamp.parse(slot.start)), end = try #require(ISOTimestamp.parse(slot.end))
+                    #expect(!booked.contains { $0.practitionerID == slot.practitionerId && $0.start < end && start < $0.end })
+                }
+            }
+            #expect(data.motifs.count >= 8)
+            #expect(data.hours.count == data.practitioners.count)
+        }
+    }
 }

@@ -65,6 +65,17 @@ struct DemoDataset: Equatable, Sendable {
     let patients: [Patient]
     let appointments: [Appointment]
     let users: [User]
+    let hours: [WeeklyTemplate]
+    let motifs: [(practiceID: UUID, motif: Motif)]
+    let urgentRules: [(practiceID: UUID, rule: UrgentSlotRule)]
+    let absences: [(practiceID: UUID, exception: AgendaException)]
+
+    static func == (lhs: DemoDataset, rhs: DemoDataset) -> Bool {
+        lhs.centerID == rhs.centerID && lhs.practices == rhs.practices && lhs.practitioners == rhs.practitioners
+            && lhs.patients == rhs.patients && lhs.appointments == rhs.appointments && lhs.users == rhs.users && lhs.hours == rhs.hours
+            && lhs.motifs.map(\.motif) == rhs.motifs.map(\.motif) && lhs.urgentRules.map(\.rule) == rhs.urgentRules.map(\.rule)
+            && lhs.absences.map(\.exception) == rhs.absences.map(\.exception)
+    }
 
     /// The password of every demo account: demo data only, printed at first start.
     static let demoPassword = "permanence-demo"
@@ -145,27 +156,86 @@ struct DemoDataset: Equatable, Sendable {
         addPatients(110, to: paediatrics, ages: 0...16, familyShare: 0.6)
         addPatients(90, to: physiotherapy, ages: 16...88, familyShare: 0.1)
 
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        func instant(_ day: LocalDate, _ minutes: Int) -> Date {
-            calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: minutes / 60, minute: minutes % 60))!
+        // Weekly hours: the general practice alternates its Saturday mornings, Dr Benali keeps Wednesday afternoon free.
+        func days(_ weekdays: ClosedRange<Int>, _ ranges: [(String, String)]) -> [OpeningRange] {
+            weekdays.flatMap { weekday in ranges.map { OpeningRange(weekday: weekday, start: LocalTime(parsing: $0.0)!, end: LocalTime(parsing: $0.1)!) } }
         }
+        let fullDay = [("08:30", "12:00"), ("14:00", "18:30")]
+        let saturday = { (weeks: WeekParity) in OpeningRange(weekday: 6, start: LocalTime(parsing: "08:30")!, end: LocalTime(parsing: "12:00")!, weeks: weeks) }
+        let validFrom = LocalDate(year: today.year - 1, month: 1, day: 1)
+        let hours = [
+            WeeklyTemplate(id: rng.uuid(), practitionerID: martin.id, validFrom: validFrom, ranges: days(1...5, fullDay) + [saturday(.even)]),
+            WeeklyTemplate(id: rng.uuid(), practitionerID: benali.id, validFrom: validFrom,
+                           ranges: days(1...2, fullDay) + days(3...3, [fullDay[0]]) + days(4...5, fullDay) + [saturday(.odd)]),
+            WeeklyTemplate(id: rng.uuid(), practitionerID: lambert.id, validFrom: validFrom,
+                           ranges: days(1...2, fullDay) + days(3...3, [fullDay[0]]) + days(4...5, fullDay)),
+            WeeklyTemplate(id: rng.uuid(), practitionerID: roux.id, validFrom: validFrom, ranges: days(1...5, [("08:00", "12:30"), ("14:00", "19:00")])),
+        ]
+
+        let gp = [martin.id, benali.id]
+        let motifs: [(practiceID: UUID, motif: Motif)] = [
+            (general.id, Motif(id: rng.uuid(), label: "Consultation", durationMinutes: 20, practitionerIDs: gp, newPatientsAllowed: false,
+                               minimumNoticeMinutes: 30, horizonDays: 60, patientInstructions: "Apporter la carte Vitale.",
+                               bookableBy: [.secretary, .online], colour: "#1F5F99")),
+            (general.id, Motif(id: rng.uuid(), label: "Première consultation (nouveau patient)", durationMinutes: 40, practitionerIDs: [martin.id],
+                               minimumNoticeMinutes: 120, horizonDays: 60,
+                               patientInstructions: "Apporter la carte Vitale, les ordonnances en cours et les derniers résultats d'examens.",
+                               colour: "#5B3F99")),
+            (general.id, Motif(id: rng.uuid(), label: "Renouvellement d'ordonnance", durationMinutes: 20, practitionerIDs: gp, newPatientsAllowed: false,
+                               minimumNoticeMinutes: 30, horizonDays: 60, patientInstructions: "Apporter l'ordonnance en cours et la carte Vitale.",
+                               bookableBy: [.secretary, .online], colour: "#2E7D4F")),
+            (general.id, Motif(id: rng.uuid(), label: "Consultation urgente", durationMinutes: 20, practitionerIDs: gp, newPatientsAllowed: false,
+                               horizonDays: 2, colour: "#B3261E")),
+            (paediatrics.id, Motif(id: rng.uuid(), label: "Consultation", durationMinutes: 20, practitionerIDs: [lambert.id], minimumNoticeMinutes: 30,
+                                   horizonDays: 45, patientInstructions: "Apporter le carnet de santé de l'enfant.", bookableBy: [.secretary, .online])),
+            (paediatrics.id, Motif(id: rng.uuid(), label: "Vaccination", durationMinutes: 20, practitionerIDs: [lambert.id], minimumNoticeMinutes: 60,
+                                   horizonDays: 90, patientInstructions: "Apporter le carnet de santé et le vaccin prescrit, conservé au réfrigérateur.",
+                                   colour: "#2E7D4F")),
+            (paediatrics.id, Motif(id: rng.uuid(), label: "Examen du 9e mois", durationMinutes: 40, practitionerIDs: [lambert.id], minimumNoticeMinutes: 1440,
+                                   horizonDays: 120, patientInstructions: "Apporter le carnet de santé.", colour: "#8A5A00")),
+            (paediatrics.id, Motif(id: rng.uuid(), label: "Consultation urgente", durationMinutes: 20, practitionerIDs: [lambert.id], horizonDays: 1,
+                                   colour: "#B3261E")),
+            (physiotherapy.id, Motif(id: rng.uuid(), label: "Séance de rééducation", durationMinutes: 30, practitionerIDs: [roux.id], minimumNoticeMinutes: 60,
+                                     horizonDays: 90, patientInstructions: "Apporter l'ordonnance, une serviette et une tenue souple.",
+                                     bookableBy: [.secretary, .online])),
+            (physiotherapy.id, Motif(id: rng.uuid(), label: "Bilan kinésithérapique", durationMinutes: 60, practitionerIDs: [roux.id], minimumNoticeMinutes: 1440,
+                                     horizonDays: 90, patientInstructions: "Apporter l'ordonnance et les examens (radiographies, IRM, comptes rendus).",
+                                     colour: "#8A5A00")),
+        ]
+        let urgentRules: [(practiceID: UUID, rule: UrgentSlotRule)] = [
+            (general.id, UrgentSlotRule(practitionerID: martin.id, kind: .fixedTimes([LocalTime(parsing: "11:40")!, LocalTime(parsing: "18:10")!]),
+                                        slotMinutes: 20, releaseBeforeMinutes: 120, weekdays: Set(1...5))),
+            (general.id, UrgentSlotRule(practitionerID: benali.id, kind: .fixedTimes([LocalTime(parsing: "11:40")!, LocalTime(parsing: "18:10")!]),
+                                        slotMinutes: 20, releaseBeforeMinutes: 120, weekdays: Set(1...5))),
+            (paediatrics.id, UrgentSlotRule(practitionerID: lambert.id, kind: .lastSlotsOfDay(count: 2), slotMinutes: 20, releaseBeforeMinutes: 180,
+                                            weekdays: Set(1...5))),
+        ]
+
+        func instant(_ day: LocalDate, _ minutes: Int) -> Date {
+            WallClock.resolve(day, minutes: minutes, in: timeZone, ambiguity: .earlier).instant
+        }
+        // Dr Benali is away at a training the afternoon of the third working day ahead.
+        var trainingDay = today.adding(days: 3)
+        while trainingDay.isoWeekday > 5 { trainingDay = trainingDay.adding(days: 1) }
+        let training = AgendaException(id: rng.uuid(), practitionerID: benali.id, kind: .absence(reason: "Formation continue"),
+                                       interval: DateInterval(start: instant(trainingDay, 14 * 60), end: instant(trainingDay, 18 * 60 + 30)))
 
         var appointments: [Appointment] = []
-        let periods = [(8 * 60 + 30, 12 * 60), (14 * 60, 18 * 60 + 30)]
         for offset in -7...7 {
             let day = today.adding(days: offset)
-            guard day.isoWeekday <= 6, FrenchHolidays.holiday(on: day) == nil else { continue }
+            guard FrenchHolidays.holiday(on: day) == nil else { continue }
             let fill = offset < 0 ? 0.8 : max(0.25, 0.7 - 0.06 * Double(offset))
             for practitioner in practitioners {
                 let practice = practices.first { $0.id == practitioner.practiceID }!
-                // Only the general practice opens on Saturday mornings.
-                if day.isoWeekday == 6 && practice.id != general.id { continue }
                 let candidates = patients.filter { $0.practiceID == practice.id }
-                for (open, close) in day.isoWeekday == 6 ? [periods[0]] : periods {
-                    var minute = open
-                    while minute + practice.slotMinutes <= close {
-                        if rng.chance(fill) {
+                let template = hours.first { $0.practitionerID == practitioner.id }!
+                let ranges = template.ranges.filter { $0.weekday == day.isoWeekday && $0.weeks.includes(isoWeek: day.isoWeek.week) }
+                for range in ranges {
+                    var minute = range.start.minutes
+                    while minute + practice.slotMinutes <= range.end.minutes {
+                        let start = instant(day, minute)
+                        let away = practitioner.id == training.practitionerID && training.interval.contains(start)
+                        if !away && rng.chance(fill) {
                             let status: String
                             if offset < 0 {
                                 status = rng.chance(0.9) ? "fulfilled" : (rng.chance(0.5) ? "noshow" : "cancelled")
@@ -174,7 +244,7 @@ struct DemoDataset: Equatable, Sendable {
                             }
                             appointments.append(Appointment(
                                 id: rng.uuid(), practiceID: practice.id, practitionerID: practitioner.id,
-                                patientID: rng.pick(candidates).id, start: instant(day, minute),
+                                patientID: rng.pick(candidates).id, start: start,
                                 end: instant(day, minute + practice.slotMinutes), status: status, reason: rng.pick(practice.reasons)))
                         }
                         minute += practice.slotMinutes
@@ -195,6 +265,7 @@ struct DemoDataset: Equatable, Sendable {
         ]
 
         return DemoDataset(centerID: centerID, centerName: "Permanence — centre de télésecrétariat médical", practices: practices,
-                           practitioners: practitioners, patients: patients, appointments: appointments, users: users)
+                           practitioners: practitioners, patients: patients, appointments: appointments, users: users,
+                           hours: hours, motifs: motifs, urgentRules: urgentRules, absences: [(general.id, training)])
     }
 }

@@ -67,6 +67,35 @@ enum DemoSeeder {
                                          after: ["name": record.displayName, "profession": practitioner.profession, "rpps": practitioner.rpps])
             }
 
+            for (practiceID, motif) in data.motifs {
+                let record = MotifRecord()
+                record.apply(motif, practice: practiceID)
+                try await record.create(on: tx)
+                try await journal.record(.create, entity: "motif", entityID: motif.id.uuidString, practiceID: practiceID, after: MotifDTO(motif))
+            }
+            for template in data.hours {
+                let practiceID = data.practitioners.first { $0.id == template.practitionerID }!.practiceID
+                let record = WeeklyTemplateRecord()
+                try AgendaStore.apply(template, to: record, practice: practiceID)
+                try await record.create(on: tx)
+                try await journal.record(.create, entity: "weekly_template", entityID: template.id.uuidString, practiceID: practiceID,
+                                         after: try AgendaStore.dto(record))
+            }
+            for (practiceID, rule) in data.urgentRules {
+                let record = UrgentSlotRuleRecord()
+                record.apply(rule, id: UUID(), practice: practiceID)
+                try await record.create(on: tx)
+                try await journal.record(.create, entity: "urgent_slot_rule", entityID: record.id!.uuidString, practiceID: practiceID,
+                                         after: UrgentRuleDTO(record))
+            }
+            for (practiceID, absence) in data.absences {
+                let record = AgendaExceptionRecord()
+                record.apply(absence, practice: practiceID)
+                try await record.create(on: tx)
+                try await journal.record(.create, entity: "agenda_exception", entityID: absence.id.uuidString, practiceID: practiceID,
+                                         after: ExceptionDTO(record))
+            }
+
             let patients = data.patients.map { patient in
                 let record = PatientRecord()
                 record.id = patient.id

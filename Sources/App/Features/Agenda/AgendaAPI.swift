@@ -251,17 +251,10 @@ struct AgendaAPI: RouteCollection {
         let dto = try req.content.decode(ExceptionDTO.self)
         let practitioners = Set(try await AgendaStore.practitionerIDs(of: practice, on: req.db))
         let motifs = Set(try await AgendaStore.motifs(of: practice, on: req.db).map { $0.id! })
-        try dto.validated(practitioners: practitioners, motifs: motifs)
+        let exception = try dto.validated(id: existing?.id ?? UUID(), practitioners: practitioners, motifs: motifs)
         let record = existing ?? AgendaExceptionRecord()
         let before = existing.map(ExceptionDTO.init)
-        record.id = existing?.id ?? UUID()
-        record.$practice.id = practice.id
-        record.$practitioner.id = dto.practitionerId
-        record.kind = dto.kind
-        record.reason = (dto.reason ?? "").trimmingCharacters(in: .whitespaces)
-        record.motifIDs = dto.kind == "extraOpening" ? dto.motifIds.map { CommaList.join($0.map(\.uuidString)) } : nil
-        record.startsAt = dto.start
-        record.endsAt = dto.end
+        record.apply(exception, practice: practice.id)
         let after = ExceptionDTO(record)
         try await AgendaStore.save(record, isNew: existing == nil, entity: "agenda_exception", before: before, after: after,
                                    practice: practice, context: try req.writeContext(), cache: req.application.agendaCache)
@@ -309,20 +302,7 @@ struct AgendaAPI: RouteCollection {
         let rule = try dto.validated(practitioners: Set(try await AgendaStore.practitionerIDs(of: practice, on: req.db)))
         let record = existing ?? UrgentSlotRuleRecord()
         let before = existing.map(UrgentRuleDTO.init)
-        record.id = existing?.id ?? UUID()
-        record.$practice.id = practice.id
-        record.$practitioner.id = rule.practitionerID
-        switch rule.kind {
-        case .fixedTimes(let times):
-            record.fixedTimes = CommaList.join(times.map(\.description))
-            record.lastSlotsCount = nil
-        case .lastSlotsOfDay(let count):
-            record.fixedTimes = nil
-            record.lastSlotsCount = count
-        }
-        record.slotMinutes = rule.slotMinutes
-        record.releaseBeforeMinutes = rule.releaseBeforeMinutes
-        record.weekdays = CommaList.join(rule.weekdays.sorted().map(String.init))
+        record.apply(rule, id: existing?.id ?? UUID(), practice: practice.id)
         let after = UrgentRuleDTO(record)
         try await AgendaStore.save(record, isNew: existing == nil, entity: "urgent_slot_rule", before: before, after: after,
                                    practice: practice, context: try req.writeContext(), cache: req.application.agendaCache)

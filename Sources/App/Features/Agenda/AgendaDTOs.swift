@@ -139,7 +139,7 @@ struct ExceptionDTO: Content {
         end = record.endsAt
     }
 
-    func validated(practitioners: Set<UUID>, motifs: Set<UUID>) throws {
+    func validated(id: UUID, practitioners: Set<UUID>, motifs: Set<UUID>) throws -> AgendaException {
         var errors: [FieldError] = []
         if !practitioners.contains(practitionerId) { errors.append(FieldError(field: "practitionerId", reason: "praticien inconnu dans ce cabinet")) }
         if kind != "absence" && kind != "extraOpening" { errors.append(FieldError(field: "kind", reason: "absence ou extraOpening")) }
@@ -151,6 +151,10 @@ struct ExceptionDTO: Content {
             errors.append(FieldError(field: "motifIds", reason: "motif inconnu dans ce cabinet"))
         }
         if !errors.isEmpty { throw AppError.validation(errors) }
+        let kind: AgendaException.Kind = self.kind == "absence"
+            ? .absence(reason: (reason ?? "").trimmingCharacters(in: .whitespaces))
+            : .extraOpening(motifIDs: motifIds.map(Set.init))
+        return AgendaException(id: id, practitionerID: practitionerId, kind: kind, interval: DateInterval(start: start, end: end))
     }
 }
 

@@ -86,6 +86,24 @@ final class AgendaExceptionRecord: Model, @unchecked Sendable {
             : .extraOpening(motifIDs: motifIDs.map { Set(CommaList.uuids($0)) })
         return AgendaException(id: id!, practitionerID: $practitioner.id, kind: kind, interval: interval)
     }
+
+    func apply(_ exception: AgendaException, practice: UUID) {
+        id = exception.id
+        $practice.id = practice
+        $practitioner.id = exception.practitionerID
+        switch exception.kind {
+        case .absence(let reason):
+            kind = "absence"
+            self.reason = reason
+            motifIDs = nil
+        case .extraOpening(let motifs):
+            kind = "extraOpening"
+            reason = ""
+            motifIDs = motifs.map { CommaList.join($0.map(\.uuidString).sorted()) }
+        }
+        startsAt = exception.interval.start
+        endsAt = exception.interval.end
+    }
 }
 
 /// Urgent slots kept for a practitioner.
@@ -111,6 +129,23 @@ final class UrgentSlotRuleRecord: Model, @unchecked Sendable {
             ?? .lastSlotsOfDay(count: lastSlotsCount ?? 0)
         return UrgentSlotRule(practitionerID: $practitioner.id, kind: kind, slotMinutes: slotMinutes, releaseBeforeMinutes: releaseBeforeMinutes,
                               weekdays: Set(CommaList.strings(weekdays).compactMap { Int($0) }))
+    }
+
+    func apply(_ rule: UrgentSlotRule, id: UUID, practice: UUID) {
+        self.id = id
+        $practice.id = practice
+        $practitioner.id = rule.practitionerID
+        switch rule.kind {
+        case .fixedTimes(let times):
+            fixedTimes = CommaList.join(times.map(\.description))
+            lastSlotsCount = nil
+        case .lastSlotsOfDay(let count):
+            fixedTimes = nil
+            lastSlotsCount = count
+        }
+        slotMinutes = rule.slotMinutes
+        releaseBeforeMinutes = rule.releaseBeforeMinutes
+        weekdays = CommaList.join(rule.weekdays.sorted().map(String.init))
     }
 }
 
