@@ -36,6 +36,7 @@ func routes(_ app: Application) throws {
     let signedIn = browser.grouped(RequireSignIn())
     auth.bootSignedIn(routes: signedIn)
     try signedIn.register(collection: PracticesController())
+    try signedIn.register(collection: AgendaController())
     UsersController().bootBrowser(routes: signedIn)
 
     let api = app.grouped("api", "v1").grouped(BearerAuthenticator())

@@ -234,3 +234,36 @@ struct SlotSearchRequestTests {
         #expect(SlotSearchError.practitionerDoesNotTakeMotif.field == "practitioner")
     }
 }
+
+struct DayPlanTests {
+    @Test func aDayPlanShowsOpeningsAbsencesUrgentTimeAndBookings() {
+        var builder = AgendaBuilder(ranges: [OpeningRange(weekday: 1, start: time("09:00"), end: time("12:00"))])
+        builder.exceptions = [AgendaException(id: UUID(), practitionerID: builder.practitioner, kind: .absence(reason: "Formation"),
+                                              interval: DateInterval(start: utc("2026-11-30T10:00:00Z"), end: utc("2026-11-30T12:00:00Z")))]
+        builder.urgentRules = [UrgentSlotRule(practitionerID: builder.practitioner, kind: .fixedTimes([time("09:40")]), slotMinutes: 20, releaseBeforeMinutes: 60)]
+        builder.busy = [BusyInterval(practitionerID: builder.practitioner, interval: DateInterval(start: utc("2026-11-30T08:00:00Z"), end: utc("2026-11-30T08:20:00Z")))]
+        let plan = builder.agenda.dayPlan(for: builder.practitioner, on: day(2026, 11, 30))
+        #expect(plan.openings == [DateInterval(start: utc("2026-11-30T08:00:00Z"), end: utc("2026-11-30T10:00:00Z"))])
+        #expect(plan.absences.map(\.reason) == ["Formation"])
+        #expect(plan.reservedForUrgent == [DateInterval(start: utc("2026-11-30T08:40:00Z"), end: utc("2026-11-30T09:00:00Z"))])
+        #expect(plan.busy.count == 1)
+        #expect(plan.holiday == nil)
+    }
+
+    @Test func aDraftTemplateIsPreviewedWithoutTouchingTheAgenda() {
+        let builder = AgendaBuilder()
+        let draft = WeeklyTemplate(id: UUID(), practitionerID: builder.practitioner, validFrom: day(2026, 1, 1),
+                                   ranges: [OpeningRange(weekday: 1, start: time("07:00"), end: time("08:00"))])
+        let preview = builder.agenda.replacingTemplates(of: builder.practitioner, with: [draft])
+        #expect(preview.dayPlan(for: builder.practitioner, on: day(2026, 11, 30)).openings
+                == [DateInterval(start: utc("2026-11-30T06:00:00Z"), end: utc("2026-11-30T07:00:00Z"))])
+        #expect(builder.agenda.dayPlan(for: builder.practitioner, on: day(2026, 11, 30)).openings.count == 2)
+    }
+
+    @Test func aClosedHolidayHasNoOpenings() {
+        let plan = AgendaBuilder().agenda.dayPlan(for: AgendaBuilder().practitioner, on: day(2026, 12, 25))
+        #expect(plan.holiday == "Noël")
+        #expect(!plan.holidayOpened)
+        #expect(plan.openings.isEmpty)
+    }
+}

@@ -89,6 +89,26 @@ public enum SlotSearchError: Error, Equatable, Sendable {
     }
 }
 
+/// One day of one practitioner's agenda, as the week view draws it.
+public struct DayPlan: Equatable, Sendable {
+    public struct Absence: Equatable, Sendable {
+        public let interval: DateInterval
+        public let reason: String
+    }
+
+    public let date: LocalDate
+    /// The public holiday's name, if the day is one.
+    public let holiday: String?
+    /// The practice opens on this holiday anyway.
+    public let holidayOpened: Bool
+    /// Open time, absences removed.
+    public let openings: [DateInterval]
+    public let absences: [Absence]
+    public let reservedForUrgent: [DateInterval]
+    /// Appointments and holds.
+    public let busy: [DateInterval]
+}
+
 /// Everything the search needs of one practice, prepared once and kept in memory until a rule or booking changes.
 public struct PracticeAgenda: Sendable {
     public let timeZone: TimeZone
@@ -98,7 +118,8 @@ public struct PracticeAgenda: Sendable {
     /// Practitioners in display order; ties between equal start times follow it.
     public let practitionerIDs: [UUID]
     let motifs: [UUID: Motif]
-    let templates: [UUID: [WeeklyTemplate]]
+    var templates: [UUID: [WeeklyTemplate]]
+    let exceptions: [AgendaException]
     let absences: [UUID: [DateInterval]]
     let extraOpenings: [UUID: [(interval: DateInterval, motifIDs: Set<UUID>?)]]
     /// Merged, sorted, disjoint.
@@ -114,6 +135,7 @@ public struct PracticeAgenda: Sendable {
         self.practitionerIDs = practitionerIDs
         self.motifs = Dictionary(motifs.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
         self.templates = Dictionary(grouping: templates, by: \.practitionerID)
+        self.exceptions = exceptions
         var absences: [UUID: [DateInterval]] = [:]
         var extra: [UUID: [(interval: DateInterval, motifIDs: Set<UUID>?)]] = [:]
         for exception in exceptions {
@@ -172,6 +194,33 @@ public struct PracticeAgenda: Sendable {
             found += daySlots.prefix(query.limit - found.count)
         }
         return found
+    }
+
+    /// The same agenda with `practitioner`'s weekly templates replaced: what a draft would give, before it is saved.
+    public func replacingTemplates(of practitioner: UUID, with templates: [WeeklyTemplate]) -> PracticeAgenda {
+        var copy = self
+        copy.templates[practitioner] = templates
+        return copy
+    }
+
+    public func templates(of practitioner: UUID) -> [WeeklyTemplate] { templates[practitioner] ?? [] }
+
+    /// What one day of a practitioner's agenda looks like: for the week view.
+    public func dayPlan(for practitioner: UUID, on date: LocalDate) -> DayPlan {
+        let day = LocalDay(date, zone: timeZone)
+        let holiday = FrenchHolidays.holiday(on: date, alsaceMoselle: alsaceMoselle)
+        let closed = holiday != nil && !openedHolidays.contains(date)
+        let dayInterval = DateInterval(start: day.start, end: day.end)
+        let absent = exceptions.compactMap { exception -> DayPlan.Absence? in
+            guard exception.practitionerID == practitioner, case .absence(let reason) = exception.kind,
+                  let part = exception.interval.intersection(with: dayInterval), part.duration > 0 else { return nil }
+            return DayPlan.Absence(interval: part, reason: reason)
+        }
+        return DayPlan(date: date, holiday: holiday?.name, holidayOpened: holiday != nil && !closed,
+                       openings: openings(of: practitioner, on: day, motif: nil, closedHoliday: closed),
+                       absences: absent,
+                       reservedForUrgent: reservedIntervals(of: practitioner, on: day, closedHoliday: closed).map(\.interval),
+                       busy: busyIntervals(of: practitioner, from: day.start, to: day.end))
     }
 
     /// The part of the day the filters leave, as instants.

@@ -142,7 +142,12 @@ struct AgendaAPI: RouteCollection {
     private func saveMotif(_ req: Request, existing: MotifRecord?) async throws -> Response {
         let practice = try await req.authorizePracticeParameter()
         _ = try req.require(.editAgenda)
-        let dto = try req.content.decode(MotifDTO.self)
+        let saved = try await Self.saveMotif(try req.content.decode(MotifDTO.self), existing: existing, practice: practice, req: req)
+        return try await Self.respond(saved, created: existing == nil, req: req)
+    }
+
+    static func saveMotif(_ dto: MotifDTO, existing: MotifRecord?, practice: AuthorizedPractice, req: Request) async throws -> MotifDTO {
+        _ = try req.require(.editAgenda)
         let practitioners = Set(try await AgendaStore.practitionerIDs(of: practice, on: req.db))
         let motif = try dto.validated(id: existing?.id ?? UUID(), practitioners: practitioners)
         let record = existing ?? MotifRecord()
@@ -150,7 +155,7 @@ struct AgendaAPI: RouteCollection {
         record.apply(motif, practice: practice.id)
         try await AgendaStore.save(record, isNew: existing == nil, entity: "motif", before: before, after: MotifDTO(motif),
                                    practice: practice, context: try req.writeContext(), cache: req.application.agendaCache)
-        return try await Self.respond(MotifDTO(motif), created: existing == nil, req: req)
+        return MotifDTO(motif)
     }
 
     @Sendable
@@ -159,13 +164,18 @@ struct AgendaAPI: RouteCollection {
         _ = try req.require(.editAgenda)
         let record = try await AgendaStore.find(MotifRecord.self, req.parameters.get("motifID", as: UUID.self), in: practice,
                                                 practiceKey: \.$practice, on: req.db, what: "Motif")
+        try await Self.deleteMotif(record, practice: practice, req: req)
+        return .noContent
+    }
+
+    static func deleteMotif(_ record: MotifRecord, practice: AuthorizedPractice, req: Request) async throws {
+        _ = try req.require(.editAgenda)
         let motifID = record.id!.uuidString
         if try await AgendaStore.templates(of: practice, on: req.db).contains(where: { $0.ranges.contains(motifID) }) {
             throw AppError.conflict("Ce motif est réservé dans des plages horaires : retirez-le des horaires avant de le supprimer.")
         }
         try await AgendaStore.delete(record, entity: "motif", before: MotifDTO(record.domain), practice: practice,
                                      context: try req.writeContext(), cache: req.application.agendaCache)
-        return .noContent
     }
 
     // MARK: Hours
@@ -194,7 +204,12 @@ struct AgendaAPI: RouteCollection {
     private func saveHours(_ req: Request, existing: WeeklyTemplateRecord?) async throws -> Response {
         let practice = try await req.authorizePracticeParameter()
         _ = try req.require(.editAgenda)
-        let dto = try req.content.decode(HoursDTO.self)
+        let saved = try await Self.saveHours(try req.content.decode(HoursDTO.self), existing: existing, practice: practice, req: req)
+        return try await Self.respond(saved, created: existing == nil, req: req)
+    }
+
+    static func saveHours(_ dto: HoursDTO, existing: WeeklyTemplateRecord?, practice: AuthorizedPractice, req: Request) async throws -> HoursDTO {
+        _ = try req.require(.editAgenda)
         let template = try await Self.validatedHours(dto, id: existing?.id ?? UUID(), practice: practice, on: req.db)
         let record = existing ?? WeeklyTemplateRecord()
         let before = try existing.map(AgendaStore.dto)
@@ -202,7 +217,7 @@ struct AgendaAPI: RouteCollection {
         let after = try AgendaStore.dto(record)
         try await AgendaStore.save(record, isNew: existing == nil, entity: "weekly_template", before: before, after: after,
                                    practice: practice, context: try req.writeContext(), cache: req.application.agendaCache)
-        return try await Self.respond(after, created: existing == nil, req: req)
+        return after
     }
 
     static func validatedHours(_ dto: HoursDTO, id: UUID, practice: AuthorizedPractice, on db: any Database) async throws -> WeeklyTemplate {
@@ -248,7 +263,12 @@ struct AgendaAPI: RouteCollection {
     private func saveException(_ req: Request, existing: AgendaExceptionRecord?) async throws -> Response {
         let practice = try await req.authorizePracticeParameter()
         _ = try req.require(.editAgenda)
-        let dto = try req.content.decode(ExceptionDTO.self)
+        let saved = try await Self.saveException(try req.content.decode(ExceptionDTO.self), existing: existing, practice: practice, req: req)
+        return try await Self.respond(saved, created: existing == nil, req: req)
+    }
+
+    static func saveException(_ dto: ExceptionDTO, existing: AgendaExceptionRecord?, practice: AuthorizedPractice, req: Request) async throws -> ExceptionDTO {
+        _ = try req.require(.editAgenda)
         let practitioners = Set(try await AgendaStore.practitionerIDs(of: practice, on: req.db))
         let motifs = Set(try await AgendaStore.motifs(of: practice, on: req.db).map { $0.id! })
         let exception = try dto.validated(id: existing?.id ?? UUID(), practitioners: practitioners, motifs: motifs)
@@ -258,7 +278,7 @@ struct AgendaAPI: RouteCollection {
         let after = ExceptionDTO(record)
         try await AgendaStore.save(record, isNew: existing == nil, entity: "agenda_exception", before: before, after: after,
                                    practice: practice, context: try req.writeContext(), cache: req.application.agendaCache)
-        return try await Self.respond(after, created: existing == nil, req: req)
+        return after
     }
 
     @Sendable
@@ -298,7 +318,12 @@ struct AgendaAPI: RouteCollection {
     private func saveUrgentRule(_ req: Request, existing: UrgentSlotRuleRecord?) async throws -> Response {
         let practice = try await req.authorizePracticeParameter()
         _ = try req.require(.editAgenda)
-        let dto = try req.content.decode(UrgentRuleDTO.self)
+        let saved = try await Self.saveUrgentRule(try req.content.decode(UrgentRuleDTO.self), existing: existing, practice: practice, req: req)
+        return try await Self.respond(saved, created: existing == nil, req: req)
+    }
+
+    static func saveUrgentRule(_ dto: UrgentRuleDTO, existing: UrgentSlotRuleRecord?, practice: AuthorizedPractice, req: Request) async throws -> UrgentRuleDTO {
+        _ = try req.require(.editAgenda)
         let rule = try dto.validated(practitioners: Set(try await AgendaStore.practitionerIDs(of: practice, on: req.db)))
         let record = existing ?? UrgentSlotRuleRecord()
         let before = existing.map(UrgentRuleDTO.init)
@@ -306,7 +331,7 @@ struct AgendaAPI: RouteCollection {
         let after = UrgentRuleDTO(record)
         try await AgendaStore.save(record, isNew: existing == nil, entity: "urgent_slot_rule", before: before, after: after,
                                    practice: practice, context: try req.writeContext(), cache: req.application.agendaCache)
-        return try await Self.respond(after, created: existing == nil, req: req)
+        return after
     }
 
     @Sendable

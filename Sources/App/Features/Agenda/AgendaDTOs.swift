@@ -129,16 +129,6 @@ struct ExceptionDTO: Content {
     var start: Date
     var end: Date
 
-    init(_ record: AgendaExceptionRecord) {
-        id = record.id
-        practitionerId = record.$practitioner.id
-        kind = record.kind
-        reason = record.reason
-        motifIds = record.motifIDs.map(CommaList.uuids)
-        start = record.startsAt
-        end = record.endsAt
-    }
-
     func validated(id: UUID, practitioners: Set<UUID>, motifs: Set<UUID>) throws -> AgendaException {
         var errors: [FieldError] = []
         if !practitioners.contains(practitionerId) { errors.append(FieldError(field: "practitionerId", reason: "praticien inconnu dans ce cabinet")) }
@@ -168,16 +158,6 @@ struct UrgentRuleDTO: Content {
     var releaseBeforeMinutes: Int
     var weekdays: [Int]?
 
-    init(_ record: UrgentSlotRuleRecord) {
-        id = record.id
-        practitionerId = record.$practitioner.id
-        fixedTimes = record.fixedTimes.map(CommaList.strings)
-        lastSlotsCount = record.lastSlotsCount
-        slotMinutes = record.slotMinutes
-        releaseBeforeMinutes = record.releaseBeforeMinutes
-        weekdays = CommaList.strings(record.weekdays).compactMap { Int($0) }
-    }
-
     func validated(practitioners: Set<UUID>) throws -> UrgentSlotRule {
         var errors: [FieldError] = []
         if !practitioners.contains(practitionerId) { errors.append(FieldError(field: "practitionerId", reason: "praticien inconnu dans ce cabinet")) }
@@ -203,5 +183,31 @@ struct UrgentRuleDTO: Content {
         if days.isEmpty || !days.isSubset(of: Set(1...7)) { errors.append(FieldError(field: "weekdays", reason: "jours de 1 (lundi) à 7 (dimanche)")) }
         guard errors.isEmpty, let kind else { throw AppError.validation(errors) }
         return UrgentSlotRule(practitionerID: practitionerId, kind: kind, slotMinutes: slotMinutes, releaseBeforeMinutes: releaseBeforeMinutes, weekdays: days)
+    }
+}
+
+extension ExceptionDTO {
+    /// From a stored record; declared in an extension so that the memberwise initialiser stays.
+    init(_ record: AgendaExceptionRecord) {
+        id = record.id
+        practitionerId = record.$practitioner.id
+        kind = record.kind
+        reason = record.reason
+        motifIds = record.motifIDs.map(CommaList.uuids)
+        start = record.startsAt
+        end = record.endsAt
+    }
+}
+
+extension UrgentRuleDTO {
+    /// From a stored record; declared in an extension so that the memberwise initialiser stays.
+    init(_ record: UrgentSlotRuleRecord) {
+        id = record.id
+        practitionerId = record.$practitioner.id
+        fixedTimes = record.fixedTimes.map(CommaList.strings)
+        lastSlotsCount = record.lastSlotsCount
+        slotMinutes = record.slotMinutes
+        releaseBeforeMinutes = record.releaseBeforeMinutes
+        weekdays = CommaList.strings(record.weekdays).compactMap { Int($0) }
     }
 }
