@@ -11,6 +11,8 @@ public func configure(_ app: Application, environment: [String: String]) async t
 
 func configure(_ app: Application, settings: AppSettings) async throws {
     app.settings = settings
+    app.principalCache = PrincipalCache()
+    app.practiceDirectory = PracticeDirectory()
     app.http.server.configuration.hostname = settings.host
     app.http.server.configuration.port = settings.port
     app.logger.logLevel = settings.logLevel

@@ -55,6 +55,8 @@ struct AgendaAPITests {
             #expect(fromDate.map(\.start) == ["2026-11-30T09:00:00+01:00"])
             let afternoon = try await Self.slots(app, "/api/v1/practices/\(world.practiceA)/availability?motif=\(motif)&limit=1&from=2026-11-25T10:15:00%2B01:00", token: secretary)
             #expect(afternoon.map(\.start) == ["2026-11-25T10:20:00+01:00"])
+            let unencoded = try await Self.slots(app, "/api/v1/practices/\(world.practiceA)/availability?motif=\(motif)&limit=1&from=2026-11-25T10:15:00+01:00", token: secretary)
+            #expect(unencoded.map(\.start) == ["2026-11-25T10:20:00+01:00"])
         }
     }
 

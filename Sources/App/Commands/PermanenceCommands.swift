@@ -9,6 +9,7 @@ enum PermanenceCommands {
         app.asyncCommands.use(PreparedServeCommand(serve: await app.servers.asyncCommand), as: "serve", isDefault: true)
         app.asyncCommands.use(MigrateCommand(), as: "migrate")
         app.asyncCommands.use(SeedDemoCommand(), as: "seed-demo")
+        app.asyncCommands.use(SeedLoadCommand(), as: "seed-load")
         app.asyncCommands.use(UserCommands(), as: "user")
         app.asyncCommands.use(AuditCommands(), as: "audit")
     }
@@ -74,6 +75,38 @@ struct SeedDemoCommand: AsyncCommand {
         }
         let logins = try await DemoSeeder.seed(app: app, seed: seed)
         context.console.print(DemoSeeder.loginsBanner(logins))
+    }
+}
+
+/// `permanence seed-load`: one large practice in an empty database, for load tests (see Benchmarks/README.md).
+struct SeedLoadCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "practitioners", help: "How many practitioners (default 10).")
+        var practitioners: Int?
+        @Option(name: "appointments", help: "How many appointments over the coming year (default 50000).")
+        var appointments: Int?
+        @Option(name: "seed", help: "The seed (default 1).")
+        var seed: Int?
+        @Option(name: "password", help: "The password of the load-test supervisor (default permanence-charge).")
+        var password: String?
+    }
+
+    var help: String { "Fills an empty database with one large practice for load tests." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let practitioners = signature.practitioners ?? 10, appointments = signature.appointments ?? 50_000
+        guard (1...100).contains(practitioners) else { throw CommandFailure(description: "--practitioners: from 1 to 100") }
+        guard (0...1_000_000).contains(appointments) else { throw CommandFailure(description: "--appointments: from 0 to 1000000") }
+        let password = signature.password ?? "permanence-charge"
+        if let problem = PasswordPolicy.problem(with: password) { throw CommandFailure(description: "--password: \(problem.reason)") }
+        try await DatabaseSetup.prepare(app, settings: app.settings)
+        guard try await DemoSeeder.isEmpty(app.db) else {
+            throw CommandFailure(description: "The database already holds data; seed-load only fills an empty database.")
+        }
+        let result = try await LoadSeeder.seed(app: app, seed: UInt64(max(0, signature.seed ?? 1)), practitioners: practitioners,
+                                               appointments: appointments, password: password)
+        context.console.print("practice=\(result.practiceID) motif=\(result.motifID) user=\(result.email)")
     }
 }
 

@@ -65,7 +65,11 @@ extension LocalDate {
 
     /// The calendar date of an instant in `zone`.
     public init(_ instant: Date, in zone: TimeZone) {
-        let local = Int(instant.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: instant)
+        self.init(localSecondsSinceEpoch: Int(instant.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: instant))
+    }
+
+    /// The calendar date of a wall-clock reading given as seconds since 1970-01-01 00:00 of that same clock.
+    public init(localSecondsSinceEpoch local: Int) {
         self.init(julianDay: Int((Double(local) / 86_400).rounded(.down)) + 2_440_588)
     }
 }

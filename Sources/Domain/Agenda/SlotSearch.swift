@@ -118,13 +118,11 @@ public struct PracticeAgenda: Sendable {
     /// Practitioners in display order; ties between equal start times follow it.
     public let practitionerIDs: [UUID]
     let motifs: [UUID: Motif]
-    var templates: [UUID: [WeeklyTemplate]]
     let exceptions: [AgendaException]
-    let absences: [UUID: [DateInterval]]
-    let extraOpenings: [UUID: [(interval: DateInterval, motifIDs: Set<UUID>?)]]
-    /// Merged, sorted, disjoint.
-    let busy: [UUID: [DateInterval]]
-    let urgentRules: [UUID: [UrgentSlotRule]]
+    /// Each practitioner's rules together, fetched once per search rather than once per day.
+    var rules: [UUID: PractitionerRules]
+    /// Days already converted (their midnight instants and DST facts cost several time-zone look-ups each).
+    let calendarCache: CalendarCache
 
     public init(timeZone: TimeZone, alsaceMoselle: Bool = false, openedHolidays: Set<LocalDate> = [], practitionerIDs: [UUID],
                 motifs: [Motif], templates: [WeeklyTemplate], exceptions: [AgendaException] = [], busy: [BusyInterval] = [],
@@ -134,20 +132,23 @@ public struct PracticeAgenda: Sendable {
         self.openedHolidays = openedHolidays
         self.practitionerIDs = practitionerIDs
         self.motifs = Dictionary(motifs.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
-        self.templates = Dictionary(grouping: templates, by: \.practitionerID)
         self.exceptions = exceptions
-        var absences: [UUID: [DateInterval]] = [:]
-        var extra: [UUID: [(interval: DateInterval, motifIDs: Set<UUID>?)]] = [:]
+        var rules: [UUID: PractitionerRules] = [:]
+        for template in templates { rules[template.practitionerID, default: .init()].templates.append(template) }
         for exception in exceptions {
             switch exception.kind {
-            case .absence: absences[exception.practitionerID, default: []].append(exception.interval)
-            case .extraOpening(let motifs): extra[exception.practitionerID, default: []].append((exception.interval, motifs))
+            case .absence: rules[exception.practitionerID, default: .init()].absences.append(exception.interval)
+            case .extraOpening(let motifs): rules[exception.practitionerID, default: .init()].extraOpenings.append((exception.interval, motifs))
             }
         }
-        self.absences = absences.mapValues { Self.merge($0) }
-        self.extraOpenings = extra
-        self.busy = Dictionary(grouping: busy, by: \.practitionerID).mapValues { Self.merge($0.map(\.interval)) }
-        self.urgentRules = Dictionary(grouping: urgentRules, by: \.practitionerID)
+        for interval in busy { rules[interval.practitionerID, default: .init()].busy.append(interval.interval) }
+        for rule in urgentRules { rules[rule.practitionerID, default: .init()].urgentRules.append(rule) }
+        for id in rules.keys {
+            rules[id]!.absences = Self.merge(rules[id]!.absences)
+            rules[id]!.busy = Self.merge(rules[id]!.busy)
+        }
+        self.rules = rules
+        self.calendarCache = CalendarCache(timeZone: timeZone, alsaceMoselle: alsaceMoselle)
     }
 
     /// The first free slots matching `query`, in time order, seen from `now`.
@@ -171,27 +172,26 @@ public struct PracticeAgenda: Sendable {
         guard earliest <= latestStart else { return [] }
         var day = LocalDate(earliest, in: timeZone)
         let lastDay = LocalDate(latestStart, in: timeZone)
-        var holidaysByYear: [Int: Set<LocalDate>] = [:]
+        let candidateRules = candidates.map { rules[$0] ?? PractitionerRules() }
         var found: [Slot] = []
         while day <= lastDay && found.count < query.limit {
             defer { day = day.adding(days: 1) }
             if let weekdays = query.weekdays, !weekdays.contains(day.isoWeekday) { continue }
-            if holidaysByYear[day.year] == nil {
-                holidaysByYear[day.year] = Set(FrenchHolidays.holidays(in: day.year, alsaceMoselle: alsaceMoselle).map(\.date))
-            }
-            let closedHoliday = holidaysByYear[day.year]!.contains(day) && !openedHolidays.contains(day)
-            let localDay = LocalDay(day, zone: timeZone)
+            let (localDay, isHoliday) = calendarCache.day(day)
+            let closedHoliday = isHoliday && !openedHolidays.contains(day)
             guard let window = filterWindow(query, localDay) else { continue }
-            var daySlots: [Slot] = []
-            for practitioner in candidates {
-                daySlots += slots(for: practitioner, motif: motif, on: localDay, closedHoliday: closedHoliday, window: window,
-                                  earliest: earliest, latestStart: latestStart, urgent: query.urgent, now: now)
+            // Each practitioner's slots come in time order; ties between practitioners follow the practice's order.
+            var daySlots: [(slot: Slot, rank: Int)] = []
+            for (rank, practitioner) in candidates.enumerated() {
+                for slot in slots(for: practitioner, rules: candidateRules[rank], motif: motif, on: localDay, closedHoliday: closedHoliday,
+                                  window: window, earliest: earliest, latestStart: latestStart, urgent: query.urgent, now: now) {
+                    daySlots.append((slot, rank))
+                }
             }
             if candidates.count > 1 {
-                let order = Dictionary(uniqueKeysWithValues: candidates.enumerated().map { ($1, $0) })
-                daySlots.sort { ($0.start, order[$0.practitionerID]!) < ($1.start, order[$1.practitionerID]!) }
+                daySlots.sort { ($0.slot.start, $0.rank) < ($1.slot.start, $1.rank) }
             }
-            found += daySlots.prefix(query.limit - found.count)
+            found += daySlots.prefix(query.limit - found.count).map(\.slot)
         }
         return found
     }
@@ -199,15 +199,18 @@ public struct PracticeAgenda: Sendable {
     /// The same agenda with `practitioner`'s weekly templates replaced: what a draft would give, before it is saved.
     public func replacingTemplates(of practitioner: UUID, with templates: [WeeklyTemplate]) -> PracticeAgenda {
         var copy = self
-        copy.templates[practitioner] = templates
+        copy.rules[practitioner, default: .init()].templates = templates
         return copy
     }
 
-    public func templates(of practitioner: UUID) -> [WeeklyTemplate] { templates[practitioner] ?? [] }
+    /// The first instant of `date` in the practice's zone.
+    public func startOfDay(_ date: LocalDate) -> Date { calendarCache.day(date).day.start }
+
+    public func templates(of practitioner: UUID) -> [WeeklyTemplate] { rules[practitioner]?.templates ?? [] }
 
     /// What one day of a practitioner's agenda looks like: for the week view.
     public func dayPlan(for practitioner: UUID, on date: LocalDate) -> DayPlan {
-        let day = LocalDay(date, zone: timeZone)
+        let day = calendarCache.day(date).day
         let holiday = FrenchHolidays.holiday(on: date, alsaceMoselle: alsaceMoselle)
         let closed = holiday != nil && !openedHolidays.contains(date)
         let dayInterval = DateInterval(start: day.start, end: day.end)
@@ -216,11 +219,12 @@ public struct PracticeAgenda: Sendable {
                   let part = exception.interval.intersection(with: dayInterval), part.duration > 0 else { return nil }
             return DayPlan.Absence(interval: part, reason: reason)
         }
+        let own = rules[practitioner] ?? PractitionerRules()
         return DayPlan(date: date, holiday: holiday?.name, holidayOpened: holiday != nil && !closed,
-                       openings: openings(of: practitioner, on: day, motif: nil, closedHoliday: closed),
+                       openings: openings(own, on: day, motif: nil, closedHoliday: closed),
                        absences: absent,
-                       reservedForUrgent: reservedIntervals(of: practitioner, on: day, closedHoliday: closed).map(\.interval),
-                       busy: busyIntervals(of: practitioner, from: day.start, to: day.end))
+                       reservedForUrgent: reservedIntervals(own, on: day, closedHoliday: closed).map(\.interval),
+                       busy: busyIntervals(own, from: day.start, to: day.end))
     }
 
     /// The part of the day the filters leave, as instants.
@@ -236,11 +240,11 @@ public struct PracticeAgenda: Sendable {
     }
 
     /// The practitioner's open intervals of the day for `motif` (every motif when nil), absences removed.
-    func openings(of practitioner: UUID, on day: LocalDay, motif: UUID?, closedHoliday: Bool) -> [DateInterval] {
+    func openings(_ own: PractitionerRules, on day: LocalDay, motif: UUID?, closedHoliday: Bool) -> [DateInterval] {
         var open: [DateInterval] = []
         if !closedHoliday {
             let week = day.date.isoWeek.week
-            for template in templates[practitioner] ?? [] where template.applies(on: day.date) {
+            for template in own.templates where template.applies(on: day.date) {
                 for range in template.ranges where range.weekday == day.date.isoWeekday && range.weeks.includes(isoWeek: week) {
                     if let motif, !range.allows(motif) { continue }
                     if let interval = day.interval(from: range.start.minutes, to: range.end.minutes) { open.append(interval) }
@@ -248,19 +252,20 @@ public struct PracticeAgenda: Sendable {
             }
         }
         let dayInterval = DateInterval(start: day.start, end: day.end)
-        for extra in extraOpenings[practitioner] ?? [] {
+        for extra in own.extraOpenings {
             if let motif, let allowed = extra.motifIDs, !allowed.contains(motif) { continue }
             if let part = extra.interval.intersection(with: dayInterval), part.duration > 0 { open.append(part) }
         }
-        return Self.subtract(absences[practitioner] ?? [], from: Self.merge(open))
+        return Self.subtract(own.absences, from: open.count > 1 ? Self.merge(open) : open)
     }
 
     /// Time kept for urgent calls on that day, from the practitioner's rules.
-    func reservedIntervals(of practitioner: UUID, on day: LocalDay, closedHoliday: Bool) -> [(interval: DateInterval, releaseBefore: TimeInterval)] {
-        guard let rules = urgentRules[practitioner] else { return [] }
-        let open = openings(of: practitioner, on: day, motif: nil, closedHoliday: closedHoliday)
+    func reservedIntervals(_ own: PractitionerRules, on day: LocalDay, closedHoliday: Bool,
+                           allMotifOpenings: [DateInterval]? = nil) -> [(interval: DateInterval, releaseBefore: TimeInterval)] {
+        guard !own.urgentRules.isEmpty else { return [] }
+        let open = allMotifOpenings ?? openings(own, on: day, motif: nil, closedHoliday: closedHoliday)
         var reserved: [(DateInterval, TimeInterval)] = []
-        for rule in rules where rule.weekdays.contains(day.date.isoWeekday) {
+        for rule in own.urgentRules where rule.weekdays.contains(day.date.isoWeekday) {
             let release = TimeInterval(rule.releaseBeforeMinutes * 60)
             switch rule.kind {
             case .fixedTimes(let times):
@@ -281,16 +286,17 @@ public struct PracticeAgenda: Sendable {
         return reserved
     }
 
-    private func slots(for practitioner: UUID, motif: Motif, on day: LocalDay, closedHoliday: Bool, window: DateInterval,
-                       earliest: Date, latestStart: Date, urgent: Bool, now: Date) -> [Slot] {
-        let open = openings(of: practitioner, on: day, motif: motif.id, closedHoliday: closedHoliday)
+    private func slots(for practitioner: UUID, rules own: PractitionerRules, motif: Motif, on day: LocalDay, closedHoliday: Bool,
+                       window: DateInterval, earliest: Date, latestStart: Date, urgent: Bool, now: Date) -> [Slot] {
+        let open = openings(own, on: day, motif: motif.id, closedHoliday: closedHoliday)
         guard !open.isEmpty else { return [] }
         let duration = TimeInterval(motif.durationMinutes * 60)
         let step = duration + TimeInterval(motif.bufferAfterMinutes * 60)
 
         var reservedForUrgent: [DateInterval] = []
-        var blocked = busyIntervals(of: practitioner, from: day.start, to: day.end.addingTimeInterval(step))
-        for (interval, releaseBefore) in reservedIntervals(of: practitioner, on: day, closedHoliday: closedHoliday) {
+        var blocked = busyIntervals(own, from: day.start, to: day.end.addingTimeInterval(step))
+        for (interval, releaseBefore) in reservedIntervals(own, on: day, closedHoliday: closedHoliday,
+                                                           allMotifOpenings: own.hasMotifRestrictions ? nil : open) {
             let released = now >= interval.start.addingTimeInterval(-releaseBefore)
             if urgent || released {
                 if !released { reservedForUrgent.append(interval) }
@@ -325,8 +331,9 @@ public struct PracticeAgenda: Sendable {
     }
 
     /// The busy intervals touching [from, to), found by binary search in the sorted, disjoint list.
-    private func busyIntervals(of practitioner: UUID, from: Date, to: Date) -> [DateInterval] {
-        guard let all = busy[practitioner], !all.isEmpty else { return [] }
+    private func busyIntervals(_ own: PractitionerRules, from: Date, to: Date) -> [DateInterval] {
+        let all = own.busy
+        guard !all.isEmpty else { return [] }
         var low = 0, high = all.count
         while low < high {
             let mid = (low + high) / 2
@@ -367,5 +374,53 @@ public struct PracticeAgenda: Sendable {
             if start < interval.end { result.append(DateInterval(start: start, end: interval.end)) }
         }
         return result
+    }
+}
+
+/// One practitioner's part of the agenda.
+struct PractitionerRules: Sendable {
+    var templates: [WeeklyTemplate] = []
+    /// Merged, sorted, disjoint.
+    var absences: [DateInterval] = []
+    var extraOpenings: [(interval: DateInterval, motifIDs: Set<UUID>?)] = []
+    /// Appointments and holds: merged, sorted, disjoint.
+    var busy: [DateInterval] = []
+    var urgentRules: [UrgentSlotRule] = []
+
+    /// Some opening is kept for particular motifs: then the openings differ from one motif to another.
+    var hasMotifRestrictions: Bool {
+        templates.contains { $0.ranges.contains { $0.motifIDs != nil } } || extraOpenings.contains { $0.motifIDs != nil }
+    }
+}
+
+/// Converted days and public holidays of one zone, shared by the copies of an agenda and safe across threads.
+final class CalendarCache: @unchecked Sendable {
+    private let timeZone: TimeZone
+    private let alsaceMoselle: Bool
+    private let lock = NSLock()
+    private var days: [LocalDate: LocalDay] = [:]
+    private var holidays: [Int: Set<LocalDate>] = [:]
+
+    init(timeZone: TimeZone, alsaceMoselle: Bool) {
+        self.timeZone = timeZone
+        self.alsaceMoselle = alsaceMoselle
+    }
+
+    /// The day and whether it is a public holiday.
+    func day(_ date: LocalDate) -> (day: LocalDay, isHoliday: Bool) {
+        lock.lock()
+        let cached = days[date]
+        let yearHolidays = holidays[date.year]
+        lock.unlock()
+        let day = cached ?? LocalDay(date, zone: timeZone)
+        let holidaySet = yearHolidays ?? Set(FrenchHolidays.holidays(in: date.year, alsaceMoselle: alsaceMoselle).map(\.date))
+        if cached == nil || yearHolidays == nil {
+            lock.lock()
+            if days.count > 8_192 { days.removeAll(keepingCapacity: true) }
+            days[date] = day
+            holidays[date.year] = holidaySet
+            lock.unlock()
+        }
+        return (day, holidaySet.contains(date))
     }
 }

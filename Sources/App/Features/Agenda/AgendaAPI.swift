@@ -32,43 +32,74 @@ struct AgendaAPI: RouteCollection {
 
     // MARK: Availability
 
-    struct SlotDTO: Content {
-        let start: String
-        let end: String
-        let practitionerId: UUID
-        let reservedForUrgent: Bool
+    /// `{"slots":[{"start":…,"end":…,"practitionerId":…,"reservedForUrgent":…}]}`, written by hand: this is the hottest
+    /// route and its values (ISO times, UUIDs, booleans) never need escaping.
+    static func slotsJSON(_ slots: [Slot], zone: TimeZone) -> String {
+        var json = #"{"slots":["#
+        json.reserveCapacity(32 + slots.count * 150)
+        var offsets = ISOTimestamp.ZoneOffsets(zone)
+        for (index, slot) in slots.enumerated() {
+            if index > 0 { json += "," }
+            json += #"{"start":""# + ISOTimestamp.string(slot.start, offsets: &offsets)
+            json += #"","end":""# + ISOTimestamp.string(slot.end, offsets: &offsets)
+            json += #"","practitionerId":""# + slot.practitionerID.uuidString
+            json += #"","reservedForUrgent":"# + (slot.reservedForUrgent ? "true}" : "false}")
+        }
+        return json + "]}"
     }
 
-    struct SlotList: Content { let slots: [SlotDTO] }
-
     @Sendable
-    func availability(req: Request) async throws -> SlotList {
+    func availability(req: Request) async throws -> Response {
         let practice = try await req.authorizePracticeParameter()
         let now = req.application.clock.now()
         let agenda = try await req.application.agendaCache.agenda(for: practice, now: now) {
             try await AgendaStore.compile(practice, since: now.addingTimeInterval(-86_400), on: req.db)
         }
-        let query = try Self.slotQuery(req, zone: agenda.timeZone, now: now)
+        let query = try Self.slotQuery(req, agenda: agenda, now: now)
         do {
             let slots = try agenda.freeSlots(query, now: now)
-            return SlotList(slots: slots.map {
-                SlotDTO(start: ISOTimestamp.string($0.start, in: agenda.timeZone), end: ISOTimestamp.string($0.end, in: agenda.timeZone),
-                        practitionerId: $0.practitionerID, reservedForUrgent: $0.reservedForUrgent)
-            })
+            let response = Response(status: .ok, body: .init(string: Self.slotsJSON(slots, zone: agenda.timeZone)))
+            response.headers.contentType = .json
+            return response
         } catch {
             throw AppError.invalid(error.field, error.reason)
         }
     }
 
+    /// The availability parameters, read from the query string in one pass.
+    struct AvailabilityParameters {
+        var motif, from, limit, practitioner, urgent, partOfDay, after, weekdays: String?
+
+        init(query: String?) {
+            for pair in (query ?? "").split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                // No value here may hold a space, so a "+" stays a "+": an offset sent unencoded still reads.
+                let value = parts.count == 2 ? String(parts[1]).removingPercentEncoding : ""
+                switch parts[0] {
+                case "motif": motif = value
+                case "from": from = value
+                case "limit": limit = value
+                case "practitioner": practitioner = value
+                case "urgent": urgent = value
+                case "partOfDay": partOfDay = value
+                case "after": after = value
+                case "weekdays": weekdays = value
+                default: break
+                }
+            }
+        }
+    }
+
     /// Reads the query string; every malformed parameter is named.
-    static func slotQuery(_ req: Request, zone: TimeZone, now: Date) throws -> SlotQuery {
+    static func slotQuery(_ req: Request, agenda: PracticeAgenda, now: Date) throws -> SlotQuery {
+        let parameters = AvailabilityParameters(query: req.url.query)
         var errors: [FieldError] = []
-        let motif = req.query[String.self, at: "motif"].flatMap(UUID.init(uuidString:))
+        let motif = parameters.motif.flatMap(UUID.init(uuidString:))
         if motif == nil { errors.append(FieldError(field: "motif", reason: "identifiant de motif attendu")) }
         var from = now
-        if let raw = req.query[String.self, at: "from"] {
+        if let raw = parameters.from {
             if let date = LocalDate(iso: raw) {
-                from = WallClock.resolve(date, minutes: 0, in: zone, ambiguity: .earlier).instant
+                from = agenda.startOfDay(date)
             } else if let instant = ISOTimestamp.parse(raw) {
                 from = instant
             } else {
@@ -76,16 +107,16 @@ struct AgendaAPI: RouteCollection {
             }
         }
         var limit = 10
-        if let raw = req.query[String.self, at: "limit"] {
+        if let raw = parameters.limit {
             if let value = Int(raw) { limit = value } else { errors.append(FieldError(field: "limit", reason: "nombre entier attendu")) }
         }
         var practitioner: UUID?
-        if let raw = req.query[String.self, at: "practitioner"] {
+        if let raw = parameters.practitioner {
             practitioner = UUID(uuidString: raw)
             if practitioner == nil { errors.append(FieldError(field: "practitioner", reason: "identifiant de praticien attendu")) }
         }
         var urgent = false
-        if let raw = req.query[String.self, at: "urgent"] {
+        if let raw = parameters.urgent {
             switch raw.lowercased() {
             case "true", "1": urgent = true
             case "false", "0": urgent = false
@@ -93,17 +124,17 @@ struct AgendaAPI: RouteCollection {
             }
         }
         var partOfDay: SlotQuery.PartOfDay?
-        if let raw = req.query[String.self, at: "partOfDay"] {
+        if let raw = parameters.partOfDay {
             partOfDay = SlotQuery.PartOfDay(rawValue: raw)
             if partOfDay == nil { errors.append(FieldError(field: "partOfDay", reason: "morning ou afternoon")) }
         }
         var after: LocalTime?
-        if let raw = req.query[String.self, at: "after"] {
+        if let raw = parameters.after {
             after = LocalTime(parsing: raw)
             if after == nil { errors.append(FieldError(field: "after", reason: "heure au format HH:MM")) }
         }
         var weekdays: Set<Int>?
-        if let raw = req.query[String.self, at: "weekdays"] {
+        if let raw = parameters.weekdays {
             let days = raw.split(separator: ",").map { Int($0) }
             if days.isEmpty || days.contains(where: { $0 == nil || !(1...7).contains($0!) }) {
                 errors.append(FieldError(field: "weekdays", reason: "jours de 1 (lundi) à 7 (dimanche) séparés par des virgules"))

@@ -5,10 +5,33 @@ import Foundation
 /// the availability route formats many per request and Foundation's formatters are slow to make on Linux.
 enum ISOTimestamp {
     static func string(_ date: Date, in zone: TimeZone) -> String {
-        let offset = zone.secondsFromGMT(for: date)
+        var offsets = ZoneOffsets(zone)
+        return string(date, offsets: &offsets)
+    }
+
+    /// Remembers a zone's offset until its next change: a list of slots in time order costs one or two look-ups.
+    struct ZoneOffsets {
+        let zone: TimeZone
+        private var validFrom = Date.distantFuture
+        private var validUntil = Date.distantPast
+        private var offset = 0
+
+        init(_ zone: TimeZone) { self.zone = zone }
+
+        mutating func offset(at date: Date) -> Int {
+            if date >= validFrom && date < validUntil { return offset }
+            offset = zone.secondsFromGMT(for: date)
+            validFrom = date
+            validUntil = zone.nextDaylightSavingTimeTransition(after: date) ?? .distantFuture
+            return offset
+        }
+    }
+
+    static func string(_ date: Date, offsets: inout ZoneOffsets) -> String {
+        let offset = offsets.offset(at: date)
         let local = Int(date.timeIntervalSince1970.rounded(.down)) + offset
         let seconds = ((local % 86_400) + 86_400) % 86_400
-        let day = LocalDate(date, in: zone)
+        let day = LocalDate(localSecondsSinceEpoch: local)
         let sign = offset < 0 ? "-" : "+"
         let absolute = abs(offset) / 60
         return "\(day)T\(pad(seconds / 3600)):\(pad(seconds / 60 % 60)):\(pad(seconds % 60))\(sign)\(pad(absolute / 60)):\(pad(absolute % 60))"

@@ -70,6 +70,9 @@ struct AuthAPI: RouteCollection {
             try await ApiTokenRecord.query(on: tx).filter(\.$id == id).set(\.$revokedAt, to: now).update()
             try await journal.record(.tokenRevoked, entity: "api_token", entityID: id.uuidString, practiceID: nil)
         }
+        if let bearer = req.headers.bearerAuthorization {
+            req.application.principalCache.forget(tokenHash: SecretToken.hash(bearer.token))
+        }
         return .noContent
     }
 

@@ -26,12 +26,18 @@ struct BearerAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let bearer = request.headers.bearerAuthorization {
             let now = request.application.clock.now()
-            if let token = try await ApiTokenRecord.query(on: request.db)
-                .filter(\.$tokenHash == SecretToken.hash(bearer.token))
+            let hash = SecretToken.hash(bearer.token)
+            let cache = request.application.principalCache
+            if let known = cache.principal(forTokenHash: hash, now: now) {
+                request.principal = known
+            } else if let token = try await ApiTokenRecord.query(on: request.db)
+                .filter(\.$tokenHash == hash)
                 .filter(\.$revokedAt == nil)
                 .filter(\.$expiresAt > now)
-                .first(), let tokenID = token.id {
-                request.principal = try await Principal.load(userID: token.$user.id, credential: .apiToken(id: tokenID), on: request.db)
+                .first(), let tokenID = token.id,
+                let principal = try await Principal.load(userID: token.$user.id, credential: .apiToken(id: tokenID), on: request.db) {
+                cache.remember(principal, forTokenHash: hash, tokenExpiresAt: token.expiresAt, now: now)
+                request.principal = principal
             }
         }
         return try await next.respond(to: request)

@@ -58,7 +58,10 @@ extension Request {
     func authorize(practice id: UUID) async throws -> AuthorizedPractice {
         let principal = try requirePrincipal()
         guard AccessPolicy.mayAccess(practice: id, role: principal.role, assignedPractices: principal.assignedPractices),
-              try await PracticeRecord.find(id, on: db) != nil else {
+              try await application.practiceDirectory.contains(id, now: application.clock.now(), load: {
+                  // `self.db` builds a database context: only on a miss.
+                  Set(try await PracticeRecord.query(on: self.db).all(\.$id))
+              }) else {
             throw AppError.notFound(what: "Cabinet")
         }
         return AuthorizedPractice(id: id)

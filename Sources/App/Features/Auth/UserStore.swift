@@ -81,7 +81,7 @@ enum UserStore {
 
     static func insert(_ valid: ValidatedUser, passwordHash: String, id: UUID? = nil, actor: AuditActor, requestID: String?,
                        writer: Writer, on db: any Database) async throws -> UserRecord {
-        try await writer.transaction(on: db, actor: actor, requestID: requestID) { tx, journal in
+        try await writer.transaction(on: db, actor: actor, requestID: requestID) { tx, journal -> UserRecord in
             let user = UserRecord()
             user.id = id ?? UUID()
             user.email = valid.email

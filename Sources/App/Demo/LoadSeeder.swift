@@ -1,0 +1,109 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// Writes a `LoadFixture` as one practice of an empty database, journaled like any write, for HTTP load tests.
+enum LoadSeeder {
+    struct Result {
+        let practiceID: UUID
+        let motifID: UUID
+        let email: String
+    }
+
+    static let email = "charge@permanence.test"
+
+    static func seed(app: Application, seed: UInt64, practitioners: Int, appointments: Int, password: String) async throws -> Result {
+        let zone = FrenchFormat.parisTimeZone
+        let today = LocalDate(app.clock.now(), in: zone)
+        let fixture = LoadFixture.make(seed: seed, practitioners: practitioners, appointments: appointments, from: today, timeZone: zone)
+        var rng = SeededGenerator(seed: seed &+ 1)
+        let centerID = rng.uuid(), practiceID = rng.uuid()
+        let patientIDs = (0..<500).map { _ in rng.uuid() }
+        try await app.writer.transaction(on: app.db, actor: .system("seed-load")) { tx, journal in
+            try await CenterRecord(id: centerID, name: "Centre de charge").create(on: tx)
+            let practice = PracticeRecord()
+            practice.id = practiceID
+            practice.$center.id = centerID
+            practice.slug = "cabinet-de-charge"
+            practice.name = "Cabinet de charge"
+            practice.kind = "Médecine générale"
+            practice.greeting = "Cabinet de charge, bonjour."
+            practice.address = "1 place de l'Essai, 75000 Paris"
+            practice.phone = "+33199009999"
+            practice.timeZone = zone.identifier
+            practice.alsaceMoselle = false
+            practice.openedHolidays = ""
+            try await practice.create(on: tx)
+            try await journal.record(.create, entity: "practice", entityID: practiceID.uuidString, practiceID: practiceID, after: ["name": practice.name])
+            for (index, id) in fixture.practitionerIDs.enumerated() {
+                let practitioner = PractitionerRecord()
+                practitioner.id = id
+                practitioner.$practice.id = practiceID
+                practitioner.title = "Dr"
+                practitioner.firstName = "Praticien"
+                practitioner.lastName = String(format: "%02d", index + 1)
+                practitioner.profession = "Médecin généraliste"
+                try await practitioner.create(on: tx)
+                try await journal.record(.create, entity: "practitioner", entityID: id.uuidString, practiceID: practiceID, after: ["name": practitioner.displayName])
+            }
+            let motif = MotifRecord()
+            motif.apply(fixture.motif, practice: practiceID)
+            try await motif.create(on: tx)
+            try await journal.record(.create, entity: "motif", entityID: fixture.motif.id.uuidString, practiceID: practiceID, after: MotifDTO(fixture.motif))
+            for template in fixture.templates {
+                let record = WeeklyTemplateRecord()
+                try AgendaStore.apply(template, to: record, practice: practiceID)
+                try await record.create(on: tx)
+                try await journal.record(.create, entity: "weekly_template", entityID: template.id.uuidString, practiceID: practiceID, after: try AgendaStore.dto(record))
+            }
+            for rule in fixture.urgentRules {
+                let record = UrgentSlotRuleRecord()
+                record.apply(rule, id: UUID(), practice: practiceID)
+                try await record.create(on: tx)
+                try await journal.record(.create, entity: "urgent_slot_rule", entityID: record.id!.uuidString, practiceID: practiceID, after: UrgentRuleDTO(record))
+            }
+            for absence in fixture.absences {
+                let record = AgendaExceptionRecord()
+                record.apply(absence, practice: practiceID)
+                try await record.create(on: tx)
+                try await journal.record(.create, entity: "agenda_exception", entityID: absence.id.uuidString, practiceID: practiceID, after: ExceptionDTO(record))
+            }
+            let patients = patientIDs.enumerated().map { index, id in
+                let patient = PatientRecord()
+                patient.id = id
+                patient.$practice.id = practiceID
+                patient.birthName = "Patient"
+                patient.firstNames = "Numéro \(index + 1)"
+                patient.birthDate = "1970-01-01"
+                patient.sex = index % 2 == 0 ? "F" : "M"
+                return patient
+            }
+            for chunk in patients.chunked(by: 200) { try await chunk.create(on: tx) }
+            let appointments = fixture.appointments.enumerated().map { index, busy in
+                let record = AppointmentRecord()
+                record.id = UUID()
+                record.$practice.id = practiceID
+                record.$practitioner.id = busy.practitionerID
+                record.$patient.id = patientIDs[index % patientIDs.count]
+                record.startsAt = busy.interval.start
+                record.endsAt = busy.interval.end
+                record.status = "booked"
+                record.reason = "Consultation"
+                return record
+            }
+            for chunk in appointments.chunked(by: 500) { try await chunk.create(on: tx) }
+            for record in patients {
+                try await journal.record(.create, entity: "patient", entityID: record.id!.uuidString, practiceID: practiceID, after: ["birthName": record.birthName])
+            }
+            for record in appointments {
+                try await journal.record(.create, entity: "appointment", entityID: record.id!.uuidString, practiceID: practiceID,
+                                         after: ["start": ISOTimestamp.string(record.startsAt, in: zone), "practitioner": record.$practitioner.id.uuidString])
+            }
+        }
+        let user = ValidatedUser(email: email, displayName: "Charge", role: .supervisor, practiceIDs: [], practitionerID: nil)
+        _ = try await UserStore.insert(user, passwordHash: try await Passwords.hash(password, on: app.threadPool), actor: .system("seed-load"),
+                                       requestID: nil, writer: app.writer, on: app.db)
+        return Result(practiceID: practiceID, motifID: fixture.motif.id, email: email)
+    }
+}

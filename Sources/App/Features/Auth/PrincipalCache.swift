@@ -1,0 +1,67 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// Who a bearer token is, remembered for a few seconds so that hot API routes do not read three tables per request.
+/// A revocation clears its entry at once on this instance; another instance sharing the database sees it within
+/// `lifetime`. A future change to a user's role, assignments or status must call `forgetAll()`.
+final class PrincipalCache: Sendable {
+    private struct Entry { let principal: Principal; let validUntil: Date }
+    private let entries = NIOLockedValueBox<[String: Entry]>([:])
+    let lifetime: TimeInterval = 15
+
+    func principal(forTokenHash hash: String, now: Date) -> Principal? {
+        entries.withLockedValue { entries in
+            guard let entry = entries[hash] else { return nil }
+            if entry.validUntil <= now {
+                entries[hash] = nil
+                return nil
+            }
+            return entry.principal
+        }
+    }
+
+    func remember(_ principal: Principal, forTokenHash hash: String, tokenExpiresAt: Date, now: Date) {
+        entries.withLockedValue { entries in
+            if entries.count > 10_000 { entries.removeAll() }
+            entries[hash] = Entry(principal: principal, validUntil: min(tokenExpiresAt, now.addingTimeInterval(lifetime)))
+        }
+    }
+
+    func forget(tokenHash hash: String) { _ = entries.withLockedValue { $0.removeValue(forKey: hash) } }
+
+    func forgetAll() { entries.withLockedValue { $0.removeAll() } }
+}
+
+/// The ids of the center's practices, reloaded every minute: the access check needs to know a practice exists.
+final class PracticeDirectory: Sendable {
+    private let state = NIOLockedValueBox<(ids: Set<UUID>, loadedAt: Date)?>(nil)
+    let lifetime: TimeInterval = 60
+
+    func contains(_ id: UUID, now: Date, load: () async throws -> Set<UUID>) async throws -> Bool {
+        if let current = state.withLockedValue({ $0 }), now.timeIntervalSince(current.loadedAt) < lifetime, current.ids.contains(id) {
+            return true
+        }
+        // Unknown or stale: ask the database, so a practice created a moment ago is found.
+        let ids = try await load()
+        state.withLockedValue { $0 = (ids, now) }
+        return ids.contains(id)
+    }
+
+    func forget() { state.withLockedValue { $0 = nil } }
+}
+
+extension Application {
+    private struct PrincipalCacheKey: StorageKey { typealias Value = PrincipalCache }
+    private struct PracticeDirectoryKey: StorageKey { typealias Value = PracticeDirectory }
+
+    var principalCache: PrincipalCache {
+        get { storage[PrincipalCacheKey.self]! }
+        set { storage[PrincipalCacheKey.self] = newValue }
+    }
+
+    var practiceDirectory: PracticeDirectory {
+        get { storage[PracticeDirectoryKey.self]! }
+        set { storage[PracticeDirectoryKey.self] = newValue }
+    }
+}
