@@ -42,3 +42,12 @@ struct FrenchHolidaysTests {
         #expect(LocalDate(year: 2026, month: 3, day: 1).adding(days: -1) == LocalDate(year: 2026, month: 2, day: 28))
     }
 }
+
+struct LocalDateFormattingTests {
+    @Test(arguments: [(LocalDate(year: 2026, month: 1, day: 5), "2026-01-05"), (LocalDate(year: 987, month: 12, day: 31), "0987-12-31"),
+                      (LocalDate(year: 2026, month: 11, day: 24), "2026-11-24")])
+    func isoText(date: LocalDate, text: String) {
+        #expect(date.description == text)
+        #expect(LocalDate(iso: text) == date)
+    }
+}

@@ -18,7 +18,9 @@ public struct LocalDate: Hashable, Comparable, Codable, Sendable, CustomStringCo
 
     /// ISO 8601, `2026-12-03`.
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        // Written by hand: String(format:) goes through CoreFoundation on Linux and this runs for every slot shown.
+        let y = String(year), m = month < 10 ? "0\(month)" : String(month), d = day < 10 ? "0\(day)" : String(day)
+        return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + m + "-" + d
     }
 
     /// Reads an ISO 8601 calendar date, `2026-12-03`; nil for anything else, 31 February included.

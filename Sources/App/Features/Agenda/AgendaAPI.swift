@@ -38,11 +38,13 @@ struct AgendaAPI: RouteCollection {
         var json = #"{"slots":["#
         json.reserveCapacity(32 + slots.count * 150)
         var offsets = ISOTimestamp.ZoneOffsets(zone)
+        var ids: [UUID: String] = [:]
         for (index, slot) in slots.enumerated() {
             if index > 0 { json += "," }
             json += #"{"start":""# + ISOTimestamp.string(slot.start, offsets: &offsets)
             json += #"","end":""# + ISOTimestamp.string(slot.end, offsets: &offsets)
-            json += #"","practitionerId":""# + slot.practitionerID.uuidString
+            if ids[slot.practitionerID] == nil { ids[slot.practitionerID] = slot.practitionerID.uuidString }
+            json += #"","practitionerId":""# + ids[slot.practitionerID]!
             json += #"","reservedForUrgent":"# + (slot.reservedForUrgent ? "true}" : "false}")
         }
         return json + "]}"
@@ -94,7 +96,7 @@ struct AgendaAPI: RouteCollection {
     static func slotQuery(_ req: Request, agenda: PracticeAgenda, now: Date) throws -> SlotQuery {
         let parameters = AvailabilityParameters(query: req.url.query)
         var errors: [FieldError] = []
-        let motif = parameters.motif.flatMap(UUID.init(uuidString:))
+        let motif = parameters.motif.flatMap { UUID(fastString: $0) }
         if motif == nil { errors.append(FieldError(field: "motif", reason: "identifiant de motif attendu")) }
         var from = now
         if let raw = parameters.from {
@@ -112,7 +114,7 @@ struct AgendaAPI: RouteCollection {
         }
         var practitioner: UUID?
         if let raw = parameters.practitioner {
-            practitioner = UUID(uuidString: raw)
+            practitioner = UUID(fastString: raw)
             if practitioner == nil { errors.append(FieldError(field: "practitioner", reason: "identifiant de praticien attendu")) }
         }
         var urgent = false

@@ -69,7 +69,7 @@ extension Request {
 
     /// The practice named by the route parameter `practiceID`.
     func authorizePracticeParameter() async throws -> AuthorizedPractice {
-        guard let id = parameters.get("practiceID", as: UUID.self) else { throw AppError.notFound(what: "Cabinet") }
+        guard let raw = parameters.get("practiceID"), let id = UUID(fastString: raw) else { throw AppError.notFound(what: "Cabinet") }
         return try await authorize(practice: id)
     }
 

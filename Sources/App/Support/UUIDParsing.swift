@@ -1,0 +1,29 @@
+import Foundation
+
+extension UUID {
+    /// Parses `E621E1F8-C36C-495A-93FC-0C247A3E6E5F` (either case) without Foundation's scanf-based parser,
+    /// which shows in profiles of the hot routes on Linux.
+    init?(fastString text: some StringProtocol) {
+        let utf8 = Array(text.utf8)
+        guard utf8.count == 36, utf8[8] == 45, utf8[13] == 45, utf8[18] == 45, utf8[23] == 45 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: c - 48
+            case 65...70: c - 55
+            case 97...102: c - 87
+            default: nil
+            }
+        }
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var index = 0, byte = 0
+        while index < 36 {
+            if index == 8 || index == 13 || index == 18 || index == 23 { index += 1; continue }
+            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
+            bytes[byte] = high << 4 | low
+            byte += 1
+            index += 2
+        }
+        self.init(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                         bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}
