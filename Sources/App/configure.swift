@@ -48,6 +48,7 @@ func routes(_ app: Application) throws {
     authAPI.bootSignedIn(routes: apiSignedIn)
     try apiSignedIn.register(collection: PracticesAPI())
     try apiSignedIn.register(collection: AgendaAPI())
+    try apiSignedIn.register(collection: AppointmentsAPI())
     UsersController().bootAPI(routes: apiSignedIn)
 }
 

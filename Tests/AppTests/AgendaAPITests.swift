@@ -72,16 +72,12 @@ struct AgendaAPITests {
             patient.birthDate = "1957-12-03"
             patient.sex = "F"
             try await patient.create(on: app.db)
-            let appointment = AppointmentRecord()
-            appointment.$practice.id = world.practiceA
-            appointment.$practitioner.id = world.practitionerA
-            appointment.$patient.id = patient.id!
-            appointment.startsAt = ISOTimestamp.parse("2026-11-24T09:40:00+01:00")!
-            appointment.endsAt = ISOTimestamp.parse("2026-11-24T10:00:00+01:00")!
-            appointment.status = "booked"
-            appointment.reason = "Consultation"
-            try await appointment.create(on: app.db)
-            app.agendaCache.invalidate(world.practiceA)
+            _ = try await Self.slots(app, "/api/v1/practices/\(world.practiceA)/availability?motif=\(motif)&limit=2", token: token)
+            // Booked through the API: the compiled agenda in the cache must forget the old free time.
+            let booking = try await app.api(.POST, "/api/v1/practices/\(world.practiceA)/appointments", token: token, json: """
+                {"patientId":"\(patient.id!)","practitionerId":"\(world.practitionerA)","motifId":"\(motif)","start":"2026-11-24T09:40:00+01:00"}
+                """)
+            #expect(booking.status == .created, "\(booking.body.string)")
             let slots = try await Self.slots(app, "/api/v1/practices/\(world.practiceA)/availability?motif=\(motif)&limit=2", token: token)
             #expect(slots.map(\.start) == ["2026-11-24T10:00:00+01:00", "2026-11-24T10:20:00+01:00"])
         }

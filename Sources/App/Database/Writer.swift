@@ -27,6 +27,12 @@ struct Writer: Sendable {
         return try await work()
     }
 
+    /// A write to a technical table that is not practice data (idempotency keys): serialised like the others, not journaled.
+    func unjournaled(on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        let work: @Sendable () async throws -> Void = { try await body(database) }
+        if let gate { try await gate.withExclusiveAccess(work) } else { try await work() }
+    }
+
     /// Records that `actor` opened a record, in the same chain as the writes.
     func traceRead(
         on database: any Database, actor: AuditActor, requestID: String?,

@@ -125,9 +125,16 @@ enum DemoSeeder {
                 record.endsAt = appointment.end
                 record.status = appointment.status
                 record.reason = appointment.reason
+                record.source = BookingSource.phone.rawValue
+                // The motif of that name, else the practitioner's motif of the visit's length (a certificate is a consultation).
+                let taken = data.motifs.filter { $0.practiceID == appointment.practiceID && $0.motif.practitionerIDs.contains(appointment.practitionerID) }.map(\.motif)
+                let minutes = Int(appointment.end.timeIntervalSince(appointment.start) / 60)
+                record.motifID = (taken.first { $0.label == appointment.reason } ?? taken.first { $0.durationMinutes == minutes })?.id
                 return record
             }
             for chunk in appointments.chunked(by: 200) { try await chunk.create(on: tx) }
+            let occupied = appointments.filter(\.statusValue.occupiesTime).map { SlotOccupancy.row(for: $0, bufferMinutes: 0) }
+            for chunk in occupied.chunked(by: 200) { try await chunk.create(on: tx) }
             for appointment in data.appointments {
                 try await journal.record(.create, entity: "appointment", entityID: appointment.id.uuidString, practiceID: appointment.practiceID,
                                          after: AppointmentSnapshot(appointment))

@@ -89,10 +89,14 @@ enum LoadSeeder {
                 record.startsAt = busy.interval.start
                 record.endsAt = busy.interval.end
                 record.status = "booked"
-                record.reason = "Consultation"
+                record.reason = fixture.motif.label
+                record.motifID = fixture.motif.id
                 return record
             }
             for chunk in appointments.chunked(by: 500) { try await chunk.create(on: tx) }
+            for chunk in appointments.map({ SlotOccupancy.row(for: $0, bufferMinutes: fixture.motif.bufferAfterMinutes) }).chunked(by: 500) {
+                try await chunk.create(on: tx)
+            }
             for record in patients {
                 try await journal.record(.create, entity: "patient", entityID: record.id!.uuidString, practiceID: practiceID, after: ["birthName": record.birthName])
             }

@@ -17,6 +17,8 @@ enum AppError: Error, Equatable {
     case notFound(what: String)
     case validation([FieldError])
     case conflict(String)
+    /// A booking or hold overlaps this appointment or hold (409, named in the problem document).
+    case slotTaken(SlotConflict)
     case badRequest(String)
     case `internal`
 
@@ -29,7 +31,7 @@ enum AppError: Error, Equatable {
         case .forbidden, .csrfRejected: .forbidden
         case .notFound: .notFound
         case .validation: .unprocessableEntity
-        case .conflict: .conflict
+        case .conflict, .slotTaken: .conflict
         case .badRequest: .badRequest
         case .internal: .internalServerError
         }
@@ -46,6 +48,7 @@ enum AppError: Error, Equatable {
         case .notFound: "not-found"
         case .validation: "validation-failed"
         case .conflict: "conflict"
+        case .slotTaken: "slot-taken"
         case .badRequest: "bad-request"
         case .internal: "internal-error"
         }
@@ -62,6 +65,7 @@ enum AppError: Error, Equatable {
         case .notFound(let what): "\(what) introuvable"
         case .validation: "Données invalides"
         case .conflict: "Conflit"
+        case .slotTaken: "Créneau déjà pris"
         case .badRequest: "Requête invalide"
         case .internal: "Erreur interne"
         }
@@ -79,6 +83,9 @@ enum AppError: Error, Equatable {
         case .notFound: "La ressource demandée n'existe pas ou ne vous est pas accessible."
         case .validation(let errors): errors.map { "\($0.field) : \($0.reason)" }.joined(separator: " ")
         case .conflict(let message): message
+        case .slotTaken(let conflict):
+            "Ce créneau chevauche \(conflict.kind == "hold" ? "un créneau retenu par une collègue" : "un rendez-vous") du "
+                + "\(FrenchFormat.longDate(conflict.start)) de \(FrenchFormat.time(conflict.start)) à \(FrenchFormat.time(conflict.end)). Proposez un autre créneau."
         case .badRequest(let message): message
         case .internal: "Une erreur inattendue s'est produite ; elle a été enregistrée. Donnez la référence ci-dessous au support."
         }

@@ -10,6 +10,8 @@ struct Problem: Content {
     let detail: String
     let instance: String
     let errors: [FieldError]?
+    /// The appointment or hold in the way of a refused booking.
+    let conflict: SlotConflict?
     let requestId: String
 }
 
@@ -51,10 +53,13 @@ struct ErrorRendering: AsyncMiddleware {
             detail: error.detail,
             instance: request.url.path,
             errors: { if case .validation(let errors) = error { return errors } else { return nil } }(),
+            conflict: { if case .slotTaken(let conflict) = error { return conflict } else { return nil } }(),
             requestId: request.id
         )
         let response = Response(status: error.status)
-        try response.content.encode(problem, using: JSONEncoder())
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        try response.content.encode(problem, using: encoder)
         response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
         if case .accountLocked(let until) = error {
             response.headers.replaceOrAdd(name: .retryAfter, value: String(max(1, Int(until.timeIntervalSince(request.application.clock.now()).rounded(.up)))))

@@ -10,5 +10,6 @@ enum PermanenceMigrations {
         CreatePatients(),
         CreateAppointments(),
         CreateAgendaRules(),
+        CreateBookings(),
     ]
 }

@@ -63,8 +63,8 @@ extension Application {
         return try response.content.decode(Token.self).token
     }
 
-    func api(_ method: HTTPMethod, _ path: String, token: String?, json: String? = nil) async throws -> TestingHTTPResponse {
-        var headers: HTTPHeaders = [:]
+    func api(_ method: HTTPMethod, _ path: String, token: String?, json: String? = nil, headers extra: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
+        var headers = extra
         if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
         if json != nil { headers.contentType = .json }
         return try await testing().sendRequest(method, path, headers: headers, body: json.map { ByteBuffer(string: $0) })

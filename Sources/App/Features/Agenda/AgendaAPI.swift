@@ -54,9 +54,7 @@ struct AgendaAPI: RouteCollection {
     func availability(req: Request) async throws -> Response {
         let practice = try await req.authorizePracticeParameter()
         let now = req.application.clock.now()
-        let agenda = try await req.application.agendaCache.agenda(for: practice, now: now) {
-            try await AgendaStore.compile(practice, since: now.addingTimeInterval(-86_400), on: req.db)
-        }
+        let agenda = try await AgendaStore.agenda(practice, app: req.application, on: req.db)
         let query = try Self.slotQuery(req, agenda: agenda, now: now)
         do {
             let slots = try agenda.freeSlots(query, now: now)

@@ -92,9 +92,7 @@ struct AgendaController: RouteCollection {
         guard let first = practitioners.first else { throw AppError.notFound(what: "Praticien") }
         let selected = Self.uuid(req, "praticien").flatMap { id in practitioners.first { $0.id == id } } ?? first
         let now = req.application.clock.now()
-        var agenda = try await req.application.agendaCache.agenda(for: practice, now: now) {
-            try await AgendaStore.compile(practice, since: now.addingTimeInterval(-86_400), on: req.db)
-        }
+        var agenda = try await AgendaStore.agenda(practice, app: req.application, on: req.db)
         let zone = agenda.timeZone
         let today = LocalDate(now, in: zone)
         let anyDay = Self.string(req, "semaine").flatMap(LocalDate.init(iso:)) ?? today

@@ -95,22 +95,20 @@ enum AgendaStore {
                         validUntil: template.validUntil?.description, ranges: template.ranges.map(OpeningRangeDTO.init))
     }
 
-    /// Statuses whose time is no longer free.
-    static let occupyingStatuses = ["proposed", "pending", "booked", "arrived", "fulfilled"]
-
-    /// Compiles the practice's rules and its appointments from `since` on into the search's in-memory form.
-    static func compile(_ practice: AuthorizedPractice, since: Date, on db: any Database) async throws -> PracticeAgenda {
+    /// Compiles the practice's rules and the time taken by live appointments and holds from `since` on into the search's
+    /// in-memory form; also says when the first of those holds expires, after which the agenda is stale.
+    static func compile(_ practice: AuthorizedPractice, since: Date, now: Date, on db: any Database) async throws -> (PracticeAgenda, staleAt: Date?) {
         let record = try await PracticeStore.practice(practice, on: db)
         let practitioners = try await practitionerIDs(of: practice, on: db)
-        struct Busy: Decodable { let practitioner_id: UUID; let starts_at: Date; let ends_at: Date }
+        struct Busy: Decodable { let practitioner_id: UUID; let starts_at: Date; let ends_at: Date; let expires_at: Date? }
         let busy = try await (db as! any SQLDatabase).select()
-            .columns("practitioner_id", "starts_at", "ends_at")
-            .from("appointments")
+            .columns("practitioner_id", "starts_at", "ends_at", "expires_at")
+            .from(SlotOccupancyRecord.schema)
             .where("practice_id", .equal, SQLBind(practice.id))
             .where("ends_at", .greaterThan, SQLBind(since))
-            .where("status", .in, SQLBind.group(occupyingStatuses))
+            .where { $0.where("expires_at", .is, SQLLiteral.null).orWhere("expires_at", .greaterThan, SQLBind(now)) }
             .all(decoding: Busy.self)
-        return PracticeAgenda(
+        let agenda = PracticeAgenda(
             timeZone: TimeZone(identifier: record.timeZone) ?? FrenchFormat.parisTimeZone,
             alsaceMoselle: record.alsaceMoselle,
             openedHolidays: Set(CommaList.strings(record.openedHolidays).compactMap(LocalDate.init(iso:))),
@@ -120,22 +118,33 @@ enum AgendaStore {
             exceptions: try await exceptions(of: practice, on: db).map(\.domain),
             busy: busy.map { BusyInterval(practitionerID: $0.practitioner_id, interval: DateInterval(start: $0.starts_at, end: max($0.starts_at, $0.ends_at))) },
             urgentRules: try await urgentRules(of: practice, on: db).map(\.domain))
+        return (agenda, busy.compactMap(\.expires_at).min())
+    }
+
+    /// The practice's compiled agenda, from the cache when it is fresh.
+    static func agenda(_ practice: AuthorizedPractice, app: Application, on db: any Database) async throws -> PracticeAgenda {
+        let now = app.clock.now()
+        return try await app.agendaCache.agenda(for: practice, now: now) {
+            try await compile(practice, since: now.addingTimeInterval(-86_400), now: now, on: db)
+        }
     }
 }
 
 /// Compiled agendas by practice, so that the availability route reads memory, not the database. Every write to a
-/// practice's rules or appointments invalidates its entry; an entry also expires after a few minutes.
+/// practice's rules or appointments invalidates its entry; an entry also expires after a few minutes, or when a hold
+/// it counts expires.
 final class AgendaCache: Sendable {
-    private struct Entry { let agenda: PracticeAgenda; let loadedAt: Date }
+    private struct Entry { let agenda: PracticeAgenda; let loadedAt: Date; let staleAt: Date? }
     private let entries = NIOLockedValueBox<[UUID: Entry]>([:])
     let lifetime: TimeInterval = 300
 
-    func agenda(for practice: AuthorizedPractice, now: Date, load: () async throws -> PracticeAgenda) async throws -> PracticeAgenda {
-        if let entry = entries.withLockedValue({ $0[practice.id] }), now.timeIntervalSince(entry.loadedAt) < lifetime {
+    func agenda(for practice: AuthorizedPractice, now: Date, load: () async throws -> (PracticeAgenda, staleAt: Date?)) async throws -> PracticeAgenda {
+        if let entry = entries.withLockedValue({ $0[practice.id] }), now.timeIntervalSince(entry.loadedAt) < lifetime,
+           entry.staleAt.map({ now < $0 }) ?? true {
             return entry.agenda
         }
-        let agenda = try await load()
-        entries.withLockedValue { $0[practice.id] = Entry(agenda: agenda, loadedAt: now) }
+        let (agenda, staleAt) = try await load()
+        entries.withLockedValue { $0[practice.id] = Entry(agenda: agenda, loadedAt: now, staleAt: staleAt) }
         return agenda
     }
 

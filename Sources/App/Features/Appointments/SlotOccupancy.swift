@@ -1,0 +1,85 @@
+import Domain
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import SQLKit
+import Vapor
+
+/// What stands in the way of a booking: an appointment or a hold, named in the 409 answer.
+struct SlotConflict: Content, Equatable {
+    let kind: String
+    let id: UUID
+    let practitionerId: UUID
+    let start: Date
+    let end: Date
+}
+
+/// The occupancy rows: taking time, releasing it, and turning the database's refusal into a named conflict.
+enum SlotOccupancy {
+    /// The message of the SQLite trigger's abort, recognised in the error that reaches Swift.
+    static let overlapMarker = "slot_occupancy_overlap"
+
+    /// Whether `error` is the database refusing an overlap (SQLite trigger, PostgreSQL exclusion constraint 23P01).
+    static func isOverlapRefusal(_ error: any Error) -> Bool {
+        if let psql = error as? PSQLError { return psql.serverInfo?[.sqlState] == "23P01" }
+        return String(describing: error).contains(overlapMarker)
+    }
+
+    /// The row of a live appointment: its time and the motif's buffer after it.
+    static func row(for appointment: AppointmentRecord, bufferMinutes: Int) -> SlotOccupancyRecord {
+        SlotOccupancyRecord(practice: appointment.$practice.id, practitioner: appointment.$practitioner.id, start: appointment.startsAt,
+                            end: appointment.endsAt.addingTimeInterval(TimeInterval(bufferMinutes * 60)), appointment: appointment.id!)
+    }
+
+    /// Holds of `practitioner` whose time ran out: marked expired, their time given back. Run before taking time.
+    static func sweepExpiredHolds(practitioner: UUID, now: Date, on tx: any Database, journal: Journal) async throws {
+        let expired = try await SlotOccupancyRecord.query(on: tx)
+            .filter(\.$practitionerID == practitioner).filter(\.$holdID != nil).filter(\.$expiresAt <= now).all()
+        for row in expired {
+            try await row.delete(on: tx)
+            guard let holdID = row.holdID, let hold = try await HoldRecord.find(holdID, on: tx), hold.state == "active" else { continue }
+            hold.state = "expired"
+            try await hold.update(on: tx)
+            try await journal.record(.update, entity: "hold", entityID: holdID.uuidString, practiceID: hold.$practice.id,
+                                     before: ["state": "active"], after: ["state": "expired"])
+        }
+    }
+
+    /// The first live row of `practitioner` overlapping [start, end), other than `excluding`'s.
+    static func conflict(practitioner: UUID, start: Date, end: Date, now: Date, excludingAppointment: UUID? = nil,
+                         on db: any Database) async throws -> SlotConflict? {
+        var query = SlotOccupancyRecord.query(on: db)
+            .filter(\.$practitionerID == practitioner).filter(\.$startsAt < end).filter(\.$endsAt > start)
+            .group(.or) { $0.filter(\.$expiresAt == nil).filter(\.$expiresAt > now) }
+        if let excludingAppointment { query = query.group(.or) { $0.filter(\.$appointmentID == nil).filter(\.$appointmentID != excludingAppointment) } }
+        guard let row = try await query.sort(\.$startsAt).first() else { return nil }
+        return SlotConflict(kind: row.holdID == nil ? "appointment" : "hold", id: row.appointmentID ?? row.holdID!, practitionerId: row.practitionerID,
+                            start: row.startsAt, end: row.endsAt)
+    }
+
+    /// Takes time for `row` in the writer's transaction: expired holds swept, a friendly check, then the insert that
+    /// the database may still refuse if another transaction got there first.
+    static func take(_ row: SlotOccupancyRecord, now: Date, excludingAppointment: UUID? = nil, on tx: any Database, journal: Journal) async throws {
+        try await sweepExpiredHolds(practitioner: row.practitionerID, now: now, on: tx, journal: journal)
+        if let conflict = try await conflict(practitioner: row.practitionerID, start: row.startsAt, end: row.endsAt, now: now,
+                                             excludingAppointment: excludingAppointment, on: tx) {
+            throw AppError.slotTaken(conflict)
+        }
+        try await row.create(on: tx)
+    }
+
+    /// Runs a booking transaction; when the database refuses an overlap that the friendly check could not see (a
+    /// concurrent transaction committed first), answers with the row now in the way.
+    static func refusingOverlaps<T>(practitioner: UUID, start: Date, end: Date, now: Date, on db: any Database,
+                                    _ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch let error where isOverlapRefusal(error) {
+            if let conflict = try await conflict(practitioner: practitioner, start: start, end: end, now: now, on: db) {
+                throw AppError.slotTaken(conflict)
+            }
+            throw AppError.conflict("Ce créneau vient d'être pris par une autre réservation ; proposez un autre créneau.")
+        }
+    }
+}
