@@ -168,22 +168,10 @@ enum AppointmentStore {
         // A hold was checked when it was taken (urgent holds may sit in reserved time).
         let breaches = try checkRules(practitioner: input.practitionerId, motif: motif, start: start, urgent: urgent || (found?.urgent ?? false),
                                       override: input.override, in: ctx)
-        let appointment = AppointmentRecord()
-        appointment.id = UUID()
-        appointment.$practice.id = ctx.practice.id
-        appointment.$practitioner.id = input.practitionerId
-        appointment.$patient.id = input.patientId
-        appointment.startsAt = start
-        appointment.endsAt = end(of: start, motif: motif)
-        appointment.status = AppointmentStatus.booked.rawValue
-        appointment.reason = motif.label
-        appointment.motifID = motif.id
-        appointment.source = input.source ?? BookingSource.phone.rawValue
-        appointment.notes = input.notes
+        let appointment = newAppointment(patient: input.patientId, practitioner: input.practitionerId, motif: motif, start: start,
+                                         source: input.source, notes: input.notes, in: ctx)
         appointment.urgencyLevel = input.urgencyLevel
         appointment.overrideReason = breaches.isEmpty ? nil : input.override?.reason
-        appointment.bookedBy = ctx.write.actor.userID
-        appointment.updatedAt = ctx.now
         let row = SlotOccupancy.row(for: appointment, bufferMinutes: motif.bufferAfterMinutes)
         try await SlotOccupancy.refusingOverlaps(practitioner: row.practitionerID, start: row.startsAt, end: row.endsAt, now: ctx.now, on: db) {
             try await ctx.write.writer.transaction(on: ctx.write.database, actor: ctx.write.actor, requestID: ctx.write.requestID) { tx, journal in
@@ -206,6 +194,26 @@ enum AppointmentStore {
         }
         ctx.cache.invalidate(ctx.practice.id)
         return appointment
+    }
+
+    /// A booked appointment of `motif`, not yet saved.
+    private static func newAppointment(patient: UUID, practitioner: UUID, motif: Motif, start: Date, source: String?, notes: String?,
+                                       in ctx: BookingContext) -> AppointmentRecord {
+        let record = AppointmentRecord()
+        record.id = UUID()
+        record.$practice.id = ctx.practice.id
+        record.$practitioner.id = practitioner
+        record.$patient.id = patient
+        record.startsAt = start
+        record.endsAt = end(of: start, motif: motif)
+        record.status = AppointmentStatus.booked.rawValue
+        record.reason = motif.label
+        record.motifID = motif.id
+        record.source = source ?? BookingSource.phone.rawValue
+        record.notes = notes
+        record.bookedBy = ctx.write.actor.userID
+        record.updatedAt = ctx.now
+        return record
     }
 
     // MARK: Moving
@@ -368,21 +376,9 @@ enum AppointmentStore {
                 continue
             }
             if !breaches.isEmpty { failed.append((start, breaches.map(\.reason))); continue }
-            let record = AppointmentRecord()
-            record.id = UUID()
-            record.$practice.id = ctx.practice.id
-            record.$practitioner.id = input.practitionerId
-            record.$patient.id = input.patientId
-            record.startsAt = start
-            record.endsAt = end(of: start, motif: motif)
-            record.status = AppointmentStatus.booked.rawValue
-            record.reason = motif.label
-            record.motifID = motif.id
-            record.source = input.source ?? BookingSource.phone.rawValue
-            record.notes = input.notes
+            let record = newAppointment(patient: input.patientId, practitioner: input.practitionerId, motif: motif, start: start,
+                                        source: input.source, notes: input.notes, in: ctx)
             record.seriesID = seriesID
-            record.bookedBy = ctx.write.actor.userID
-            record.updatedAt = ctx.now
             candidates.append(record)
         }
         let taken = candidates
