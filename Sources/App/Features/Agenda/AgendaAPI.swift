@@ -314,13 +314,19 @@ struct AgendaAPI: RouteCollection {
 
     @Sendable
     func deleteException(req: Request) async throws -> HTTPStatus {
+        _ = try await Self.removeException(req: req)
+        return .noContent
+    }
+
+    /// Deletes the exception named by the route, for the API and the screen alike; returns what was deleted.
+    static func removeException(req: Request) async throws -> AgendaExceptionRecord {
         let practice = try await req.authorizePracticeParameter()
         _ = try req.require(.editAgenda)
         let record = try await AgendaStore.find(AgendaExceptionRecord.self, req.parameters.get("exceptionID", as: UUID.self), in: practice,
                                                 practiceKey: \.$practice, on: req.db, what: "Exception")
         try await AgendaStore.delete(record, entity: "agenda_exception", before: ExceptionDTO(record), practice: practice,
                                      context: try req.writeContext(), cache: req.application.agendaCache)
-        return .noContent
+        return record
     }
 
     // MARK: Urgent-slot rules

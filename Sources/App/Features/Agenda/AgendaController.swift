@@ -305,12 +305,7 @@ struct AgendaController: RouteCollection {
 
     @Sendable
     func deleteException(req: Request) async throws -> Response {
-        let practice = try await req.authorizePracticeParameter()
-        _ = try req.require(.editAgenda)
-        let record = try await AgendaStore.find(AgendaExceptionRecord.self, req.parameters.get("exceptionID", as: UUID.self), in: practice,
-                                                practiceKey: \.$practice, on: req.db, what: "Exception")
-        try await AgendaStore.delete(record, entity: "agenda_exception", before: ExceptionDTO(record), practice: practice,
-                                     context: try req.writeContext(), cache: req.application.agendaCache)
+        let record = try await AgendaAPI.removeException(req: req)
         return req.redirect(to: Self.back(req, record.$practitioner.id, ok: "Exception supprimée."))
     }
 
