@@ -5,17 +5,12 @@
 #   DURATION=15s CONNECTIONS=16 THREADS=1
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-binary=${PERMANENCE_BINARY:-}
-if [ -z "$binary" ]; then
-  swift build -c release --product permanence
-  binary=.build/release/permanence
-fi
-command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
+. Benchmarks/http/common.sh
 duration=${DURATION:-15s}; connections=${CONNECTIONS:-16}; threads=${THREADS:-1}
 work=$(mktemp -d /tmp/permanence-wrk.XXXXXX)
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 export DATABASE_URL="$work/load.sqlite" PERMANENCE_DEMO=false LOG_LEVEL=warning PORT=$port
 
 echo "seeding 10 practitioners, 50,000 appointments…"

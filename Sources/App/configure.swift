@@ -39,6 +39,7 @@ func routes(_ app: Application) throws {
     auth.bootSignedIn(routes: signedIn)
     try signedIn.register(collection: PracticesController())
     try signedIn.register(collection: AgendaController())
+    try signedIn.register(collection: AppointmentsController())
     UsersController().bootBrowser(routes: signedIn)
 
     let api = app.grouped("api", "v1").grouped(BearerAuthenticator())

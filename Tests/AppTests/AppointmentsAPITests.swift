@@ -100,6 +100,31 @@ struct AppointmentsAPITests {
         }
     }
 
+    /// The overlap checks read only the rows starting in the day before (migration 0009): the database refuses any
+    /// occupied time longer than that, or ending before it starts, so that bound can never hide an overlap.
+    @Test func theDatabaseRefusesOccupiedTimeLongerThanADay() async throws {
+        try await withTestApp { app in
+            let s = try await Self.setUp(app)
+            let booked = try await app.api(.POST, "\(s.base)/appointments", token: s.token, json: s.booking("2026-11-26T10:00:00+01:00"))
+            let id = try booked.content.decode(Result.self).appointment.id
+            let row = try #require(try await SlotOccupancyRecord.query(on: app.db).filter(\.$appointmentID == id).first())
+            let start = row.startsAt
+            for end in [start.addingTimeInterval(SlotOccupancy.longest + 60), start.addingTimeInterval(-60)] {
+                row.endsAt = end
+                await #expect(throws: (any Error).self) { try await row.update(on: app.db) }
+            }
+            let stored = try #require(try await SlotOccupancyRecord.find(row.id, on: app.db))
+            #expect(stored.endsAt == start.addingTimeInterval(20 * 60))
+            // Exactly a day is allowed, and an appointment starting just under a day after that row's start still meets it.
+            stored.endsAt = start.addingTimeInterval(SlotOccupancy.longest)
+            try await stored.update(on: app.db)
+            let other = try await Self.patient(in: s.world.practiceA, name: "Martin", on: app)
+            let clash = try await app.api(.POST, "\(s.base)/appointments", token: s.token, json: s.booking("2026-11-27T09:40:00+01:00", patient: other))
+            #expect(clash.status == .conflict)
+            #expect(try Self.problem(clash).conflict?.id == id)
+        }
+    }
+
     @Test func outsideTheHoursNeedsAnOverrideWithAReasonWhichIsRecorded() async throws {
         try await withTestApp { app in
             let s = try await Self.setUp(app)

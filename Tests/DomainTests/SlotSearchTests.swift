@@ -267,3 +267,38 @@ struct DayPlanTests {
         #expect(plan.openings.isEmpty)
     }
 }
+
+/// The cached agenda is brought up to date by the writes' changes rather than recompiled: it must then search exactly
+/// like an agenda compiled from the resulting appointments.
+struct BusyUpdateTests {
+    @Test func takingAndFreeingMatchesACompiledAgenda() throws {
+        var builder = AgendaBuilder()
+        let monday = utc("2026-11-30T08:00:00Z")
+        // Every 20-minute place of the first morning hours of five days: some taken at the start, then changed at random.
+        let places = (0..<5).flatMap { dayIndex in (0..<9).map { monday.addingTimeInterval(TimeInterval(dayIndex * 86_400 + $0 * 1200)) } }
+        var rng = SystemRandomNumberGenerator()
+        var taken = Set(places.filter { _ in Bool.random(using: &rng) })
+        func busy(_ start: Date) -> BusyInterval {
+            BusyInterval(practitionerID: builder.practitioner, interval: DateInterval(start: start, duration: 1200))
+        }
+        builder.busy = taken.map(busy)
+        var updated = builder.agenda
+        for round in 0..<200 {
+            let place = places.randomElement(using: &rng)!
+            let change: BusyChange = taken.contains(place) ? .freed(busy(place)) : .taken(busy(place))
+            if taken.contains(place) { taken.remove(place) } else { taken.insert(place) }
+            updated = updated.updatingBusy([change])
+            builder.busy = taken.map(busy)
+            let query = SlotQuery(motifID: builder.motifID, from: monday, limit: 40)
+            #expect(try updated.freeSlots(query, now: monday) == builder.agenda.freeSlots(query, now: monday), "round \(round)")
+        }
+    }
+
+    @Test func aHoldConfirmedIntoAnAppointmentLeavesTheTimeTaken() throws {
+        let builder = AgendaBuilder()
+        let start = utc("2026-11-30T08:20:00Z")
+        let time = BusyInterval(practitionerID: builder.practitioner, interval: DateInterval(start: start, duration: 1200))
+        let agenda = builder.agenda.updatingBusy([.taken(time), .freed(time), .taken(time)])
+        #expect(try agenda.freeSlots(SlotQuery(motifID: builder.motifID, from: start, limit: 1), now: start).map(\.start) == [start.addingTimeInterval(1200)])
+    }
+}

@@ -10,6 +10,7 @@ enum PermanenceCommands {
         app.asyncCommands.use(MigrateCommand(), as: "migrate")
         app.asyncCommands.use(SeedDemoCommand(), as: "seed-demo")
         app.asyncCommands.use(SeedLoadCommand(), as: "seed-load")
+        app.asyncCommands.use(BenchInsertsCommand(), as: "bench-inserts")
         app.asyncCommands.use(UserCommands(), as: "user")
         app.asyncCommands.use(AuditCommands(), as: "audit")
     }
@@ -106,7 +107,84 @@ struct SeedLoadCommand: AsyncCommand {
         }
         let result = try await LoadSeeder.seed(app: app, seed: UInt64(max(0, signature.seed ?? 1)), practitioners: practitioners,
                                                appointments: appointments, password: password)
-        context.console.print("practice=\(result.practiceID) motif=\(result.motifID) user=\(result.email)")
+        context.console.print("practice=\(result.practiceID) motif=\(result.motifID) user=\(result.email) "
+            + "practitioners=\(result.practitionerIDs.map(\.uuidString).joined(separator: ",")) "
+            + "patients=\(result.patientIDs.prefix(50).map(\.uuidString).joined(separator: ","))")
+    }
+}
+
+/// `permanence bench-inserts`: the database's own ceiling for bookings — an appointment and its occupancy row per
+/// transaction, straight through the driver the server uses (no HTTP, no rules, no journal), from concurrent tasks.
+/// Only on a database filled by `seed-load`; writes in a window years ahead so it never meets the HTTP load's slots.
+struct BenchInsertsCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "count", help: "How many inserts (default 10000).")
+        var count: Int?
+        @Option(name: "concurrency", help: "How many concurrent writers (default 64).")
+        var concurrency: Int?
+    }
+
+    var help: String { "Measures direct appointment inserts on a seed-load database (the ceiling of the booking load test)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let count = signature.count ?? 10_000, concurrency = signature.concurrency ?? 64
+        guard (1...1_000_000).contains(count) else { throw CommandFailure(description: "--count: from 1 to 1000000") }
+        guard (1...512).contains(concurrency) else { throw CommandFailure(description: "--concurrency: from 1 to 512") }
+        try await DatabaseSetup.prepare(app, settings: app.settings)
+        guard let practice = try await PracticeRecord.query(on: app.db).filter(\.$slug == LoadSeeder.practiceSlug).first() else {
+            throw CommandFailure(description: "No load-test practice here: run `permanence seed-load` on an empty database first.")
+        }
+        let practiceID = try practice.requireID()
+        let practitioners = try await PractitionerRecord.query(on: app.db).filter(\.$practice.$id == practiceID).all().map { try $0.requireID() }
+        guard let patient = try await PatientRecord.query(on: app.db).filter(\.$practice.$id == practiceID).first()?.requireID(), !practitioners.isEmpty else {
+            throw CommandFailure(description: "The load-test practice has no practitioner or no patient.")
+        }
+        // Distinct 20-minute places, from a day after the last occupied time and at least five years ahead.
+        let last = try await SlotOccupancyRecord.query(on: app.db).filter(\.$practice.$id == practiceID).max(\.$endsAt)
+        let base = max(app.clock.now().addingTimeInterval(5 * 365 * 86_400), (last ?? .distantPast).addingTimeInterval(86_400))
+        let places = (0..<count).map { index in
+            (practitioner: practitioners[index % practitioners.count], start: base.addingTimeInterval(TimeInterval(index / practitioners.count * 1200)))
+        }
+        let writer = app.writer, db = app.db
+        let began = ContinuousClock.now
+        let latencies = try await withThrowingTaskGroup(of: [Duration].self) { group in
+            for lane in 0..<concurrency {
+                group.addTask {
+                    var mine: [Duration] = []
+                    for index in stride(from: lane, to: places.count, by: concurrency) {
+                        let place = places[index], start = ContinuousClock.now
+                        let appointment = AppointmentRecord()
+                        appointment.id = UUID()
+                        appointment.$practice.id = practiceID
+                        appointment.$practitioner.id = place.practitioner
+                        appointment.$patient.id = patient
+                        appointment.startsAt = place.start
+                        appointment.endsAt = place.start.addingTimeInterval(1200)
+                        appointment.status = AppointmentStatus.booked.rawValue
+                        appointment.reason = "Consultation"
+                        let row = SlotOccupancy.row(for: appointment, bufferMinutes: 0)
+                        try await writer.unjournaled(on: db) { db in
+                            try await db.transaction { tx in
+                                try await appointment.create(on: tx)
+                                try await row.create(on: tx)
+                            }
+                        }
+                        mine.append(ContinuousClock.now - start)
+                    }
+                    return mine
+                }
+            }
+            var all: [Duration] = []
+            for try await part in group { all += part }
+            return all.sorted()
+        }
+        let elapsed = ContinuousClock.now - began
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        func ms(_ d: Duration) -> String { String(format: "%.2f", Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15) }
+        context.console.print(String(format: "direct inserts: %d in %.2f s = %.0f/s", count, seconds, Double(count) / seconds)
+            + " median \(ms(latencies[latencies.count / 2])) ms p99 \(ms(latencies[min(latencies.count - 1, latencies.count * 99 / 100)])) ms"
+            + " (\(concurrency) writers, \(app.settings.database.isSQLite ? "SQLite" : "PostgreSQL"))")
     }
 }
 

@@ -9,9 +9,12 @@ enum LoadSeeder {
         let practiceID: UUID
         let motifID: UUID
         let email: String
+        let practitionerIDs: [UUID]
+        let patientIDs: [UUID]
     }
 
     static let email = "charge@permanence.test"
+    static let practiceSlug = "cabinet-de-charge"
 
     static func seed(app: Application, seed: UInt64, practitioners: Int, appointments: Int, password: String) async throws -> Result {
         let zone = FrenchFormat.parisTimeZone
@@ -25,7 +28,7 @@ enum LoadSeeder {
             let practice = PracticeRecord()
             practice.id = practiceID
             practice.$center.id = centerID
-            practice.slug = "cabinet-de-charge"
+            practice.slug = practiceSlug
             practice.name = "Cabinet de charge"
             practice.kind = "Médecine générale"
             practice.greeting = "Cabinet de charge, bonjour."
@@ -108,6 +111,6 @@ enum LoadSeeder {
         let user = ValidatedUser(email: email, displayName: "Charge", role: .supervisor, practiceIDs: [], practitionerID: nil)
         _ = try await UserStore.insert(user, passwordHash: try await Passwords.hash(password, on: app.threadPool), actor: .system("seed-load"),
                                        requestID: nil, writer: app.writer, on: app.db)
-        return Result(practiceID: practiceID, motifID: fixture.motif.id, email: email)
+        return Result(practiceID: practiceID, motifID: fixture.motif.id, email: email, practitionerIDs: fixture.practitionerIDs, patientIDs: patientIDs)
     }
 }

@@ -11,5 +11,6 @@ enum PermanenceMigrations {
         CreateAppointments(),
         CreateAgendaRules(),
         CreateBookings(),
+        BoundSlotOccupancy(),
     ]
 }

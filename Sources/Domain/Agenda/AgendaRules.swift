@@ -193,3 +193,9 @@ public struct BusyInterval: Equatable, Sendable {
         self.interval = interval
     }
 }
+
+/// Time a write took (a booking, a hold) or gave back (a cancellation, a release, a move's former time).
+public enum BusyChange: Equatable, Sendable {
+    case taken(BusyInterval)
+    case freed(BusyInterval)
+}

@@ -348,6 +348,41 @@ public struct PracticeAgenda: Sendable {
         return result
     }
 
+    /// This agenda after `changes`, in their order: the time that bookings, moves and cancellations took or gave back
+    /// once the database accepted them. The database never lets two occupied times of a practitioner overlap, so
+    /// giving one back frees exactly its interval.
+    public func updatingBusy(_ changes: [BusyChange]) -> PracticeAgenda {
+        var copy = self
+        for change in changes {
+            switch change {
+            case .taken(let busy):
+                copy.rules[busy.practitionerID, default: .init()].busy = Self.inserting(busy.interval, into: copy.rules[busy.practitionerID]?.busy ?? [])
+            case .freed(let busy):
+                guard let list = copy.rules[busy.practitionerID]?.busy else { continue }
+                copy.rules[busy.practitionerID]!.busy = Self.subtract([busy.interval], from: list)
+            }
+        }
+        return copy
+    }
+
+    /// `interval` added to the sorted, disjoint `list`, merged with the intervals it touches.
+    static func inserting(_ interval: DateInterval, into list: [DateInterval]) -> [DateInterval] {
+        var low = 0, high = list.count
+        while low < high {
+            let mid = (low + high) / 2
+            if list[mid].end < interval.start { low = mid + 1 } else { high = mid }
+        }
+        var start = interval.start, end = interval.end, upper = low
+        while upper < list.count && list[upper].start <= end {
+            start = min(start, list[upper].start)
+            end = max(end, list[upper].end)
+            upper += 1
+        }
+        var result = list
+        result.replaceSubrange(low..<upper, with: [DateInterval(start: start, end: end)])
+        return result
+    }
+
     static func merge(_ intervals: [DateInterval]) -> [DateInterval] {
         let sorted = intervals.sorted { $0.start < $1.start }
         var merged: [DateInterval] = []

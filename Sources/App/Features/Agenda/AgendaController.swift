@@ -24,8 +24,8 @@ struct AgendaController: RouteCollection {
 
     // MARK: View models
 
-    struct Block: Encodable { let kind: String; let top: String; let height: String; let label: String }
-    struct DayColumn: Encodable { let label: String; let holiday: String?; let summary: String; let blocks: [Block] }
+    struct Block: Encodable { let kind: String; let top: String; let height: String; let label: String; var link: String? = nil }
+    struct DayColumn: Encodable { let label: String; let date: String; let holiday: String?; let summary: String; var blocks: [Block] }
     struct HourMark: Encodable { let label: String; let top: String }
     struct Choice: Encodable { let value: String; let label: String; let selected: Bool }
     struct HoursRow: Encodable { let weekday: Int; let day: String; let index: Int; let start: String; let end: String; let weeks: [Choice] }
@@ -106,9 +106,24 @@ struct AgendaController: RouteCollection {
         if let draftTemplate = draft.hours?.template, draft.preview {
             agenda = agenda.replacingTemplates(of: practitionerID, with: templates.filter { $0.id != draftTemplate.id } + [draftTemplate])
         }
+        // The week's live appointments, each a link to its page, over the busy time they fill.
+        let weekStart = WallClock.resolve(monday, minutes: 0, in: zone, ambiguity: .earlier).instant
+        let weekEnd = WallClock.resolve(monday.adding(days: 7), minutes: 0, in: zone, ambiguity: .earlier).instant
+        let appointments = try await AppointmentRecord.query(on: req.db).filter(\.$practice.$id == practice.id)
+            .filter(\.$practitioner.$id == practitionerID).filter(\.$startsAt < weekEnd).filter(\.$endsAt > weekStart).sort(\.$startsAt).all()
+            .filter { $0.statusValue.occupiesTime }
+        let patientIDs = Array(Set(appointments.map { $0.$patient.id }))
+        let patientNames = patientIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await PatientRecord.query(on: req.db)
+            .filter(\.$id ~~ patientIDs).all().map { ($0.id!, $0.usedName ?? $0.birthName) })
         let days = (0..<7).map { offset -> DayColumn in
             let date = monday.adding(days: offset)
-            return Self.column(agenda.dayPlan(for: practitionerID, on: date), zone: zone)
+            var column = Self.column(agenda.dayPlan(for: practitionerID, on: date), zone: zone)
+            column.blocks += appointments.filter { LocalDate($0.startsAt, in: zone) == date }.compactMap { appointment in
+                Self.block(DateInterval(start: appointment.startsAt, end: appointment.endsAt), "appointment",
+                           "\(patientNames[appointment.$patient.id]?.uppercased() ?? "") · \(appointment.reason)", zone: zone,
+                           link: "/cabinets/\(practice.id)/rendez-vous/\(appointment.id!)")
+            }
+            return column
         }
         let hourMarks = stride(from: Self.gridStart, through: Self.gridEnd, by: 60).map {
             HourMark(label: String(format: "%02d:00", $0 / 60), top: Self.percent($0 - Self.gridStart))
@@ -188,15 +203,19 @@ struct AgendaController: RouteCollection {
             notice: Self.string(req, "ok")))
     }
 
+    /// The part of `interval` inside the grid's hours, placed on the day column.
+    static func block(_ interval: DateInterval, _ kind: String, _ label: String, zone: TimeZone, link: String? = nil) -> Block? {
+        let start = WallClock.minutes(of: interval.start, in: zone)
+        let end = start + Int(interval.duration / 60)
+        let top = max(start, gridStart), bottom = min(end, gridEnd)
+        guard bottom > top else { return nil }
+        let times = "\(FrenchFormat.time(interval.start, in: zone))–\(FrenchFormat.time(interval.end, in: zone))"
+        return Block(kind: kind, top: percent(top - gridStart), height: percent(bottom - top),
+                     label: link == nil ? "\(label) \(times)" : "\(times) \(label)", link: link)
+    }
+
     static func column(_ plan: DayPlan, zone: TimeZone) -> DayColumn {
-        func block(_ interval: DateInterval, _ kind: String, _ label: String) -> Block? {
-            let start = WallClock.minutes(of: interval.start, in: zone)
-            let end = start + Int(interval.duration / 60)
-            let top = max(start, gridStart), bottom = min(end, gridEnd)
-            guard bottom > top else { return nil }
-            return Block(kind: kind, top: percent(top - gridStart), height: percent(bottom - top),
-                         label: "\(label) \(FrenchFormat.time(interval.start, in: zone))–\(FrenchFormat.time(interval.end, in: zone))")
-        }
+        func block(_ interval: DateInterval, _ kind: String, _ label: String) -> Block? { Self.block(interval, kind, label, zone: zone) }
         var blocks = plan.openings.compactMap { block($0, "open", "Ouvert") }
         blocks += plan.busy.compactMap { block($0, "busy", "Occupé") }
         blocks += plan.reservedForUrgent.compactMap { block($0, "urgent", "Urgences") }
@@ -210,7 +229,7 @@ struct AgendaController: RouteCollection {
             summary = plan.openings.map { "\(FrenchFormat.time($0.start, in: zone))–\(FrenchFormat.time($0.end, in: zone))" }.joined(separator: ", ")
         }
         let noon = WallClock.resolve(plan.date, minutes: 720, in: zone, ambiguity: .earlier).instant
-        return DayColumn(label: FrenchFormat.shortDate(noon, in: zone), holiday: plan.holiday, summary: summary, blocks: blocks)
+        return DayColumn(label: FrenchFormat.shortDate(noon, in: zone), date: plan.date.description, holiday: plan.holiday, summary: summary, blocks: blocks)
     }
 
     static func rows(for template: WeeklyTemplate?) -> [HoursRow] {

@@ -130,26 +130,48 @@ enum AgendaStore {
     }
 }
 
-/// Compiled agendas by practice, so that the availability route reads memory, not the database. Every write to a
-/// practice's rules or appointments invalidates its entry; an entry also expires after a few minutes, or when a hold
-/// it counts expires.
+/// Compiled agendas by practice, so that the availability route reads memory, not the database. A write to a
+/// practice's rules invalidates its entry; a booking, move or cancellation updates it in place once committed; an
+/// entry also expires after a few minutes, or when a hold it counts expires. Each write moves the practice's
+/// generation on, and an agenda compiled while one happened is used by its request but never kept.
 final class AgendaCache: Sendable {
-    private struct Entry { let agenda: PracticeAgenda; let loadedAt: Date; let staleAt: Date? }
-    private let entries = NIOLockedValueBox<[UUID: Entry]>([:])
+    private struct Entry { var agenda: PracticeAgenda; let loadedAt: Date; var staleAt: Date? }
+    private struct State { var entries: [UUID: Entry] = [:]; var generations: [UUID: UInt64] = [:] }
+    private let state = NIOLockedValueBox(State())
     let lifetime: TimeInterval = 300
 
     func agenda(for practice: AuthorizedPractice, now: Date, load: () async throws -> (PracticeAgenda, staleAt: Date?)) async throws -> PracticeAgenda {
-        if let entry = entries.withLockedValue({ $0[practice.id] }), now.timeIntervalSince(entry.loadedAt) < lifetime,
-           entry.staleAt.map({ now < $0 }) ?? true {
+        let (cached, generation) = state.withLockedValue { ($0.entries[practice.id], $0.generations[practice.id, default: 0]) }
+        if let entry = cached, now.timeIntervalSince(entry.loadedAt) < lifetime, entry.staleAt.map({ now < $0 }) ?? true {
             return entry.agenda
         }
         let (agenda, staleAt) = try await load()
-        entries.withLockedValue { $0[practice.id] = Entry(agenda: agenda, loadedAt: now, staleAt: staleAt) }
+        state.withLockedValue { state in
+            guard state.generations[practice.id, default: 0] == generation else { return }
+            state.entries[practice.id] = Entry(agenda: agenda, loadedAt: now, staleAt: staleAt)
+        }
         return agenda
     }
 
     func invalidate(_ practice: UUID) {
-        _ = entries.withLockedValue { $0.removeValue(forKey: practice) }
+        state.withLockedValue { state in
+            state.entries.removeValue(forKey: practice)
+            state.generations[practice, default: 0] &+= 1
+        }
+    }
+
+    /// After a committed transaction: the occupied time it changed, applied to the cached agenda.
+    func apply(_ changes: OccupancyChanges, to practice: UUID) {
+        let list = changes.changes
+        guard !list.isEmpty else { return }
+        let expiry = changes.earliestExpiry
+        state.withLockedValue { state in
+            state.generations[practice, default: 0] &+= 1
+            guard var entry = state.entries[practice] else { return }
+            entry.agenda = entry.agenda.updatingBusy(list)
+            if let expiry { entry.staleAt = min(entry.staleAt ?? expiry, expiry) }
+            state.entries[practice] = entry
+        }
     }
 }
 

@@ -15,6 +15,16 @@ struct BookingContext: Sendable {
 
     var zone: TimeZone { agenda.timeZone }
 
+    /// One journaled transaction of this request; once it commits, the cached agenda takes the occupied time it changed.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database, Journal, OccupancyChanges) async throws -> T) async throws -> T {
+        let changes = OccupancyChanges()
+        let result = try await write.writer.transaction(on: write.database, actor: write.actor, requestID: write.requestID) { tx, journal in
+            try await body(tx, journal, changes)
+        }
+        cache.apply(changes, to: practice.id)
+        return result
+    }
+
     static func make(_ req: Request, practice: AuthorizedPractice) async throws -> BookingContext {
         let app = req.application, db = req.db
         return BookingContext(practice: practice, agenda: try await AgendaStore.agenda(practice, app: app, on: db),
@@ -116,28 +126,26 @@ enum AppointmentStore {
         let row = SlotOccupancyRecord(practice: ctx.practice.id, practitioner: hold.practitionerID, start: start,
                                       end: occupiedEnd(of: start, motif: motif), hold: hold.id, expiresAt: hold.expiresAt)
         try await SlotOccupancy.refusingOverlaps(practitioner: row.practitionerID, start: row.startsAt, end: row.endsAt, now: ctx.now, on: db) {
-            try await ctx.write.writer.transaction(on: ctx.write.database, actor: ctx.write.actor, requestID: ctx.write.requestID) { tx, journal in
+            try await ctx.transaction { tx, journal, changes in
                 try await hold.create(on: tx)
-                try await SlotOccupancy.take(row, now: ctx.now, on: tx, journal: journal)
+                try await SlotOccupancy.take(row, now: ctx.now, on: tx, journal: journal, changes: changes)
                 try await journal.record(.create, entity: "hold", entityID: hold.id!.uuidString, practiceID: ctx.practice.id,
                                          after: ["start": input.start, "practitionerId": hold.practitionerID.uuidString, "expiresAt": ISOTimestamp.string(hold.expiresAt, in: ctx.zone)])
             }
         }
-        ctx.cache.invalidate(ctx.practice.id)
         return hold
     }
 
     static func release(hold id: UUID?, in ctx: BookingContext, on db: any Database) async throws {
         let hold = try await AgendaStore.find(HoldRecord.self, id, in: ctx.practice, practiceKey: \.$practice, on: db, what: "Créneau retenu")
         guard hold.state == "active" else { throw AppError.conflict("Ce créneau n'est plus retenu (\(hold.state)).") }
-        try await ctx.write.writer.transaction(on: ctx.write.database, actor: ctx.write.actor, requestID: ctx.write.requestID) { tx, journal in
-            try await SlotOccupancyRecord.query(on: tx).filter(\.$holdID == hold.id!).delete()
+        try await ctx.transaction { tx, journal, changes in
+            try await SlotOccupancy.release(SlotOccupancyRecord.query(on: tx).filter(\.$holdID == hold.id!), changes: changes)
             hold.state = "released"
             try await hold.update(on: tx)
             try await journal.record(.update, entity: "hold", entityID: hold.id!.uuidString, practiceID: ctx.practice.id,
                                      before: ["state": "active"], after: ["state": "released"])
         }
-        ctx.cache.invalidate(ctx.practice.id)
     }
 
     // MARK: Booking
@@ -174,12 +182,11 @@ enum AppointmentStore {
         appointment.overrideReason = breaches.isEmpty ? nil : input.override?.reason
         let row = SlotOccupancy.row(for: appointment, bufferMinutes: motif.bufferAfterMinutes)
         try await SlotOccupancy.refusingOverlaps(practitioner: row.practitionerID, start: row.startsAt, end: row.endsAt, now: ctx.now, on: db) {
-            try await ctx.write.writer.transaction(on: ctx.write.database, actor: ctx.write.actor, requestID: ctx.write.requestID) { tx, journal in
+            try await ctx.transaction { tx, journal, changes in
                 if let hold {
                     // The hold gives its time to the appointment: its row goes first so the two never overlap.
-                    let deleted = try await SlotOccupancyRecord.query(on: tx).filter(\.$holdID == hold.id!).count()
-                    guard deleted == 1 else { throw AppError.invalid("holdId", "ce créneau n'est plus retenu") }
-                    try await SlotOccupancyRecord.query(on: tx).filter(\.$holdID == hold.id!).delete()
+                    let released = try await SlotOccupancy.release(SlotOccupancyRecord.query(on: tx).filter(\.$holdID == hold.id!), changes: changes)
+                    guard released.count == 1 else { throw AppError.invalid("holdId", "ce créneau n'est plus retenu") }
                     hold.state = "confirmed"
                     hold.appointmentID = appointment.id
                     try await hold.update(on: tx)
@@ -187,12 +194,11 @@ enum AppointmentStore {
                                              before: ["state": "active"], after: ["state": "confirmed", "appointmentId": appointment.id!.uuidString])
                 }
                 try await appointment.create(on: tx)
-                try await SlotOccupancy.take(row, now: ctx.now, on: tx, journal: journal)
+                try await SlotOccupancy.take(row, now: ctx.now, on: tx, journal: journal, changes: changes)
                 try await journal.record(.create, entity: "appointment", entityID: appointment.id!.uuidString, practiceID: ctx.practice.id,
                                          after: AppointmentSnapshot(appointment, overridden: breaches))
             }
         }
-        ctx.cache.invalidate(ctx.practice.id)
         return appointment
     }
 
@@ -250,10 +256,10 @@ enum AppointmentStore {
         let planned = plans
         let freed = plans.map { (practitioner: $0.record.$practitioner.id, interval: DateInterval(start: $0.record.startsAt, end: $0.record.endsAt)) }
         try await SlotOccupancy.refusingOverlaps(practitioner: practitionerID, start: newStart, end: occupiedEnd(of: newStart, motif: motif), now: ctx.now, on: db) {
-            try await ctx.write.writer.transaction(on: ctx.write.database, actor: ctx.write.actor, requestID: ctx.write.requestID) { tx, journal in
+            try await ctx.transaction { tx, journal, changes in
                 // Give back every old time first, so that a series moved by less than its length never meets itself.
                 let ids = planned.map { $0.record.id! }
-                try await SlotOccupancyRecord.query(on: tx).filter(\.$appointmentID ~~ ids).delete()
+                try await SlotOccupancy.release(SlotOccupancyRecord.query(on: tx).filter(\.$appointmentID ~~ ids), changes: changes)
                 for plan in planned {
                     let before = AppointmentSnapshot(plan.record)
                     plan.record.$practitioner.id = practitionerID
@@ -262,14 +268,13 @@ enum AppointmentStore {
                     if !plan.breaches.isEmpty { plan.record.overrideReason = input.override?.reason }
                     plan.record.updatedAt = ctx.now
                     try await plan.record.update(on: tx)
-                    try await SlotOccupancy.take(SlotOccupancy.row(for: plan.record, bufferMinutes: motif.bufferAfterMinutes), now: ctx.now, on: tx, journal: journal)
+                    try await SlotOccupancy.take(SlotOccupancy.row(for: plan.record, bufferMinutes: motif.bufferAfterMinutes), now: ctx.now, on: tx, journal: journal, changes: changes)
                     try await journal.record(.update, entity: "appointment", entityID: plan.record.id!.uuidString, practiceID: ctx.practice.id,
                                              before: before, after: AppointmentSnapshot(plan.record, overridden: plan.breaches))
                 }
                 try await matchWaitingList(freed: freed, in: ctx, on: tx, journal: journal)
             }
         }
-        ctx.cache.invalidate(ctx.practice.id)
         return plans.map { ($0.record, $0.from) }
     }
 
@@ -299,7 +304,7 @@ enum AppointmentStore {
                 .filter(\.$startsAt > appointment.startsAt).filter(\.$status ~~ ["booked", "pending", "proposed"]).sort(\.$startsAt).all()
         }
         let cancelled = targets
-        try await ctx.write.writer.transaction(on: ctx.write.database, actor: ctx.write.actor, requestID: ctx.write.requestID) { tx, journal in
+        try await ctx.transaction { tx, journal, changes in
             for target in cancelled {
                 let before = AppointmentSnapshot(target)
                 target.status = AppointmentStatus.cancelled.rawValue
@@ -307,13 +312,12 @@ enum AppointmentStore {
                 target.cancellationReason = input.reason
                 target.updatedAt = ctx.now
                 try await target.update(on: tx)
-                try await SlotOccupancyRecord.query(on: tx).filter(\.$appointmentID == target.id!).delete()
+                try await SlotOccupancy.release(SlotOccupancyRecord.query(on: tx).filter(\.$appointmentID == target.id!), changes: changes)
                 try await journal.record(.update, entity: "appointment", entityID: target.id!.uuidString, practiceID: ctx.practice.id,
                                          before: before, after: AppointmentSnapshot(target))
             }
             try await matchWaitingList(freed: cancelled.map { ($0.$practitioner.id, DateInterval(start: $0.startsAt, end: $0.endsAt)) }, in: ctx, on: tx, journal: journal)
         }
-        ctx.cache.invalidate(ctx.practice.id)
         return targets
     }
 
@@ -329,22 +333,21 @@ enum AppointmentStore {
         let buffer = appointment.motifID.flatMap { ctx.agenda.motif($0)?.bufferAfterMinutes } ?? 0
         let row = SlotOccupancy.row(for: appointment, bufferMinutes: buffer)
         try await SlotOccupancy.refusingOverlaps(practitioner: row.practitionerID, start: row.startsAt, end: row.endsAt, now: ctx.now, on: db) {
-            try await ctx.write.writer.transaction(on: ctx.write.database, actor: ctx.write.actor, requestID: ctx.write.requestID) { tx, journal in
+            try await ctx.transaction { tx, journal, changes in
                 let before = AppointmentSnapshot(appointment)
                 appointment.status = next.rawValue
                 appointment.updatedAt = ctx.now
                 try await appointment.update(on: tx)
                 if wasOccupying && !next.occupiesTime {
-                    try await SlotOccupancyRecord.query(on: tx).filter(\.$appointmentID == appointment.id!).delete()
+                    try await SlotOccupancy.release(SlotOccupancyRecord.query(on: tx).filter(\.$appointmentID == appointment.id!), changes: changes)
                 } else if !wasOccupying && next.occupiesTime {
                     // A patient marked absent who came after all takes the time back, if it is still free.
-                    try await SlotOccupancy.take(row, now: ctx.now, excludingAppointment: appointment.id, on: tx, journal: journal)
+                    try await SlotOccupancy.take(row, now: ctx.now, excludingAppointment: appointment.id, on: tx, journal: journal, changes: changes)
                 }
                 try await journal.record(.update, entity: "appointment", entityID: appointment.id!.uuidString, practiceID: ctx.practice.id,
                                          before: before, after: AppointmentSnapshot(appointment))
             }
         }
-        ctx.cache.invalidate(ctx.practice.id)
         return appointment
     }
 
@@ -382,7 +385,7 @@ enum AppointmentStore {
             candidates.append(record)
         }
         let taken = candidates
-        let conflicts = try await ctx.write.writer.transaction(on: ctx.write.database, actor: ctx.write.actor, requestID: ctx.write.requestID) { tx, journal in
+        let conflicts = try await ctx.transaction { tx, journal, changes in
             var conflicts: [UUID: SlotConflict] = [:]
             for record in taken {
                 let row = SlotOccupancy.row(for: record, bufferMinutes: motif.bufferAfterMinutes)
@@ -391,13 +394,12 @@ enum AppointmentStore {
                     continue
                 }
                 try await record.create(on: tx)
-                try await SlotOccupancy.take(row, now: ctx.now, on: tx, journal: journal)
+                try await SlotOccupancy.take(row, now: ctx.now, on: tx, journal: journal, changes: changes)
                 try await journal.record(.create, entity: "appointment", entityID: record.id!.uuidString, practiceID: ctx.practice.id,
                                          after: AppointmentSnapshot(record))
             }
             return conflicts
         }
-        ctx.cache.invalidate(ctx.practice.id)
         for record in candidates { if conflicts[record.id!] != nil { failed.append((record.startsAt, ["le créneau est déjà pris"])) } }
         let booked = candidates.filter { conflicts[$0.id!] == nil }
         // Alternatives come from the agenda as it is now, the series included.
@@ -442,7 +444,7 @@ enum AppointmentStore {
         entry.state = "waiting"
         entry.createdByLabel = ctx.write.actor.label
         entry.createdAt = ctx.now
-        try await ctx.write.writer.transaction(on: ctx.write.database, actor: ctx.write.actor, requestID: ctx.write.requestID) { tx, journal in
+        try await ctx.transaction { tx, journal, _ in
             try await entry.create(on: tx)
             try await journal.record(.create, entity: "waiting-list-entry", entityID: entry.id!.uuidString, practiceID: ctx.practice.id,
                                      after: WaitingListEntryDTO(entry, zone: ctx.zone))
@@ -483,7 +485,7 @@ enum AppointmentStore {
         let entry = try await AgendaStore.find(WaitingListEntryRecord.self, id, in: ctx.practice, practiceKey: \.$practice, on: db, what: "Inscription en liste d'attente")
         guard ["waiting", "to-call"].contains(entry.state) else { throw AppError.conflict("Cette inscription est déjà close (\(entry.state)).") }
         let before = entry.state
-        try await ctx.write.writer.transaction(on: ctx.write.database, actor: ctx.write.actor, requestID: ctx.write.requestID) { tx, journal in
+        try await ctx.transaction { tx, journal, _ in
             entry.state = state
             try await entry.update(on: tx)
             try await journal.record(.update, entity: "waiting-list-entry", entityID: entry.id!.uuidString, practiceID: ctx.practice.id,

@@ -2,6 +2,7 @@ import Domain
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
+import NIOConcurrencyHelpers
 import Foundation
 import SQLKit
 import Vapor
@@ -19,6 +20,9 @@ struct SlotConflict: Content, Equatable {
 enum SlotOccupancy {
     /// The message of the SQLite trigger's abort, recognised in the error that reaches Swift.
     static let overlapMarker = "slot_occupancy_overlap"
+    /// The longest a row may last (migration 0009 makes both engines refuse longer ones): overlap checks only read the
+    /// rows starting within this much before the asked start.
+    static let longest: TimeInterval = 86_400
 
     /// Whether `error` is the database refusing an overlap (SQLite trigger, PostgreSQL exclusion constraint 23P01).
     static func isOverlapRefusal(_ error: any Error) -> Bool {
@@ -33,11 +37,10 @@ enum SlotOccupancy {
     }
 
     /// Holds of `practitioner` whose time ran out: marked expired, their time given back. Run before taking time.
-    static func sweepExpiredHolds(practitioner: UUID, now: Date, on tx: any Database, journal: Journal) async throws {
-        let expired = try await SlotOccupancyRecord.query(on: tx)
-            .filter(\.$practitionerID == practitioner).filter(\.$holdID != nil).filter(\.$expiresAt <= now).all()
-        for row in expired {
-            try await row.delete(on: tx)
+    static func sweepExpiredHolds(practitioner: UUID, now: Date, on tx: any Database, journal: Journal, changes: OccupancyChanges) async throws {
+        let expired = SlotOccupancyRecord.query(on: tx)
+            .filter(\.$practitionerID == practitioner).filter(\.$holdID != nil).filter(\.$expiresAt <= now)
+        for row in try await release(expired, changes: changes) {
             guard let holdID = row.holdID, let hold = try await HoldRecord.find(holdID, on: tx), hold.state == "active" else { continue }
             hold.state = "expired"
             try await hold.update(on: tx)
@@ -46,11 +49,23 @@ enum SlotOccupancy {
         }
     }
 
+    /// Deletes the rows `query` finds, noting the time they gave back; returns them.
+    @discardableResult
+    static func release(_ query: QueryBuilder<SlotOccupancyRecord>, changes: OccupancyChanges) async throws -> [SlotOccupancyRecord] {
+        let rows = try await query.all()
+        for row in rows {
+            try await row.delete(on: query.database)
+            changes.record(.freed(row.busy))
+        }
+        return rows
+    }
+
     /// The first live row of `practitioner` overlapping [start, end), other than `excluding`'s.
     static func conflict(practitioner: UUID, start: Date, end: Date, now: Date, excludingAppointment: UUID? = nil,
                          on db: any Database) async throws -> SlotConflict? {
         var query = SlotOccupancyRecord.query(on: db)
-            .filter(\.$practitionerID == practitioner).filter(\.$startsAt < end).filter(\.$endsAt > start)
+            .filter(\.$practitionerID == practitioner).filter(\.$startsAt > start.addingTimeInterval(-longest))
+            .filter(\.$startsAt < end).filter(\.$endsAt > start)
             .group(.or) { $0.filter(\.$expiresAt == nil).filter(\.$expiresAt > now) }
         if let excludingAppointment { query = query.group(.or) { $0.filter(\.$appointmentID == nil).filter(\.$appointmentID != excludingAppointment) } }
         guard let row = try await query.sort(\.$startsAt).first() else { return nil }
@@ -60,13 +75,15 @@ enum SlotOccupancy {
 
     /// Takes time for `row` in the writer's transaction: expired holds swept, a friendly check, then the insert that
     /// the database may still refuse if another transaction got there first.
-    static func take(_ row: SlotOccupancyRecord, now: Date, excludingAppointment: UUID? = nil, on tx: any Database, journal: Journal) async throws {
-        try await sweepExpiredHolds(practitioner: row.practitionerID, now: now, on: tx, journal: journal)
+    static func take(_ row: SlotOccupancyRecord, now: Date, excludingAppointment: UUID? = nil, on tx: any Database, journal: Journal,
+                     changes: OccupancyChanges) async throws {
+        try await sweepExpiredHolds(practitioner: row.practitionerID, now: now, on: tx, journal: journal, changes: changes)
         if let conflict = try await conflict(practitioner: row.practitionerID, start: row.startsAt, end: row.endsAt, now: now,
                                              excludingAppointment: excludingAppointment, on: tx) {
             throw AppError.slotTaken(conflict)
         }
         try await row.create(on: tx)
+        changes.record(.taken(row.busy), expiring: row.expiresAt)
     }
 
     /// Runs a booking transaction; when the database refuses an overlap that the friendly check could not see (a
@@ -82,4 +99,26 @@ enum SlotOccupancy {
             throw AppError.conflict("Ce créneau vient d'être pris par une autre réservation ; proposez un autre créneau.")
         }
     }
+}
+
+/// The time one transaction took and gave back, in order, so that once it commits the cached agenda is brought up to
+/// date in place instead of being compiled again from the database.
+final class OccupancyChanges: Sendable {
+    private struct State { var changes: [BusyChange] = []; var earliestExpiry: Date? }
+    private let state = NIOLockedValueBox(State())
+
+    func record(_ change: BusyChange, expiring: Date? = nil) {
+        state.withLockedValue { state in
+            state.changes.append(change)
+            if let expiring { state.earliestExpiry = min(state.earliestExpiry ?? expiring, expiring) }
+        }
+    }
+
+    var changes: [BusyChange] { state.withLockedValue { $0.changes } }
+    /// The first moment a hold taken here runs out (the cached agenda is stale from then on).
+    var earliestExpiry: Date? { state.withLockedValue { $0.earliestExpiry } }
+}
+
+extension SlotOccupancyRecord {
+    var busy: BusyInterval { BusyInterval(practitionerID: practitionerID, interval: DateInterval(start: startsAt, end: max(startsAt, endsAt))) }
 }

@@ -21,3 +21,12 @@ final class PatientRecord: Model, @unchecked Sendable {
 
     init() {}
 }
+
+extension PatientRecord {
+    /// "DURAND Marie (usage : MARTIN)": the birth name first, as identity vigilance requires, then the name of use.
+    var displayName: String {
+        let name = "\(birthName.uppercased()) \(firstNames)"
+        guard let used = usedName, !used.isEmpty else { return name }
+        return "\(name) (usage : \(used.uppercased()))"
+    }
+}

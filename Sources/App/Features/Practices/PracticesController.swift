@@ -41,6 +41,7 @@ struct PracticesController: RouteCollection {
     }
 
     struct AppointmentRow: Encodable {
+        let id: UUID
         let time: String
         let end: String
         let practitioner: String
@@ -88,11 +89,11 @@ struct PracticesController: RouteCollection {
         let patientIDs = Array(Set(appointments.map { $0.$patient.id }))
         let patients = try await PatientRecord.query(on: req.db)
             .filter(\.$practice.$id == authorized.id).filter(\.$id ~~ patientIDs).all()
-        let patientNames = Dictionary(uniqueKeysWithValues: patients.map { ($0.id!, Self.patientName($0)) })
+        let patientNames = Dictionary(uniqueKeysWithValues: patients.map { ($0.id!, $0.displayName) })
         let rows = appointments.map {
-            AppointmentRow(time: FrenchFormat.time($0.startsAt, in: zone), end: FrenchFormat.time($0.endsAt, in: zone),
+            AppointmentRow(id: $0.id!, time: FrenchFormat.time($0.startsAt, in: zone), end: FrenchFormat.time($0.endsAt, in: zone),
                            practitioner: names[$0.$practitioner.id] ?? "", patient: patientNames[$0.$patient.id] ?? "",
-                           reason: $0.reason, status: Self.statusLabel($0.status))
+                           reason: $0.reason, status: $0.statusValue.label)
         }
         return try await req.view.render("practices/show", PracticePage(
             layout: Layout(principal),
@@ -109,25 +110,5 @@ struct PracticesController: RouteCollection {
         calendar.timeZone = zone
         let start = calendar.startOfDay(for: now)
         return (start, calendar.date(byAdding: .day, value: 1, to: start)!)
-    }
-
-    /// "DURAND Marie (usage : MARTIN)": the birth name first, as identity vigilance requires.
-    static func patientName(_ patient: PatientRecord) -> String {
-        let name = "\(patient.birthName.uppercased()) \(patient.firstNames)"
-        guard let used = patient.usedName, !used.isEmpty else { return name }
-        return "\(name) (usage : \(used.uppercased()))"
-    }
-
-    static func statusLabel(_ status: String) -> String {
-        switch status {
-        case "booked": "Prévu"
-        case "arrived": "Arrivé"
-        case "fulfilled": "Vu"
-        case "cancelled": "Annulé"
-        case "noshow": "Absent"
-        case "pending": "En attente"
-        case "proposed": "Proposé"
-        default: "Saisi par erreur"
-        }
     }
 }

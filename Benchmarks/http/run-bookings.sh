@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# HTTP booking load (issue 4): 64 connections make 10,000 booking attempts, 80 % of them on 5 % of the places, against
+# a release server on SQLite and on PostgreSQL; then, in the same run and on the same database, the database's own
+# ceiling (`permanence bench-inserts`: direct inserts through the same driver, 64 writers); then a check that no two
+# live appointments of a practitioner overlap and that every 201 is in the database.
+# Usage (from the repository's root): bash Benchmarks/http/run-bookings.sh
+#   PERMANENCE_BINARY=path/to/release/permanence  (default: builds .build/release/permanence)
+#   ENGINES="sqlite postgres"  ATTEMPTS=10000  CONNECTIONS=64  APPOINTMENTS=20000 (already in the agenda)
+#   PostgreSQL: POSTGRES_URL of an empty database, or, as root with Debian's postgresql installed, a throwaway cluster.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. Benchmarks/http/common.sh
+engines=${ENGINES:-sqlite postgres}; attempts=${ATTEMPTS:-10000}; connections=${CONNECTIONS:-64}
+work=$(mktemp -d /tmp/permanence-bookings.XXXXXX)
+server=""
+. scripts/throwaway-postgres.sh
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; throwaway_postgres_stop; rm -rf "$work"' EXIT
+export PERMANENCE_DEMO=false LOG_LEVEL=warning
+
+# Live appointments of one practitioner that overlap another, and the count of live appointments.
+overlaps_sql="SELECT count(*) FROM appointments a JOIN appointments b ON a.practitioner_id = b.practitioner_id AND a.id < b.id
+  AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at
+  WHERE a.status NOT IN ('cancelled','noshow','entered-in-error') AND b.status NOT IN ('cancelled','noshow','entered-in-error');"
+live_sql="SELECT count(*) FROM appointments WHERE status NOT IN ('cancelled','noshow','entered-in-error');"
+query() {
+  case "$DATABASE_URL" in
+    postgres://*) psql -qtA "$DATABASE_URL" -c "$1" ;;
+    *) sqlite3 "$DATABASE_URL" "$1" ;;
+  esac
+}
+
+for engine in $engines; do
+  echo "===== $engine"
+  case $engine in
+    sqlite) export DATABASE_URL="$work/bookings.sqlite" ;;
+    postgres)
+      if [ -n "${POSTGRES_URL:-}" ]; then export DATABASE_URL=$POSTGRES_URL
+      else throwaway_postgres_start permanence_load; export DATABASE_URL=$THROWAWAY_PG_URL; fi ;;
+    *) echo "unknown engine $engine (sqlite or postgres)"; exit 1 ;;
+  esac
+  port=$(free_port)
+  export PORT=$port
+  echo "seeding 10 practitioners, ${APPOINTMENTS:-20000} appointments…"
+  ids=$("$binary" seed-load --practitioners 10 --appointments "${APPOINTMENTS:-20000}" | tail -1)
+  field() { echo "$ids" | sed -E "s/.*$1=([^ ]+).*/\\1/"; }
+  export PRACTICE=$(field practice) MOTIF=$(field motif) PATIENTS=$(field patients)
+  # The places: every 20-minute start of the next four weeks' weekdays (the fixture's absences begin later), without
+  # the reserved urgent slots, in Paris time with its offset; shuffled, the first 5 % are the hot ones.
+  export PLACES="$work/places.txt"
+  export HOT=$(PRACTITIONERS=$(field practitioners) python3 - "$PLACES" <<'PY'
+import datetime, os, random, sys, zoneinfo
+paris = zoneinfo.ZoneInfo("Europe/Paris")
+today = datetime.datetime.now(paris).date()
+# Starts whose 20 minutes fit in the hours and keep clear of the reserved urgent slots (11:40 and 18:10).
+hours, urgent = [(8 * 60 + 30, 12 * 60), (14 * 60, 18 * 60 + 30)], [11 * 60 + 40, 18 * 60 + 10]
+minutes = [m for start, end in hours for m in range(start, end - 19, 20) if all(m + 20 <= u or u + 20 <= m for u in urgent)]
+places = []
+for offset in range(1, 29):
+    day = today + datetime.timedelta(days=offset)
+    if day.isoweekday() > 5:
+        continue
+    for practitioner in os.environ["PRACTITIONERS"].split(","):
+        for m in minutes:
+            start = datetime.datetime(day.year, day.month, day.day, m // 60, m % 60, tzinfo=paris)
+            places.append(f"{practitioner} {start.isoformat()}")
+random.Random(4).shuffle(places)
+open(sys.argv[1], "w").write("\n".join(places) + "\n")
+print(len(places) // 20)
+PY
+)
+  "$binary" serve >"$work/server-$engine.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 200); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  export TOKEN=$(curl -fsS -X POST "http://127.0.0.1:$port/api/v1/auth/token" -H 'content-type: application/json' \
+    -d '{"email":"charge@permanence.test","password":"permanence-charge"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+  before=$(query "$live_sql")
+  echo "== $attempts booking attempts, $connections connections, $HOT hot places of $(wc -l <"$PLACES")"
+  export ATTEMPTS=$attempts
+  export DONE_MARKER="$work/done-$engine"
+  # wrk sleeps for its whole -d; once the script has its answers it writes the marker, and an interrupt makes wrk report.
+  wrk -t1 -c"$connections" -d600s --latency -s Benchmarks/http/bookings.lua "http://127.0.0.1:$port" >"$work/wrk-$engine.txt" &
+  load=$!
+  while [ ! -e "$DONE_MARKER" ] && kill -0 "$load" 2>/dev/null; do sleep 0.2; done
+  kill -INT "$load" 2>/dev/null || true
+  wait "$load" || true
+  result=$(cat "$work/wrk-$engine.txt")
+  echo "$result" | grep -E "^status |^sample |^answers:"
+  kill "$server"; wait "$server" 2>/dev/null || true; server=""
+  created=$(echo "$result" | awk '/^status 201:/ {print $3}')
+  [ -n "$created" ] || { echo "no booking succeeded:"; echo "$result"; exit 1; }
+  after=$(query "$live_sql")
+  echo "201 answers: $created; new live appointments in the database: $((after - before)) (answers still in flight when wrk stopped may add up to $connections)"
+  echo "== direct inserts through the same driver"
+  "$binary" bench-inserts --count "$attempts" --concurrency "$connections"
+  overlaps=$(query "$overlaps_sql")
+  echo "overlapping live appointments: $overlaps"
+  [ "$overlaps" = "0" ] || { echo "DOUBLE BOOKING FOUND"; exit 1; }
+  [ "$((after - before))" -ge "$created" ] || { echo "a 201 is missing from the database"; exit 1; }
+  throwaway_postgres_stop
+done
