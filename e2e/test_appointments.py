@@ -135,3 +135,17 @@ def test_a_taken_slot_is_refused_and_a_series_reports_what_it_could_not_book(ser
     wait_for_text(browser, "Rendez-vous refusé")
     assert "déjà pris" in browser.find_element(By.CSS_SELECTOR, ".alert").text
     screenshot(browser, "16-rdv-chevauchement-refuse")
+
+
+def test_the_patient_search_answers_as_the_secretary_types(server, browser):
+    open_practice(browser, server)
+    browser.find_element(By.LINK_TEXT, "Patients").click()
+    search = browser.find_element(By.NAME, "q")
+    search.send_keys("lemaire 1966")
+    # No Enter: the results come while typing.
+    WebDriverWait(browser, 10).until(lambda driver: driver.find_elements(By.CSS_SELECTOR, "[data-results] tbody tr"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "[data-results] tbody tr")
+    assert all("1966" in row.text for row in rows)
+    assert any("LEMAIRE" in row.text for row in rows)
+    assert "q=lemaire" in browser.current_url
+    screenshot(browser, "17-patients-recherche")

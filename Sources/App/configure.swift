@@ -50,6 +50,7 @@ func routes(_ app: Application) throws {
     try apiSignedIn.register(collection: PracticesAPI())
     try apiSignedIn.register(collection: AgendaAPI())
     try apiSignedIn.register(collection: AppointmentsAPI())
+    try apiSignedIn.register(collection: PatientsAPI())
     UsersController().bootAPI(routes: apiSignedIn)
 }
 

@@ -64,13 +64,8 @@ struct AgendaAPITests {
         try await withTestApp { app in
             let world = try await World.build(on: app)
             let (token, motif) = try await Self.setUp(app, world)
-            let patient = PatientRecord()
-            patient.id = UUID()
-            patient.$practice.id = world.practiceA
-            patient.birthName = "Durand"
-            patient.firstNames = "Marie"
-            patient.birthDate = "1957-12-03"
-            patient.sex = "F"
+            let patient = PatientRecord(id: UUID(), practice: world.practiceA, birthName: "Durand", firstNames: "Marie", usedName: nil,
+                                        birthDate: "1957-12-03", sex: "F")
             try await patient.create(on: app.db)
             _ = try await Self.slots(app, "/api/v1/practices/\(world.practiceA)/availability?motif=\(motif)&limit=2", token: token)
             // Booked through the API: the compiled agenda in the cache must forget the old free time.

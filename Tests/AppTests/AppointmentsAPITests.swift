@@ -42,14 +42,9 @@ struct AppointmentsAPITests {
     }
 
     static func patient(in practice: UUID, name: String, on app: Application) async throws -> UUID {
-        let patient = PatientRecord()
-        patient.id = UUID()
-        patient.$practice.id = practice
-        patient.birthName = name
-        patient.firstNames = "Marie"
-        patient.birthDate = "1957-12-03"
-        patient.sex = "F"
+        let patient = PatientRecord(id: UUID(), practice: practice, birthName: name, firstNames: "Marie", usedName: nil, birthDate: "1957-12-03", sex: "F")
         try await patient.create(on: app.db)
+        try await PatientSearch.index(patient, phones: [], on: app.db)
         return patient.id!
     }
 

@@ -97,19 +97,16 @@ enum DemoSeeder {
             }
 
             let patients = data.patients.map { patient in
-                let record = PatientRecord()
-                record.id = patient.id
-                record.$practice.id = patient.practiceID
-                record.birthName = patient.birthName
-                record.firstNames = patient.firstNames
-                record.usedName = patient.usedName
-                record.birthDate = patient.birthDate.description
-                record.sex = patient.sex
-                record.phone = patient.phone
+                let record = PatientRecord(id: patient.id, practice: patient.practiceID, birthName: patient.birthName, firstNames: patient.firstNames,
+                                           usedName: patient.usedName, birthDate: patient.birthDate.description, sex: patient.sex)
                 record.email = patient.email
                 return record
             }
             for chunk in patients.chunked(by: 200) { try await chunk.create(on: tx) }
+            try await PatientSearch.indexNew(zip(patients, data.patients).map { record, patient in
+                let phone = PhoneNumber(e164: patient.phone)
+                return (record, [(phone, phone.isFrenchMobile ? "portable" : "fixe")])
+            }, on: tx)
             for patient in data.patients {
                 try await journal.record(.create, entity: "patient", entityID: patient.id.uuidString, practiceID: patient.practiceID,
                                          after: PatientSnapshot(patient))

@@ -73,16 +73,11 @@ enum LoadSeeder {
                 try await journal.record(.create, entity: "agenda_exception", entityID: absence.id.uuidString, practiceID: practiceID, after: ExceptionDTO(record))
             }
             let patients = patientIDs.enumerated().map { index, id in
-                let patient = PatientRecord()
-                patient.id = id
-                patient.$practice.id = practiceID
-                patient.birthName = "Patient"
-                patient.firstNames = "Numéro \(index + 1)"
-                patient.birthDate = "1970-01-01"
-                patient.sex = index % 2 == 0 ? "F" : "M"
-                return patient
+                PatientRecord(id: id, practice: practiceID, birthName: "Patient", firstNames: "Numéro \(index + 1)", usedName: nil,
+                              birthDate: "1970-01-01", sex: index % 2 == 0 ? "F" : "M")
             }
             for chunk in patients.chunked(by: 200) { try await chunk.create(on: tx) }
+            try await PatientSearch.indexNew(patients.map { ($0, []) }, on: tx)
             let appointments = fixture.appointments.enumerated().map { index, busy in
                 let record = AppointmentRecord()
                 record.id = UUID()

@@ -12,5 +12,6 @@ enum PermanenceMigrations {
         CreateAgendaRules(),
         CreateBookings(),
         BoundSlotOccupancy(),
+        CreatePatientRecords(),
     ]
 }

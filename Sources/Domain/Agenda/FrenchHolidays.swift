@@ -27,8 +27,13 @@ public struct LocalDate: Hashable, Comparable, Codable, Sendable, CustomStringCo
     public init?(iso text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1...12).contains(month), (1...31).contains(day) else { return nil }
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
+        self.init(checkedYear: year, month: month, day: day)
+    }
+
+    /// The date, or nil when it does not exist (31 February, 29 February of a common year).
+    public init?(checkedYear year: Int, month: Int, day: Int) {
+        guard (1...12).contains(month), (1...31).contains(day) else { return nil }
         let date = LocalDate(year: year, month: month, day: day)
         guard LocalDate(julianDay: date.julianDay) == date else { return nil }
         self = date

@@ -97,8 +97,8 @@ struct AppointmentsController: RouteCollection {
         let names = Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) })
         let motifs = try await AgendaStore.motifs(of: practice, on: req.db).map(\.domain)
         var patient: PatientRow?
-        if let id = query.patient { patient = Self.row(try await AppointmentStore.patient(id, in: practice, on: req.db), practice: practice.id, link: nil) }
-        let matches = try await Self.search(query.search, in: practice, on: req.db).map { Self.row($0, practice: practice.id, link: query.link(practice.id, patient: $0.id!)) }
+        if let id = query.patient { patient = try await Self.row(try await AppointmentStore.patient(id, in: practice, on: req.db), practice: practice.id, link: nil, on: req.db) }
+        let matches = try await Self.search(query.search, in: practice, req: req) { query.link(practice.id, patient: $0) }
         let motif = query.motif.flatMap { id in motifs.first { $0.id == id } }
         var slots: [SlotRow] = []
         var problems = errors
@@ -221,11 +221,9 @@ struct AppointmentsController: RouteCollection {
         let motif = agenda.motif(held.motifID)
         let patientID = AgendaController.uuid(req, "patient") ?? held.patientID
         var patient: PatientRow?
-        if let patientID { patient = Self.row(try await AppointmentStore.patient(patientID, in: practice, on: req.db), practice: practice.id, link: nil) }
+        if let patientID { patient = try await Self.row(try await AppointmentStore.patient(patientID, in: practice, on: req.db), practice: practice.id, link: nil, on: req.db) }
         let base = "/cabinets/\(practice.id)/rendez-vous/retenu/\(held.id!)"
-        let matches = try await Self.search(AgendaController.string(req, "q"), in: practice, on: req.db).map {
-            Self.row($0, practice: practice.id, link: "\(base)?patient=\($0.id!)")
-        }
+        let matches = try await Self.search(AgendaController.string(req, "q"), in: practice, req: req) { "\(base)?patient=\($0)" }
         let active = held.state == "active" && held.expiresAt > now
         let level = AgendaController.string(req, "urgence")
         return try await req.view.render("appointments/held", HeldPage(
@@ -371,7 +369,7 @@ struct AppointmentsController: RouteCollection {
         return try await req.view.render("appointments/show", ShowPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name, id: appointment.id!,
             when: "\(FrenchFormat.longDate(appointment.startsAt, in: zone)) de \(FrenchFormat.time(appointment.startsAt, in: zone)) à \(FrenchFormat.time(appointment.endsAt, in: zone))",
-            practitioner: names[appointment.$practitioner.id] ?? "", patient: Self.row(patient, practice: practice.id, link: "/cabinets/\(practice.id)/patients/\(patient.id!)"),
+            practitioner: names[appointment.$practitioner.id] ?? "", patient: try await Self.row(patient, practice: practice.id, link: nil, on: req.db),
             noShows: noShows, motif: appointment.reason, instructions: motif?.patientInstructions ?? "", status: status.label,
             source: BookingSource(rawValue: appointment.source ?? "")?.label ?? "", notes: appointment.notes ?? "",
             urgency: appointment.urgencyLevel.map { "Niveau \($0)" } ?? "", overrideReason: appointment.overrideReason ?? "",
@@ -457,9 +455,7 @@ struct AppointmentsController: RouteCollection {
         let practice = try await req.authorizePracticeParameter()
         let record = try await PracticeStore.practice(practice, on: req.db)
         let query = AgendaController.string(req, "q")
-        let matches = try await Self.search(query, in: practice, on: req.db).map {
-            Self.row($0, practice: practice.id, link: "/cabinets/\(practice.id)/patients/\($0.id!)")
-        }
+        let matches = try await Self.search(query, in: practice, req: req) { "/cabinets/\(practice.id)/patients/\($0)" }
         return try await req.view.render("appointments/patients", PatientsPage(layout: .init(principal), practiceID: practice.id,
                                                                                 practiceName: record.name, query: query ?? "", matches: matches))
     }
@@ -524,7 +520,7 @@ struct AppointmentsController: RouteCollection {
         let today = LocalDate(now, in: zone)
         return try await req.view.render("appointments/patient", PatientPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name,
-            patient: Self.row(patient, practice: practice.id, link: nil),
+            patient: try await Self.row(patient, practice: practice.id, link: nil, on: req.db),
             noShows: try await AppointmentStore.recentNoShows(patient: patient.id!, in: practice, now: now, on: req.db),
             upcoming: Array(upcoming), past: Array(past.prefix(30)),
             waiting: try await Self.waitingRows(entries, practice: practice, agenda: agenda, names: names, now: now, on: req.db),
@@ -693,25 +689,25 @@ struct AppointmentsController: RouteCollection {
                                    practiceKey: \.$practice, on: req.db, what: "Créneau retenu")
     }
 
-    /// Patients of the practice whose names contain the words typed, accents and case aside (50 at most).
-    /// A stopgap until the identity search of the patients issue: it reads the practice's patients.
-    static func search(_ text: String?, in practice: AuthorizedPractice, on db: any Database) async throws -> [PatientRecord] {
-        let words = (text ?? "").folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).split(separator: " ").map(String.init)
-        guard !words.isEmpty else { return [] }
-        let all = try await PatientRecord.query(on: db).filter(\.$practice.$id == practice.id).all()
-        return all.filter { patient in
-            let haystack = [patient.birthName, patient.usedName ?? "", patient.firstNames, patient.birthDate]
-                .joined(separator: " ").folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
-            return words.allSatisfy { haystack.contains($0) }
+    /// The patients answering what was typed, best first, as rows linking to `link(id)`.
+    static func search(_ text: String?, in practice: AuthorizedPractice, req: Request, link: (UUID) -> String) async throws -> [PatientRow] {
+        guard let text, !text.isEmpty else { return [] }
+        let today = LocalDate(req.application.clock.now(), in: FrenchFormat.parisTimeZone)
+        return try await PatientSearch.search(text, in: practice, today: today, on: req.db).map {
+            row($0.patient, phones: $0.phones, link: link($0.patient.id!))
         }
-        .sorted { ($0.birthName, $0.firstNames) < ($1.birthName, $1.firstNames) }
-        .prefix(50).map { $0 }
     }
 
-    static func row(_ patient: PatientRecord, practice: UUID, link: String?) -> PatientRow {
-        let birth = LocalDate(iso: patient.birthDate).map { String(format: "%02d/%02d/%04d", $0.day, $0.month, $0.year) } ?? patient.birthDate
-        return PatientRow(id: patient.id!, name: patient.displayName, birth: birth, phone: FrenchFormat.phone(patient.phone),
-                          link: link ?? "/cabinets/\(practice)/patients/\(patient.id!)")
+    /// A patient's row, with their phone numbers read.
+    static func row(_ patient: PatientRecord, practice: UUID, link: String?, on db: any Database) async throws -> PatientRow {
+        row(patient, phones: try await PatientSearch.phones(of: [patient.id!], on: db)[patient.id!] ?? [],
+            link: link ?? "/cabinets/\(practice)/patients/\(patient.id!)")
+    }
+
+    static func row(_ patient: PatientRecord, phones: [PatientPhoneRecord], link: String) -> PatientRow {
+        let birth = LocalDate(iso: patient.birthDate)?.frenchNumeric ?? patient.birthDate
+        return PatientRow(id: patient.id!, name: patient.displayName, birth: birth,
+                          phone: phones.map { "\($0.number.display) (\($0.label))" }.joined(separator: ", "), link: link)
     }
 
     static func appointmentRow(_ record: AppointmentRecord, patient: String, names: [UUID: String], zone: TimeZone) -> AppointmentRow {
@@ -726,6 +722,7 @@ struct AppointmentsController: RouteCollection {
         let ids = Array(Set(entries.map(\.patientID)))
         let patients = ids.isEmpty ? [] : try await PatientRecord.query(on: db).filter(\.$id ~~ ids).all()
         let byID = Dictionary(uniqueKeysWithValues: patients.map { ($0.id!, $0) })
+        let phones = try await PatientSearch.phones(of: ids, on: db)
         return entries.map { record in
             let entry = record.domain
             let patient = byID[record.patientID]
@@ -736,7 +733,7 @@ struct AppointmentsController: RouteCollection {
             if let practitioner = record.matchedPractitionerID { book += "&praticien=\(practitioner)" }
             return WaitingRow(
                 id: record.id!, patient: patient?.displayName ?? "", patientLink: "/cabinets/\(practice.id)/patients/\(record.patientID)",
-                phone: FrenchFormat.phone(patient?.phone), motif: agenda.motif(record.motifID)?.label ?? "",
+                phone: phones[record.patientID]?.first?.number.display ?? "", motif: agenda.motif(record.motifID)?.label ?? "",
                 practitioners: practitioners.isEmpty ? "Indifférent" : practitioners.compactMap { names[$0] }.joined(separator: ", "),
                 window: "du \(FrenchFormat.shortDate(record.windowStart, in: zone)) au \(FrenchFormat.shortDate(record.windowEnd.addingTimeInterval(-1), in: zone))",
                 priority: entry.priority.label, waiting: days == 0 ? "inscrit aujourd'hui" : "attend depuis \(days) jour\(days > 1 ? "s" : "")",

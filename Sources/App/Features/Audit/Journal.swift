@@ -52,14 +52,15 @@ final class Journal: @unchecked Sendable {
     private func chainHead() async throws -> (seq: Int64, hash: String) {
         if let head { return head }
         if let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" {
-            // Appends queue behind one another so the chain never forks; released at commit.
-            try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: Self.chainLockKey))").run()
+            // Appends queue behind one another so the chain never forks; released at commit. One lock per schema: the
+            // chain lives in the schema's table (test runs each have their own schema in one database).
+            try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: Self.chainLockKey), hashtext(current_schema()))").run()
         }
         let last = try await AuditEntryRecord.query(on: database).sort(\.$id, .descending).first()
         return (last?.id ?? 0, last?.hash ?? AuditChain.genesisHash)
     }
 
-    private static let chainLockKey: Int64 = 0x5045_524D_4A52  // "PERMJR"
+    private static let chainLockKey: Int32 = 0x5045_524D  // "PERM"
 
     private static func json(_ value: any Encodable) throws -> String {
         String(decoding: try encoder.encode(value), as: UTF8.self)

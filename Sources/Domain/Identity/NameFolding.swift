@@ -1,0 +1,56 @@
+import Foundation
+
+/// Names as the search compares them: lower case, without accents, with hyphens, apostrophes and spaces as word breaks.
+/// "Le Fèvre" and "Lefèvre" fold to the same compact key `lefevre`; "Marie-Dominique" has the words `marie` and
+/// `dominique`; "N'Diaye" has `n` and `diaye` and the compact key `ndiaye`.
+public enum NameFolding {
+    /// The words of `text`, folded.
+    public static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        for scalar in fold(text).unicodeScalars {
+            if CharacterSet.alphanumerics.contains(scalar) {
+                current.unicodeScalars.append(scalar)
+            } else if !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    /// The folded name without any break: what "lefevre" is compared with.
+    public static func compact(_ text: String) -> String {
+        words(text).joined()
+    }
+
+    /// Lower case, accents and ligatures removed ("Œ" becomes "oe", "ß" "ss").
+    public static func fold(_ text: String) -> String {
+        let expanded = text.replacingOccurrences(of: "œ", with: "oe").replacingOccurrences(of: "Œ", with: "oe")
+            .replacingOccurrences(of: "æ", with: "ae").replacingOccurrences(of: "Æ", with: "ae")
+        return expanded.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: Locale(identifier: "fr_FR"))
+            .lowercased()
+    }
+
+    /// How many single-letter edits turn `a` into `b` (Levenshtein), stopping early past `limit`.
+    public static func distance(_ a: String, _ b: String, limit: Int = 3) -> Int {
+        let a = Array(a), b = Array(b)
+        if abs(a.count - b.count) > limit { return limit + 1 }
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            var rowMinimum = current[0]
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                rowMinimum = min(rowMinimum, current[j])
+            }
+            if rowMinimum > limit { return limit + 1 }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}
