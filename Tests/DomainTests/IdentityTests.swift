@@ -160,3 +160,48 @@ struct PatientSearchScoreTests {
         #expect(exact > prefix)
     }
 }
+
+struct PatientDraftTests {
+    let today = LocalDate(year: 2026, month: 11, day: 24)
+
+    func problems(_ draft: PatientDraft) -> [String] {
+        if case .failure(let problems) = draft.check(today: today) { return problems.list.map(\.field) }
+        return []
+    }
+
+    @Test func aGoodDraftIsReadIntoItsCheckedForm() throws {
+        let draft = PatientDraft(birthName: " Le Fèvre ", firstNames: "Marie-Dominique", birthDate: "03/12/1957", sex: "F", birthplaceCode: "2a004",
+                                 nir: "2 57 12 75 116 108 ", identityStatus: nil,
+                                 phones: [("06.12.34.56.78", ""), ("+33 1 45 00 00 01", "travail"), ("0612345678", "doublon")], email: "marie@exemple.fr")
+        // The NIR above lacks its key: refused, named.
+        #expect(problems(draft) == ["nir"])
+        var fixed = draft
+        fixed.nir = "257127511610828" // key computed independently: 97 − (2571275116108 mod 97) = 28
+        let checked = try fixed.check(today: today).get()
+        #expect(checked.birthName == "Le Fèvre")
+        #expect(checked.birthDate == LocalDate(year: 1957, month: 12, day: 3))
+        #expect(checked.birthplaceCode == "2A004")
+        #expect(checked.phones.map(\.e164) == ["+33612345678", "+33145000001"])
+        #expect(checked.phoneLabels == ["portable", "travail"])
+        #expect(checked.identityStatus == .provisoire)
+    }
+
+    @Test func everyProblemIsNamed() {
+        let draft = PatientDraft(birthName: "", firstNames: "Jean2", birthDate: "31/02/1990", sex: "X", birthplaceCode: "123",
+                                 identityStatus: "qualifiée", phones: [("15", ""), ("06 12", "")], email: "pas-une-adresse", guardianPhone: "abc")
+        #expect(problems(draft) == ["birthName", "firstNames", "birthDate", "sex", "birthplaceCode", "identityStatus",
+                                    "phones[0].number", "phones[1].number", "guardianPhone", "email"])
+        #expect(problems(PatientDraft(birthName: "Petit", firstNames: "Léa", birthDate: "2030-01-01", sex: "F")) == ["birthDate"])
+    }
+
+    @Test func theNIRMustAgreeWithTheTraits() {
+        // A valid NIR (key 78) of a man born in December 1957.
+        var draft = PatientDraft(birthName: "Martin", firstNames: "Paul", birthDate: "1957-12-03", sex: "M", nir: "157127511610878")
+        #expect(problems(draft).isEmpty)
+        draft.sex = "F"
+        #expect(problems(draft) == ["nir"])
+        draft.sex = "M"
+        draft.birthDate = "1958-12-03"
+        #expect(problems(draft) == ["nir"])
+    }
+}

@@ -19,6 +19,8 @@ enum AppError: Error, Equatable {
     case conflict(String)
     /// A booking or hold overlaps this appointment or hold (409, named in the problem document).
     case slotTaken(SlotConflict)
+    /// A new or edited patient looks like records already there; saved only once the secretary says it is someone else.
+    case likelyDuplicates([DuplicateCandidate])
     case badRequest(String)
     case `internal`
 
@@ -31,7 +33,7 @@ enum AppError: Error, Equatable {
         case .forbidden, .csrfRejected: .forbidden
         case .notFound: .notFound
         case .validation: .unprocessableEntity
-        case .conflict, .slotTaken: .conflict
+        case .conflict, .slotTaken, .likelyDuplicates: .conflict
         case .badRequest: .badRequest
         case .internal: .internalServerError
         }
@@ -49,6 +51,7 @@ enum AppError: Error, Equatable {
         case .validation: "validation-failed"
         case .conflict: "conflict"
         case .slotTaken: "slot-taken"
+        case .likelyDuplicates: "likely-duplicates"
         case .badRequest: "bad-request"
         case .internal: "internal-error"
         }
@@ -66,6 +69,7 @@ enum AppError: Error, Equatable {
         case .validation: "Données invalides"
         case .conflict: "Conflit"
         case .slotTaken: "Créneau déjà pris"
+        case .likelyDuplicates: "Doublon probable"
         case .badRequest: "Requête invalide"
         case .internal: "Erreur interne"
         }
@@ -86,6 +90,9 @@ enum AppError: Error, Equatable {
         case .slotTaken(let conflict):
             "Ce créneau chevauche \(conflict.kind == "hold" ? "un créneau retenu par une collègue" : "un rendez-vous") du "
                 + "\(FrenchFormat.longDate(conflict.start)) de \(FrenchFormat.time(conflict.start)) à \(FrenchFormat.time(conflict.end)). Proposez un autre créneau."
+        case .likelyDuplicates(let candidates):
+            "Ce patient ressemble à \(candidates.count == 1 ? "un dossier existant" : "\(candidates.count) dossiers existants") : vérifiez avec l'appelant, "
+                + "ouvrez le bon dossier, ou confirmez qu'il s'agit d'une autre personne."
         case .badRequest(let message): message
         case .internal: "Une erreur inattendue s'est produite ; elle a été enregistrée. Donnez la référence ci-dessous au support."
         }

@@ -12,6 +12,8 @@ struct Problem: Content {
     let errors: [FieldError]?
     /// The appointment or hold in the way of a refused booking.
     let conflict: SlotConflict?
+    /// The records a new patient looks like.
+    let duplicates: [DuplicateCandidate]?
     let requestId: String
 }
 
@@ -54,6 +56,7 @@ struct ErrorRendering: AsyncMiddleware {
             instance: request.url.path,
             errors: { if case .validation(let errors) = error { return errors } else { return nil } }(),
             conflict: { if case .slotTaken(let conflict) = error { return conflict } else { return nil } }(),
+            duplicates: { if case .likelyDuplicates(let candidates) = error { return candidates } else { return nil } }(),
             requestId: request.id
         )
         let response = Response(status: error.status)

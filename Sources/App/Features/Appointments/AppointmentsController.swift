@@ -24,6 +24,8 @@ struct AppointmentsController: RouteCollection {
         practice.get("patients", ":patientID", use: patient)
         practice.post("patients", ":patientID", "serie", use: series)
         practice.post("patients", ":patientID", "liste-attente", use: addToWaitingList)
+        practice.post("patients", ":patientID", "fusionner", use: merge)
+        practice.get("patients", "fusions", use: merges)
         practice.get("liste-attente", use: waitingList)
         practice.post("liste-attente", ":entryID", "cloturer", use: closeEntry)
     }
@@ -473,6 +475,8 @@ struct AppointmentsController: RouteCollection {
         let practiceID: UUID
         let practiceName: String
         let patient: PatientRow
+        let record: PatientRecordDTO
+        let consultations: [String]
         let noShows: Int
         let upcoming: [AppointmentRow]
         let past: [AppointmentRow]
@@ -484,6 +488,10 @@ struct AppointmentsController: RouteCollection {
         let notice: String?
         let errors: [String]
         let section: String
+        let mergeQuery: String
+        let mergeCandidates: [PatientRow]
+        let mergedInto: PatientRow?
+        let canMerge: Bool
         let seriesReadBack: String?
         let seriesBooked: [AppointmentRow]
         let seriesFailures: [SeriesFailure]
@@ -518,9 +526,26 @@ struct AppointmentsController: RouteCollection {
         let motifs = try await AgendaStore.motifs(of: practice, on: req.db).map(\.domain)
         let entries = try await AppointmentStore.waitingList(of: practice, state: nil, on: req.db).filter { $0.patientID == patient.id }
         let today = LocalDate(now, in: zone)
+        let opened = try await PatientStore.open(patient.id, in: practice, context: try req.writeContext(), on: req.db)
+        let mergeQuery = AgendaController.string(req, "fusion") ?? ""
+        // Without a search, the records this one looks like are offered first.
+        var mergeCandidates = try await Self.search(mergeQuery, in: practice, req: req) { "/cabinets/\(practice.id)/patients/\($0)" }
+            .filter { $0.id != patient.id }
+        if mergeQuery.isEmpty, patient.mergedIntoID == nil {
+            let ownPhones = (try await PatientSearch.phones(of: [patient.id!], on: req.db)[patient.id!] ?? []).map(\.number)
+            for candidate in try await PatientStore.duplicates(of: patient.traits(phones: ownPhones), in: practice, excluding: patient.id, on: req.db) {
+                guard let record = try await PatientRecord.find(candidate.id, on: req.db) else { continue }
+                mergeCandidates.append(try await Self.row(record, practice: practice.id, link: nil, on: req.db))
+            }
+        }
+        var mergedInto: PatientRow?
+        if let target = patient.mergedIntoID, let kept = try await PatientRecord.find(target, on: req.db) {
+            mergedInto = try await Self.row(kept, practice: practice.id, link: nil, on: req.db)
+        }
         return try await req.view.render("appointments/patient", PatientPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name,
             patient: try await Self.row(patient, practice: practice.id, link: nil, on: req.db),
+            record: opened, consultations: (opened.consultedBy ?? []).map { "\(Self.historyDate($0.at)) — \($0.by)" },
             noShows: try await AppointmentStore.recentNoShows(patient: patient.id!, in: practice, now: now, on: req.db),
             upcoming: Array(upcoming), past: Array(past.prefix(30)),
             waiting: try await Self.waitingRows(entries, practice: practice, agenda: agenda, names: names, now: now, on: req.db),
@@ -528,6 +553,8 @@ struct AppointmentsController: RouteCollection {
             practitioners: practitioners.map { Option(value: $0.id!.uuidString, label: $0.displayName, selected: false) },
             today: today.description, inThreeMonths: today.adding(days: 91).description,
             notice: AgendaController.string(req, "ok"), errors: errors, section: section,
+            mergeQuery: mergeQuery, mergeCandidates: mergeCandidates, mergedInto: mergedInto,
+            canMerge: patient.mergedIntoID == nil && patient.anonymisedAt == nil,
             seriesReadBack: series?.readBack, seriesBooked: series?.booked ?? [], seriesFailures: series?.failures ?? []))
     }
 
@@ -604,6 +631,39 @@ struct AppointmentsController: RouteCollection {
             let ok = "Inscrit en liste d'attente".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             return req.redirect(to: "/cabinets/\(ctx.practice.id)/patients/\(patient.id!)?ok=\(ok)")
         }
+    }
+
+    struct MergeForm: Content { let cible: UUID?; let raison: String? }
+
+    /// Merges this record into the one chosen: a person's decision, with its reason; then opens the record kept.
+    @Sendable func merge(req: Request) async throws -> Response {
+        let form = try req.content.decode(MergeForm.self)
+        return try await refusals(req, back: { try await renderPatient(req, errors: $0, section: "merge", series: nil) }) {
+            let practice = try await req.authorizePracticeParameter()
+            let kept = try await PatientStore.merge(req.parameters.get("patientID").flatMap { UUID(fastString: $0) }, into: form.cible,
+                                                    reason: form.raison ?? "", in: practice, context: try req.writeContext(), on: req.db)
+            let ok = "Dossiers fusionnés : ce dossier reprend les rendez-vous du doublon".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            return req.redirect(to: "/cabinets/\(practice.id)/patients/\(kept.id!)?ok=\(ok)")
+        }
+    }
+
+    struct MergeRow: Encodable { let at: String; let by: String; let duplicate: String; let duplicateLink: String; let kept: String; let keptLink: String; let reason: String }
+    struct MergesPage: Encodable { let layout: PracticesController.Layout; let practiceID: UUID; let practiceName: String; let merges: [MergeRow] }
+
+    /// The practice's merges, newest first, for review.
+    @Sendable func merges(req: Request) async throws -> View {
+        let principal = try req.requirePrincipal()
+        let practice = try await req.authorizePracticeParameter()
+        let record = try await PracticeStore.practice(practice, on: req.db)
+        struct After: Decodable { let mergedInto: String; let kept: String; let reason: String }
+        let rows = try await PatientStore.merges(in: practice, on: req.db).compactMap { entry -> MergeRow? in
+            guard let data = entry.after?.data(using: .utf8), let after = try? JSONDecoder().decode(After.self, from: data) else { return nil }
+            let duplicateName = try? JSONDecoder().decode([String: String].self, from: Data((entry.before ?? "{}").utf8))["name"]
+            return MergeRow(at: "\(FrenchFormat.shortDate(entry.occurredAt)) \(FrenchFormat.time(entry.occurredAt))", by: entry.actorLabel,
+                            duplicate: duplicateName ?? "Dossier fusionné", duplicateLink: "/cabinets/\(practice.id)/patients/\(entry.entityID)",
+                            kept: after.kept, keptLink: "/cabinets/\(practice.id)/patients/\(after.mergedInto)", reason: after.reason)
+        }
+        return try await req.view.render("patients/merges", MergesPage(layout: .init(principal), practiceID: practice.id, practiceName: record.name, merges: rows))
     }
 
     // MARK: The waiting list

@@ -34,6 +34,8 @@ struct AuditActor: Sendable, Equatable {
 /// What happened to the entity.
 enum AuditAction: String, Sendable {
     case create, update, delete, read
+    /// Two patient records made one by a person's decision.
+    case merge
     case login, loginFailed = "login_failed", logout
     case tokenIssued = "token_issued", tokenRevoked = "token_revoked"
 }

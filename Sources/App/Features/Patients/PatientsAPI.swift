@@ -8,7 +8,10 @@ struct PatientsAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let patients = routes.grouped("practices", ":practiceID", "patients")
         patients.get(use: search)
+        patients.post(use: create)
         patients.get("caller-id", use: callerID)
+        patients.get(":patientID", use: show)
+        patients.post(":patientID", "merge", use: merge)
     }
 
     struct PatientSummaryDTO: Content {
@@ -50,6 +53,37 @@ struct PatientsAPI: RouteCollection {
         let today = LocalDate(req.application.clock.now(), in: FrenchFormat.parisTimeZone)
         let matches = try await PatientSearch.search(text, in: practice, today: today, limit: limit, on: req.db)
         return PatientList(patients: matches.map(PatientSummaryDTO.init))
+    }
+
+    /// A new record: 201 with it; 422 naming each refused field; 409 with the likely duplicates unless `notDuplicateOf`
+    /// lists them all.
+    @Sendable func create(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        let input = try req.content.decode(PatientInput.self)
+        let record = try await PatientStore.create(input, in: practice, context: try req.writeContext(),
+                                                   today: LocalDate(req.application.clock.now(), in: FrenchFormat.parisTimeZone), on: req.db)
+        let phones = try await PatientSearch.phones(of: [record.id!], on: req.db)[record.id!] ?? []
+        let response = Response(status: .created)
+        try response.content.encode(PatientRecordDTO(record, phones: phones, consultedBy: nil))
+        return response
+    }
+
+    /// The whole record; the opening is traced, and the record lists who consulted it.
+    @Sendable func show(req: Request) async throws -> PatientRecordDTO {
+        let practice = try await req.authorizePracticeParameter()
+        return try await PatientStore.open(req.parameters.get("patientID").flatMap { UUID(fastString: $0) }, in: practice,
+                                           context: try req.writeContext(), on: req.db)
+    }
+
+    struct MergeInput: Content { let into: UUID?; let reason: String }
+
+    /// Merges this record (a duplicate) into `into`, the record kept; answers the record kept.
+    @Sendable func merge(req: Request) async throws -> PatientRecordDTO {
+        let practice = try await req.authorizePracticeParameter()
+        let input = try req.content.decode(MergeInput.self)
+        let kept = try await PatientStore.merge(req.parameters.get("patientID").flatMap { UUID(fastString: $0) }, into: input.into, reason: input.reason,
+                                                in: practice, context: try req.writeContext(), on: req.db)
+        return PatientRecordDTO(kept, phones: try await PatientSearch.phones(of: [kept.id!], on: req.db)[kept.id!] ?? [], consultedBy: nil)
     }
 
     /// `?number=` the caller's number in any format: the patients who carry it (a family may share one).
