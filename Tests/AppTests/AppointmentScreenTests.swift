@@ -65,7 +65,7 @@ struct AppointmentScreenTests {
             let cancel = try await browser.post("/cabinets/\(s.world.practiceA)/rendez-vous/\(appointment.id!)/annuler", form: [
                 ("csrf", csrf), ("partie", "patient"), ("raison", "")])
             #expect(cancel.status == .unprocessableEntity)
-            #expect(cancel.body.string.contains("Motif d&#39;annulation : motif d&#39;annulation obligatoire"))
+            #expect(cancel.body.string.contains("Raison : motif d&#39;annulation obligatoire"))
             #expect(try await AppointmentRecord.find(appointment.id, on: app.db)?.status == "booked")
             // Moving onto a taken place names what is in the way.
             let other = try await AppointmentsAPITests.patient(in: s.world.practiceA, name: "Martin", on: app)

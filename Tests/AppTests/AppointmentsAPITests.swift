@@ -23,6 +23,7 @@ struct AppointmentsAPITests {
         let status: Int
         let errors: [Field]?
         let conflict: Conflict?
+        let detail: String?
     }
 
     static func problem(_ response: TestingHTTPResponse) throws -> Problem {
@@ -48,8 +49,8 @@ struct AppointmentsAPITests {
         return patient.id!
     }
 
-    static func setUp(_ app: Application) async throws -> Setup {
-        let world = try await World.build(on: app)
+    static func setUp(_ app: Application, world existing: World? = nil) async throws -> Setup {
+        let world = if let existing { existing } else { try await World.build(on: app) }
         let (_, motif) = try await AgendaAPITests.setUp(app, world)
         let token = try await app.apiToken(world.secretaryA)
         return Setup(world: world, token: token, motif: motif, patient: try await patient(in: world.practiceA, name: "Durand", on: app))

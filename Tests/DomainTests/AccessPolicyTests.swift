@@ -27,6 +27,7 @@ struct AccessPolicyTests {
     @Test(arguments: Role.allCases)
     func everyoneButSecretariesEditsTheAgenda(role: Role) {
         #expect(AccessPolicy.role(role, has: .editAgenda) == (role != .secretary))
+        #expect(AccessPolicy.role(role, has: .managePatientFiles) == (role != .secretary))
     }
 
     @Test func assignmentRulesPerRole() {

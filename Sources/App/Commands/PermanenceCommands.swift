@@ -3,7 +3,7 @@ import Fluent
 import Foundation
 import Vapor
 
-/// The command line: `serve` (default), `migrate`, `seed-demo`, `user create`, `audit verify`.
+/// The command line: `serve` (default), `migrate`, `seed-demo`, `user create`, `import patients`, `audit verify`.
 enum PermanenceCommands {
     static func register(on app: Application) async {
         app.asyncCommands.use(PreparedServeCommand(serve: await app.servers.asyncCommand), as: "serve", isDefault: true)
@@ -12,6 +12,7 @@ enum PermanenceCommands {
         app.asyncCommands.use(SeedLoadCommand(), as: "seed-load")
         app.asyncCommands.use(BenchInsertsCommand(), as: "bench-inserts")
         app.asyncCommands.use(UserCommands(), as: "user")
+        app.asyncCommands.use(ImportCommands(), as: "import")
         app.asyncCommands.use(AuditCommands(), as: "audit")
     }
 }
@@ -185,6 +186,71 @@ struct BenchInsertsCommand: AsyncCommand {
         context.console.print(String(format: "direct inserts: %d in %.2f s = %.0f/s", count, seconds, Double(count) / seconds)
             + " median \(ms(latencies[latencies.count / 2])) ms p99 \(ms(latencies[min(latencies.count - 1, latencies.count * 99 / 100)])) ms"
             + " (\(concurrency) writers, \(app.settings.database.isSQLite ? "SQLite" : "PostgreSQL"))")
+    }
+}
+
+struct ImportCommands: AsyncCommandGroup {
+    var help: String { "Imports data from a practice's previous software." }
+    var commands: [String: any AnyAsyncCommand] { ["patients": ImportPatientsCommand()] }
+}
+
+/// `permanence import patients --practice … [--mapping "Nom=birthName;…"] [--dry-run] FILE`: the report of every row
+/// left out (line and reason), then the import of the rows it accepts.
+struct ImportPatientsCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "file", help: "The CSV file (UTF-8 or Windows-1252; separated by ; , or tab; the first line names the columns).")
+        var file: String
+        @Option(name: "practice", help: "The practice's slug or id.")
+        var practice: String?
+        @Option(name: "mapping", help: "Column=field pairs separated by ; (fields: birthName, firstNames, usedName, birthDate, sex, birthplaceCode, nir, identityStatus, phone, email, address, notes, ignore). Default: guessed from the column names.")
+        var mapping: String?
+        @Flag(name: "dry-run", help: "Only report; import nothing.")
+        var dryRun: Bool
+    }
+
+    var help: String { "Imports a practice's patients from a CSV file, after a report of every row left out." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let reference = signature.practice else { throw CommandFailure(description: "--practice is required (the practice's slug or id)") }
+        guard let bytes = FileManager.default.contents(atPath: signature.file) else {
+            throw CommandFailure(description: "\(signature.file): no such file, or not readable")
+        }
+        var mapping: [String: String]?
+        if let text = signature.mapping {
+            mapping = [:]
+            for pair in text.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2 else { throw CommandFailure(description: "--mapping: « \(pair) » is not Column=field") }
+                mapping?[parts[0]] = parts[1]
+            }
+        }
+        try await DatabaseSetup.prepare(app, settings: app.settings)
+        guard let record = try await UserStore.findPractice(reference, on: app.db) else {
+            throw CommandFailure(description: "--practice: no practice « \(reference) »")
+        }
+        let practice = try AuthorizedPractice.commandLine(record)
+        let writeContext = WriteContext(actor: .system("cli"), requestID: nil, writer: app.writer, database: app.db)
+        let today = LocalDate(app.clock.now(), in: FrenchFormat.parisTimeZone)
+        let began = ContinuousClock.now
+        do {
+            let (upload, file) = try await PatientImportStore.upload(Array(bytes), fileName: URL(fileURLWithPath: signature.file).lastPathComponent,
+                                                                     mapping: mapping, in: practice, context: writeContext, today: today, on: app.db)
+            let dto = PatientImportDTO(upload, file: file)
+            context.console.print("\(record.name) — \(dto.fileName) (\(dto.encoding), séparateur « \(dto.separator) »)")
+            for column in dto.columns { context.console.print("  \(column.name) → \(column.field)") }
+            if let problem = dto.mappingProblems.first {
+                throw CommandFailure(description: "--mapping: \(problem.reason) (give it with --mapping)")
+            }
+            for rejection in dto.rejected { context.console.print("ligne \(rejection.line) : \(rejection.reasons.joined(separator: " ; "))") }
+            context.console.print("\(dto.rows) lignes : \(dto.accepted) acceptées, \(dto.rejected.count) refusées.")
+            guard !signature.dryRun else { return }
+            let done = try await PatientImportStore.run(upload.id, in: practice, context: writeContext, today: today, on: app.db)
+            let elapsed = ContinuousClock.now - began
+            context.console.print("\(done.importedCount ?? 0) dossiers créés en \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))).")
+        } catch AppError.validation(let errors) {
+            throw CommandFailure(description: errors.map { "\($0.field): \($0.reason)" }.joined(separator: "\n"))
+        }
     }
 }
 

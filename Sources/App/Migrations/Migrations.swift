@@ -13,5 +13,6 @@ enum PermanenceMigrations {
         CreateBookings(),
         BoundSlotOccupancy(),
         CreatePatientRecords(),
+        CreatePatientImports(),
     ]
 }

@@ -36,6 +36,9 @@ public enum Permission: Sendable, Equatable {
     case configureCenter
     /// Hours, absences, consultation types and urgent-slot rules of the practices the user reaches.
     case editAgenda
+    /// Importing a practice's patients from its previous software, and erasing or anonymising a record (RGPD):
+    /// acts on whole files, kept from the secretaries who answer the calls.
+    case managePatientFiles
 }
 
 /// Who may reach what: the one place the rules of access are written down.
@@ -49,7 +52,7 @@ public enum AccessPolicy {
     public static func role(_ role: Role, has permission: Permission) -> Bool {
         switch permission {
         case .manageUsers, .configureCenter: role == .admin
-        case .editAgenda: role != .secretary
+        case .editAgenda, .managePatientFiles: role != .secretary
         }
     }
 

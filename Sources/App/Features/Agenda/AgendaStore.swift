@@ -17,6 +17,9 @@ extension Request {
     func writeContext() throws -> WriteContext {
         WriteContext(actor: try requirePrincipal().auditActor, requestID: id, writer: writer, database: db)
     }
+
+    /// Today's date in Paris by the application's clock: what dates of birth and retention are checked against.
+    var parisToday: LocalDate { LocalDate(application.clock.now(), in: FrenchFormat.parisTimeZone) }
 }
 
 /// The agenda rules of a practice: stored, journaled, and compiled into a `PracticeAgenda` kept in memory.

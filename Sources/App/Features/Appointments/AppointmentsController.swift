@@ -450,6 +450,7 @@ struct AppointmentsController: RouteCollection {
         let practiceName: String
         let query: String
         let matches: [PatientRow]
+        let canImport: Bool
     }
 
     @Sendable func patients(req: Request) async throws -> View {
@@ -459,7 +460,8 @@ struct AppointmentsController: RouteCollection {
         let query = AgendaController.string(req, "q")
         let matches = try await Self.search(query, in: practice, req: req) { "/cabinets/\(practice.id)/patients/\($0)" }
         return try await req.view.render("appointments/patients", PatientsPage(layout: .init(principal), practiceID: practice.id,
-                                                                                practiceName: record.name, query: query ?? "", matches: matches))
+                                                                                practiceName: record.name, query: query ?? "", matches: matches,
+                                                                                canImport: AccessPolicy.role(principal.role, has: .managePatientFiles)))
     }
 
     struct WaitingRow: Encodable {
@@ -492,6 +494,10 @@ struct AppointmentsController: RouteCollection {
         let mergeCandidates: [PatientRow]
         let mergedInto: PatientRow?
         let canMerge: Bool
+        /// Whether this user may erase or anonymise the record, and why the retention rules refuse it now (nil: allowed).
+        let canErase: Bool
+        let erasureRefusal: String?
+        let anonymised: Bool
         let seriesReadBack: String?
         let seriesBooked: [AppointmentRow]
         let seriesFailures: [SeriesFailure]
@@ -508,7 +514,7 @@ struct AppointmentsController: RouteCollection {
         try await renderPatient(req, errors: [], section: "", series: nil)
     }
 
-    private func renderPatient(_ req: Request, errors: [String], section: String, series: SeriesOutcome?) async throws -> View {
+    func renderPatient(_ req: Request, errors: [String], section: String, series: SeriesOutcome?) async throws -> View {
         let principal = try req.requirePrincipal()
         let practice = try await req.authorizePracticeParameter()
         let record = try await PracticeStore.practice(practice, on: req.db)
@@ -538,6 +544,7 @@ struct AppointmentsController: RouteCollection {
                 mergeCandidates.append(try await Self.row(record, practice: practice.id, link: nil, on: req.db))
             }
         }
+        let canErase = AccessPolicy.role(principal.role, has: .managePatientFiles) && patient.mergedIntoID == nil && patient.anonymisedAt == nil
         var mergedInto: PatientRow?
         if let target = patient.mergedIntoID, let kept = try await PatientRecord.find(target, on: req.db) {
             mergedInto = try await Self.row(kept, practice: practice.id, link: nil, on: req.db)
@@ -555,6 +562,8 @@ struct AppointmentsController: RouteCollection {
             notice: AgendaController.string(req, "ok"), errors: errors, section: section,
             mergeQuery: mergeQuery, mergeCandidates: mergeCandidates, mergedInto: mergedInto,
             canMerge: patient.mergedIntoID == nil && patient.anonymisedAt == nil,
+            canErase: canErase, erasureRefusal: canErase ? try await PatientRights.refusal(of: patient, in: practice, now: now, on: req.db) : nil,
+            anonymised: patient.anonymisedAt != nil,
             seriesReadBack: series?.readBack, seriesBooked: series?.booked ?? [], seriesFailures: series?.failures ?? []))
     }
 
@@ -587,7 +596,7 @@ struct AppointmentsController: RouteCollection {
                 in: ctx, on: req.db)
             var details: [ReadBack.Appointment] = []
             for record in result.booked { details.append(try await AppointmentStore.readBackDetails(record, in: ctx, on: req.db)) }
-            let names = Dictionary(uniqueKeysWithValues: try await PracticeStore.practitioners(of: ctx.practice, on: req.db).map { ($0.id!, $0.displayName) })
+            let names = try await PracticeStore.practitionerNames(of: ctx.practice, on: req.db)
             let outcome = SeriesOutcome(
                 readBack: ReadBack.series(details, zone: ctx.zone, now: ctx.now).text,
                 booked: result.booked.map { Self.appointmentRow($0, patient: patient.displayName, names: names, zone: ctx.zone) },
@@ -682,7 +691,7 @@ struct AppointmentsController: RouteCollection {
         let practice = try await req.authorizePracticeParameter()
         let record = try await PracticeStore.practice(practice, on: req.db)
         let agenda = try await AgendaStore.agenda(practice, app: req.application, on: req.db)
-        let names = Dictionary(uniqueKeysWithValues: try await PracticeStore.practitioners(of: practice, on: req.db).map { ($0.id!, $0.displayName) })
+        let names = try await PracticeStore.practitionerNames(of: practice, on: req.db)
         let rows = try await Self.waitingRows(try await AppointmentStore.waitingList(of: practice, state: nil, on: req.db), practice: practice, agenda: agenda,
                                               names: names, now: req.application.clock.now(), on: req.db)
         return try await req.view.render("appointments/waiting", WaitingPage(
@@ -731,9 +740,13 @@ struct AppointmentsController: RouteCollection {
     static func fieldLabel(_ field: String) -> String {
         let labels = ["start": "Heure", "firstStart": "Première séance", "patientId": "Patient", "patient": "Patient", "practitionerId": "Praticien",
                       "praticien": "Praticien", "motifId": "Motif", "motif": "Motif", "override.reason": "Raison de la dérogation",
-                      "holdId": "Créneau retenu", "party": "Annulé par", "reason": "Motif d'annulation", "scope": "Portée", "status": "Statut",
+                      "holdId": "Créneau retenu", "party": "Annulé par", "reason": "Raison", "scope": "Portée", "status": "Statut",
                       "count": "Nombre de séances", "intervalWeeks": "Intervalle", "from": "Du", "until": "Au", "priority": "Priorité",
-                      "urgencyLevel": "Niveau d'urgence", "notes": "Notes", "date": "Date", "source": "Origine", "practitionerIds": "Praticiens"]
+                      "urgencyLevel": "Niveau d'urgence", "notes": "Notes", "date": "Date", "source": "Origine", "practitionerIds": "Praticiens",
+                      "birthName": "Nom de naissance", "firstNames": "Prénom(s)", "usedName": "Nom d'usage", "birthDate": "Date de naissance",
+                      "sex": "Sexe", "birthplaceCode": "Lieu de naissance", "nir": "INS", "identityStatus": "Statut de l'identité",
+                      "phones[0].number": "Téléphone", "phones[1].number": "Autre téléphone", "email": "E-mail", "address": "Adresse",
+                      "flags.interpreterLanguage": "Interprète", "into": "Dossier à conserver", "mode": "Action"]
         return labels[field] ?? field
     }
 
@@ -752,7 +765,7 @@ struct AppointmentsController: RouteCollection {
     /// The patients answering what was typed, best first, as rows linking to `link(id)`.
     static func search(_ text: String?, in practice: AuthorizedPractice, req: Request, link: (UUID) -> String) async throws -> [PatientRow] {
         guard let text, !text.isEmpty else { return [] }
-        let today = LocalDate(req.application.clock.now(), in: FrenchFormat.parisTimeZone)
+        let today = req.parisToday
         return try await PatientSearch.search(text, in: practice, today: today, on: req.db).map {
             row($0.patient, phones: $0.phones, link: link($0.patient.id!))
         }

@@ -36,6 +36,10 @@ enum AuditAction: String, Sendable {
     case create, update, delete, read
     /// Two patient records made one by a person's decision.
     case merge
+    /// A patient's whole file handed out (RGPD right of access), and a record erased or anonymised.
+    case export, erase, anonymise
+    /// Patients created from a practice's previous software, in one batch.
+    case `import`
     case login, loginFailed = "login_failed", logout
     case tokenIssued = "token_issued", tokenRevoked = "token_revoked"
 }

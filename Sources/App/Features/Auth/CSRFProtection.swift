@@ -12,7 +12,11 @@ struct CSRFProtection: AsyncMiddleware {
         if ![.GET, .HEAD, .OPTIONS].contains(request.method) {
             guard let expected = Self.expectedToken(for: request), !expected.isEmpty else { throw AppError.csrfRejected }
             // Route bodies are collected after the middleware runs; the form must be read here.
-            if request.body.data == nil { _ = try await request.body.collect(max: 1 << 20).get() }
+            // Forms are small; a file sent with a form (a practice's patients) may be as large as an import allows.
+            if request.body.data == nil {
+                let limit = request.headers.contentType == .formData ? PatientImportStore.maxBytes : 1 << 20
+                _ = try await request.body.collect(max: limit).get()
+            }
             let sent = request.headers.first(name: Self.headerName) ?? (try? request.content.get(String.self, at: Self.fieldName))
             guard let sent, SecretToken.constantTimeEquals(sent, expected) else { throw AppError.csrfRejected }
         }

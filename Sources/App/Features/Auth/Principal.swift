@@ -38,6 +38,9 @@ struct Principal: Sendable {
 struct AuthorizedPractice: Sendable, Equatable {
     let id: UUID
     fileprivate init(id: UUID) { self.id = id }
+
+    /// A practice named on the server's command line: whoever runs it operates the server and reaches every practice.
+    static func commandLine(_ practice: PracticeRecord) throws -> AuthorizedPractice { AuthorizedPractice(id: try practice.requireID()) }
 }
 
 extension Request {

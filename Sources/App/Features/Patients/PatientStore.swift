@@ -73,6 +73,53 @@ enum PatientStore {
         return record
     }
 
+    /// Saves a changed record (the whole record is sent, as on the form): the same checks as a new one; when a strict
+    /// trait or a phone number changes, the likely duplicates (itself excluded) are shown first. Changing a strict
+    /// trait brings the identity back to « provisoire » (RNIV: the new identity has not been checked yet); the status
+    /// is raised again once the identity document is seen.
+    static func update(_ id: UUID?, with input: PatientInput, in practice: AuthorizedPractice, context: WriteContext, today: LocalDate,
+                       on db: any Database) async throws -> PatientRecord {
+        let record = try await AgendaStore.find(PatientRecord.self, id, in: practice, practiceKey: \.$practice, on: db, what: "Patient")
+        guard record.mergedIntoID == nil, record.anonymisedAt == nil else {
+            throw AppError.conflict("Ce dossier a été fusionné ou anonymisé : il ne se modifie plus.")
+        }
+        let checked = try check(input, in: practice, today: today, on: db)
+        if let preferred = input.preferredPractitionerId { _ = try await AppointmentStore.practitioner(preferred, in: practice, on: db) }
+        let oldPhones = try await PatientSearch.phones(of: [record.id!], on: db)[record.id!] ?? []
+        let before = PatientRecordDTO(record, phones: oldPhones, consultedBy: nil)
+        let old = record.traits(phones: oldPhones.map(\.number))
+        let new = checked.traits
+        let strictChanged = (old.birthName, old.firstNames, old.birthDate, old.sex, old.birthplaceCode)
+            != (new.birthName, new.firstNames, new.birthDate, new.sex, new.birthplaceCode)
+        if strictChanged || old.usedName != new.usedName || Set(old.phones.map(\.e164)) != Set(new.phones.map(\.e164)) {
+            let candidates = try await duplicates(of: new, in: practice, excluding: record.id, on: db)
+                .filter { !(input.notDuplicateOf ?? []).contains($0.id) }
+            if !candidates.isEmpty { throw AppError.likelyDuplicates(candidates) }
+        }
+        let keptStatus = record.identityStatus
+        record.birthName = checked.birthName
+        record.firstNames = checked.firstNames
+        record.usedName = checked.usedName
+        record.birthDate = checked.birthDate.description
+        record.sex = checked.sex
+        apply(input, checked: checked, to: record)
+        if strictChanged {
+            record.identityStatus = IdentityStatus.provisoire.rawValue
+        } else if (input.identityStatus ?? "").isEmpty {
+            record.identityStatus = keptStatus
+        }
+        record.updatedAt = context.writer.clock.now()
+        let phones = Array(zip(checked.phones, checked.phoneLabels))
+        try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
+            try await record.update(on: tx)
+            try await PatientSearch.index(record, phones: phones, on: tx)
+            let after = try await PatientSearch.phones(of: [record.id!], on: tx)[record.id!] ?? []
+            try await journal.record(.update, entity: "patient", entityID: record.id!.uuidString, practiceID: practice.id,
+                                     before: before, after: PatientRecordDTO(record, phones: after, consultedBy: nil))
+        }
+        return record
+    }
+
     /// The traits checked; the problems as field errors.
     static func check(_ input: PatientInput, in practice: AuthorizedPractice, today: LocalDate, on db: any Database) throws -> PatientDraft.Checked {
         let draft = PatientDraft(birthName: input.birthName, firstNames: input.firstNames, usedName: input.usedName, birthDate: input.birthDate,

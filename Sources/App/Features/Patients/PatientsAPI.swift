@@ -10,8 +10,17 @@ struct PatientsAPI: RouteCollection {
         patients.get(use: search)
         patients.post(use: create)
         patients.get("caller-id", use: callerID)
+        patients.post("duplicates", use: duplicates)
+        let imports = patients.grouped("imports")
+        imports.on(.POST, body: .collect(maxSize: ByteCount(value: PatientImportStore.maxBytes)), use: uploadImport)
+        imports.get(":importID", use: showImport)
+        imports.post(":importID", "check", use: checkImport)
+        imports.post(":importID", "run", use: runImport)
         patients.get(":patientID", use: show)
+        patients.put(":patientID", use: update)
         patients.post(":patientID", "merge", use: merge)
+        patients.get(":patientID", "export", use: export)
+        patients.post(":patientID", "erase", use: erase)
     }
 
     struct PatientSummaryDTO: Content {
@@ -50,7 +59,7 @@ struct PatientsAPI: RouteCollection {
         guard text.count <= 100 else { throw AppError.invalid("q", "100 caractères au plus") }
         let limitText = req.query[String.self, at: "limit"]
         guard let limit = limitText.map({ Int($0) }) ?? 20, (1...50).contains(limit) else { throw AppError.invalid("limit", "de 1 à 50") }
-        let today = LocalDate(req.application.clock.now(), in: FrenchFormat.parisTimeZone)
+        let today = req.parisToday
         let matches = try await PatientSearch.search(text, in: practice, today: today, limit: limit, on: req.db)
         return PatientList(patients: matches.map(PatientSummaryDTO.init))
     }
@@ -61,11 +70,101 @@ struct PatientsAPI: RouteCollection {
         let practice = try await req.authorizePracticeParameter()
         let input = try req.content.decode(PatientInput.self)
         let record = try await PatientStore.create(input, in: practice, context: try req.writeContext(),
-                                                   today: LocalDate(req.application.clock.now(), in: FrenchFormat.parisTimeZone), on: req.db)
+                                                   today: req.parisToday, on: req.db)
         let phones = try await PatientSearch.phones(of: [record.id!], on: req.db)[record.id!] ?? []
         let response = Response(status: .created)
         try response.content.encode(PatientRecordDTO(record, phones: phones, consultedBy: nil))
         return response
+    }
+
+    /// The file as the body (`text/csv`, UTF-8 or Windows-1252, `;`, `,` or tab), `?fileName=`: kept with the mapping
+    /// guessed from its columns' names and the dry run's report. Nothing is imported yet.
+    @Sendable func uploadImport(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePatientFiles)
+        guard let body = req.body.data, body.readableBytes > 0 else { throw AppError.invalid("file", "le corps de la requête doit être le fichier CSV") }
+        let (record, file) = try await PatientImportStore.upload(Array(body.readableBytesView), fileName: req.query[String.self, at: "fileName"] ?? "",
+                                                                 mapping: nil, in: practice, context: try req.writeContext(), today: req.parisToday, on: req.db)
+        let response = Response(status: .created)
+        try response.content.encode(PatientImportDTO(record, file: file))
+        return response
+    }
+
+    @Sendable func showImport(req: Request) async throws -> PatientImportDTO {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePatientFiles)
+        let (record, file) = try await PatientImportStore.find(Self.importID(req), in: practice, on: req.db)
+        return PatientImportDTO(record, file: file)
+    }
+
+    struct MappingInput: Content { let mapping: [String: String]? }
+
+    /// A dry run with `mapping` (column name → field; a column left out is not imported): 422 naming each unknown
+    /// column or field, and nothing changes.
+    @Sendable func checkImport(req: Request) async throws -> PatientImportDTO {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePatientFiles)
+        let input = try req.content.decode(MappingInput.self)
+        let (record, file) = try await PatientImportStore.check(Self.importID(req), mapping: input.mapping, in: practice,
+                                                                context: try req.writeContext(), today: req.parisToday, on: req.db)
+        return PatientImportDTO(record, file: file)
+    }
+
+    /// Imports the rows the dry run accepts (checked again now); answers the report with `importedCount`.
+    @Sendable func runImport(req: Request) async throws -> PatientImportDTO {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePatientFiles)
+        let record = try await PatientImportStore.run(Self.importID(req), in: practice, context: try req.writeContext(), today: req.parisToday, on: req.db)
+        return PatientImportDTO(record, file: nil)
+    }
+
+    private static func importID(_ req: Request) -> UUID? { req.parameters.get("importID").flatMap { UUID(fastString: $0) } }
+
+
+    struct DuplicateList: Content { let duplicates: [DuplicateCandidate] }
+
+    /// The likely duplicates of a record being typed (nothing saved); `?excluding=` the record being edited.
+    @Sendable func duplicates(req: Request) async throws -> DuplicateList {
+        let practice = try await req.authorizePracticeParameter()
+        let input = try req.content.decode(PatientInput.self)
+        let checked = try PatientStore.check(input, in: practice, today: req.parisToday, on: req.db)
+        let excluding = try req.query[String.self, at: "excluding"].map { raw -> UUID in
+            guard let id = UUID(fastString: raw) else { throw AppError.invalid("excluding", "identifiant de dossier attendu") }
+            return id
+        }
+        return DuplicateList(duplicates: try await PatientStore.duplicates(of: checked.traits, in: practice, excluding: excluding, on: req.db))
+    }
+
+    /// The record changed (the whole record is sent): 422 naming each refused field; 409 with the likely duplicates
+    /// when a strict trait or a phone changed, unless `notDuplicateOf` lists them.
+    @Sendable func update(req: Request) async throws -> PatientRecordDTO {
+        let practice = try await req.authorizePracticeParameter()
+        let input = try req.content.decode(PatientInput.self)
+        let record = try await PatientStore.update(req.parameters.get("patientID").flatMap { UUID(fastString: $0) }, with: input, in: practice,
+                                                   context: try req.writeContext(),
+                                                   today: req.parisToday, on: req.db)
+        return PatientRecordDTO(record, phones: try await PatientSearch.phones(of: [record.id!], on: req.db)[record.id!] ?? [], consultedBy: nil)
+    }
+
+    /// The patient's whole file (RGPD right of access), as JSON; handing it out is journaled.
+    @Sendable func export(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        let file = try await PatientRights.export(req.parameters.get("patientID").flatMap { UUID(fastString: $0) }, in: practice,
+                                                  context: try req.writeContext(), now: req.application.clock.now(), on: req.db)
+        let response = try await file.encodeResponse(for: req)
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"dossier-\(file.patient.id).json\"")
+        return response
+    }
+
+    struct EraseInput: Content { let mode: String; let reason: String }
+
+    /// Erases or anonymises the record when the retention rules allow it; otherwise 409 with the reason.
+    @Sendable func erase(req: Request) async throws -> ErasureResult {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePatientFiles)
+        let input = try req.content.decode(EraseInput.self)
+        return try await PatientRights.erase(req.parameters.get("patientID").flatMap { UUID(fastString: $0) }, mode: input.mode, reason: input.reason,
+                                             in: practice, context: try req.writeContext(), now: req.application.clock.now(), on: req.db)
     }
 
     /// The whole record; the opening is traced, and the record lists who consulted it.

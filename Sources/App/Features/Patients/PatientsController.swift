@@ -3,18 +3,30 @@ import Fluent
 import Foundation
 import Vapor
 
-/// `/cabinets/{id}/patients/nouveau`: a new patient record, with the likely duplicates shown before anything is saved.
+/// `/cabinets/{id}/patients/…`: a new record and a changed one, with the likely duplicates shown before anything is
+/// saved; the patient's whole file (RGPD) and its erasure or anonymisation.
 struct PatientsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let patients = routes.grouped("cabinets", ":practiceID", "patients")
         patients.get("nouveau", use: newPatient)
         patients.post("nouveau", use: create)
+        patients.get(":patientID", "modifier", use: editPatient)
+        patients.post(":patientID", "modifier", use: update)
+        patients.get(":patientID", "dossier", use: file)
+        patients.get(":patientID", "dossier.json", use: fileJSON)
+        patients.post(":patientID", "effacer", use: erase)
+        patients.get("import", use: importPage)
+        patients.on(.POST, "import", body: .collect(maxSize: ByteCount(value: PatientImportStore.maxBytes)), use: uploadImport)
+        patients.get("import", ":importID", use: importReport)
+        patients.post("import", ":importID", "verifier", use: checkImport)
+        patients.post("import", ":importID", "importer", use: runImport)
     }
 
     struct Form: Content {
         var nomNaissance: String?
         var prenoms: String?
         var nomUsage: String?
+        var statut: String?
         var naissance: String?
         var sexe: String?
         var lieuNaissance: String?
@@ -33,12 +45,62 @@ struct PatientsController: RouteCollection {
         var sms: String?
         var notes: String?
         var pasDoublon: [UUID]?
+
+        /// The form filled with a record, to change it.
+        init(_ record: PatientRecord, phones: [PatientsAPI.PatientSummaryDTO.Phone]) {
+            func box(_ on: Bool) -> String? { on ? "on" : nil }
+            nomNaissance = record.birthName
+            prenoms = record.firstNames
+            nomUsage = record.usedName
+            statut = record.identityStatus
+            naissance = LocalDate(iso: record.birthDate)?.frenchNumeric ?? record.birthDate
+            sexe = record.sex
+            lieuNaissance = record.birthplaceCode
+            nir = record.insNIR
+            telephone1 = phones.first?.display
+            libelle1 = phones.first?.label
+            telephone2 = phones.dropFirst().first?.display
+            libelle2 = phones.dropFirst().first?.label
+            email = record.email
+            adresse = record.address
+            anxieux = box(record.anxious)
+            malentendant = box(record.hardOfHearing)
+            interprete = record.interpreterLanguage
+            mobiliteReduite = box(record.reducedMobility)
+            pasEnLigne = box(record.noOnlineBooking)
+            sms = box(record.smsConsent)
+            notes = record.notes
+        }
+
+        init() {}
+
+        /// What the API would receive. A third phone number, kept on the record, is sent back as it was.
+        func input(keeping extraPhones: [PatientPhoneInput] = []) -> PatientInput {
+            func checked(_ value: String?) -> Bool { value != nil }
+            let phones = [(telephone1, libelle1), (telephone2, libelle2)].compactMap { number, label -> PatientPhoneInput? in
+                guard let number, !number.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+                return PatientPhoneInput(number: number, label: label)
+            }
+            return PatientInput(
+                birthName: nomNaissance ?? "", firstNames: prenoms ?? "", usedName: nomUsage, birthDate: naissance ?? "",
+                sex: sexe ?? "", birthplaceCode: lieuNaissance, nir: nir, identityStatus: statut, phones: phones + extraPhones, email: email,
+                address: adresse, preferredPractitionerId: nil, guardianName: nil, guardianPhone: nil,
+                smsConsent: checked(sms), emailConsent: nil,
+                flags: PatientFlagsInput(anxious: checked(anxieux), hardOfHearing: checked(malentendant),
+                                         interpreterLanguage: interprete, reducedMobility: checked(mobiliteReduite),
+                                         noOnlineBooking: checked(pasEnLigne)),
+                notes: notes, notDuplicateOf: pasDoublon)
+        }
     }
 
     struct Page: Encodable {
         let layout: PracticesController.Layout
         let practiceID: UUID
         let practiceName: String
+        /// The record being changed; nil for a new one.
+        let patientID: UUID?
+        let patientName: String?
+        let statuses: [AppointmentsController.Option]
         let form: Form
         let errors: [String]
         let duplicates: [Candidate]
@@ -52,12 +114,26 @@ struct PatientsController: RouteCollection {
         return try await render(req, form: form, errors: [], duplicates: [])
     }
 
-    private func render(_ req: Request, form: Form, errors: [String], duplicates: [DuplicateCandidate]) async throws -> View {
+    @Sendable func editPatient(req: Request) async throws -> View {
+        let practice = try await req.authorizePracticeParameter()
+        let opened = try await PatientStore.open(Self.patientID(req), in: practice, context: try req.writeContext(), on: req.db)
+        let record = try await AgendaStore.find(PatientRecord.self, opened.id, in: practice, practiceKey: \.$practice, on: req.db, what: "Patient")
+        guard record.mergedIntoID == nil, record.anonymisedAt == nil else {
+            throw AppError.conflict("Ce dossier a été fusionné ou anonymisé : il ne se modifie plus.")
+        }
+        return try await render(req, form: Form(record, phones: opened.phones), errors: [], duplicates: [], editing: (opened.id, opened.displayName))
+    }
+
+    private func render(_ req: Request, form: Form, errors: [String], duplicates: [DuplicateCandidate],
+                        editing: (id: UUID, name: String)? = nil) async throws -> View {
         let principal = try req.requirePrincipal()
         let practice = try await req.authorizePracticeParameter()
         let record = try await PracticeStore.practice(practice, on: req.db)
+        let current = form.statut ?? IdentityStatus.provisoire.rawValue
         return try await req.view.render("patients/new", Page(
-            layout: .init(principal), practiceID: practice.id, practiceName: record.name, form: form, errors: errors,
+            layout: .init(principal), practiceID: practice.id, practiceName: record.name, patientID: editing?.id, patientName: editing?.name,
+            statuses: IdentityStatus.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0.rawValue == current) },
+            form: form, errors: errors,
             duplicates: duplicates.map {
                 Candidate(id: $0.id, name: $0.displayName, birth: LocalDate(iso: $0.birthDate)?.frenchNumeric ?? $0.birthDate,
                           reasons: $0.reasons.joined(separator: " ; "), link: "/cabinets/\(practice.id)/patients/\($0.id)")
@@ -67,36 +143,241 @@ struct PatientsController: RouteCollection {
     @Sendable func create(req: Request) async throws -> Response {
         let practice = try await req.authorizePracticeParameter()
         let form = try req.content.decode(Form.self)
-        func checked(_ value: String?) -> Bool { value != nil }
-        let phones = [(form.telephone1, form.libelle1), (form.telephone2, form.libelle2)].compactMap { number, label -> PatientPhoneInput? in
-            guard let number, !number.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
-            return PatientPhoneInput(number: number, label: label)
+        return try await saving(req, form: form, editing: nil) {
+            try await PatientStore.create(form.input(), in: practice, context: try req.writeContext(), today: req.parisToday, on: req.db)
         }
-        let input = PatientInput(
-            birthName: form.nomNaissance ?? "", firstNames: form.prenoms ?? "", usedName: form.nomUsage, birthDate: form.naissance ?? "",
-            sex: form.sexe ?? "", birthplaceCode: form.lieuNaissance, nir: form.nir, identityStatus: nil, phones: phones, email: form.email,
-            address: form.adresse, preferredPractitionerId: nil, guardianName: nil, guardianPhone: nil,
-            smsConsent: checked(form.sms), emailConsent: nil,
-            flags: PatientFlagsInput(anxious: checked(form.anxieux), hardOfHearing: checked(form.malentendant),
-                                     interpreterLanguage: form.interprete, reducedMobility: checked(form.mobiliteReduite),
-                                     noOnlineBooking: checked(form.pasEnLigne)),
-            notes: form.notes, notDuplicateOf: form.pasDoublon)
+    }
+
+    @Sendable func update(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        let form = try req.content.decode(Form.self)
+        let id = Self.patientID(req)
+        let current = try await AgendaStore.find(PatientRecord.self, id, in: practice, practiceKey: \.$practice, on: req.db, what: "Patient")
+        // The form shows two numbers; the others the record carries are kept.
+        let extra = (try await PatientSearch.phones(of: [current.id!], on: req.db)[current.id!] ?? []).dropFirst(2)
+            .map { PatientPhoneInput(number: $0.e164, label: $0.label) }
+        return try await saving(req, form: form, editing: (current.id!, current.displayName)) {
+            try await PatientStore.update(id, with: form.input(keeping: extra), in: practice, context: try req.writeContext(), today: req.parisToday, on: req.db)
+        }
+    }
+
+    /// Saves, then opens the record; a refusal shows the form again with the reasons or the likely duplicates.
+    private func saving(_ req: Request, form: Form, editing: (id: UUID, name: String)?,
+                        _ save: () async throws -> PatientRecord) async throws -> Response {
         do {
-            let record = try await PatientStore.create(input, in: practice, context: try req.writeContext(),
-                                                       today: LocalDate(req.application.clock.now(), in: FrenchFormat.parisTimeZone), on: req.db)
-            let ok = "Dossier créé".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-            return req.redirect(to: "/cabinets/\(practice.id)/patients/\(record.id!)?ok=\(ok)")
+            let record = try await save()
+            let ok = (editing == nil ? "Dossier créé" : "Dossier modifié").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            return req.redirect(to: "/cabinets/\(record.$practice.id)/patients/\(record.id!)?ok=\(ok)")
         } catch let error as AppError {
             let response: Response
             switch error {
             case .likelyDuplicates(let candidates):
-                response = try await render(req, form: form, errors: [], duplicates: candidates).encodeResponse(for: req)
+                response = try await render(req, form: form, errors: [], duplicates: candidates, editing: editing).encodeResponse(for: req)
             default:
                 guard let messages = AppointmentsController.messages(error) else { throw error }
-                response = try await render(req, form: form, errors: messages, duplicates: []).encodeResponse(for: req)
+                response = try await render(req, form: form, errors: messages, duplicates: [], editing: editing).encodeResponse(for: req)
             }
             response.status = error.status
             return response
         }
     }
+
+    struct FilePage: Encodable {
+        let layout: PracticesController.Layout
+        let practiceID: UUID
+        let file: PatientFileDTO
+        let exportedAt: String
+        let identity: [Line]
+        let appointments: [Line]
+        let history: [Line]
+        let consultations: [String]
+    }
+
+    struct Line: Encodable { let label: String; let value: String }
+
+    /// The patient's whole file as a page to print or hand over; the JSON beside it.
+    @Sendable func file(req: Request) async throws -> View {
+        let principal = try req.requirePrincipal()
+        let practice = try await req.authorizePracticeParameter()
+        let file = try await PatientRights.export(Self.patientID(req), in: practice, context: try req.writeContext(),
+                                                  now: req.application.clock.now(), on: req.db)
+        let p = file.patient
+        func date(_ iso: String) -> String { AppointmentsController.historyDate(iso) }
+        let identity: [Line] = [
+            .init(label: "Nom de naissance", value: p.birthName), .init(label: "Prénom(s)", value: p.firstNames),
+            .init(label: "Nom d'usage", value: p.usedName ?? "—"),
+            .init(label: "Date de naissance", value: LocalDate(iso: p.birthDate)?.frenchNumeric ?? p.birthDate),
+            .init(label: "Sexe", value: ["F": "féminin", "M": "masculin"][p.sex] ?? "indéterminé"),
+            .init(label: "Lieu de naissance (INSEE)", value: p.birthplaceCode ?? "—"), .init(label: "INS", value: p.nir ?? "—"),
+            .init(label: "Statut de l'identité", value: p.identityStatus),
+            .init(label: "Téléphones", value: p.phones.map { "\($0.display) (\($0.label))" }.joined(separator: ", ")),
+            .init(label: "E-mail", value: p.email ?? "—"), .init(label: "Adresse", value: p.address ?? "—"),
+            .init(label: "Rappels par SMS", value: p.smsConsent ? "acceptés" : "refusés"),
+            .init(label: "À savoir", value: p.flags.isEmpty ? "—" : p.flags.joined(separator: " ; ")),
+            .init(label: "Notes du secrétariat", value: p.notes.isEmpty ? "—" : p.notes),
+        ]
+        return try await req.view.render("patients/file", FilePage(
+            layout: .init(principal), practiceID: practice.id, file: file, exportedAt: date(file.exportedAt), identity: identity,
+            appointments: file.appointments.map {
+                .init(label: date($0.start), value: "\($0.practitioner) — \($0.motif) — \($0.status)"
+                      + ($0.cancellation.map { " (\($0.party == "patient" ? "par le patient" : "par le cabinet") : \($0.reason))" } ?? ""))
+            },
+            history: file.history.map { .init(label: date($0.at), value: "\($0.by) — \(Self.actionLabel($0.action)) (\($0.entity == "patient" ? "dossier" : "rendez-vous"))") },
+            consultations: file.consultations.map { "\(date($0.at)) — \($0.by)" }))
+    }
+
+    @Sendable func fileJSON(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        let file = try await PatientRights.export(Self.patientID(req), in: practice, context: try req.writeContext(),
+                                                  now: req.application.clock.now(), on: req.db)
+        let response = try await file.encodeResponse(for: req)
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"dossier-\(file.patient.id).json\"")
+        return response
+    }
+
+    static func actionLabel(_ action: String) -> String {
+        switch AuditAction(rawValue: action) {
+        case .create: "création"
+        case .update: "modification"
+        case .merge: "fusion"
+        case .export: "remise du dossier"
+        case .delete, .erase: "effacement"
+        case .anonymise: "anonymisation"
+        case .import: "import"
+        default: action
+        }
+    }
+
+    struct EraseForm: Content { let mode: String?; let raison: String? }
+
+    /// Erases or anonymises the record; a refusal (retention, appointments to come) comes back on the record's page.
+    @Sendable func erase(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePatientFiles)
+        let form = try req.content.decode(EraseForm.self)
+        let id = Self.patientID(req)
+        do {
+            let result = try await PatientRights.erase(id, mode: form.mode ?? "", reason: form.raison ?? "", in: practice,
+                                                       context: try req.writeContext(), now: req.application.clock.now(), on: req.db)
+            let done = result.mode == "erase" ? "Dossier effacé" : "Dossier anonymisé"
+            let target = result.mode == "erase" ? "/cabinets/\(practice.id)/patients" : "/cabinets/\(practice.id)/patients/\(result.patientId)"
+            return req.redirect(to: "\(target)?ok=\(done.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+        } catch let error as AppError {
+            guard let messages = AppointmentsController.messages(error) else { throw error }
+            let response = try await AppointmentsController().renderPatient(req, errors: messages, section: "erase", series: nil).encodeResponse(for: req)
+            response.status = error.status
+            return response
+        }
+    }
+
+    struct ImportPage: Encodable {
+        struct Past: Encodable { let link: String; let when: String; let by: String; let file: String; let outcome: String }
+        struct Column: Encodable { let index: Int; let name: String; let example: String; let options: [AppointmentsController.Option] }
+        let layout: PracticesController.Layout
+        let practiceID: UUID
+        let practiceName: String
+        let errors: [String]
+        let past: [Past]
+        let current: PatientImportDTO?
+        let columns: [Column]
+        let rejectedShown: [PatientImportRejection]
+        let rejectedMore: Int
+        let imported: Bool
+    }
+
+    /// Importing the patients of a practice's previous software: the file, then its columns and the dry run's report.
+    @Sendable func importPage(req: Request) async throws -> View {
+        try await renderImport(req, current: nil, errors: [])
+    }
+
+    private func renderImport(_ req: Request, current: (PatientImportRecord, CSVFile?)?, errors: [String]) async throws -> View {
+        let practice = try await req.authorizePracticeParameter()
+        let principal = try req.require(.managePatientFiles)
+        let record = try await PracticeStore.practice(practice, on: req.db)
+        let past = try await PatientImportStore.imports(of: practice, on: req.db).map { item in
+            ImportPage.Past(link: "/cabinets/\(practice.id)/patients/import/\(item.id!)",
+                            when: item.createdAt.map { "\(FrenchFormat.shortDate($0, in: FrenchFormat.parisTimeZone)) \(FrenchFormat.time($0, in: FrenchFormat.parisTimeZone))" } ?? "",
+                            by: item.createdByLabel, file: item.fileName,
+                            outcome: item.state == PatientImportStore.State.imported ? "\(item.importedCount ?? 0) dossiers importés"
+                                : "vérifié : \(item.acceptedCount) lignes acceptées sur \(item.rowCount), non importé")
+        }
+        let dto = current.map { PatientImportDTO($0.0, file: $0.1) }
+        let columns = (dto?.columns ?? []).enumerated().map { index, column in
+            ImportPage.Column(index: index, name: column.name, example: column.example, options: PatientImportField.allCases.map {
+                AppointmentsController.Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == column.field)
+            })
+        }
+        return try await req.view.render("patients/import", ImportPage(
+            layout: .init(principal), practiceID: practice.id, practiceName: record.name,
+            errors: errors + (dto?.mappingProblems.map(\.reason) ?? []), past: past, current: dto, columns: columns,
+            rejectedShown: Array((dto?.rejected ?? []).prefix(500)), rejectedMore: max(0, (dto?.rejected.count ?? 0) - 500),
+            imported: dto?.state == PatientImportStore.State.imported))
+    }
+
+    struct UploadForm: Content { let fichier: File? }
+
+    @Sendable func uploadImport(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePatientFiles)
+        let form = try req.content.decode(UploadForm.self)
+        guard let file = form.fichier, file.data.readableBytes > 0 else {
+            return try await refused(req, status: .unprocessableEntity, ["Fichier : choisissez le fichier CSV exporté du logiciel du cabinet"])
+        }
+        do {
+            let (record, _) = try await PatientImportStore.upload(Array(file.data.readableBytesView), fileName: file.filename, mapping: nil,
+                                                                  in: practice, context: try req.writeContext(), today: req.parisToday, on: req.db)
+            return req.redirect(to: "/cabinets/\(practice.id)/patients/import/\(record.id!)")
+        } catch let error as AppError {
+            guard let messages = AppointmentsController.messages(error) else { throw error }
+            return try await refused(req, status: error.status, messages.map { $0.replacingOccurrences(of: "file :", with: "Fichier :") })
+        }
+    }
+
+    private func refused(_ req: Request, status: HTTPResponseStatus, _ messages: [String], current: (PatientImportRecord, CSVFile?)? = nil) async throws -> Response {
+        let response = try await renderImport(req, current: current, errors: messages).encodeResponse(for: req)
+        response.status = status
+        return response
+    }
+
+    @Sendable func importReport(req: Request) async throws -> View {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePatientFiles)
+        return try await renderImport(req, current: try await PatientImportStore.find(Self.importID(req), in: practice, on: req.db), errors: [])
+    }
+
+    /// The form sends `colonne0`, `colonne1`… (the field of each column, in order).
+    @Sendable func checkImport(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePatientFiles)
+        let (record, file) = try await PatientImportStore.find(Self.importID(req), in: practice, on: req.db)
+        var mapping: [String: String] = [:]
+        for (index, name) in (file?.header ?? []).enumerated() {
+            if let field = try? req.content.get(String.self, at: "colonne\(index)") { mapping[name] = field }
+        }
+        do {
+            _ = try await PatientImportStore.check(record.id, mapping: mapping, in: practice, context: try req.writeContext(), today: req.parisToday, on: req.db)
+            return req.redirect(to: "/cabinets/\(practice.id)/patients/import/\(record.id!)")
+        } catch let error as AppError {
+            guard let messages = AppointmentsController.messages(error) else { throw error }
+            return try await refused(req, status: error.status, messages, current: (record, file))
+        }
+    }
+
+    @Sendable func runImport(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePatientFiles)
+        let id = Self.importID(req)
+        do {
+            let record = try await PatientImportStore.run(id, in: practice, context: try req.writeContext(), today: req.parisToday, on: req.db)
+            return req.redirect(to: "/cabinets/\(practice.id)/patients/import/\(record.id!)")
+        } catch let error as AppError {
+            guard let messages = AppointmentsController.messages(error) else { throw error }
+            return try await refused(req, status: error.status, messages, current: try? await PatientImportStore.find(id, in: practice, on: req.db))
+        }
+    }
+
+    private static func importID(_ req: Request) -> UUID? { req.parameters.get("importID").flatMap { UUID(fastString: $0) } }
+
+    private static func patientID(_ req: Request) -> UUID? { req.parameters.get("patientID").flatMap { UUID(fastString: $0) } }
+
 }

@@ -25,6 +25,11 @@ enum PracticeStore {
             .all()
     }
 
+    /// "Dr Martin" by practitioner id.
+    static func practitionerNames(of practice: AuthorizedPractice, on db: any Database) async throws -> [UUID: String] {
+        Dictionary(uniqueKeysWithValues: try await practitioners(of: practice, on: db).map { ($0.id!, $0.displayName) })
+    }
+
     /// The appointments of the practice starting in [from, to), in time order.
     static func appointments(of practice: AuthorizedPractice, from: Date, to: Date, on db: any Database) async throws -> [AppointmentRecord] {
         try await AppointmentRecord.query(on: db)
