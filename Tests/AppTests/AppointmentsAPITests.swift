@@ -46,6 +46,7 @@ struct AppointmentsAPITests {
         let patient = PatientRecord(id: UUID(), practice: practice, birthName: name, firstNames: "Marie", usedName: nil, birthDate: "1957-12-03", sex: "F")
         try await patient.create(on: app.db)
         try await PatientSearch.index(patient, phones: [], on: app.db)
+        app.patientIndexCache.changed(practice, patients: [patient.id!])
         return patient.id!
     }
 

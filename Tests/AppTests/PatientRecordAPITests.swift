@@ -20,6 +20,8 @@ struct PatientRecordAPITests {
             let world = try await World.build(on: app)
             let token = try await app.apiToken(world.secretaryA)
             let base = "/api/v1/practices/\(world.practiceA)/patients"
+            // The practice's index is read by this search; the creation below must reach it.
+            #expect(try await PatientSearchAPITests.names(app, "\(base)?q=lefevre", token: token).isEmpty)
             let created = try await app.api(.POST, base, token: token, json: Self.body + "}")
             #expect(created.status == .created, "\(created.body.string)")
             let record = try created.content.decode(Record.self)

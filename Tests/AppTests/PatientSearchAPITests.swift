@@ -20,6 +20,8 @@ struct PatientSearchAPITests {
                                     birthDate: birthDate, sex: "F")
         try await patient.create(on: app.db)
         try await PatientSearch.index(patient, phones: try phones.map { (try PhoneNumber(parsing: $0), "portable") }, on: app.db)
+        // Written straight into the database, as no screen would: the practice's index is told by hand.
+        app.patientIndexCache.changed(practice, patients: [patient.id!])
         return patient.id!
     }
 

@@ -99,3 +99,34 @@ struct PatientImportTests {
         #expect(report.rejected == [.init(line: 2, reasons: ["plus de colonnes (5) que l'en-tête (4)"])])
     }
 }
+
+struct PatientIndexTests {
+    static func patient(_ birthName: String, _ firstNames: String, used: String? = nil, born: LocalDate, phones: [String] = []) -> IndexedPatient {
+        IndexedPatient(id: UUID(), birthName: birthName, firstNames: firstNames, usedName: used, birthDate: born, sex: "F", identityStatus: "provisoire",
+                       phones: phones.map { LabelledPhone(number: try! PhoneNumber(parsing: $0), label: "portable") })
+    }
+
+    static let index = PatientIndex([
+        patient("Le Fèvre", "Marie-Dominique", born: LocalDate(year: 1957, month: 12, day: 3), phones: ["06 12 34 56 78", "01 45 00 00 01"]),
+        patient("Lefebvre", "Paul", born: LocalDate(year: 1957, month: 12, day: 3), phones: ["01 45 00 00 01"]),
+        patient("Martin", "Dominique", used: "Lefèvre", born: LocalDate(year: 1980, month: 1, day: 2)),
+        patient("Martinez", "Léa", born: LocalDate(year: 2001, month: 5, day: 6)),
+    ])
+
+    static func names(_ text: String) -> [String] {
+        index.search(PatientSearchQuery(text, today: PatientImportTests.today), limit: 10).map(\.patient.displayName)
+    }
+
+    @Test func theIndexFindsWhatTheDatabaseSearchFound() {
+        #expect(Set(Self.names("lefevre")) == ["LE FÈVRE Marie-Dominique", "MARTIN Dominique (usage : LEFÈVRE)"])
+        #expect(Self.names("dominique") == ["LE FÈVRE Marie-Dominique", "MARTIN Dominique (usage : LEFÈVRE)"])
+        #expect(Self.names("martin") == ["MARTIN Dominique (usage : LEFÈVRE)", "MARTINEZ Léa"])
+        #expect(Self.names("03/12/1957") == ["LE FÈVRE Marie-Dominique", "LEFEBVRE Paul"])
+        #expect(Self.names("lef 1957") == ["LE FÈVRE Marie-Dominique", "LEFEBVRE Paul"])
+        #expect(Self.names("2001") == ["MARTINEZ Léa"])
+        #expect(Self.names("zz").isEmpty)
+        // A family's landline: both, by name.
+        #expect(Self.index.callerID(try! PhoneNumber(parsing: "+33 1 45 00 00 01")).map(\.displayName) == ["LE FÈVRE Marie-Dominique", "LEFEBVRE Paul"])
+        #expect(Self.index.callerID(try! PhoneNumber(parsing: "0699999999")).isEmpty)
+    }
+}

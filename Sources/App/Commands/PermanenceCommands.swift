@@ -11,6 +11,7 @@ enum PermanenceCommands {
         app.asyncCommands.use(SeedDemoCommand(), as: "seed-demo")
         app.asyncCommands.use(SeedLoadCommand(), as: "seed-load")
         app.asyncCommands.use(BenchInsertsCommand(), as: "bench-inserts")
+        app.asyncCommands.use(SeedPatientsCommand(), as: "seed-patients")
         app.asyncCommands.use(UserCommands(), as: "user")
         app.asyncCommands.use(ImportCommands(), as: "import")
         app.asyncCommands.use(AuditCommands(), as: "audit")
@@ -114,6 +115,39 @@ struct SeedLoadCommand: AsyncCommand {
     }
 }
 
+/// `permanence seed-patients`: many practices of many patients on an empty database, for the search benchmarks.
+struct SeedPatientsCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "practices", help: "How many practices (default 100).")
+        var practices: Int?
+        @Option(name: "patients", help: "How many patients in all (default 1000000).")
+        var patients: Int?
+        @Option(name: "samples", help: "The directory where the benchmark's queries are written (search.tsv, caller-id.tsv).")
+        var samples: String?
+        @Option(name: "seed", help: "The seed (default 1).")
+        var seed: Int?
+    }
+
+    var help: String { "Fills an empty database with practices of patients for the search and caller-ID benchmarks." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let practices = signature.practices ?? 100, patients = signature.patients ?? 1_000_000
+        guard (1...1_000).contains(practices) else { throw CommandFailure(description: "--practices: from 1 to 1000") }
+        guard (practices...5_000_000).contains(patients) else { throw CommandFailure(description: "--patients: from one per practice to 5000000") }
+        guard let samples = signature.samples else { throw CommandFailure(description: "--samples: the directory for the benchmark's queries") }
+        try await DatabaseSetup.prepare(app, settings: app.settings)
+        guard try await DemoSeeder.isEmpty(app.db) else {
+            throw CommandFailure(description: "The database already holds data; seed-patients only fills an empty database.")
+        }
+        let began = ContinuousClock.now
+        let summary = try await PatientLoadSeeder.seed(app: app, practices: practices, patients: patients, seed: UInt64(max(0, signature.seed ?? 1)),
+                                                       samplesDirectory: samples, password: "permanence-charge")
+        context.console.print("\(summary.patients) patients in \(summary.practices) practices, \(summary.searchSamples) searches and "
+            + "\(summary.callerSamples) caller numbers written to \(samples) (\(ContinuousClock.now - began))")
+    }
+}
+
 /// `permanence bench-inserts`: the database's own ceiling for bookings — an appointment and its occupancy row per
 /// transaction, straight through the driver the server uses (no HTTP, no rules, no journal), from concurrent tasks.
 /// Only on a database filled by `seed-load`; writes in a window years ahead so it never meets the HTTP load's slots.
@@ -198,14 +232,15 @@ struct ImportCommands: AsyncCommandGroup {
 /// left out (line and reason), then the import of the rows it accepts.
 struct ImportPatientsCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "file", help: "The CSV file (UTF-8 or Windows-1252; separated by ; , or tab; the first line names the columns).")
-        var file: String
         @Option(name: "practice", help: "The practice's slug or id.")
         var practice: String?
         @Option(name: "mapping", help: "Column=field pairs separated by ; (fields: birthName, firstNames, usedName, birthDate, sex, birthplaceCode, nir, identityStatus, phone, email, address, notes, ignore). Default: guessed from the column names.")
         var mapping: String?
         @Flag(name: "dry-run", help: "Only report; import nothing.")
         var dryRun: Bool
+        // Declared after the options: they are read first, whatever their place on the command line.
+        @Argument(name: "file", help: "The CSV file (UTF-8 or Windows-1252; separated by ; , or tab; the first line names the columns).")
+        var file: String
     }
 
     var help: String { "Imports a practice's patients from a CSV file, after a report of every row left out." }
@@ -230,7 +265,8 @@ struct ImportPatientsCommand: AsyncCommand {
             throw CommandFailure(description: "--practice: no practice « \(reference) »")
         }
         let practice = try AuthorizedPractice.commandLine(record)
-        let writeContext = WriteContext(actor: .system("cli"), requestID: nil, writer: app.writer, database: app.db)
+        let writeContext = WriteContext(actor: .system("cli"), requestID: nil, writer: app.writer, database: app.db,
+                                        patientIndex: app.patientIndexCache)
         let today = LocalDate(app.clock.now(), in: FrenchFormat.parisTimeZone)
         let began = ContinuousClock.now
         do {

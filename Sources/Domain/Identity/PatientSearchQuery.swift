@@ -72,22 +72,26 @@ extension PatientSearchQuery {
     /// begin a word of the birth or used name or first names, or begin the compact name ("lefevre" in "Le Fèvre"); a date
     /// or a year must match the date of birth, a phone one of the numbers.
     public func score(_ traits: IdentityTraits) -> Int? {
+        score(names: FoldedNames(birthName: traits.birthName, usedName: traits.usedName, firstNames: traits.firstNames),
+              birthDate: traits.birthDate, phones: traits.phones)
+    }
+
+    /// The same, with the names folded beforehand (the in-memory index folds each name once).
+    public func score(names: FoldedNames, birthDate: LocalDate, phones: [PhoneNumber]) -> Int? {
         var score = 0
         if !birthDates.isEmpty {
-            guard birthDates.contains(traits.birthDate) else { return nil }
+            guard birthDates.contains(birthDate) else { return nil }
             score += 40
         }
         if let birthYear {
-            guard traits.birthDate.year == birthYear else { return nil }
+            guard birthDate.year == birthYear else { return nil }
             score += 10
         }
         if let phone {
-            guard traits.phones.contains(phone) else { return nil }
+            guard phones.contains(phone) else { return nil }
             score += 50
         }
-        let lastNames = [traits.birthName] + (traits.usedName.map { [$0] } ?? [])
-        let lastWords = lastNames.flatMap(NameFolding.words), compacts = lastNames.map(NameFolding.compact)
-        let firstWords = NameFolding.words(traits.firstNames)
+        let lastWords = names.lastWords, compacts = names.compacts, firstWords = names.firstWords
         var remaining = nameFragments
         // "le fevre" typed in two fragments matches "Lefèvre" as one compact name.
         let joined = remaining.joined()
@@ -110,4 +114,22 @@ extension PatientSearchQuery {
         }
         return score
     }
+}
+
+/// A patient's names folded once: the words of the birth and used names, each of those names in one piece, and the
+/// words of the first names.
+public struct FoldedNames: Equatable, Sendable {
+    public let lastWords: [String]
+    public let compacts: [String]
+    public let firstWords: [String]
+
+    public init(birthName: String, usedName: String?, firstNames: String) {
+        let lastNames = [birthName] + (usedName.map { [$0] } ?? [])
+        lastWords = lastNames.flatMap(NameFolding.words)
+        compacts = lastNames.map(NameFolding.compact)
+        firstWords = NameFolding.words(firstNames)
+    }
+
+    /// Every word a prefix may match: what the index sorts.
+    var terms: Set<String> { Set(lastWords + compacts + firstWords).subtracting([""]) }
 }

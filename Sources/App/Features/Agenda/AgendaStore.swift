@@ -11,11 +11,14 @@ struct WriteContext: Sendable {
     let requestID: String?
     let writer: Writer
     let database: any Database
+    /// Dropped for a practice once a write changed its patients.
+    let patientIndex: PatientIndexCache
 }
 
 extension Request {
     func writeContext() throws -> WriteContext {
-        WriteContext(actor: try requirePrincipal().auditActor, requestID: id, writer: writer, database: db)
+        WriteContext(actor: try requirePrincipal().auditActor, requestID: id, writer: writer, database: db,
+                     patientIndex: application.patientIndexCache)
     }
 
     /// Today's date in Paris by the application's clock: what dates of birth and retention are checked against.

@@ -766,8 +766,9 @@ struct AppointmentsController: RouteCollection {
     static func search(_ text: String?, in practice: AuthorizedPractice, req: Request, link: (UUID) -> String) async throws -> [PatientRow] {
         guard let text, !text.isEmpty else { return [] }
         let today = req.parisToday
-        return try await PatientSearch.search(text, in: practice, today: today, on: req.db).map {
-            row($0.patient, phones: $0.phones, link: link($0.patient.id!))
+        return try await PatientSearch.search(text, in: practice, today: today, cache: req.application.patientIndexCache, on: req.db).map {
+            PatientRow(id: $0.id, name: $0.displayName, birth: $0.birthDate.frenchNumeric,
+                       phone: Self.phoneList($0.phones.map { ($0.number, $0.label) }), link: link($0.id))
         }
     }
 
@@ -779,8 +780,12 @@ struct AppointmentsController: RouteCollection {
 
     static func row(_ patient: PatientRecord, phones: [PatientPhoneRecord], link: String) -> PatientRow {
         let birth = LocalDate(iso: patient.birthDate)?.frenchNumeric ?? patient.birthDate
-        return PatientRow(id: patient.id!, name: patient.displayName, birth: birth,
-                          phone: phones.map { "\($0.number.display) (\($0.label))" }.joined(separator: ", "), link: link)
+        return PatientRow(id: patient.id!, name: patient.displayName, birth: birth, phone: phoneList(phones.map { ($0.number, $0.label) }), link: link)
+    }
+
+    /// "06 12 34 56 78 (portable), 01 45 00 00 01 (fixe)".
+    static func phoneList(_ phones: [(PhoneNumber, String)]) -> String {
+        phones.map { "\($0.0.display) (\($0.1))" }.joined(separator: ", ")
     }
 
     static func appointmentRow(_ record: AppointmentRecord, patient: String, names: [UUID: String], zone: TimeZone) -> AppointmentRow {

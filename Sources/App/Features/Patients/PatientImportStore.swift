@@ -156,11 +156,11 @@ enum PatientImportStore {
             }
             let lines = "\(batch.first!.line)–\(batch.last!.line)"
             try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
-                for chunk in patients.map(\.0).chunked(by: 500) { try await Array(chunk).create(on: tx) }
-                try await PatientSearch.indexNew(patients, on: tx)
+                try await PatientSearch.insertNew(patients, on: tx)
                 try await journal.record(.import, entity: "patient_import", entityID: record.id!.uuidString, practiceID: practice.id,
                                          after: ImportBatch(lines: lines, patients: patients.map { $0.0.id! }))
             }
+            context.patientIndex.changed(practice.id, patients: patients.map { $0.0.id! })
             created += patients.count
         }
         record.rowCount = report.rowCount

@@ -66,12 +66,7 @@ final class PatientRecord: Model, @unchecked Sendable {
 }
 
 extension PatientRecord {
-    /// "DURAND Marie (usage : MARTIN)": the birth name first, as identity vigilance requires, then the name of use.
-    var displayName: String {
-        let name = "\(birthName.uppercased()) \(firstNames)"
-        guard let used = usedName, !used.isEmpty else { return name }
-        return "\(name) (usage : \(used.uppercased()))"
-    }
+    var displayName: String { IndexedPatient.displayName(birthName: birthName, firstNames: firstNames, usedName: usedName) }
 }
 
 extension PatientRecord {

@@ -149,6 +149,7 @@ enum PatientRights {
             }
             return appointments.count
         }
+        context.patientIndex.changed(practice.id, patients: ids)
         return ErasureResult(patientId: patientID, mode: mode!.rawValue, records: ids.count, appointments: appointmentCount)
     }
 

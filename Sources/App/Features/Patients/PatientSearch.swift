@@ -1,7 +1,9 @@
 import Domain
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
+import Vapor
 
 /// One phone number of a patient, in E.164; a family may share one.
 final class PatientPhoneRecord: Model, @unchecked Sendable {
@@ -67,12 +69,6 @@ enum PatientSearch {
     /// How many candidates a name prefix may bring before the other criteria narrow them.
     static let candidateLimit = 2_000
 
-    struct Match {
-        let patient: PatientRecord
-        let phones: [PatientPhoneRecord]
-        let score: Int
-    }
-
     /// Writes the search words and phone numbers of `patient` (replacing those it had), in the caller's transaction.
     static func index(_ patient: PatientRecord, phones: [(PhoneNumber, String)], on db: any Database) async throws {
         let id = try patient.requireID()
@@ -83,54 +79,98 @@ enum PatientSearch {
 
     /// The search words and phone numbers of patients just created, written in batches.
     static func indexNew(_ patients: [(PatientRecord, [(PhoneNumber, String)])], on db: any Database) async throws {
-        var terms: [PatientSearchTermRecord] = []
-        var numbers: [PatientPhoneRecord] = []
+        var terms: [[any SQLExpression]] = []
+        var numbers: [[any SQLExpression]] = []
         for (patient, phones) in patients {
-            let id = try patient.requireID(), practice = patient.$practice.id
-            terms += PatientSearchTerms.terms(birthName: patient.birthName, usedName: patient.usedName, firstNames: patient.firstNames)
-                .sorted().map { PatientSearchTermRecord(practice: practice, patient: id, term: $0) }
+            let id = try patient.requireID(), practice = SQLBind(patient.$practice.id)
+            for term in PatientSearchTerms.terms(birthName: patient.birthName, usedName: patient.usedName, firstNames: patient.firstNames).sorted() {
+                terms.append([SQLBind(UUID()), practice, SQLBind(id), SQLBind(term)])
+            }
             var seen = Set<String>()
-            numbers += phones.filter { seen.insert($0.0.e164).inserted }.enumerated().map {
-                PatientPhoneRecord(practice: practice, patient: id, phone: $0.element.0, label: $0.element.1, position: $0.offset)
+            for (position, phone) in phones.filter({ seen.insert($0.0.e164).inserted }).enumerated() {
+                numbers.append([SQLBind(UUID()), practice, SQLBind(id), SQLBind(phone.0.e164), SQLBind(phone.1), SQLBind(position)])
             }
         }
-        for chunk in terms.chunked(by: 500) { try await Array(chunk).create(on: db) }
-        for chunk in numbers.chunked(by: 500) { try await Array(chunk).create(on: db) }
+        let sql = db as! any SQLDatabase
+        for chunk in terms.chunked(by: 1_000) {
+            try await sql.insert(into: PatientSearchTermRecord.schema).columns("id", "practice_id", "patient_id", "term").rows(Array(chunk)).run()
+        }
+        for chunk in numbers.chunked(by: 1_000) {
+            try await sql.insert(into: PatientPhoneRecord.schema).columns("id", "practice_id", "patient_id", "e164", "label", "position")
+                .rows(Array(chunk)).run()
+        }
+    }
+
+    /// Many new records at once (an import, a benchmark's fixture): one statement per few hundred rows, then their
+    /// search words and numbers; in the caller's transaction.
+    static func insertNew(_ patients: [(PatientRecord, [(PhoneNumber, String)])], on db: any Database) async throws {
+        let rows: [[any SQLExpression]] = try patients.map { patient, _ in
+            let values: [any Encodable & Sendable] = [
+                try patient.requireID(), patient.$practice.id, patient.birthName, patient.firstNames, patient.usedName, patient.birthDate,
+                patient.sex, patient.birthplaceCode, patient.insNIR, patient.identityStatus, patient.email, patient.address,
+                patient.preferredPractitionerID, patient.guardianName, patient.guardianPhone, patient.smsConsent, patient.emailConsent,
+                patient.anxious, patient.hardOfHearing, patient.interpreterLanguage, patient.reducedMobility, patient.noOnlineBooking,
+                patient.notes, patient.createdAt, patient.updatedAt,
+            ]
+            return values.map { SQLBind($0) }
+        }
+        let sql = db as! any SQLDatabase
+        for chunk in rows.chunked(by: 500) {
+            try await sql.insert(into: PatientRecord.schema)
+                .columns("id", "practice_id", "birth_name", "first_names", "used_name", "birth_date", "sex", "birthplace_code", "ins_nir",
+                         "identity_status", "email", "address", "preferred_practitioner_id", "guardian_name", "guardian_phone", "sms_consent",
+                         "email_consent", "flag_anxious", "flag_hard_of_hearing", "interpreter_language", "flag_reduced_mobility",
+                         "flag_no_online_booking", "notes", "created_at", "updated_at")
+                .rows(Array(chunk)).run()
+        }
+        try await indexNew(patients, on: db)
     }
 
     /// The patients of `practice` answering `text`, best first (at most `limit`); merged and anonymised records left out.
-    static func search(_ text: String, in practice: AuthorizedPractice, today: LocalDate, limit: Int = 20, on db: any Database) async throws -> [Match] {
+    static func search(_ text: String, in practice: AuthorizedPractice, today: LocalDate, limit: Int = 20, cache: PatientIndexCache,
+                       on db: any Database) async throws -> [IndexedPatient] {
         let query = PatientSearchQuery(text, today: today)
         guard !query.isEmpty else { return [] }
-        var candidates: [UUID]
-        if let phone = query.phone {
-            candidates = try await PatientPhoneRecord.query(on: db).filter(\.$practiceID == practice.id).filter(\.$e164 == phone.e164)
-                .all().map { $0.$patient.id }
-        } else if let longest = query.nameFragments.max(by: { $0.count < $1.count }) {
-            candidates = try await (db as! any SQLDatabase).select().distinct().column("patient_id").from(PatientSearchTermRecord.schema)
-                .where("practice_id", .equal, SQLBind(practice.id))
-                .where("term", .greaterThanOrEqual, SQLBind(longest)).where("term", .lessThan, SQLBind(Self.successor(of: longest)))
-                .limit(candidateLimit).all(decoding: PatientIDRow.self).map(\.patient_id)
-        } else if !query.birthDates.isEmpty {
-            candidates = try await PatientRecord.query(on: db).filter(\.$practice.$id == practice.id)
-                .filter(\.$birthDate ~~ query.birthDates.map(\.description)).limit(candidateLimit).all(\.$id).compactMap { $0 }
-        } else if let year = query.birthYear {
-            candidates = try await PatientRecord.query(on: db).filter(\.$practice.$id == practice.id)
-                .filter(\.$birthDate >= "\(year)-01-01").filter(\.$birthDate <= "\(year)-12-31").limit(candidateLimit).all(\.$id).compactMap { $0 }
-        } else {
-            candidates = []
-        }
-        guard !candidates.isEmpty else { return [] }
-        return try await ranked(Array(Set(candidates)), query: query, practice: practice, limit: limit, on: db)
+        return try await index(of: practice, cache: cache, on: db).search(query, limit: limit).map(\.patient)
     }
 
     /// The patients of `practice` who carry `number` (a family may share one), for the screen pop of a call.
-    static func callerID(_ number: PhoneNumber, in practice: AuthorizedPractice, on db: any Database) async throws -> [Match] {
-        let ids = try await PatientPhoneRecord.query(on: db).filter(\.$practiceID == practice.id).filter(\.$e164 == number.e164).all().map { $0.$patient.id }
-        guard !ids.isEmpty else { return [] }
-        var query = PatientSearchQuery("", today: LocalDate(year: 1, month: 1, day: 1))
-        query.phone = number
-        return try await ranked(ids, query: query, practice: practice, limit: 50, on: db)
+    static func callerID(_ number: PhoneNumber, in practice: AuthorizedPractice, cache: PatientIndexCache, on db: any Database) async throws -> [IndexedPatient] {
+        try await index(of: practice, cache: cache, on: db).callerID(number)
+    }
+
+    static func index(of practice: AuthorizedPractice, cache: PatientIndexCache, on db: any Database) async throws -> PatientIndex {
+        try await cache.index(for: practice.id, load: { try await load(practice.id, only: nil, on: db) },
+                              reload: { try await load(practice.id, only: $0, on: db) })
+    }
+
+    private struct PatientRow: Decodable {
+        let id: UUID; let birth_name: String; let first_names: String; let used_name: String?; let birth_date: String; let sex: String
+        let identity_status: String
+    }
+    private struct PhoneRow: Decodable { let patient_id: UUID; let e164: String; let label: String }
+
+    /// A practice's patients (merged and anonymised records left out) and their numbers, read into the index; with
+    /// `only`, those of these patients still to show.
+    static func load(_ practice: UUID, only ids: Set<UUID>?, on db: any Database) async throws -> [IndexedPatient] {
+        let sql = db as! any SQLDatabase
+        var patients = sql.select().columns("id", "birth_name", "first_names", "used_name", "birth_date", "sex", "identity_status")
+            .from(PatientRecord.schema).where("practice_id", .equal, SQLBind(practice))
+            .where("merged_into_id", .is, SQLLiteral.null).where("anonymised_at", .is, SQLLiteral.null)
+        var numbers = sql.select().columns("patient_id", "e164", "label").from(PatientPhoneRecord.schema)
+            .where("practice_id", .equal, SQLBind(practice)).orderBy("position")
+        if let ids {
+            patients = patients.where("id", .in, SQLBind.group(Array(ids)))
+            numbers = numbers.where("patient_id", .in, SQLBind.group(Array(ids)))
+        }
+        let rows = try await patients.all(decoding: PatientRow.self)
+        let phones = Dictionary(grouping: try await numbers.all(decoding: PhoneRow.self), by: \.patient_id)
+        return rows.compactMap { row in
+            guard let birthDate = LocalDate(iso: row.birth_date) else { return nil }
+            return IndexedPatient(id: row.id, birthName: row.birth_name, firstNames: row.first_names, usedName: row.used_name, birthDate: birthDate,
+                                  sex: row.sex, identityStatus: row.identity_status,
+                                  phones: (phones[row.id] ?? []).map { LabelledPhone(number: PhoneNumber(e164: $0.e164), label: $0.label) })
+        }
     }
 
     /// The phone numbers of `patients`, in their order.
@@ -138,26 +178,65 @@ enum PatientSearch {
         guard !patients.isEmpty else { return [:] }
         return Dictionary(grouping: try await PatientPhoneRecord.query(on: db).filter(\.$patient.$id ~~ patients).sort(\.$position).all(), by: { $0.$patient.id })
     }
+}
 
-    private struct PatientIDRow: Decodable { let patient_id: UUID }
+/// Each practice's patient index, read on first use and kept 5 minutes (a write on another server instance is seen at
+/// the latest then). A write of this instance names the patients it changed; the next request reads only those again
+/// and patches the index (a few hundred at most; more, and the whole practice is read again). An index read while
+/// such a write committed is used for that request but not kept.
+final class PatientIndexCache: Sendable {
+    private struct Entry { let index: PatientIndex; let loadedAt: ContinuousClock.Instant }
+    private struct State {
+        var entries: [UUID: Entry] = [:]
+        var generations: [UUID: UInt64] = [:]
+        var changed: [UUID: Set<UUID>] = [:]
+    }
+    private let state = NIOLockedValueBox(State())
+    let lifetime: Duration = .seconds(300)
+    static let patchLimit = 500
 
-    private static func ranked(_ ids: [UUID], query: PatientSearchQuery, practice: AuthorizedPractice, limit: Int, on db: any Database) async throws -> [Match] {
-        let patients = try await PatientRecord.query(on: db).filter(\.$practice.$id == practice.id).filter(\.$id ~~ ids)
-            .filter(\.$mergedIntoID == nil).filter(\.$anonymisedAt == nil).all()
-        let phones = try await phones(of: patients.map { $0.id! }, on: db)
-        return patients.compactMap { patient -> Match? in
-            let own = phones[patient.id!] ?? []
-            guard let score = query.score(patient.traits(phones: own.map(\.number))) else { return nil }
-            return Match(patient: patient, phones: own, score: score)
+    func index(for practice: UUID, load: () async throws -> [IndexedPatient],
+               reload: (Set<UUID>) async throws -> [IndexedPatient]) async throws -> PatientIndex {
+        let now = ContinuousClock.now
+        let (cached, generation, changed) = state.withLockedValue {
+            ($0.entries[practice], $0.generations[practice, default: 0], $0.changed[practice] ?? [])
         }
-        .sorted { ($1.score, $0.patient.birthName, $0.patient.firstNames) < ($0.score, $1.patient.birthName, $1.patient.firstNames) }
-        .prefix(limit).map { $0 }
+        var index: PatientIndex, loadedAt = now
+        if let cached, now - cached.loadedAt < lifetime {
+            if changed.isEmpty { return cached.index }
+            if changed.count <= Self.patchLimit {
+                index = cached.index.replacing(changed, with: try await reload(changed))
+                loadedAt = cached.loadedAt
+            } else {
+                index = PatientIndex(try await load())
+            }
+        } else {
+            index = PatientIndex(try await load())
+        }
+        state.withLockedValue { state in
+            guard state.generations[practice, default: 0] == generation else { return }
+            state.entries[practice] = Entry(index: index, loadedAt: loadedAt)
+            state.changed[practice] = nil
+        }
+        return index
     }
 
-    /// The first string after every string that starts with `prefix` (the folded terms are ASCII letters and digits).
-    static func successor(of prefix: String) -> String {
-        var scalars = Array(prefix.unicodeScalars)
-        let last = scalars.removeLast()
-        return String(String.UnicodeScalarView(scalars)) + String(UnicodeScalar(last.value + 1)!)
+    /// After a committed write that changed (created, edited, merged, erased) these patients of the practice.
+    func changed(_ practice: UUID, patients: some Sequence<UUID>) {
+        state.withLockedValue { state in
+            state.generations[practice, default: 0] &+= 1
+            if state.entries[practice] != nil { state.changed[practice, default: []].formUnion(patients) }
+        }
+    }
+}
+
+extension Application {
+    private struct PatientIndexCacheKey: StorageKey { typealias Value = PatientIndexCache }
+
+    var patientIndexCache: PatientIndexCache {
+        if let cache = storage[PatientIndexCacheKey.self] { return cache }
+        let cache = PatientIndexCache()
+        storage[PatientIndexCacheKey.self] = cache
+        return cache
     }
 }

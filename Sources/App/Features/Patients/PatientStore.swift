@@ -70,6 +70,7 @@ enum PatientStore {
             try await journal.record(.create, entity: "patient", entityID: record.id!.uuidString, practiceID: practice.id,
                                      after: PatientRecordDTO(record, phones: [], consultedBy: nil))
         }
+        context.patientIndex.changed(practice.id, patients: [record.id!])
         return record
     }
 
@@ -117,6 +118,7 @@ enum PatientStore {
             try await journal.record(.update, entity: "patient", entityID: record.id!.uuidString, practiceID: practice.id,
                                      before: before, after: PatientRecordDTO(record, phones: after, consultedBy: nil))
         }
+        context.patientIndex.changed(practice.id, patients: [record.id!])
         return record
     }
 
@@ -225,6 +227,7 @@ enum PatientStore {
             try await journal.record(.merge, entity: "patient", entityID: keptID.uuidString, practiceID: practice.id,
                                      after: ["absorbed": duplicateID.uuidString, "duplicate": duplicate.displayName, "reason": why])
         }
+        context.patientIndex.changed(practice.id, patients: [keptID, duplicateID])
         return kept
     }
 

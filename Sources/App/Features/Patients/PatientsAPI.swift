@@ -35,17 +35,16 @@ struct PatientsAPI: RouteCollection {
         let identityStatus: String
         let phones: [Phone]
 
-        init(_ match: PatientSearch.Match) {
-            let patient = match.patient
-            id = patient.id!
+        init(_ patient: IndexedPatient) {
+            id = patient.id
             displayName = patient.displayName
             birthName = patient.birthName
             firstNames = patient.firstNames
             usedName = patient.usedName
-            birthDate = patient.birthDate
+            birthDate = patient.birthDate.description
             sex = patient.sex
             identityStatus = patient.identityStatus
-            phones = match.phones.map { Phone(number: $0.e164, display: $0.number.display, label: $0.label) }
+            phones = patient.phones.map { Phone(number: $0.number.e164, display: $0.number.display, label: $0.label) }
         }
     }
 
@@ -60,7 +59,7 @@ struct PatientsAPI: RouteCollection {
         let limitText = req.query[String.self, at: "limit"]
         guard let limit = limitText.map({ Int($0) }) ?? 20, (1...50).contains(limit) else { throw AppError.invalid("limit", "de 1 à 50") }
         let today = req.parisToday
-        let matches = try await PatientSearch.search(text, in: practice, today: today, limit: limit, on: req.db)
+        let matches = try await PatientSearch.search(text, in: practice, today: today, limit: limit, cache: req.application.patientIndexCache, on: req.db)
         return PatientList(patients: matches.map(PatientSummaryDTO.init))
     }
 
@@ -194,6 +193,6 @@ struct PatientsAPI: RouteCollection {
         } catch {
             throw AppError.invalid("number", error.reason)
         }
-        return PatientList(patients: try await PatientSearch.callerID(number, in: practice, on: req.db).map(PatientSummaryDTO.init))
+        return PatientList(patients: try await PatientSearch.callerID(number, in: practice, cache: req.application.patientIndexCache, on: req.db).map(PatientSummaryDTO.init))
     }
 }
