@@ -11,8 +11,8 @@ from test_sign_in import sign_in, wait_for_text
 PRACTICE = "Cabinet médical des Tilleuls"
 
 
-def open_practice(browser, server):
-    sign_in(browser, server, "secretaire@permanence.test")
+def open_practice(browser, server, email="secretaire@permanence.test"):
+    sign_in(browser, server, email)
     wait_for_text(browser, "Bonjour")
     browser.find_element(By.LINK_TEXT, PRACTICE).click()
     wait_for_text(browser, "Accueil à dire")

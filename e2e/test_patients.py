@@ -3,8 +3,8 @@ duplicate before anything is saved; checked with the caller, another person is c
 from selenium.webdriver.common.by import By
 
 from conftest import screenshot
-from test_appointments import PRACTICE, open_practice
-from test_sign_in import sign_in, wait_for_text
+from test_appointments import open_practice
+from test_sign_in import wait_for_text
 
 
 def fill(browser, fields):
@@ -75,10 +75,7 @@ def test_a_new_patient_and_the_duplicate_check(server, browser):
 def test_a_record_is_changed_handed_out_and_kept_until_the_retention_ends(server, browser):
     """A supervisor changes a record (the identity goes back to provisional when a strict trait changes), prints the
     patient's whole file, and is told why the record cannot be erased yet."""
-    sign_in(browser, server, "superviseur@permanence.test")
-    wait_for_text(browser, "Bonjour")
-    browser.find_element(By.LINK_TEXT, PRACTICE).click()
-    wait_for_text(browser, "Accueil à dire")
+    open_practice(browser, server, "superviseur@permanence.test")
     browser.find_element(By.LINK_TEXT, "Patients").click()
     browser.find_element(By.LINK_TEXT, "Nouveau patient").click()
     fill(browser, {"nomNaissance": "Rousseau", "prenoms": "Hélène", "naissance": "14/07/1962", "telephone1": "06 98 76 54 32"})
@@ -143,10 +140,7 @@ def test_a_practice_file_is_checked_then_imported(server, browser, tmp_path):
     ]
     csv = tmp_path / "export-ancien-logiciel.csv"
     csv.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
-    sign_in(browser, server, "superviseur@permanence.test")
-    wait_for_text(browser, "Bonjour")
-    browser.find_element(By.LINK_TEXT, PRACTICE).click()
-    wait_for_text(browser, "Accueil à dire")
+    open_practice(browser, server, "superviseur@permanence.test")
     browser.find_element(By.LINK_TEXT, "Patients").click()
     browser.find_element(By.LINK_TEXT, "Importer des patients").click()
     browser.find_element(By.NAME, "fichier").send_keys(str(csv))

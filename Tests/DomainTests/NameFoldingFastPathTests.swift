@@ -23,3 +23,12 @@ struct NameFoldingFastPathTests {
         #expect(NameFolding.fastFold("Lefèvre") == "lefevre")
     }
 }
+
+struct TrimmingTests {
+    @Test func spacesTabsLineBreaksAndNoBreakSpacesGoFromBothEnds() {
+        #expect("  Hélène \r\n".trimmed == "Hélène")
+        #expect("\u{00A0}Le Fèvre\t".trimmed == "Le Fèvre")
+        #expect(" \t\n ".trimmed == "")
+        #expect("Marie  Dominique".trimmed == "Marie  Dominique")
+    }
+}

@@ -34,13 +34,13 @@ public struct CSVFile: Equatable, Sendable {
     public static func read(_ bytes: [UInt8]) throws(Problem) -> CSVFile {
         let (text, encoding) = decode(bytes)
         guard let firstLine = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: true).first,
-              !firstLine.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+              !firstLine.trimmed.isEmpty else {
             throw Problem(reason: "le fichier est vide")
         }
         let separator = guessSeparator(String(firstLine))
         var records = try parse(text, separator: separator)
         guard !records.isEmpty else { throw Problem(reason: "le fichier est vide") }
-        let header = records.removeFirst().fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        let header = records.removeFirst().fields.map { $0.trimmed }
         if header.allSatisfy(\.isEmpty) { throw Problem(reason: "la première ligne doit nommer les colonnes") }
         return CSVFile(encoding: encoding, text: text, separator: separator, header: header, rows: records)
     }
@@ -88,7 +88,7 @@ public struct CSVFile: Equatable, Sendable {
         var iterator = text.makeIterator()
         var pending: Character? = nil
         func endRow() {
-            fields.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces))
+            fields.append(wasQuoted ? field : field.trimmed)
             if !(fields.count == 1 && fields[0].isEmpty && !wasQuoted) { rows.append(Row(line: rowLine, fields: fields)) }
             fields = []
             field = ""
@@ -107,12 +107,12 @@ public struct CSVFile: Equatable, Sendable {
                 continue
             }
             switch character {
-            case "\"" where field.trimmingCharacters(in: .whitespaces).isEmpty && !wasQuoted:
+            case "\"" where field.trimmed.isEmpty && !wasQuoted:
                 quoted = true
                 wasQuoted = true
                 field = ""
             case separator:
-                fields.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces))
+                fields.append(wasQuoted ? field : field.trimmed)
                 field = ""
                 wasQuoted = false
             case "\n", "\r\n", "\r":

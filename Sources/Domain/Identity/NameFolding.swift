@@ -84,3 +84,14 @@ public enum NameFolding {
         return previous[b.count]
     }
 }
+
+extension StringProtocol {
+    /// Without the white space and line breaks at either end; what Foundation's trimming does, without its cost on
+    /// every field of a 100,000-row file.
+    public var trimmed: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(String.UnicodeScalarView(scalars[first...last]))
+    }
+}

@@ -69,7 +69,7 @@ public struct PatientDraft: Sendable {
         var problems: [PatientFieldProblem] = []
         func refuse(_ field: String, _ reason: String) { problems.append(PatientFieldProblem(field: field, reason: reason)) }
         func name(_ text: String?, field: String, required: Bool) -> String? {
-            let trimmed = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = (text ?? "").trimmed
             if trimmed.isEmpty {
                 if required { refuse(field, "obligatoire") }
                 return nil
@@ -82,7 +82,7 @@ public struct PatientDraft: Sendable {
         let firstNames = name(self.firstNames, field: "firstNames", required: true)
         let usedName = name(self.usedName, field: "usedName", required: false)
         var birthDate: LocalDate?
-        if let date = LocalDate(iso: self.birthDate.trimmingCharacters(in: .whitespaces)) ?? PatientSearchQuery.dates(self.birthDate, today: today).first {
+        if let date = LocalDate(iso: self.birthDate.trimmed) ?? PatientSearchQuery.dates(self.birthDate, today: today).first {
             if date > today {
                 refuse("birthDate", "date de naissance dans le futur")
             } else if date < today.addingYears(-130) {
@@ -95,7 +95,7 @@ public struct PatientDraft: Sendable {
         }
         if !["F", "M", "I"].contains(sex) { refuse("sex", "F, M ou I (indéterminé)") }
         var birthplace: String?
-        if let code = self.birthplaceCode?.trimmingCharacters(in: .whitespaces).uppercased(), !code.isEmpty {
+        if let code = self.birthplaceCode?.trimmed.uppercased(), !code.isEmpty {
             if code.range(of: "^([0-9]{2}|2A|2B)[0-9]{3}$", options: .regularExpression) == nil {
                 refuse("birthplaceCode", "code INSEE de la commune de naissance : 5 caractères (99xxx à l'étranger)")
             } else {
@@ -103,7 +103,7 @@ public struct PatientDraft: Sendable {
             }
         }
         var nir: NIR?
-        if let text = self.nir, !text.trimmingCharacters(in: .whitespaces).isEmpty {
+        if let text = self.nir, !text.trimmed.isEmpty {
             do {
                 let parsed = try NIR(parsing: text)
                 nir = parsed
@@ -127,12 +127,12 @@ public struct PatientDraft: Sendable {
         if (status == .recuperee || status == .qualifiee) && nir == nil { refuse("identityStatus", "une identité \(status.rawValue) porte l'INS (NIR)") }
         var phones: [PhoneNumber] = []
         var labels: [String] = []
-        for (index, entry) in self.phones.enumerated() where !entry.number.trimmingCharacters(in: .whitespaces).isEmpty {
+        for (index, entry) in self.phones.enumerated() where !entry.number.trimmed.isEmpty {
             do {
                 let phone = try PhoneNumber(parsing: entry.number)
                 if !phones.contains(phone) {
                     phones.append(phone)
-                    let label = entry.label.trimmingCharacters(in: .whitespaces)
+                    let label = entry.label.trimmed
                     labels.append(label.isEmpty ? (phone.isFrenchMobile ? "portable" : "fixe") : String(label.prefix(30)))
                 }
             } catch {
@@ -140,11 +140,11 @@ public struct PatientDraft: Sendable {
             }
         }
         var guardian: PhoneNumber?
-        if let text = guardianPhone, !text.trimmingCharacters(in: .whitespaces).isEmpty {
+        if let text = guardianPhone, !text.trimmed.isEmpty {
             do { guardian = try PhoneNumber(parsing: text) } catch { refuse("guardianPhone", error.reason) }
         }
         var email: String?
-        if let text = self.email?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+        if let text = self.email?.trimmed, !text.isEmpty {
             if text.range(of: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", options: .regularExpression) == nil || text.count > 200 {
                 refuse("email", "adresse électronique attendue (nom@domaine.fr)")
             } else {

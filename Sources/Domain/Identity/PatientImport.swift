@@ -157,7 +157,7 @@ public enum PatientImport {
             var values: [PatientImportField: [String]] = [:]
             var phones: [(number: String, label: String)] = []
             for (position, field) in mapping.fields.enumerated() where field != .ignore {
-                let value = position < row.fields.count ? row.fields[position].trimmingCharacters(in: .whitespacesAndNewlines) : ""
+                let value = position < row.fields.count ? row.fields[position].trimmed : ""
                 guard !value.isEmpty else { continue }
                 if field == .phone { phones.append((value, labels[position])) } else { values[field, default: []].append(value) }
             }

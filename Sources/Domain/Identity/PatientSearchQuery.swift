@@ -15,7 +15,7 @@ public struct PatientSearchQuery: Equatable, Sendable {
 
     /// Reads `text`; `today` decides the century of a two-digit year (a birth year is never in the future).
     public init(_ text: String, today: LocalDate) {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmed
         // A whole query that reads as a phone number is one (it may contain spaces).
         if trimmed.filter(\.isNumber).count >= 9, let phone = try? PhoneNumber(parsing: trimmed) {
             self.phone = phone

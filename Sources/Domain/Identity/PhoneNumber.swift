@@ -29,7 +29,7 @@ public struct PhoneNumber: Hashable, Codable, Sendable, CustomStringConvertible 
     /// Reads a number written in any usual French or international way: `06 12 34 56 78`, `06.12.34.56.78`,
     /// `+33 6 12 34 56 78`, `0033612345678`, `+33 (0)6 12 34 56 78`.
     public init(parsing text: String) throws(PhoneNumberProblem) {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmed
         guard !trimmed.isEmpty else { throw .empty }
         var digits = ""
         var plus = false
