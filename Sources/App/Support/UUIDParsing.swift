@@ -27,3 +27,16 @@ extension UUID {
                          bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 }
+
+extension UUID {
+    /// A random (version 4) identifier from the system's generator (`getrandom`): Foundation's `UUID()` opens and reads
+    /// `/dev/urandom` for each one on Linux, which shows when an import creates half a million rows.
+    static func bulk() -> UUID {
+        var generator = SystemRandomNumberGenerator()
+        var high = generator.next() as UInt64, low = generator.next() as UInt64
+        high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000 // version 4
+        low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000 // RFC 4122 variant
+        let h = withUnsafeBytes(of: high.bigEndian) { [UInt8]($0) }, l = withUnsafeBytes(of: low.bigEndian) { [UInt8]($0) }
+        return UUID(uuid: (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7]))
+    }
+}

@@ -142,7 +142,7 @@ enum PatientImportStore {
         for batch in report.accepted.chunked(by: batchSize) {
             let patients = batch.map { row -> (PatientRecord, [(PhoneNumber, String)]) in
                 let checked = row.checked
-                let patient = PatientRecord(id: UUID(), practice: practice.id, birthName: checked.birthName, firstNames: checked.firstNames,
+                let patient = PatientRecord(id: UUID.bulk(), practice: practice.id, birthName: checked.birthName, firstNames: checked.firstNames,
                                             usedName: checked.usedName, birthDate: checked.birthDate.description, sex: checked.sex)
                 patient.birthplaceCode = checked.birthplaceCode
                 patient.insNIR = checked.nir?.value

@@ -84,11 +84,11 @@ enum PatientSearch {
         for (patient, phones) in patients {
             let id = try patient.requireID(), practice = SQLBind(patient.$practice.id)
             for term in PatientSearchTerms.terms(birthName: patient.birthName, usedName: patient.usedName, firstNames: patient.firstNames).sorted() {
-                terms.append([SQLBind(UUID()), practice, SQLBind(id), SQLBind(term)])
+                terms.append([SQLBind(UUID.bulk()), practice, SQLBind(id), SQLBind(term)])
             }
             var seen = Set<String>()
             for (position, phone) in phones.filter({ seen.insert($0.0.e164).inserted }).enumerated() {
-                numbers.append([SQLBind(UUID()), practice, SQLBind(id), SQLBind(phone.0.e164), SQLBind(phone.1), SQLBind(position)])
+                numbers.append([SQLBind(UUID.bulk()), practice, SQLBind(id), SQLBind(phone.0.e164), SQLBind(phone.1), SQLBind(position)])
             }
         }
         let sql = db as! any SQLDatabase
@@ -115,6 +115,8 @@ enum PatientSearch {
             return values.map { SQLBind($0) }
         }
         let sql = db as! any SQLDatabase
+        // SQLite's default page cache (2 MB) spills while the indexes of a large batch grow: this connection gets 64 MB.
+        if sql.dialect.name == "sqlite" { try await sql.raw("PRAGMA cache_size = -65536").run() }
         for chunk in rows.chunked(by: 500) {
             try await sql.insert(into: PatientRecord.schema)
                 .columns("id", "practice_id", "birth_name", "first_names", "used_name", "birth_date", "sex", "birthplace_code", "ins_nir",
