@@ -20,3 +20,10 @@ request = function()
   end
   return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. token })
 end
+
+-- PACE_MS: each connection waits this long after an answer before its next request (wrk's `delay`; the latency it
+-- reports starts when the request is sent): 16 consoles asking at a set rate rather than as fast as the server answers.
+local pace = tonumber(os.getenv("PACE_MS") or "")
+if pace then
+  delay = function() return pace end
+end

@@ -3,13 +3,13 @@
 # SQLite and on PostgreSQL, 16 connections; then the import of a 100,000-row CSV file by `permanence import patients`.
 # Usage (from the repository's root): bash Benchmarks/http/run-patients.sh
 #   PERMANENCE_BINARY=path/to/release/permanence  (default: builds .build/release/permanence)
-#   ENGINES="sqlite postgres"  PATIENTS=1000000  PRACTICES=100  CONNECTIONS=16  DURATION=20s  IMPORT_ROWS=100000
+#   ENGINES="sqlite postgres"  PATIENTS=1000000  PRACTICES=100  CONNECTIONS=16  DURATION=20s  IMPORT_ROWS=100000  PACE_MS=10
 #   PostgreSQL: POSTGRES_URL of an empty database, or, as root with Debian's postgresql installed, a throwaway cluster.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . Benchmarks/http/common.sh
 engines=${ENGINES:-sqlite postgres}; patients=${PATIENTS:-1000000}; practices=${PRACTICES:-100}
-connections=${CONNECTIONS:-16}; duration=${DURATION:-20s}; import_rows=${IMPORT_ROWS:-100000}
+connections=${CONNECTIONS:-16}; duration=${DURATION:-20s}; import_rows=${IMPORT_ROWS:-100000}; pace=${PACE_MS:-10}
 work=$(mktemp -d /tmp/permanence-patients.XXXXXX)
 server=""
 . scripts/throwaway-postgres.sh
@@ -71,15 +71,20 @@ for engine in $engines; do
   done
   python3 -c "import sys; print(f'first queries of every practice (index reads): {float(sys.argv[2]) - float(sys.argv[1]):.1f} s')" "$start" "$(date +%s.%N)"
   echo "server memory: $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1 / 1024}')"
-  # The server's own ceiling on this machine: the trivial JSON route, same connections.
+  # The server's own ceiling on this machine: the trivial JSON route, same connections. One wrk thread: the second
+  # core is the server's (with two, wrk took CPU from the server it measures).
   echo "== trivial JSON route GET /health, $connections connections, $duration"
-  wrk -t2 -c"$connections" -d"$duration" --latency "http://127.0.0.1:$port/health" | grep -E "Requests/sec|50%|90%|99%"
+  wrk -t1 -c"$connections" -d"$duration" --latency "http://127.0.0.1:$port/health" | grep -E "Requests/sec|50%|90%|99%"
   for route in search caller-id; do
     export ROUTE=$route SAMPLES="$work/samples-$engine/$route.tsv"
-    # Warm the connections, then measure.
+    # Warm the connections, then measure: as fast as the server answers (its ceiling; the latency is then mostly the
+    # queue of 16 requests), then at a set pace (each connection asks again $pace ms after each answer).
     wrk -t1 -c"$connections" -d3s -s Benchmarks/http/patients.lua "http://127.0.0.1:$port" >/dev/null
-    echo "== $route: $(wc -l <"$SAMPLES") sampled queries, $connections connections, $duration"
-    wrk -t2 -c"$connections" -d"$duration" --latency -s Benchmarks/http/patients.lua "http://127.0.0.1:$port" \
+    echo "== $route: $(wc -l <"$SAMPLES") sampled queries, $connections connections, $duration, as fast as answered"
+    wrk -t1 -c"$connections" -d"$duration" --latency -s Benchmarks/http/patients.lua "http://127.0.0.1:$port" \
+      | grep -E "Requests/sec|50%|90%|99%|Non-2xx|Socket errors"
+    echo "== $route: $connections connections, $duration, each asking $pace ms after its answer"
+    PACE_MS=$pace wrk -t1 -c"$connections" -d"$duration" --latency -s Benchmarks/http/patients.lua "http://127.0.0.1:$port" \
       | grep -E "Requests/sec|50%|90%|99%|Non-2xx|Socket errors"
   done
   kill "$server"; wait "$server" 2>/dev/null || true; server=""

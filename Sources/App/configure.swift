@@ -23,7 +23,6 @@ func configure(_ app: Application, settings: AppSettings) async throws {
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(ErrorRendering())
     app.middleware.use(SecurityHeaders())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
 
     try routes(app)
     await PermanenceCommands.register(on: app)
@@ -31,6 +30,7 @@ func configure(_ app: Application, settings: AppSettings) async throws {
 
 func routes(_ app: Application) throws {
     try app.register(collection: SystemController())
+    try app.register(collection: StaticFiles(publicDirectory: app.directory.publicDirectory))
 
     let browser = app.grouped(SessionAuthenticator(), CSRFProtection())
     let auth = AuthController()
@@ -52,7 +52,37 @@ func routes(_ app: Application) throws {
     try apiSignedIn.register(collection: AgendaAPI())
     try apiSignedIn.register(collection: AppointmentsAPI())
     try apiSignedIn.register(collection: PatientsAPI())
+    try apiSignedIn.register(collection: PlaybookAPI())
     UsersController().bootAPI(routes: apiSignedIn)
+}
+
+/// `Public/` serves the style sheets and scripts on routes of their own, so that no other request looks at the disk:
+/// Vapor's file middleware asks the file system (a thread hop and a `stat`) for every path, and reading a request's
+/// path costs a URL parse each time — together more than a caller-ID lookup.
+struct StaticFiles: RouteCollection {
+    static let folders = ["css", "js"]
+    let publicDirectory: String
+
+    func boot(routes: any RoutesBuilder) throws {
+        for folder in Self.folders {
+            routes.get(.constant(folder), .catchall) { req async throws -> Response in
+                let parts = req.parameters.getCatchall()
+                // No way out of the folder, and no hidden file.
+                guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && !$0.hasPrefix(".") && !$0.contains("\\") }) else {
+                    throw AppError.notFound(what: "Fichier")
+                }
+                let path = publicDirectory + folder + "/" + parts.joined(separator: "/")
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                    throw AppError.notFound(what: "Fichier")
+                }
+                let response = try await req.fileio.asyncStreamFile(at: path)
+                // Kept, but checked again (its ETag) at each use: a new version shows at once.
+                response.headers.replaceOrAdd(name: .cacheControl, value: "no-cache")
+                return response
+            }
+        }
+    }
 }
 
 /// Headers that keep a page about patients out of caches, frames and content sniffing.
@@ -63,7 +93,8 @@ struct SecurityHeaders: AsyncMiddleware {
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         response.headers.replaceOrAdd(name: "X-Request-Id", value: request.id)
-        if !request.url.path.hasPrefix("/css/") && !request.url.path.hasPrefix("/js/") {
+        // Pages and answers about patients are never stored; the static files say how they are kept.
+        if !response.headers.contains(name: .cacheControl) {
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }
         return response

@@ -45,7 +45,6 @@ struct AppointmentsAPITests {
     static func patient(in practice: UUID, name: String, on app: Application) async throws -> UUID {
         let patient = PatientRecord(id: UUID(), practice: practice, birthName: name, firstNames: "Marie", usedName: nil, birthDate: "1957-12-03", sex: "F")
         try await patient.create(on: app.db)
-        try await PatientSearch.index(patient, phones: [], on: app.db)
         app.patientIndexCache.changed(practice, patients: [patient.id!])
         return patient.id!
     }

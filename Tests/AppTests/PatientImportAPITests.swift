@@ -114,6 +114,32 @@ struct PatientImportAPITests {
         }
     }
 
+    /// The command line runs the import right after its dry run and reuses the report; a record created in between
+    /// (by a colleague, another server) makes it check the file again, so the new record's look-alike is left out.
+    @Test func aDryRunReusedByTheCommandLineIsCheckedAgainWhenTheRecordsChanged() async throws {
+        try await withTestApp { app in
+            let world = try await World.build(on: app)
+            let context = WriteContext(actor: .system("test"), requestID: nil, writer: app.writer, database: app.db, patientIndex: app.patientIndexCache)
+            let today = LocalDate(year: 2026, month: 11, day: 20)
+            for (practiceID, colleagueCreatesOne) in [(world.practiceA, false), (world.practiceB, true)] {
+                let practice = try AuthorizedPractice.commandLine(try #require(try await PracticeRecord.find(practiceID, on: app.db)))
+                let (upload, dryRun) = try await PatientImportStore.upload(Self.file, fileName: "export.csv", mapping: nil, in: practice,
+                                                                           context: context, today: today, on: app.db)
+                #expect(dryRun.report?.accepted.contains { $0.checked.birthName == "Ngô" } == true)
+                if colleagueCreatesOne {
+                    _ = try await PatientSearchAPITests.add(app, practice: practiceID, birthName: "Ngô", firstNames: "Thành",
+                                                            birthDate: "1985-03-02", phones: [])
+                }
+                let done = try await PatientImportStore.run(upload.id, in: practice, context: context, today: today, dryRun: dryRun, on: app.db)
+                let ngo = try await PatientRecord.query(on: app.db).filter(\.$practice.$id == practiceID).filter(\.$birthName == "Ngô").count()
+                // Without the colleague: imported from the reused report. With: the colleague's record only, the row left out.
+                #expect(ngo == 1, "\(colleagueCreatesOne)")
+                #expect(done.importedCount == dryRun.report!.accepted.count - (colleagueCreatesOne ? 1 : 0))
+                #expect(done.rejectedRows.contains { $0.reasons.contains { $0.hasPrefix("doublon probable de NGÔ Thành") } } == colleagueCreatesOne)
+            }
+        }
+    }
+
     static func bearer(_ token: String, _ headers: HTTPHeaders) -> HTTPHeaders {
         var all = headers
         all.bearerAuthorization = BearerAuthorization(token: token)

@@ -154,7 +154,7 @@ struct PatientRightsAPITests {
             #expect(try await PatientSearchAPITests.names(app, "\(base)/caller-id?number=0622222222", token: secretary).isEmpty)
             #expect(try await app.api(.POST, "\(base)/\(old)/erase", token: supervisor, json: erase).status == .conflict)
 
-            // Never seen: erased at once, with its search words and numbers; an appointment to come must be cancelled first.
+            // Never seen: erased at once, with its numbers; an appointment to come must be cancelled first.
             let s = try await AppointmentsAPITests.setUp(app, world: world)
             _ = try await app.api(.POST, "\(s.base)/appointments", token: s.token, json: s.booking("2026-11-26T10:00:00+01:00", patient: never))
             let coming = try await app.api(.POST, "\(base)/\(never)/erase", token: supervisor, json: erase)
@@ -165,7 +165,7 @@ struct PatientRightsAPITests {
             #expect(erased.status == .ok, "\(erased.body.string)")
             #expect(try await PatientRecord.find(never, on: app.db) == nil)
             #expect(try await AppointmentRecord.query(on: app.db).filter(\.$patient.$id == never).count() == 0)
-            #expect(try await PatientSearchTermRecord.query(on: app.db).filter(\.$patientID == never).count() == 0)
+            #expect(try await PatientPhoneRecord.query(on: app.db).filter(\.$patient.$id == never).count() == 0)
             #expect(try await PatientSearchAPITests.names(app, "\(base)?q=jamais", token: secretary).isEmpty)
             let journal = try await AuditEntryRecord.query(on: app.db).filter(\.$action ~~ ["erase", "anonymise"]).all()
             #expect(Set(journal.map(\.entityID)) == [old.uuidString, never.uuidString])

@@ -19,7 +19,7 @@ struct PatientSearchAPITests {
         let patient = PatientRecord(id: UUID(), practice: practice, birthName: birthName, firstNames: firstNames, usedName: usedName,
                                     birthDate: birthDate, sex: "F")
         try await patient.create(on: app.db)
-        try await PatientSearch.index(patient, phones: try phones.map { (try PhoneNumber(parsing: $0), "portable") }, on: app.db)
+        try await PatientSearch.replacePhones(of: patient, with: try phones.map { (try PhoneNumber(parsing: $0), "portable") }, on: app.db)
         // Written straight into the database, as no screen would: the practice's index is told by hand.
         app.patientIndexCache.changed(practice, patients: [patient.id!])
         return patient.id!

@@ -28,6 +28,7 @@ struct AccessPolicyTests {
     func everyoneButSecretariesEditsTheAgenda(role: Role) {
         #expect(AccessPolicy.role(role, has: .editAgenda) == (role != .secretary))
         #expect(AccessPolicy.role(role, has: .managePatientFiles) == (role != .secretary))
+        #expect(AccessPolicy.role(role, has: .editPlaybook) == (role != .secretary))
     }
 
     @Test func assignmentRulesPerRole() {

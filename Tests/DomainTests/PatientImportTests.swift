@@ -27,6 +27,21 @@ struct CSVFileTests {
         #expect(file.rows.map(\.line) == [2, 3])
     }
 
+    @Test func theSeparatorIsGuessedFromTheHeaderLineAloneWhateverTheLineBreaks() throws {
+        // Commas outnumber semicolons in the whole file, not in its header; lines end in \r\n, \r or \n.
+        for newline in ["\r\n", "\r", "\n"] {
+            let text = "\(newline)Nom;Prénom;Adresse\(newline)Martin;Zoé;12, rue de la Paix, bâtiment B, 3e étage, porte 4, code 1234\(newline)"
+                + "Durand;Léa;\"1, place\(newline)du Marché\"\(newline)"
+            let file = try CSVFile.read(Array(text.utf8))
+            #expect(file.separator == ";")
+            #expect(file.header == ["Nom", "Prénom", "Adresse"])
+            #expect(file.rows == [
+                .init(line: 3, fields: ["Martin", "Zoé", "12, rue de la Paix, bâtiment B, 3e étage, porte 4, code 1234"]),
+                .init(line: 4, fields: ["Durand", "Léa", "1, place\ndu Marché"]),
+            ], "\(newline.debugDescription)")
+        }
+    }
+
     @Test func emptyAndBrokenFilesSayWhy() {
         #expect(throws: CSVFile.Problem(reason: "le fichier est vide")) { try CSVFile.read(Array("\n\n".utf8)) }
         #expect(throws: CSVFile.Problem(reason: "ligne 2 : guillemet ouvrant sans guillemet fermant")) {

@@ -270,9 +270,9 @@ struct ImportPatientsCommand: AsyncCommand {
         let today = LocalDate(app.clock.now(), in: FrenchFormat.parisTimeZone)
         let began = ContinuousClock.now
         do {
-            let (upload, file) = try await PatientImportStore.upload(Array(bytes), fileName: URL(fileURLWithPath: signature.file).lastPathComponent,
-                                                                     mapping: mapping, in: practice, context: writeContext, today: today, on: app.db)
-            let dto = PatientImportDTO(upload, file: file)
+            let (upload, dryRun) = try await PatientImportStore.upload(Array(bytes), fileName: URL(fileURLWithPath: signature.file).lastPathComponent,
+                                                                       mapping: mapping, in: practice, context: writeContext, today: today, on: app.db)
+            let dto = PatientImportDTO(upload, file: dryRun.file)
             context.console.print("\(record.name) — \(dto.fileName) (\(dto.encoding), séparateur « \(dto.separator) »)")
             for column in dto.columns { context.console.print("  \(column.name) → \(column.field)") }
             if let problem = dto.mappingProblems.first {
@@ -281,7 +281,7 @@ struct ImportPatientsCommand: AsyncCommand {
             for rejection in dto.rejected { context.console.print("ligne \(rejection.line) : \(rejection.reasons.joined(separator: " ; "))") }
             context.console.print("\(dto.rows) lignes : \(dto.accepted) acceptées, \(dto.rejected.count) refusées.")
             guard !signature.dryRun else { return }
-            let done = try await PatientImportStore.run(upload.id, in: practice, context: writeContext, today: today, on: app.db)
+            let done = try await PatientImportStore.run(upload.id, in: practice, context: writeContext, today: today, dryRun: dryRun, on: app.db)
             let elapsed = ContinuousClock.now - began
             context.console.print("\(done.importedCount ?? 0) dossiers créés en \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))).")
         } catch AppError.validation(let errors) {

@@ -25,7 +25,23 @@ enum DemoSeeder {
         let today = LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)
         let data = DemoDataset.make(seed: seed, today: today)
         try await write(data, app: app)
+        try await writePlaybooks(data, app: app)
         return data.users.map { Login(role: $0.role, email: $0.email) }
+    }
+
+    /// Each demo practice's sheet, procedures and triage criteria, as their first versions.
+    static func writePlaybooks(_ data: DemoDataset, app: Application) async throws {
+        let context = WriteContext(actor: .system("seed-demo"), requestID: nil, writer: app.writer, database: app.db, patientIndex: app.patientIndexCache)
+        for practice in data.practices {
+            guard let record = try await PracticeRecord.find(practice.id, on: app.db) else { continue }
+            let authorized = try AuthorizedPractice.commandLine(record)
+            if let playbook = DemoPlaybooks.playbook(forSlug: practice.slug) {
+                _ = try await PlaybookStore.save(playbook, note: "Fiche et procédures convenues avec le cabinet", of: authorized, context: context)
+            }
+            if let triage = DemoPlaybooks.triage(forSlug: practice.slug) {
+                _ = try await PlaybookStore.save(triage, note: "Critères d'urgence convenus avec le cabinet", of: authorized, context: context)
+            }
+        }
     }
 
     static func write(_ data: DemoDataset, app: Application) async throws {
@@ -103,9 +119,9 @@ enum DemoSeeder {
                 return record
             }
             for chunk in patients.chunked(by: 200) { try await chunk.create(on: tx) }
-            try await PatientSearch.indexNew(zip(patients, data.patients).map { record, patient in
+            try await PatientSearch.insertPhones(data.patients.map { patient in
                 let phone = PhoneNumber(e164: patient.phone)
-                return (record, [(phone, phone.isFrenchMobile ? "portable" : "fixe")])
+                return (patient.id, patient.practiceID, [(phone, phone.isFrenchMobile ? "portable" : "fixe")])
             }, on: tx)
             for patient in data.patients {
                 try await journal.record(.create, entity: "patient", entityID: patient.id.uuidString, practiceID: patient.practiceID,

@@ -77,7 +77,6 @@ enum LoadSeeder {
                               birthDate: "1970-01-01", sex: index % 2 == 0 ? "F" : "M")
             }
             for chunk in patients.chunked(by: 200) { try await chunk.create(on: tx) }
-            try await PatientSearch.indexNew(patients.map { ($0, []) }, on: tx)
             let appointments = fixture.appointments.enumerated().map { index, busy in
                 let record = AppointmentRecord()
                 record.id = UUID()

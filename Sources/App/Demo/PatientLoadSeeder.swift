@@ -40,7 +40,7 @@ enum PatientLoadSeeder {
             practice.timeZone = FrenchFormat.parisTimeZone.identifier
             practice.alsaceMoselle = false
             practice.openedHolidays = ""
-            var rows: [(PatientRecord, [(PhoneNumber, String)])] = []
+            var rows: [BulkPatient] = []
             rows.reserveCapacity(perPractice)
             var familyPhone: PhoneNumber? = nil, familyName = ""
             for _ in 0..<perPractice {
@@ -53,12 +53,12 @@ enum PatientLoadSeeder {
                 }
                 let first = female ? rng.pick(DemoNames.femaleFirstNames) : rng.pick(DemoNames.maleFirstNames)
                 let birth = LocalDate(year: 1930 + Int(rng.next() % 95), month: 1 + Int(rng.next() % 12), day: 1 + Int(rng.next() % 28))
-                let patient = PatientRecord(id: rng.uuid(), practice: practiceID, birthName: familyName, firstNames: first, usedName: nil,
-                                            birthDate: birth.description, sex: female ? "F" : "M")
-                patient.createdAt = created
+                var patient = BulkPatient(id: rng.uuid(), practice: practiceID, birthName: familyName, firstNames: first, usedName: nil,
+                                          birthDate: birth.description, sex: female ? "F" : "M", createdAt: created)
                 var phones = [(PhoneNumber(e164: "+33" + (rng.chance(0.7) ? "6" : "7") + String(format: "%08d", Int(rng.next() % 100_000_000))), "portable")]
                 if let familyPhone { phones.append((familyPhone, "fixe")) }
-                rows.append((patient, phones))
+                patient.phones = phones
+                rows.append(patient)
                 if rng.chance(Double(2_000) / Double(max(patients, 1))) {
                     let name = NameFolding.compact(familyName)
                     let query: String

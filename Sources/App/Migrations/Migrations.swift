@@ -14,5 +14,7 @@ enum PermanenceMigrations {
         BoundSlotOccupancy(),
         CreatePatientRecords(),
         CreatePatientImports(),
+        DropPatientSearchTerms(),
+        CreatePlaybooks(),
     ]
 }

@@ -36,7 +36,7 @@ enum Idempotency {
         var hasher = SHA256()
         hasher.update(data: Data("\(req.method.rawValue) \(req.url.path)\n".utf8))
         if let body = req.body.data { hasher.update(data: Data(buffer: body)) }
-        let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let hash = hasher.finalize().hex
 
         let record = IdempotencyKeyRecord()
         record.id = UUID()

@@ -29,13 +29,18 @@ extension UUID {
 }
 
 extension UUID {
-    /// A random (version 4) identifier from the system's generator (`getrandom`): Foundation's `UUID()` opens and reads
-    /// `/dev/urandom` for each one on Linux, which shows when an import creates half a million rows.
-    static func bulk() -> UUID {
+    /// A time-ordered identifier (version 7, RFC 9562: 48 bits of Unix milliseconds, then random bits from the system's
+    /// generator) for rows written in bulk. Written one after the other they sort together, so the primary-key and
+    /// foreign-key indexes of an import grow at one place instead of rewriting pages all over a large table (an import
+    /// into a database of a million patients spent most of its time writing those pages); and `getrandom` rather than
+    /// Foundation's `UUID()`, which opens and reads `/dev/urandom` for each one on Linux.
+    static func bulk(now: Date = Date()) -> UUID {
         var generator = SystemRandomNumberGenerator()
-        var high = generator.next() as UInt64, low = generator.next() as UInt64
-        high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000 // version 4
-        low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000 // RFC 4122 variant
+        let milliseconds = UInt64(max(0, now.timeIntervalSince1970 * 1_000))
+        let randomHigh: UInt64 = generator.next(), randomLow: UInt64 = generator.next()
+        let high = (milliseconds << 16) | 0x7000 | (randomHigh & 0x0FFF) // version 7
+        var low = randomLow
+        low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000 // RFC 9562 variant
         let h = withUnsafeBytes(of: high.bigEndian) { [UInt8]($0) }, l = withUnsafeBytes(of: low.bigEndian) { [UInt8]($0) }
         return UUID(uuid: (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7]))
     }

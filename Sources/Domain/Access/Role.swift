@@ -39,6 +39,8 @@ public enum Permission: Sendable, Equatable {
     /// Importing a practice's patients from its previous software, and erasing or anonymising a record (RGPD):
     /// acts on whole files, kept from the secretaries who answer the calls.
     case managePatientFiles
+    /// The practice's sheet, procedures and triage criteria: agreed by the practitioners, kept by the supervisors.
+    case editPlaybook
 }
 
 /// Who may reach what: the one place the rules of access are written down.
@@ -52,7 +54,7 @@ public enum AccessPolicy {
     public static func role(_ role: Role, has permission: Permission) -> Bool {
         switch permission {
         case .manageUsers, .configureCenter: role == .admin
-        case .editAgenda, .managePatientFiles: role != .secretary
+        case .editAgenda, .managePatientFiles, .editPlaybook: role != .secretary
         }
     }
 

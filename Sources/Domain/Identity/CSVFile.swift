@@ -33,11 +33,11 @@ public struct CSVFile: Equatable, Sendable {
     /// Reads the bytes of a file: its encoding, separator, header and rows (blank lines skipped).
     public static func read(_ bytes: [UInt8]) throws(Problem) -> CSVFile {
         let (text, encoding) = decode(bytes)
-        guard let firstLine = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: true).first,
-              !firstLine.trimmed.isEmpty else {
-            throw Problem(reason: "le fichier est vide")
-        }
-        let separator = guessSeparator(String(firstLine))
+        // The header line ends at the first line break, whichever the file uses (a `\r\n` is one Character).
+        let isBreak: (Unicode.Scalar) -> Bool = { $0 == "\n" || $0 == "\r" }
+        let firstLine = String(String.UnicodeScalarView(text.unicodeScalars.drop(while: isBreak).prefix { !isBreak($0) }))
+        guard !firstLine.trimmed.isEmpty else { throw Problem(reason: "le fichier est vide") }
+        let separator = guessSeparator(firstLine)
         var records = try parse(text, separator: separator)
         guard !records.isEmpty else { throw Problem(reason: "le fichier est vide") }
         let header = records.removeFirst().fields.map { $0.trimmed }
@@ -79,48 +79,66 @@ public struct CSVFile: Equatable, Sendable {
         return best.value == 0 ? ";" : best.key
     }
 
+    /// Read scalar by scalar: a file of 100,000 rows is read in well under a second, where grapheme by grapheme it took
+    /// seconds. A line break is `\n`, `\r\n` or `\r`; inside quotes it is kept as `\n`.
     static func parse(_ text: String, separator: Character) throws(Problem) -> [Row] {
+        let separator = separator.unicodeScalars.first!
         var rows: [Row] = []
         var fields: [String] = []
-        var field = ""
+        var field = String.UnicodeScalarView()
         var quoted = false, wasQuoted = false
         var line = 1, rowLine = 1
-        var iterator = text.makeIterator()
-        var pending: Character? = nil
-        func endRow() {
-            fields.append(wasQuoted ? field : field.trimmed)
-            if !(fields.count == 1 && fields[0].isEmpty && !wasQuoted) { rows.append(Row(line: rowLine, fields: fields)) }
-            fields = []
-            field = ""
+        var iterator = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = nil
+        func endField() {
+            let value = String(field)
+            fields.append(wasQuoted ? value : value.trimmed)
+            field = String.UnicodeScalarView()
             wasQuoted = false
         }
-        while let character = pending ?? iterator.next() {
+        func endRow() {
+            let blank = fields.isEmpty && !wasQuoted && field.allSatisfy(\.isWhitespaceFast)
+            endField()
+            if !blank { rows.append(Row(line: rowLine, fields: fields)) }
+            fields = []
+        }
+        while let scalar = pending ?? iterator.next() {
             pending = nil
             if quoted {
-                if character == "\"" {
+                switch scalar {
+                case "\"":
                     let next = iterator.next()
                     if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
-                } else {
-                    if character == "\n" || character == "\r\n" { line += 1 }
-                    field.append(character == "\r\n" ? "\n" : character)
+                case "\n":
+                    line += 1
+                    field.append("\n")
+                case "\r":
+                    let next = iterator.next()
+                    if next != "\n" { pending = next }
+                    line += 1
+                    field.append("\n")
+                default:
+                    field.append(scalar)
                 }
                 continue
             }
-            switch character {
-            case "\"" where field.trimmed.isEmpty && !wasQuoted:
+            switch scalar {
+            case "\"" where !wasQuoted && field.allSatisfy(\.isWhitespaceFast):
                 quoted = true
                 wasQuoted = true
-                field = ""
+                field = String.UnicodeScalarView()
             case separator:
-                fields.append(wasQuoted ? field : field.trimmed)
-                field = ""
-                wasQuoted = false
-            case "\n", "\r\n", "\r":
+                endField()
+            case "\n", "\r":
+                if scalar == "\r" {
+                    let next = iterator.next()
+                    if next != "\n" { pending = next }
+                }
                 endRow()
                 line += 1
                 rowLine = line
             default:
-                field.append(character)
+                field.append(scalar)
             }
         }
         if quoted { throw Problem(reason: "ligne \(rowLine) : guillemet ouvrant sans guillemet fermant") }

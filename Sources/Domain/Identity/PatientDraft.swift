@@ -1,16 +1,5 @@
 import Foundation
 
-/// A field of a patient record and why its value is refused.
-public struct PatientFieldProblem: Equatable, Sendable {
-    public let field: String
-    public let reason: String
-
-    public init(field: String, reason: String) {
-        self.field = field
-        self.reason = reason
-    }
-}
-
 /// A patient record as typed by the secretary, before it is saved: every trait checked, phone numbers read into E.164,
 /// the INS checked against its key and against the traits it encodes.
 public struct PatientDraft: Sendable {
@@ -66,8 +55,8 @@ public struct PatientDraft: Sendable {
 
     /// The checked record, or every problem, each naming its field (`phones[1].number` for the second number).
     public func check(today: LocalDate) -> Result<Checked, PatientProblems> {
-        var problems: [PatientFieldProblem] = []
-        func refuse(_ field: String, _ reason: String) { problems.append(PatientFieldProblem(field: field, reason: reason)) }
+        var problems: [FieldProblem] = []
+        func refuse(_ field: String, _ reason: String) { problems.append(FieldProblem(field: field, reason: reason)) }
         func name(_ text: String?, field: String, required: Bool) -> String? {
             let trimmed = (text ?? "").trimmed
             if trimmed.isEmpty {
@@ -160,5 +149,5 @@ public struct PatientDraft: Sendable {
 
 /// Every problem of a draft.
 public struct PatientProblems: Error, Equatable, Sendable {
-    public let list: [PatientFieldProblem]
+    public let list: [FieldProblem]
 }

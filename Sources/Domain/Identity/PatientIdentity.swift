@@ -90,21 +90,38 @@ public struct IdentityTraits: Equatable, Sendable {
     /// Why `other` is likely the same person, in the secretary's words; empty when nothing suggests it.
     /// Same strict traits; same date of birth and a close name; the same phone and first name.
     public func duplicateReasons(_ other: IdentityTraits) -> [String] {
-        let names = [birthName] + (usedName.map { [$0] } ?? [])
-        let otherNames = [other.birthName] + (other.usedName.map { [$0] } ?? [])
-        let closeName = names.contains { name in
-            otherNames.contains { NameFolding.distance(NameFolding.compact(name), NameFolding.compact($0), limit: 2) <= 2 }
-        }
-        let firstName = NameFolding.words(firstNames).first
-        let sameFirstName = firstName != nil && firstName == NameFolding.words(other.firstNames).first
+        ComparedTraits(self).duplicateReasons(ComparedTraits(other))
+    }
+}
+
+/// Traits with their names folded once: an import compares each row with thousands of people.
+struct ComparedTraits: Sendable {
+    let traits: IdentityTraits
+    let compactBirthName: String
+    /// The birth name and the used name, folded.
+    let compactNames: [String]
+    let firstName: String?
+
+    init(_ traits: IdentityTraits) {
+        self.traits = traits
+        compactBirthName = NameFolding.compact(traits.birthName)
+        compactNames = [compactBirthName] + (traits.usedName.map { [NameFolding.compact($0)] } ?? [])
+        firstName = NameFolding.words(traits.firstNames).first
+    }
+
+    func duplicateReasons(_ other: ComparedTraits) -> [String] {
+        let a = traits, b = other.traits
+        let sameFirstName = firstName != nil && firstName == other.firstName
         var reasons: [String] = []
-        if NameFolding.compact(birthName) == NameFolding.compact(other.birthName), sameFirstName, birthDate == other.birthDate, sex == other.sex,
-           birthplaceCode == nil || other.birthplaceCode == nil || birthplaceCode == other.birthplaceCode {
+        if compactBirthName == other.compactBirthName, sameFirstName, a.birthDate == b.birthDate, a.sex == b.sex,
+           a.birthplaceCode == nil || b.birthplaceCode == nil || a.birthplaceCode == b.birthplaceCode {
             reasons.append("mêmes traits stricts (nom de naissance, premier prénom, date de naissance, sexe)")
-        } else if birthDate == other.birthDate, closeName {
+        } else if a.birthDate == b.birthDate, compactNames.contains(where: { name in
+            other.compactNames.contains { NameFolding.distance(name, $0, limit: 2) <= 2 }
+        }) {
             reasons.append("même date de naissance et nom proche")
         }
-        if sameFirstName, !Set(phones).isDisjoint(with: other.phones) {
+        if sameFirstName, !Set(a.phones).isDisjoint(with: b.phones) {
             reasons.append("même téléphone et même prénom")
         }
         return reasons

@@ -77,7 +77,7 @@ public struct PatientImportMapping: Equatable, Sendable {
     /// A mapping given column by column (`{"Nom": "birthName", …}`): every column named must be in the file and every
     /// field known; a column left out is not imported. The four strict traits the record requires must each have a column.
     public static func parse(_ given: [String: String], header: [String]) -> Result<PatientImportMapping, PatientProblems> {
-        var problems: [PatientFieldProblem] = []
+        var problems: [FieldProblem] = []
         var fields = [PatientImportField](repeating: .ignore, count: header.count)
         for (column, value) in given.sorted(by: { $0.key < $1.key }) {
             guard let index = header.firstIndex(of: column) else {
@@ -97,8 +97,8 @@ public struct PatientImportMapping: Equatable, Sendable {
     }
 
     /// A required trait without a column, or a single-valued field given two columns.
-    public func problems() -> [PatientFieldProblem] {
-        var problems: [PatientFieldProblem] = []
+    public func problems() -> [FieldProblem] {
+        var problems: [FieldProblem] = []
         for field in PatientImportField.required where !fields.contains(field) {
             problems.append(.init(field: "mapping", reason: "aucune colonne pour « \(field.label) »"))
         }
@@ -179,11 +179,12 @@ public enum PatientImport {
                 reasons += problems.list.map { "\(label(of: $0.field)) : \($0.reason)" }
                 report.rejected.append(.init(line: row.line, reasons: reasons))
             case .success(let checked):
-                let duplicates = index.duplicates(of: checked.traits)
+                let compared = ComparedTraits(checked.traits)
+                let duplicates = index.duplicates(of: compared)
                 reasons += duplicates.prefix(3).map { "doublon probable de \($0.label) (\($0.reasons.joined(separator: " ; ")))" }
                 if reasons.isEmpty {
                     report.accepted.append(.init(line: row.line, checked: checked, address: address, notes: notes))
-                    index.add(KnownIdentity(label: "la ligne \(row.line)", traits: checked.traits))
+                    index.add(compared, label: "la ligne \(row.line)")
                 } else {
                     report.rejected.append(.init(line: row.line, reasons: reasons))
                 }
@@ -212,27 +213,29 @@ public enum PatientImport {
 
 /// The practice's people, by date of birth, phone number and birth name, for the duplicate check of thousands of rows.
 struct IdentityIndex {
-    private var people: [KnownIdentity] = []
+    private var people: [(label: String, traits: ComparedTraits)] = []
     private var byBirthDate: [LocalDate: [Int]] = [:]
     private var byPhone: [String: [Int]] = [:]
 
     init(_ known: [KnownIdentity]) {
-        for person in known { add(person) }
+        for person in known { add(ComparedTraits(person.traits), label: person.label) }
     }
 
-    mutating func add(_ person: KnownIdentity) {
+    mutating func add(_ person: ComparedTraits, label: String) {
         let position = people.count
-        people.append(person)
+        people.append((label, person))
         byBirthDate[person.traits.birthDate, default: []].append(position)
         for phone in Set(person.traits.phones.map(\.e164)) { byPhone[phone, default: []].append(position) }
     }
 
     /// Every duplicate reason needs the same date of birth or a shared phone number: only those are compared.
-    func duplicates(of traits: IdentityTraits) -> [(label: String, reasons: [String])] {
+    func duplicates(of compared: ComparedTraits) -> [(label: String, reasons: [String])] {
+        let traits = compared.traits
         var candidates = Set(byBirthDate[traits.birthDate] ?? [])
         for phone in traits.phones { candidates.formUnion(byPhone[phone.e164] ?? []) }
+        guard !candidates.isEmpty else { return [] }
         return candidates.sorted().compactMap { position in
-            let reasons = traits.duplicateReasons(people[position].traits)
+            let reasons = compared.duplicateReasons(people[position].traits)
             return reasons.isEmpty ? nil : (people[position].label, reasons)
         }
     }

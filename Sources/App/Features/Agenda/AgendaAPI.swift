@@ -66,38 +66,15 @@ struct AgendaAPI: RouteCollection {
         }
     }
 
-    /// The availability parameters, read from the query string in one pass.
-    struct AvailabilityParameters {
-        var motif, from, limit, practitioner, urgent, partOfDay, after, weekdays: String?
-
-        init(query: String?) {
-            for pair in (query ?? "").split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                // No value here may hold a space, so a "+" stays a "+": an offset sent unencoded still reads.
-                let value = parts.count == 2 ? String(parts[1]).removingPercentEncoding : ""
-                switch parts[0] {
-                case "motif": motif = value
-                case "from": from = value
-                case "limit": limit = value
-                case "practitioner": practitioner = value
-                case "urgent": urgent = value
-                case "partOfDay": partOfDay = value
-                case "after": after = value
-                case "weekdays": weekdays = value
-                default: break
-                }
-            }
-        }
-    }
-
     /// Reads the query string; every malformed parameter is named.
     static func slotQuery(_ req: Request, agenda: PracticeAgenda, now: Date) throws -> SlotQuery {
-        let parameters = AvailabilityParameters(query: req.url.query)
+        // No value here may hold a space, so a "+" stays a "+": an offset sent unencoded still reads.
+        let parameters = QueryParameters(req.url.query, plusIsSpace: false)
         var errors: [FieldError] = []
-        let motif = parameters.motif.flatMap { UUID(fastString: $0) }
+        let motif = parameters["motif"].flatMap { UUID(fastString: $0) }
         if motif == nil { errors.append(FieldError(field: "motif", reason: "identifiant de motif attendu")) }
         var from = now
-        if let raw = parameters.from {
+        if let raw = parameters["from"] {
             if let date = LocalDate(iso: raw) {
                 from = agenda.startOfDay(date)
             } else if let instant = ISOTimestamp.parse(raw) {
@@ -107,16 +84,16 @@ struct AgendaAPI: RouteCollection {
             }
         }
         var limit = 10
-        if let raw = parameters.limit {
+        if let raw = parameters["limit"] {
             if let value = Int(raw) { limit = value } else { errors.append(FieldError(field: "limit", reason: "nombre entier attendu")) }
         }
         var practitioner: UUID?
-        if let raw = parameters.practitioner {
+        if let raw = parameters["practitioner"] {
             practitioner = UUID(fastString: raw)
             if practitioner == nil { errors.append(FieldError(field: "practitioner", reason: "identifiant de praticien attendu")) }
         }
         var urgent = false
-        if let raw = parameters.urgent {
+        if let raw = parameters["urgent"] {
             switch raw.lowercased() {
             case "true", "1": urgent = true
             case "false", "0": urgent = false
@@ -124,17 +101,17 @@ struct AgendaAPI: RouteCollection {
             }
         }
         var partOfDay: SlotQuery.PartOfDay?
-        if let raw = parameters.partOfDay {
+        if let raw = parameters["partOfDay"] {
             partOfDay = SlotQuery.PartOfDay(rawValue: raw)
             if partOfDay == nil { errors.append(FieldError(field: "partOfDay", reason: "morning ou afternoon")) }
         }
         var after: LocalTime?
-        if let raw = parameters.after {
+        if let raw = parameters["after"] {
             after = LocalTime(parsing: raw)
             if after == nil { errors.append(FieldError(field: "after", reason: "heure au format HH:MM")) }
         }
         var weekdays: Set<Int>?
-        if let raw = parameters.weekdays {
+        if let raw = parameters["weekdays"] {
             let days = raw.split(separator: ",").map { Int($0) }
             if days.isEmpty || days.contains(where: { $0 == nil || !(1...7).contains($0!) }) {
                 errors.append(FieldError(field: "weekdays", reason: "jours de 1 (lundi) à 7 (dimanche) séparés par des virgules"))

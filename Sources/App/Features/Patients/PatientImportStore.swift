@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// A file of patients from a practice's previous software, between its dry run and its import.
@@ -89,7 +90,7 @@ enum PatientImportStore {
 
     /// Reads and keeps the file, with the given mapping or the one guessed from the columns' names, and runs the dry run.
     static func upload(_ bytes: [UInt8], fileName: String, mapping given: [String: String]?, in practice: AuthorizedPractice,
-                       context: WriteContext, today: LocalDate, on db: any Database) async throws -> (PatientImportRecord, CSVFile) {
+                       context: WriteContext, today: LocalDate, on db: any Database) async throws -> (PatientImportRecord, DryRun) {
         let file: CSVFile
         do { file = try CSVFile.read(bytes) } catch { throw AppError.invalid("file", error.reason) }
         let mapping = try given.map { try parse($0, header: file.header) } ?? PatientImportMapping.guess(header: file.header)
@@ -103,13 +104,36 @@ enum PatientImportStore {
         record.separator = String(file.separator)
         record.content = file.text
         record.state = State.checked
-        try await apply(mapping, file: file, to: record, in: practice, today: today, on: db)
+        let dryRun = try await apply(mapping, file: file, to: record, in: practice, today: today, on: db)
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             try await record.create(on: tx)
             try await journal.record(.create, entity: "patient_import", entityID: record.id!.uuidString, practiceID: practice.id,
                                      after: ["fileName": record.fileName, "rows": String(record.rowCount)])
         }
-        return (record, file)
+        return (record, dryRun)
+    }
+
+    /// A dry run as its caller may keep it: the file read, its report, and the state of the practice's records it was
+    /// checked against. `run` given it skips reading and checking the file again when the records have not changed.
+    struct DryRun: Sendable {
+        let file: CSVFile
+        let report: PatientImportReport?
+        let checkedAgainst: RecordsState
+    }
+
+    /// How many records the practice has and when the last one changed: every write of a record sets `updated_at`.
+    struct RecordsState: Equatable, Sendable {
+        let count: Int
+        let lastChange: Date?
+    }
+
+    static func recordsState(of practice: AuthorizedPractice, on db: any Database) async throws -> RecordsState {
+        struct Row: Decodable { let records: Int; let last_change: Date? }
+        let sql = db as! any SQLDatabase
+        let row = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "records")
+            .column(SQLFunction("MAX", args: SQLIdentifier("updated_at")), as: "last_change")
+            .from(PatientRecord.schema).where("practice_id", .equal, SQLBind(practice.id)).first(decoding: Row.self)
+        return RecordsState(count: row?.records ?? 0, lastChange: row?.last_change)
     }
 
     /// The import and its file.
@@ -123,44 +147,45 @@ enum PatientImportStore {
                       on db: any Database) async throws -> (PatientImportRecord, CSVFile) {
         let (record, file) = try await openForImport(id, in: practice, on: db)
         let mapping = try given.map { try parse($0, header: file.header) } ?? PatientImportMapping(fields: record.fields)
-        try await apply(mapping, file: file, to: record, in: practice, today: today, on: db)
+        _ = try await apply(mapping, file: file, to: record, in: practice, today: today, on: db)
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, _ in
             try await record.update(on: tx)
         }
         return (record, file)
     }
 
-    /// Imports the rows the dry run accepts now; the file's content is then cleared, the report kept.
-    static func run(_ id: UUID?, in practice: AuthorizedPractice, context: WriteContext, today: LocalDate,
+    /// Imports the rows the dry run accepts now; the file's content is then cleared, the report kept. With the dry run
+    /// of this process (`dryRun`, the command line's), its report is used when the practice's records are still those
+    /// it was checked against; otherwise the file is checked again against the records of the moment.
+    static func run(_ id: UUID?, in practice: AuthorizedPractice, context: WriteContext, today: LocalDate, dryRun: DryRun? = nil,
                     on db: any Database) async throws -> PatientImportRecord {
-        let (record, file) = try await openForImport(id, in: practice, on: db)
+        let (record, file) = try await openForImport(id, in: practice, read: dryRun?.file, on: db)
         let mapping = PatientImportMapping(fields: record.fields)
         if let problem = mapping.problems().first { throw AppError.invalid(problem.field, problem.reason) }
-        let report = PatientImport.check(file, mapping: mapping, today: today, known: try await known(in: practice, on: db))
+        let report: PatientImportReport
+        if let dryRun, let checked = dryRun.report, try await recordsState(of: practice, on: db) == dryRun.checkedAgainst {
+            report = checked
+        } else {
+            report = PatientImport.check(file, mapping: mapping, today: today, known: try await known(in: practice, on: db))
+        }
         let now = context.writer.clock.now()
         var created = 0
         for batch in report.accepted.chunked(by: batchSize) {
-            let patients = batch.map { row -> (PatientRecord, [(PhoneNumber, String)]) in
+            let patients = batch.map { row in
                 let checked = row.checked
-                let patient = PatientRecord(id: UUID.bulk(), practice: practice.id, birthName: checked.birthName, firstNames: checked.firstNames,
-                                            usedName: checked.usedName, birthDate: checked.birthDate.description, sex: checked.sex)
-                patient.birthplaceCode = checked.birthplaceCode
-                patient.insNIR = checked.nir?.value
-                patient.identityStatus = checked.identityStatus.rawValue
-                patient.email = checked.email
-                patient.address = row.address
-                patient.notes = row.notes ?? ""
-                patient.createdAt = now
-                patient.updatedAt = now
-                return (patient, Array(zip(checked.phones, checked.phoneLabels)))
+                return BulkPatient(id: UUID.bulk(), practice: practice.id, birthName: checked.birthName, firstNames: checked.firstNames,
+                                   usedName: checked.usedName, birthDate: checked.birthDate.description, sex: checked.sex,
+                                   birthplaceCode: checked.birthplaceCode, insNIR: checked.nir?.value, identityStatus: checked.identityStatus.rawValue,
+                                   email: checked.email, address: row.address, notes: row.notes ?? "", createdAt: now,
+                                   phones: Array(zip(checked.phones, checked.phoneLabels)))
             }
             let lines = "\(batch.first!.line)–\(batch.last!.line)"
             try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
                 try await PatientSearch.insertNew(patients, on: tx)
                 try await journal.record(.import, entity: "patient_import", entityID: record.id!.uuidString, practiceID: practice.id,
-                                         after: ImportBatch(lines: lines, patients: patients.map { $0.0.id! }))
+                                         after: ImportBatch(lines: lines, patients: patients.map(\.id)))
             }
-            context.patientIndex.changed(practice.id, patients: patients.map { $0.0.id! })
+            context.patientIndex.changed(practice.id, patients: patients.map(\.id))
             created += patients.count
         }
         record.rowCount = report.rowCount
@@ -189,10 +214,14 @@ enum PatientImportStore {
 
     private struct ImportBatch: Encodable { let lines: String; let patients: [UUID] }
 
-    private static func openForImport(_ id: UUID?, in practice: AuthorizedPractice, on db: any Database) async throws -> (PatientImportRecord, CSVFile) {
-        let (record, file) = try await find(id, in: practice, on: db)
+    /// The import still to run, and its file (`read`, when the caller has just read it).
+    private static func openForImport(_ id: UUID?, in practice: AuthorizedPractice, read: CSVFile? = nil,
+                                      on db: any Database) async throws -> (PatientImportRecord, CSVFile) {
+        let record = try await AgendaStore.find(PatientImportRecord.self, id, in: practice, practiceKey: \.$practice, on: db, what: "Import")
         guard record.state != State.imported else { throw AppError.conflict("Ce fichier a déjà été importé.") }
-        guard let file else { throw AppError.conflict("Le fichier de cet import ne se relit plus : déposez-le de nouveau.") }
+        guard let file = read ?? (try? CSVFile.read(Array(record.content.utf8))) else {
+            throw AppError.conflict("Le fichier de cet import ne se relit plus : déposez-le de nouveau.")
+        }
         return (record, file)
     }
 
@@ -205,32 +234,46 @@ enum PatientImportStore {
 
     /// Runs the dry run and keeps the mapping and its report on the import.
     private static func apply(_ mapping: PatientImportMapping, file: CSVFile, to record: PatientImportRecord, in practice: AuthorizedPractice,
-                              today: LocalDate, on db: any Database) async throws {
+                              today: LocalDate, on db: any Database) async throws -> DryRun {
         record.mapping = String(decoding: try JSONEncoder().encode(mapping.fields.map(\.rawValue)), as: UTF8.self)
-        if mapping.problems().isEmpty {
-            let report = PatientImport.check(file, mapping: mapping, today: today, known: try await known(in: practice, on: db))
-            record.rowCount = report.rowCount
-            record.acceptedCount = report.accepted.count
-            record.rejections = encode(report.rejected)
-        } else {
+        let state = try await recordsState(of: practice, on: db)
+        guard mapping.problems().isEmpty else {
             record.rowCount = file.rows.count
             record.acceptedCount = 0
             record.rejections = "[]"
+            return DryRun(file: file, report: nil, checkedAgainst: state)
         }
+        let report = PatientImport.check(file, mapping: mapping, today: today, known: try await known(in: practice, on: db))
+        record.rowCount = report.rowCount
+        record.acceptedCount = report.accepted.count
+        record.rejections = encode(report.rejected)
+        return DryRun(file: file, report: report, checkedAgainst: state)
     }
 
     private static func encode(_ rejections: [PatientImportRejection]) -> String {
         String(decoding: (try? JSONEncoder().encode(rejections)) ?? Data("[]".utf8), as: UTF8.self)
     }
 
-    /// The practice's current records, for the duplicate check.
+    /// The practice's current records, for the duplicate check: read with plain SQL (tens of thousands of rows).
     private static func known(in practice: AuthorizedPractice, on db: any Database) async throws -> [KnownIdentity] {
-        let patients = try await PatientRecord.query(on: db).filter(\.$practice.$id == practice.id).filter(\.$mergedIntoID == nil)
-            .filter(\.$anonymisedAt == nil).all()
-        let phones = Dictionary(grouping: try await PatientPhoneRecord.query(on: db).filter(\.$practiceID == practice.id).all(), by: { $0.$patient.id })
-        return patients.map { patient in
-            KnownIdentity(label: "\(patient.displayName), né(e) le \(LocalDate(iso: patient.birthDate)?.frenchNumeric ?? patient.birthDate)",
-                          traits: patient.traits(phones: (phones[patient.id!] ?? []).map(\.number)))
+        struct Row: Decodable {
+            let id: UUID; let birth_name: String; let first_names: String; let used_name: String?; let birth_date: String; let sex: String
+            let birthplace_code: String?
+        }
+        struct Phone: Decodable { let patient_id: UUID; let e164: String }
+        let sql = db as! any SQLDatabase
+        let rows = try await sql.select().columns("id", "birth_name", "first_names", "used_name", "birth_date", "sex", "birthplace_code")
+            .from(PatientRecord.schema).where("practice_id", .equal, SQLBind(practice.id))
+            .where("merged_into_id", .is, SQLLiteral.null).where("anonymised_at", .is, SQLLiteral.null).all(decoding: Row.self)
+        let phones = Dictionary(grouping: try await sql.select().columns("patient_id", "e164").from(PatientPhoneRecord.schema)
+            .where("practice_id", .equal, SQLBind(practice.id)).all(decoding: Phone.self), by: \.patient_id)
+        return rows.map { row in
+            let birthDate = LocalDate(iso: row.birth_date) ?? LocalDate(year: 1, month: 1, day: 1)
+            let name = IndexedPatient.displayName(birthName: row.birth_name, firstNames: row.first_names, usedName: row.used_name)
+            return KnownIdentity(label: "\(name), né(e) le \(birthDate.frenchNumeric)",
+                                 traits: IdentityTraits(birthName: row.birth_name, firstNames: row.first_names, usedName: row.used_name,
+                                                        birthDate: birthDate, sex: row.sex, birthplaceCode: row.birthplace_code,
+                                                        phones: (phones[row.id] ?? []).map { PhoneNumber(e164: $0.e164) }))
         }
     }
 }

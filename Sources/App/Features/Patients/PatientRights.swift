@@ -118,7 +118,6 @@ enum PatientRights {
             let appointments = try await AppointmentRecord.query(on: tx).filter(\.$patient.$id ~~ ids).all()
             try await HoldRecord.query(on: tx).filter(\.$patientID ~~ ids).set(\.$patientID, to: nil).update()
             try await WaitingListEntryRecord.query(on: tx).filter(\.$patientID ~~ ids).delete()
-            try await PatientSearchTermRecord.query(on: tx).filter(\.$patientID ~~ ids).delete()
             try await PatientPhoneRecord.query(on: tx).filter(\.$patient.$id ~~ ids).delete()
             switch mode! {
             case .erase:

@@ -31,70 +31,47 @@ final class PatientPhoneRecord: Model, @unchecked Sendable {
     var number: PhoneNumber { PhoneNumber(e164: e164) }
 }
 
-/// A folded word of a patient's names, looked up by prefix.
-final class PatientSearchTermRecord: Model, @unchecked Sendable {
-    static let schema = "patient_search_terms"
-
-    @ID(key: .id) var id: UUID?
-    @Field(key: "practice_id") var practiceID: UUID
-    @Field(key: "patient_id") var patientID: UUID
-    @Field(key: "term") var term: String
-
-    init() {}
-
-    init(practice: UUID, patient: UUID, term: String) {
-        id = UUID()
-        practiceID = practice
-        patientID = patient
-        self.term = term
-    }
-}
-
-/// The words a patient is found by: each folded word of the birth name, the used name and the first names, and each
-/// name in one piece ("Le Fèvre" is found by `le`, `fevre` and `lefevre`).
-enum PatientSearchTerms {
-    static func terms(birthName: String, usedName: String?, firstNames: String) -> Set<String> {
-        var terms = Set<String>()
-        for name in [birthName, usedName ?? ""] where !name.isEmpty {
-            terms.formUnion(NameFolding.words(name))
-            terms.insert(NameFolding.compact(name))
-        }
-        terms.formUnion(NameFolding.words(firstNames))
-        return terms.filter { !$0.isEmpty }
-    }
+/// A new record written in bulk: what an import or a fixture knows of the patient; consents and flags start off,
+/// and the preferred practitioner, the guardian and the interpreter are not set.
+struct BulkPatient: Sendable {
+    let id: UUID
+    let practice: UUID
+    let birthName: String
+    let firstNames: String
+    let usedName: String?
+    /// ISO 8601 (`1957-12-03`).
+    let birthDate: String
+    let sex: String
+    var birthplaceCode: String? = nil
+    var insNIR: String? = nil
+    var identityStatus = IdentityStatus.provisoire.rawValue
+    var email: String? = nil
+    var address: String? = nil
+    var notes = ""
+    let createdAt: Date
+    var phones: [(PhoneNumber, String)] = []
 }
 
 /// Finding patients: the search as the secretary types, and the caller-ID match.
 enum PatientSearch {
-    /// How many candidates a name prefix may bring before the other criteria narrow them.
-    static let candidateLimit = 2_000
-
-    /// Writes the search words and phone numbers of `patient` (replacing those it had), in the caller's transaction.
-    static func index(_ patient: PatientRecord, phones: [(PhoneNumber, String)], on db: any Database) async throws {
+    /// Writes the phone numbers of `patient` (replacing those it had), in the caller's transaction.
+    static func replacePhones(of patient: PatientRecord, with phones: [(PhoneNumber, String)], on db: any Database) async throws {
         let id = try patient.requireID()
-        try await PatientSearchTermRecord.query(on: db).filter(\.$patientID == id).delete()
         try await PatientPhoneRecord.query(on: db).filter(\.$patient.$id == id).delete()
-        try await indexNew([(patient, phones)], on: db)
+        try await insertPhones([(id, patient.$practice.id, phones)], on: db)
     }
 
-    /// The search words and phone numbers of patients just created, written in batches.
-    static func indexNew(_ patients: [(PatientRecord, [(PhoneNumber, String)])], on db: any Database) async throws {
-        var terms: [[any SQLExpression]] = []
+    /// The phone numbers of patients just created (a number once per patient, in its order), written in batches.
+    static func insertPhones(_ patients: [(patient: UUID, practice: UUID, phones: [(PhoneNumber, String)])], on db: any Database) async throws {
         var numbers: [[any SQLExpression]] = []
-        for (patient, phones) in patients {
-            let id = try patient.requireID(), practice = SQLBind(patient.$practice.id)
-            for term in PatientSearchTerms.terms(birthName: patient.birthName, usedName: patient.usedName, firstNames: patient.firstNames).sorted() {
-                terms.append([SQLBind(UUID.bulk()), practice, SQLBind(id), SQLBind(term)])
-            }
+        for (id, practiceID, phones) in patients {
+            let patient = SQLBind(id), practice = SQLBind(practiceID)
             var seen = Set<String>()
             for (position, phone) in phones.filter({ seen.insert($0.0.e164).inserted }).enumerated() {
-                numbers.append([SQLBind(UUID.bulk()), practice, SQLBind(id), SQLBind(phone.0.e164), SQLBind(phone.1), SQLBind(position)])
+                numbers.append([SQLBind(UUID.bulk()), practice, patient, SQLBind(phone.0.e164), SQLBind(phone.1), SQLLiteral.numeric("\(position)")])
             }
         }
         let sql = db as! any SQLDatabase
-        for chunk in terms.chunked(by: 1_000) {
-            try await sql.insert(into: PatientSearchTermRecord.schema).columns("id", "practice_id", "patient_id", "term").rows(Array(chunk)).run()
-        }
         for chunk in numbers.chunked(by: 1_000) {
             try await sql.insert(into: PatientPhoneRecord.schema).columns("id", "practice_id", "patient_id", "e164", "label", "position")
                 .rows(Array(chunk)).run()
@@ -102,17 +79,16 @@ enum PatientSearch {
     }
 
     /// Many new records at once (an import, a benchmark's fixture): one statement per few hundred rows, then their
-    /// search words and numbers; in the caller's transaction.
-    static func insertNew(_ patients: [(PatientRecord, [(PhoneNumber, String)])], on db: any Database) async throws {
-        let rows: [[any SQLExpression]] = try patients.map { patient, _ in
-            let values: [any Encodable & Sendable] = [
-                try patient.requireID(), patient.$practice.id, patient.birthName, patient.firstNames, patient.usedName, patient.birthDate,
-                patient.sex, patient.birthplaceCode, patient.insNIR, patient.identityStatus, patient.email, patient.address,
-                patient.preferredPractitionerID, patient.guardianName, patient.guardianPhone, patient.smsConsent, patient.emailConsent,
-                patient.anxious, patient.hardOfHearing, patient.interpreterLanguage, patient.reducedMobility, patient.noOnlineBooking,
-                patient.notes, patient.createdAt, patient.updatedAt,
-            ]
-            return values.map { SQLBind($0) }
+    /// numbers; in the caller's transaction. What a bulk record does not set (consents, flags, links) is written as SQL
+    /// literals rather than bound, and no Fluent model is built: an import writes 100,000 of them.
+    static func insertNew(_ patients: [BulkPatient], on db: any Database) async throws {
+        func optional(_ value: String?) -> any SQLExpression { value.map { SQLBind($0) } ?? SQLLiteral.null }
+        let no = SQLLiteral.boolean(false)
+        let rows: [[any SQLExpression]] = patients.map { patient in
+            [SQLBind(patient.id), SQLBind(patient.practice), SQLBind(patient.birthName), SQLBind(patient.firstNames), optional(patient.usedName),
+             SQLBind(patient.birthDate), SQLBind(patient.sex), optional(patient.birthplaceCode), optional(patient.insNIR),
+             SQLBind(patient.identityStatus), optional(patient.email), optional(patient.address), no, no, no, no, no, no,
+             SQLBind(patient.notes), SQLBind(patient.createdAt), SQLBind(patient.createdAt)]
         }
         let sql = db as! any SQLDatabase
         // SQLite's default page cache (2 MB) spills while the indexes of a large batch grow: this connection gets 64 MB.
@@ -120,12 +96,11 @@ enum PatientSearch {
         for chunk in rows.chunked(by: 500) {
             try await sql.insert(into: PatientRecord.schema)
                 .columns("id", "practice_id", "birth_name", "first_names", "used_name", "birth_date", "sex", "birthplace_code", "ins_nir",
-                         "identity_status", "email", "address", "preferred_practitioner_id", "guardian_name", "guardian_phone", "sms_consent",
-                         "email_consent", "flag_anxious", "flag_hard_of_hearing", "interpreter_language", "flag_reduced_mobility",
-                         "flag_no_online_booking", "notes", "created_at", "updated_at")
+                         "identity_status", "email", "address", "sms_consent", "email_consent", "flag_anxious", "flag_hard_of_hearing",
+                         "flag_reduced_mobility", "flag_no_online_booking", "notes", "created_at", "updated_at")
                 .rows(Array(chunk)).run()
         }
-        try await indexNew(patients, on: db)
+        try await insertPhones(patients.map { ($0.id, $0.practice, $0.phones) }, on: db)
     }
 
     /// The patients of `practice` answering `text`, best first (at most `limit`); merged and anonymised records left out.

@@ -66,7 +66,7 @@ enum PatientStore {
         record.updatedAt = context.writer.clock.now()
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             try await record.create(on: tx)
-            try await PatientSearch.index(record, phones: Array(zip(checked.phones, checked.phoneLabels)), on: tx)
+            try await PatientSearch.replacePhones(of: record, with: Array(zip(checked.phones, checked.phoneLabels)), on: tx)
             try await journal.record(.create, entity: "patient", entityID: record.id!.uuidString, practiceID: practice.id,
                                      after: PatientRecordDTO(record, phones: [], consultedBy: nil))
         }
@@ -113,7 +113,7 @@ enum PatientStore {
         let phones = Array(zip(checked.phones, checked.phoneLabels))
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             try await record.update(on: tx)
-            try await PatientSearch.index(record, phones: phones, on: tx)
+            try await PatientSearch.replacePhones(of: record, with: phones, on: tx)
             let after = try await PatientSearch.phones(of: [record.id!], on: tx)[record.id!] ?? []
             try await journal.record(.update, entity: "patient", entityID: record.id!.uuidString, practiceID: practice.id,
                                      before: before, after: PatientRecordDTO(record, phones: after, consultedBy: nil))
@@ -140,7 +140,8 @@ enum PatientStore {
         }
     }
 
-    /// Records of the practice that `traits` look like: same date of birth, a shared phone number, or the same name.
+    /// Records of the practice that `traits` look like; every reason needs the same date of birth or a shared phone number
+    /// (`IdentityTraits.duplicateReasons`), so only those are read.
     static func duplicates(of traits: IdentityTraits, in practice: AuthorizedPractice, excluding: UUID?,
                            on db: any Database) async throws -> [DuplicateCandidate] {
         var ids = Set(try await PatientRecord.query(on: db).filter(\.$practice.$id == practice.id)
@@ -149,8 +150,6 @@ enum PatientStore {
             ids.formUnion(try await PatientPhoneRecord.query(on: db).filter(\.$practiceID == practice.id)
                 .filter(\.$e164 ~~ traits.phones.map(\.e164)).all().map { $0.$patient.id })
         }
-        ids.formUnion(try await PatientSearchTermRecord.query(on: db).filter(\.$practiceID == practice.id)
-            .filter(\.$term == NameFolding.compact(traits.birthName)).limit(PatientSearch.candidateLimit).all().map(\.patientID))
         if let excluding { ids.remove(excluding) }
         guard !ids.isEmpty else { return [] }
         let records = try await PatientRecord.query(on: db).filter(\.$id ~~ Array(ids)).filter(\.$mergedIntoID == nil).filter(\.$anonymisedAt == nil).all()
@@ -215,8 +214,7 @@ enum PatientStore {
             let duplicatePhones = try await PatientPhoneRecord.query(on: tx).filter(\.$patient.$id == duplicateID).sort(\.$position).all()
             var phones = keptPhones.map { ($0.number, $0.label) }
             for phone in duplicatePhones where !phones.contains(where: { $0.0 == phone.number }) { phones.append((phone.number, phone.label)) }
-            try await PatientSearch.index(kept, phones: phones, on: tx)
-            try await PatientSearchTermRecord.query(on: tx).filter(\.$patientID == duplicateID).delete()
+            try await PatientSearch.replacePhones(of: kept, with: phones, on: tx)
             try await PatientPhoneRecord.query(on: tx).filter(\.$patient.$id == duplicateID).delete()
             duplicate.mergedIntoID = keptID
             duplicate.updatedAt = now

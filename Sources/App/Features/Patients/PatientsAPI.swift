@@ -48,19 +48,49 @@ struct PatientsAPI: RouteCollection {
         }
     }
 
-    struct PatientList: Content { let patients: [PatientSummaryDTO] }
+    struct PatientList: Content {
+        let patients: [PatientSummaryDTO]
+
+        /// The JSON `Content` would write (same keys and values, no key for a name not given), written by hand: search and caller-ID answer
+        /// thousands of times a second.
+        var json: String {
+            var json = #"{"patients":["#
+            for (index, patient) in patients.enumerated() {
+                if index > 0 { json += "," }
+                json += #"{"id":""# + patient.id.uuidString + #"","displayName":"# + JSONText.quoted(patient.displayName)
+                json += #","birthName":"# + JSONText.quoted(patient.birthName) + #","firstNames":"# + JSONText.quoted(patient.firstNames)
+                if let usedName = patient.usedName { json += #","usedName":"# + JSONText.quoted(usedName) }
+                json += #","birthDate":"# + JSONText.quoted(patient.birthDate)
+                json += #","sex":"# + JSONText.quoted(patient.sex) + #","identityStatus":"# + JSONText.quoted(patient.identityStatus) + #","phones":["#
+                for (position, phone) in patient.phones.enumerated() {
+                    if position > 0 { json += "," }
+                    json += #"{"number":"# + JSONText.quoted(phone.number) + #","display":"# + JSONText.quoted(phone.display)
+                        + #","label":"# + JSONText.quoted(phone.label) + "}"
+                }
+                json += "]}"
+            }
+            return json + "]}"
+        }
+
+        var response: Response {
+            let response = Response(status: .ok, body: .init(string: json))
+            response.headers.contentType = .json
+            return response
+        }
+    }
 
     /// `?q=` name fragments, a date of birth in French formats, a year, or a phone number; `&limit=` 1–50 (20).
-    @Sendable func search(req: Request) async throws -> PatientList {
+    @Sendable func search(req: Request) async throws -> Response {
         let practice = try await req.authorizePracticeParameter()
-        let text = req.query[String.self, at: "q"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let parameters = QueryParameters(req.url.query, plusIsSpace: true)
+        let text = parameters["q"]?.trimmed ?? ""
         guard !text.isEmpty else { throw AppError.invalid("q", "tapez un nom, une date de naissance ou un numéro de téléphone") }
         guard text.count <= 100 else { throw AppError.invalid("q", "100 caractères au plus") }
-        let limitText = req.query[String.self, at: "limit"]
+        let limitText = parameters["limit"]
         guard let limit = limitText.map({ Int($0) }) ?? 20, (1...50).contains(limit) else { throw AppError.invalid("limit", "de 1 à 50") }
         let today = req.parisToday
         let matches = try await PatientSearch.search(text, in: practice, today: today, limit: limit, cache: req.application.patientIndexCache, on: req.db)
-        return PatientList(patients: matches.map(PatientSummaryDTO.init))
+        return PatientList(patients: matches.map(PatientSummaryDTO.init)).response
     }
 
     /// A new record: 201 with it; 422 naming each refused field; 409 with the likely duplicates unless `notDuplicateOf`
@@ -82,10 +112,10 @@ struct PatientsAPI: RouteCollection {
         let practice = try await req.authorizePracticeParameter()
         _ = try req.require(.managePatientFiles)
         guard let body = req.body.data, body.readableBytes > 0 else { throw AppError.invalid("file", "le corps de la requête doit être le fichier CSV") }
-        let (record, file) = try await PatientImportStore.upload(Array(body.readableBytesView), fileName: req.query[String.self, at: "fileName"] ?? "",
-                                                                 mapping: nil, in: practice, context: try req.writeContext(), today: req.parisToday, on: req.db)
+        let (record, dryRun) = try await PatientImportStore.upload(Array(body.readableBytesView), fileName: req.query[String.self, at: "fileName"] ?? "",
+                                                                   mapping: nil, in: practice, context: try req.writeContext(), today: req.parisToday, on: req.db)
         let response = Response(status: .created)
-        try response.content.encode(PatientImportDTO(record, file: file))
+        try response.content.encode(PatientImportDTO(record, file: dryRun.file))
         return response
     }
 
@@ -185,14 +215,15 @@ struct PatientsAPI: RouteCollection {
     }
 
     /// `?number=` the caller's number in any format: the patients who carry it (a family may share one).
-    @Sendable func callerID(req: Request) async throws -> PatientList {
+    @Sendable func callerID(req: Request) async throws -> Response {
         let practice = try await req.authorizePracticeParameter()
         let number: PhoneNumber
         do {
-            number = try PhoneNumber(parsing: req.query[String.self, at: "number"] ?? "")
+            number = try PhoneNumber(parsing: QueryParameters(req.url.query, plusIsSpace: true)["number"] ?? "")
         } catch {
             throw AppError.invalid("number", error.reason)
         }
-        return PatientList(patients: try await PatientSearch.callerID(number, in: practice, cache: req.application.patientIndexCache, on: req.db).map(PatientSummaryDTO.init))
+        let patients = try await PatientSearch.callerID(number, in: practice, cache: req.application.patientIndexCache, on: req.db)
+        return PatientList(patients: patients.map(PatientSummaryDTO.init)).response
     }
 }

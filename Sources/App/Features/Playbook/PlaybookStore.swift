@@ -1,0 +1,130 @@
+import Domain
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// One saved version of a practice's document; never changed once written.
+final class PracticeDocumentRecord: Model, @unchecked Sendable {
+    static let schema = "practice_documents"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "practice_id") var practice: PracticeRecord
+    @Field(key: "kind") var kind: String
+    @Field(key: "version") var version: Int
+    @Field(key: "content") var content: String
+    @Field(key: "note") var note: String
+    @OptionalField(key: "created_by") var createdBy: UUID?
+    @Field(key: "created_by_label") var createdByLabel: String
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}
+
+/// A document a practice keeps in versions: its playbook, its triage protocol.
+protocol VersionedDocument: Codable, Sendable {
+    /// `kind` in `practice_documents`, and the journal's entity.
+    static var kind: String { get }
+    func problems() -> [FieldProblem]
+    var versionLines: [VersionLine] { get }
+}
+
+extension Playbook: VersionedDocument { static var kind: String { "playbook" } }
+extension TriageProtocol: VersionedDocument { static var kind: String { "triage-protocol" } }
+
+/// A version of a document as it is read: 0 is the practice's starting document, before anyone saved one.
+struct DocumentVersion<Document: VersionedDocument>: Sendable {
+    let number: Int
+    let document: Document
+    let savedAt: Date?
+    let savedBy: String
+    let note: String
+}
+
+/// The practices' versioned documents: each save is a new version, checked first, journaled, never overwritten.
+enum PlaybookStore {
+    /// The starting documents: the practice's greeting and address with the national numbers; the red flags alone.
+    static func starting<Document: VersionedDocument>(_ type: Document.Type, of practice: AuthorizedPractice,
+                                                      on db: any Database) async throws -> Document {
+        if type == TriageProtocol.self { return TriageProtocol(criteria: []) as! Document }
+        let record = try await PracticeStore.practice(practice, on: db)
+        return Playbook.starting(greeting: record.greeting, address: record.address) as! Document
+    }
+
+    static func current<Document: VersionedDocument>(_ type: Document.Type, of practice: AuthorizedPractice,
+                                                     on db: any Database) async throws -> DocumentVersion<Document> {
+        guard let record = try await PracticeDocumentRecord.query(on: db).filter(\.$practice.$id == practice.id)
+            .filter(\.$kind == Document.kind).sort(\.$version, .descending).first() else {
+            return DocumentVersion(number: 0, document: try await starting(type, of: practice, on: db), savedAt: nil, savedBy: "", note: "")
+        }
+        return try decode(record)
+    }
+
+    static func version<Document: VersionedDocument>(_ type: Document.Type, _ number: Int, of practice: AuthorizedPractice,
+                                                     on db: any Database) async throws -> DocumentVersion<Document> {
+        if number == 0 {
+            return DocumentVersion(number: 0, document: try await starting(type, of: practice, on: db), savedAt: nil, savedBy: "", note: "")
+        }
+        guard let record = try await PracticeDocumentRecord.query(on: db).filter(\.$practice.$id == practice.id)
+            .filter(\.$kind == Document.kind).filter(\.$version == number).first() else {
+            throw AppError.notFound(what: "Version")
+        }
+        return try decode(record)
+    }
+
+    /// Every saved version, newest first (without their content).
+    static func versions<Document: VersionedDocument>(_ type: Document.Type, of practice: AuthorizedPractice,
+                                                      on db: any Database) async throws -> [DocumentVersion<Document>] {
+        try await PracticeDocumentRecord.query(on: db).filter(\.$practice.$id == practice.id).filter(\.$kind == Document.kind)
+            .sort(\.$version, .descending).all().map(decode)
+    }
+
+    /// The changes from version `from` to version `to`.
+    static func diff<Document: VersionedDocument>(_ type: Document.Type, from: Int, to: Int, of practice: AuthorizedPractice,
+                                                  on db: any Database) async throws -> [VersionChange] {
+        let old = try await version(type, from, of: practice, on: db), new = try await version(type, to, of: practice, on: db)
+        return VersionDiff.between(old.document.versionLines, new.document.versionLines)
+    }
+
+    /// Saves `document` as the next version (422 naming each refused field; nothing is saved then).
+    static func save<Document: VersionedDocument>(_ document: Document, note: String?, of practice: AuthorizedPractice,
+                                                  context: WriteContext) async throws -> DocumentVersion<Document> {
+        let note = (note ?? "").trimmed
+        var problems = document.problems().map { FieldError(field: $0.field, reason: $0.reason) }
+        if note.count > 500 { problems.append(FieldError(field: "note", reason: "500 caractères au plus")) }
+        guard problems.isEmpty else { throw AppError.validation(problems) }
+        let content = String(decoding: try JSONEncoder.sorted.encode(document), as: UTF8.self)
+        let record = try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
+            let last = try await PracticeDocumentRecord.query(on: tx).filter(\.$practice.$id == practice.id)
+                .filter(\.$kind == Document.kind).max(\.$version) ?? 0
+            let record = PracticeDocumentRecord()
+            record.id = UUID()
+            record.$practice.id = practice.id
+            record.kind = Document.kind
+            record.version = last + 1
+            record.content = content
+            record.note = note
+            record.createdBy = context.actor.userID
+            record.createdByLabel = context.actor.label
+            try await record.create(on: tx)
+            try await journal.record(.create, entity: Document.kind, entityID: record.id!.uuidString, practiceID: practice.id,
+                                     after: ["version": String(record.version), "note": note])
+            return record
+        }
+        return try decode(record)
+    }
+
+    private static func decode<Document: VersionedDocument>(_ record: PracticeDocumentRecord) throws -> DocumentVersion<Document> {
+        DocumentVersion(number: record.version, document: try JSONDecoder().decode(Document.self, from: Data(record.content.utf8)),
+                        savedAt: record.createdAt, savedBy: record.createdByLabel, note: record.note)
+    }
+}
+
+extension JSONEncoder {
+    /// Keys in order: a document saved twice reads the same, and its export compares line by line.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return encoder
+    }
+}
