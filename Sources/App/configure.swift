@@ -41,6 +41,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: AgendaController())
     try signedIn.register(collection: AppointmentsController())
     try signedIn.register(collection: PatientsController())
+    try signedIn.register(collection: TriageController())
     UsersController().bootBrowser(routes: signedIn)
 
     let api = app.grouped("api", "v1").grouped(BearerAuthenticator())

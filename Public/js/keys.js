@@ -1,0 +1,17 @@
+// Keyboard answers: a link or button marked data-key="O" is followed when that key is pressed outside a text field
+// (case ignored; "Backspace" for the back link). The key is shown beside each label in the page.
+(function () {
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.target;
+    if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
+    for (const element of document.querySelectorAll("[data-key]")) {
+      const key = element.getAttribute("data-key");
+      if (key.length === 1 ? event.key.toLowerCase() === key.toLowerCase() : event.key === key) {
+        event.preventDefault();
+        element.click();
+        return;
+      }
+    }
+  });
+})();
