@@ -89,3 +89,19 @@ def test_the_general_practice_protocol_reaches_levels_three_four_and_five(server
         assert result_level(browser) == level
         assert orientation in browser.page_source
         screenshot(browser, "45-triage-" + level.split(" ")[1])
+
+
+def test_the_practice_sheet_shows_the_playbook_and_is_searched_while_the_caller_talks(server, browser):
+    browser.get(server + "/")
+    if "/connexion" in browser.current_url:
+        sign_in(browser, server, "secretaire@permanence.test")
+        wait_for_text(browser, "Bonjour")
+    browser.find_element(By.LINK_TEXT, "Cabinet du Dr Lambert, pédiatre").click()
+    wait_for_text(browser, "Consignes du cabinet")
+    assert "Ne fait pas : Pas de visites à domicile" in browser.page_source
+    assert "116 117" in browser.find_element(By.CSS_SELECTOR, ".coverage").text
+    browser.find_element(By.CSS_SELECTOR, "[data-filter]").send_keys("posologie")
+    faq = browser.find_element(By.XPATH, "//dt[contains(., 'paracétamol')]")
+    assert faq.is_displayed()
+    assert not browser.find_element(By.XPATH, "//dd[contains(., 'Vincennes')]").is_displayed()
+    screenshot(browser, "46-fiche-recherche")

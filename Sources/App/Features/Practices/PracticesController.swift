@@ -58,6 +58,25 @@ struct PracticesController: RouteCollection {
         let patientCount: Int
         let today: String
         let appointments: [AppointmentRow]
+        let sheet: PracticeSheet
+        let procedures: [ProcedureView]
+        let playbookVersion: Int
+    }
+
+    struct ProcedureView: Encodable {
+        let title: String
+        let collect: [String]
+        let say: String
+        let outcome: String
+        let detail: String
+
+        init(_ procedure: Procedure) {
+            title = procedure.requestType.label
+            collect = procedure.collect
+            say = procedure.say
+            outcome = procedure.outcome.label
+            detail = procedure.outcomeDetail
+        }
     }
 
     @Sendable
@@ -81,6 +100,7 @@ struct PracticesController: RouteCollection {
         let authorized = try await req.authorizePracticeParameter()
         let practice = try await PracticeStore.practice(authorized, on: req.db)
         let zone = TimeZone(identifier: practice.timeZone) ?? FrenchFormat.parisTimeZone
+        let playbook = try await PlaybookStore.current(Playbook.self, of: authorized, on: req.db)
         let practitioners = try await PracticeStore.practitioners(of: authorized, on: req.db)
         let names = Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) })
         let now = req.application.clock.now()
@@ -102,7 +122,8 @@ struct PracticesController: RouteCollection {
             practitioners: practitioners.map(PracticesAPI.PractitionerDTO.init),
             patientCount: try await PracticeStore.patientCount(of: authorized, on: req.db),
             today: FrenchFormat.longDate(now, in: zone),
-            appointments: rows))
+            appointments: rows,
+            sheet: playbook.document.sheet, procedures: playbook.document.procedures.map(ProcedureView.init), playbookVersion: playbook.number))
     }
 
     static func todayBounds(now: Date, zone: TimeZone = FrenchFormat.parisTimeZone) -> (Date, Date) {
