@@ -142,7 +142,7 @@ struct AppointmentsController: RouteCollection {
         var query = BookingQuery(req)
         query.patient = patient
         query.motif = form.motif
-        return try await refusals(req, back: { try await renderNew(req, query: query, errors: $0) }) {
+        return try await Self.refusals(req, back: { try await renderNew(req, query: query, errors: $0) }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let held = try await AppointmentStore.hold(HoldInput(practitionerId: form.praticien, motifId: form.motif, start: form.debut,
                                                                  patientId: patient, urgent: nil, minutes: nil), in: ctx, on: req.db)
@@ -166,7 +166,7 @@ struct AppointmentsController: RouteCollection {
         var query = BookingQuery(req)
         query.patient = form.patient
         query.motif = form.motif
-        return try await refusals(req, back: { try await renderNew(req, query: query, errors: $0) }) {
+        return try await Self.refusals(req, back: { try await renderNew(req, query: query, errors: $0) }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             var errors: [FieldError] = []
             if form.patient == nil { errors.append(.init(field: "patient", reason: "choisissez d'abord le patient")) }
@@ -250,7 +250,7 @@ struct AppointmentsController: RouteCollection {
 
     @Sendable func confirm(req: Request) async throws -> Response {
         let form = try req.content.decode(ConfirmForm.self)
-        return try await refusals(req, back: { try await renderHeld(req, errors: $0, notes: form.notes ?? "") }) {
+        return try await Self.refusals(req, back: { try await renderHeld(req, errors: $0, notes: form.notes ?? "") }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let held = try await Self.hold(req, in: ctx.practice)
             guard let patient = form.patient.flatMap(UUID.init(uuidString:)) ?? held.patientID else {
@@ -397,7 +397,7 @@ struct AppointmentsController: RouteCollection {
 
     @Sendable func move(req: Request) async throws -> Response {
         let form = try req.content.decode(MoveForm.self)
-        return try await refusals(req, back: { try await renderShow(req, errors: $0, section: "move") }) {
+        return try await Self.refusals(req, back: { try await renderShow(req, errors: $0, section: "move") }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let start: String
             if let debut = form.debut, !debut.isEmpty {
@@ -423,7 +423,7 @@ struct AppointmentsController: RouteCollection {
 
     @Sendable func cancel(req: Request) async throws -> Response {
         let form = try req.content.decode(CancelForm.self)
-        return try await refusals(req, back: { try await renderShow(req, errors: $0, section: "cancel") }) {
+        return try await Self.refusals(req, back: { try await renderShow(req, errors: $0, section: "cancel") }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let cancelled = try await AppointmentStore.cancel(Self.appointmentID(req), CancelInput(party: form.partie ?? "", reason: form.raison ?? "", scope: form.portee),
                                                               in: ctx, on: req.db)
@@ -435,7 +435,7 @@ struct AppointmentsController: RouteCollection {
 
     @Sendable func status(req: Request) async throws -> Response {
         let form = try req.content.decode(StatusForm.self)
-        return try await refusals(req, back: { try await renderShow(req, errors: $0, section: "status") }) {
+        return try await Self.refusals(req, back: { try await renderShow(req, errors: $0, section: "status") }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let appointment = try await AppointmentStore.setStatus(Self.appointmentID(req), StatusInput(status: form.statut), in: ctx, on: req.db)
             return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(appointment.id!)")
@@ -626,7 +626,7 @@ struct AppointmentsController: RouteCollection {
 
     @Sendable func addToWaitingList(req: Request) async throws -> Response {
         let form = try req.content.decode(WaitingForm.self)
-        return try await refusals(req, back: { try await renderPatient(req, errors: $0, section: "waiting", series: nil) }) {
+        return try await Self.refusals(req, back: { try await renderPatient(req, errors: $0, section: "waiting", series: nil) }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let patient = try await Self.patientParameter(req, in: ctx.practice)
             guard let motif = form.motif else { throw AppError.invalid("motifId", "choisissez le motif") }
@@ -647,7 +647,7 @@ struct AppointmentsController: RouteCollection {
     /// Merges this record into the one chosen: a person's decision, with its reason; then opens the record kept.
     @Sendable func merge(req: Request) async throws -> Response {
         let form = try req.content.decode(MergeForm.self)
-        return try await refusals(req, back: { try await renderPatient(req, errors: $0, section: "merge", series: nil) }) {
+        return try await Self.refusals(req, back: { try await renderPatient(req, errors: $0, section: "merge", series: nil) }) {
             let practice = try await req.authorizePracticeParameter()
             let kept = try await PatientStore.merge(req.parameters.get("patientID").flatMap { UUID(fastString: $0) }, into: form.cible,
                                                     reason: form.raison ?? "", in: practice, context: try req.writeContext(), on: req.db)
@@ -713,7 +713,8 @@ struct AppointmentsController: RouteCollection {
     // MARK: Helpers
 
     /// Runs a form's write; a refusal (bad field, slot taken, forbidden change) shows the page again with the reasons.
-    private func refusals(_ req: Request, back: ([String]) async throws -> View, _ write: () async throws -> Response) async throws -> Response {
+    /// Runs a form's write; a refusal shows the form again (`back`) with its sentences and the refusal's status.
+    static func refusals(_ req: Request, back: ([String]) async throws -> View, _ write: () async throws -> Response) async throws -> Response {
         do {
             return try await write()
         } catch let error as AppError {
@@ -746,7 +747,8 @@ struct AppointmentsController: RouteCollection {
                       "birthName": "Nom de naissance", "firstNames": "Prénom(s)", "usedName": "Nom d'usage", "birthDate": "Date de naissance",
                       "sex": "Sexe", "birthplaceCode": "Lieu de naissance", "nir": "INS", "identityStatus": "Statut de l'identité",
                       "phones[0].number": "Téléphone", "phones[1].number": "Autre téléphone", "email": "E-mail", "address": "Adresse",
-                      "flags.interpreterLanguage": "Interprète", "into": "Dossier à conserver", "mode": "Action"]
+                      "flags.interpreterLanguage": "Interprète", "into": "Dossier à conserver", "mode": "Action",
+                      "level": "Niveau retenu", "action": "Suite donnée"]
         return labels[field] ?? field
     }
 

@@ -31,7 +31,7 @@ struct TriageController: RouteCollection {
 
     struct AnswerView: Encodable { let question: String; let answer: String; let redFlag: Bool; let level: Int? }
     struct Choice: Encodable { let key: String; let label: String; let link: String }
-    struct Option: Encodable { let value: String; let label: String; let selected: Bool }
+    typealias Option = AppointmentsController.Option
 
     struct WizardPage: Encodable {
         let layout: PracticesController.Layout
@@ -82,7 +82,7 @@ struct TriageController: RouteCollection {
     }
 
     private func render(_ req: Request, answers: [(String, TriageAnswer)], chosen: Int?, reason: String, action: TriageAction?,
-                        errors: [String], status: HTTPStatus = .ok) async throws -> View {
+                        errors: [String]) async throws -> View {
         let principal = try req.requirePrincipal()
         let practice = try await req.authorizePracticeParameter()
         let record = try await PracticeStore.practice(practice, on: req.db)
@@ -138,16 +138,11 @@ struct TriageController: RouteCollection {
         input.level = chosen
         input.reason = form.raison
         input.action = action
-        do {
+        return try await AppointmentsController.refusals(req, back: {
+            try await render(req, answers: answers, chosen: chosen, reason: form.raison ?? "", action: action, errors: $0)
+        }) {
             let outcome = try await TriageStore.evaluate(input, in: practice, context: try req.writeContext(), on: req.db)
             return req.redirect(to: "/cabinets/\(practice.id)/urgence/\(outcome.record!.id!)")
-        } catch let error as AppError {
-            guard let messages = AppointmentsController.messages(error) else { throw error }
-            let view = try await render(req, answers: answers, chosen: chosen, reason: form.raison ?? "", action: action,
-                                        errors: messages.map { $0.replacingOccurrences(of: "reason :", with: "Raison :").replacingOccurrences(of: "level :", with: "Niveau :") })
-            let response = try await view.encodeResponse(for: req)
-            response.status = .unprocessableEntity
-            return response
         }
     }
 
