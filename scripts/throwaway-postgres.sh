@@ -12,8 +12,10 @@ throwaway_postgres_start() {
   chown postgres:postgres "$throwaway_pg_dir"
   chmod 700 "$throwaway_pg_dir"
   runuser -u postgres -- "$bin/initdb" -D "$throwaway_pg_dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  # The suite runs its tests side by side, each with its own schema and connection pool: at 200 connections PostgreSQL
+  # refused some ("too many clients already").
   runuser -u postgres -- "$bin/pg_ctl" -D "$throwaway_pg_dir/data" -l "$throwaway_pg_dir/log" -w \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$throwaway_pg_dir -c max_connections=200" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$throwaway_pg_dir -c max_connections=1000" start >/dev/null
   runuser -u postgres -- "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres "$name"
   THROWAWAY_PG_URL="postgres://postgres@127.0.0.1:$port/$name"
 }

@@ -39,6 +39,9 @@ struct TriageController: RouteCollection {
         let practiceName: String
         let protocolVersion: Int
         let asked: [AnswerView]
+        /// Red flags answered « Non », counted rather than listed.
+        let clearedRedFlags: Int
+        let redFlagCount = RedFlagScreen.questions.count
         let question: String?
         let hint: String?
         let redFlag: Bool
@@ -102,9 +105,10 @@ struct TriageController: RouteCollection {
         }
         return try await req.view.render("triage/wizard", WizardPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name, protocolVersion: outcome.protocolVersion,
-            asked: result.asked.map {
+            asked: result.asked.filter { !(TriageProtocol.isRedFlag($0.question.id) && $0.answer == .no) }.map {
                 AnswerView(question: $0.question.text, answer: $0.answer.label, redFlag: TriageProtocol.isRedFlag($0.question.id), level: findings[$0.question.id])
             },
+            clearedRedFlags: result.asked.filter { TriageProtocol.isRedFlag($0.question.id) && $0.answer == .no }.count,
             question: next?.text, hint: next?.hint, redFlag: next.map { TriageProtocol.isRedFlag($0.id) } ?? false,
             position: result.asked.count + 1, remaining: result.nextQuestions.count,
             choices: next.map { question in
