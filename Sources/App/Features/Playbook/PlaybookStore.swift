@@ -27,10 +27,21 @@ protocol VersionedDocument: Codable, Sendable {
     static var kind: String { get }
     func problems() -> [FieldProblem]
     var versionLines: [VersionLine] { get }
+    /// Version 0: what the practice has before anyone saved one.
+    static func starting(for practice: PracticeRecord) -> Self
 }
 
-extension Playbook: VersionedDocument { static var kind: String { "playbook" } }
-extension TriageProtocol: VersionedDocument { static var kind: String { "triage-protocol" } }
+extension Playbook: VersionedDocument {
+    static var kind: String { "playbook" }
+    /// The practice's greeting and address with the national numbers.
+    static func starting(for practice: PracticeRecord) -> Playbook { .starting(greeting: practice.greeting, address: practice.address) }
+}
+
+extension TriageProtocol: VersionedDocument {
+    static var kind: String { "triage-protocol" }
+    /// The center's red flags alone.
+    static func starting(for practice: PracticeRecord) -> TriageProtocol { TriageProtocol(criteria: []) }
+}
 
 /// A version of a document as it is read: 0 is the practice's starting document, before anyone saved one.
 struct DocumentVersion<Document: VersionedDocument>: Sendable {
@@ -43,28 +54,24 @@ struct DocumentVersion<Document: VersionedDocument>: Sendable {
 
 /// The practices' versioned documents: each save is a new version, checked first, journaled, never overwritten.
 enum PlaybookStore {
-    /// The starting documents: the practice's greeting and address with the national numbers; the red flags alone.
-    static func starting<Document: VersionedDocument>(_ type: Document.Type, of practice: AuthorizedPractice,
-                                                      on db: any Database) async throws -> Document {
-        if type == TriageProtocol.self { return TriageProtocol(criteria: []) as! Document }
-        let record = try await PracticeStore.practice(practice, on: db)
-        return Playbook.starting(greeting: record.greeting, address: record.address) as! Document
+    private static func starting<Document: VersionedDocument>(_ type: Document.Type, of practice: AuthorizedPractice,
+                                                              on db: any Database) async throws -> DocumentVersion<Document> {
+        DocumentVersion(number: 0, document: Document.starting(for: try await PracticeStore.practice(practice, on: db)),
+                        savedAt: nil, savedBy: "", note: "")
     }
 
     static func current<Document: VersionedDocument>(_ type: Document.Type, of practice: AuthorizedPractice,
                                                      on db: any Database) async throws -> DocumentVersion<Document> {
         guard let record = try await PracticeDocumentRecord.query(on: db).filter(\.$practice.$id == practice.id)
             .filter(\.$kind == Document.kind).sort(\.$version, .descending).first() else {
-            return DocumentVersion(number: 0, document: try await starting(type, of: practice, on: db), savedAt: nil, savedBy: "", note: "")
+            return try await starting(type, of: practice, on: db)
         }
         return try decode(record)
     }
 
     static func version<Document: VersionedDocument>(_ type: Document.Type, _ number: Int, of practice: AuthorizedPractice,
                                                      on db: any Database) async throws -> DocumentVersion<Document> {
-        if number == 0 {
-            return DocumentVersion(number: 0, document: try await starting(type, of: practice, on: db), savedAt: nil, savedBy: "", note: "")
-        }
+        if number == 0 { return try await starting(type, of: practice, on: db) }
         guard let record = try await PracticeDocumentRecord.query(on: db).filter(\.$practice.$id == practice.id)
             .filter(\.$kind == Document.kind).filter(\.$version == number).first() else {
             throw AppError.notFound(what: "Version")
