@@ -13,6 +13,7 @@ func configure(_ app: Application, settings: AppSettings) async throws {
     app.settings = settings
     app.principalCache = PrincipalCache()
     app.practiceDirectory = PracticeDirectory()
+    app.liveHub = LiveHub()
     app.http.server.configuration.hostname = settings.host
     app.http.server.configuration.port = settings.port
     app.logger.logLevel = settings.logLevel
@@ -25,6 +26,7 @@ func configure(_ app: Application, settings: AppSettings) async throws {
     app.middleware.use(SecurityHeaders())
 
     try routes(app)
+    app.lifecycle.use(BackgroundWorker(interval: app.environment == .testing ? 0 : settings.workerInterval))
     await PermanenceCommands.register(on: app)
 }
 
@@ -42,6 +44,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: AppointmentsController())
     try signedIn.register(collection: PatientsController())
     try signedIn.register(collection: TriageController())
+    try signedIn.register(collection: LiveEventsController())
     UsersController().bootBrowser(routes: signedIn)
 
     let api = app.grouped("api", "v1").grouped(BearerAuthenticator())
@@ -54,6 +57,9 @@ func routes(_ app: Application) throws {
     try apiSignedIn.register(collection: AppointmentsAPI())
     try apiSignedIn.register(collection: PatientsAPI())
     try apiSignedIn.register(collection: PlaybookAPI())
+    try apiSignedIn.register(collection: CallsAPI())
+    try apiSignedIn.register(collection: TransmissionsAPI())
+    try apiSignedIn.register(collection: QueueAPI())
     UsersController().bootAPI(routes: apiSignedIn)
 }
 

@@ -13,6 +13,8 @@ enum AppError: Error, Equatable {
     case invalidCredentials
     case accountLocked(until: Date)
     case forbidden
+    /// Refused for a reason other than the role, said to the user (a transmission addressed to someone else).
+    case forbiddenBecause(String)
     case csrfRejected
     case notFound(what: String)
     case validation([FieldError])
@@ -30,7 +32,7 @@ enum AppError: Error, Equatable {
         switch self {
         case .unauthenticated, .invalidCredentials: .unauthorized
         case .accountLocked: .tooManyRequests
-        case .forbidden, .csrfRejected: .forbidden
+        case .forbidden, .forbiddenBecause, .csrfRejected: .forbidden
         case .notFound: .notFound
         case .validation: .unprocessableEntity
         case .conflict, .slotTaken, .likelyDuplicates: .conflict
@@ -45,7 +47,7 @@ enum AppError: Error, Equatable {
         case .unauthenticated: "unauthenticated"
         case .invalidCredentials: "invalid-credentials"
         case .accountLocked: "account-locked"
-        case .forbidden: "forbidden"
+        case .forbidden, .forbiddenBecause: "forbidden"
         case .csrfRejected: "csrf-rejected"
         case .notFound: "not-found"
         case .validation: "validation-failed"
@@ -63,7 +65,7 @@ enum AppError: Error, Equatable {
         case .unauthenticated: "Connexion requise"
         case .invalidCredentials: "Identifiants incorrects"
         case .accountLocked: "Compte temporairement verrouillé"
-        case .forbidden: "Accès refusé"
+        case .forbidden, .forbiddenBecause: "Accès refusé"
         case .csrfRejected: "Formulaire expiré"
         case .notFound(let what): "\(what) introuvable"
         case .validation: "Données invalides"
@@ -83,6 +85,7 @@ enum AppError: Error, Equatable {
         case .accountLocked(let until):
             "Trop d'essais infructueux : le compte est verrouillé jusqu'à \(FrenchFormat.time(until)) (heure de Paris)."
         case .forbidden: "Votre rôle ne permet pas cette action."
+        case .forbiddenBecause(let reason): reason.prefix(1).uppercased() + reason.dropFirst() + "."
         case .csrfRejected: "Le formulaire a expiré ou ne provient pas de Permanence. Rechargez la page et recommencez."
         case .notFound: "La ressource demandée n'existe pas ou ne vous est pas accessible."
         case .validation(let errors): errors.map { "\($0.field) : \($0.reason)" }.joined(separator: " ")

@@ -16,5 +16,6 @@ enum PermanenceMigrations {
         CreatePatientImports(),
         DropPatientSearchTerms(),
         CreatePlaybooks(),
+        CreateCallJournal(),
     ]
 }

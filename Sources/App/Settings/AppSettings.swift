@@ -38,6 +38,13 @@ enum SecureCookiePolicy: String, Sendable {
     case always
 }
 
+/// An SMTP relay inside the center's network (no authentication, no TLS: the relay does both outward).
+struct SMTPSettings: Sendable, Equatable {
+    let host: String
+    let port: Int
+    let from: String
+}
+
 /// Everything Permanence reads from its environment, checked once at start.
 struct AppSettings: Sendable {
     var database: DatabaseLocation
@@ -48,6 +55,10 @@ struct AppSettings: Sendable {
     var demoSeed: UInt64
     var sessionLifetime: TimeInterval
     var secureCookies: SecureCookiePolicy
+    /// Where escalation notices go by e-mail; without it they are written to the log.
+    var smtp: SMTPSettings?
+    /// Seconds between two runs of the escalation ladder and the outbox; 0 turns the worker off (tests run it by hand).
+    var workerInterval: Int
     /// PostgreSQL schema to work in; tests give each run its own.
     var postgresSchema: String? = nil
 
@@ -60,6 +71,9 @@ struct AppSettings: Sendable {
         ("PERMANENCE_DEMO_SEED", "a whole number: the seed of the demo data (default 2026)"),
         ("PERMANENCE_SESSION_HOURS", "how long a browser session lasts, 1-24 hours (default 12)"),
         ("PERMANENCE_SECURE_COOKIES", "auto (Secure over TLS) or always (default auto)"),
+        ("SMTP_URL", "smtp://HOST:PORT: the relay that sends escalation notices by e-mail (default: notices written to the log)"),
+        ("SMTP_FROM", "the sender address of those e-mails (default permanence@localhost)"),
+        ("PERMANENCE_WORKER_SECONDS", "seconds between two runs of the escalation ladder and the outbox, 0-3600; 0 stops them (default 15)"),
     ]
 
     /// Reads and checks the environment; the first bad value throws, naming the variable.
@@ -115,6 +129,22 @@ struct AppSettings: Sendable {
             secureCookies = parsed
         } else {
             secureCookies = .auto
+        }
+        if let url = value("SMTP_URL") {
+            guard let components = URLComponents(string: url), components.scheme == "smtp", let host = components.host, !host.isEmpty else {
+                throw ConfigurationError(variable: "SMTP_URL", problem: "expected smtp://HOST:PORT, got \"\(url)\"")
+            }
+            smtp = SMTPSettings(host: host, port: components.port ?? 25, from: value("SMTP_FROM") ?? "permanence@localhost")
+        } else {
+            smtp = nil
+        }
+        if let seconds = value("PERMANENCE_WORKER_SECONDS") {
+            guard let parsed = Int(seconds), (0...3600).contains(parsed) else {
+                throw ConfigurationError(variable: "PERMANENCE_WORKER_SECONDS", problem: "expected a whole number of seconds from 0 to 3600, got \"\(seconds)\"")
+            }
+            workerInterval = parsed
+        } else {
+            workerInterval = 15
         }
     }
 

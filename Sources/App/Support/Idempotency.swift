@@ -27,6 +27,11 @@ final class IdempotencyKeyRecord: Model, @unchecked Sendable {
 enum Idempotency {
     static let header = "Idempotency-Key"
 
+    /// A POST route's handler that honours the header.
+    static func handler(_ handler: @escaping @Sendable (Request) async throws -> Response) -> @Sendable (Request) async throws -> Response {
+        { req in try await respond(to: req, handler) }
+    }
+
     static func respond(to req: Request, _ handler: @Sendable (Request) async throws -> Response) async throws -> Response {
         guard let key = req.headers.first(name: header) else { return try await handler(req) }
         guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {

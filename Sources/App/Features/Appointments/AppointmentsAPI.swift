@@ -27,7 +27,7 @@ struct AppointmentsAPI: RouteCollection {
     }
 
     private func idempotent(_ handler: @escaping @Sendable (Request) async throws -> Response) -> @Sendable (Request) async throws -> Response {
-        { req in try await Idempotency.respond(to: req, handler) }
+        Idempotency.handler(handler)
     }
 
     private static func context(_ req: Request) async throws -> BookingContext {

@@ -15,6 +15,8 @@ struct Principal: Sendable {
     let displayName: String
     let role: Role
     let assignedPractices: Set<UUID>
+    /// The practitioner this user is, for a practitioner's account: whose transmissions they acknowledge.
+    let practitionerID: UUID?
     let credential: Credential
 
     var auditActor: AuditActor { AuditActor(userID: userID, label: email) }
@@ -29,7 +31,8 @@ struct Principal: Sendable {
         guard let user = try await UserRecord.find(userID, on: db), !user.disabled else { return nil }
         let practices = try await UserPracticeRecord.query(on: db).filter(\.$user.$id == userID).all().map { $0.$practice.id }
         return Principal(userID: userID, email: user.email, displayName: user.displayName, role: user.role,
-                         assignedPractices: Set(practices), credential: credential)
+                         assignedPractices: Set(practices), practitionerID: user.role == .practitioner ? user.practitionerID : nil,
+                         credential: credential)
     }
 }
 
@@ -41,6 +44,9 @@ struct AuthorizedPractice: Sendable, Equatable {
 
     /// A practice named on the server's command line: whoever runs it operates the server and reaches every practice.
     static func commandLine(_ practice: PracticeRecord) throws -> AuthorizedPractice { AuthorizedPractice(id: try practice.requireID()) }
+
+    /// A practice the server's own workers act on (the escalation ladder): no user, the practice of a stored record.
+    static func system(_ id: UUID) -> AuthorizedPractice { AuthorizedPractice(id: id) }
 }
 
 extension Request {

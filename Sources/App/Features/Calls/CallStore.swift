@@ -1,0 +1,169 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// What a secretary writes on a call; every field optional so that the panel can save as the call runs.
+struct CallInput: Content {
+    var callerNumber: String?
+    var patientId: UUID?
+    /// Explicitly "not identified": clears the patient.
+    var patientUnidentified: Bool?
+    var reasons: [CallReason]?
+    var notes: String?
+    var outcome: CallOutcome?
+}
+
+/// The call journal: opening, writing, closing and correcting calls, and linking what they produced.
+enum CallStore {
+    static func find(_ id: UUID?, in practice: AuthorizedPractice, on db: any Database) async throws -> CallRecord {
+        try await AgendaStore.find(CallRecord.self, id, in: practice, practiceKey: \.$practice, on: db, what: "Appel")
+    }
+
+    /// "06 12 34 56 78" typed or from the telephony → E.164; empty for a hidden number.
+    static func callerNumber(_ text: String?, field: String = "callerNumber") throws -> String {
+        let trimmed = (text ?? "").trimmed
+        guard !trimmed.isEmpty else { return "" }
+        do { return try PhoneNumber(parsing: trimmed).e164 } catch { throw AppError.invalid(field, error.reason) }
+    }
+
+    static func open(_ input: CallInput, source: String = "manual", telephonyCallID: String? = nil,
+                     in practice: AuthorizedPractice, context: WriteContext, now: Date) async throws -> CallRecord {
+        let call = CallRecord()
+        call.id = UUID()
+        call.$practice.id = practice.id
+        call.callerNumber = try callerNumber(input.callerNumber)
+        call.reasonsText = ""
+        call.notes = ""
+        call.state = "open"
+        call.source = source
+        call.telephonyCallID = telephonyCallID
+        call.openedAt = now
+        call.openedBy = context.actor.userID
+        call.openedByLabel = context.actor.label
+        try await apply(input, to: call, in: practice, on: context.database)
+        try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
+            try await call.create(on: tx)
+            try await journal.record(.create, entity: "call", entityID: call.id!.uuidString, practiceID: practice.id, after: call.journalState)
+        }
+        return call
+    }
+
+    /// Changes to a call that is still open; a closed call is refused (corrections are appended instead).
+    static func update(_ call: CallRecord, with input: CallInput, in practice: AuthorizedPractice, context: WriteContext) async throws {
+        guard !call.isClosed else { throw AppError.conflict(CallRules.Refusal.closed.reason) }
+        let before = call.journalState
+        if input.callerNumber != nil { call.callerNumber = try callerNumber(input.callerNumber) }
+        try await apply(input, to: call, in: practice, on: context.database)
+        try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
+            // Checked again inside the transaction: a colleague may have closed it meanwhile.
+            guard let fresh = try await CallRecord.find(call.id, on: tx), !fresh.isClosed else { throw AppError.conflict(CallRules.Refusal.closed.reason) }
+            try await call.update(on: tx)
+            try await journal.record(.update, entity: "call", entityID: call.id!.uuidString, practiceID: practice.id, before: before, after: call.journalState)
+        }
+    }
+
+    /// Closes the call with its reasons and outcome; its duration is measured from the opening.
+    static func close(_ call: CallRecord, with input: CallInput, in practice: AuthorizedPractice, context: WriteContext, now: Date) async throws {
+        guard !call.isClosed else { throw AppError.conflict(CallRules.Refusal.closed.reason) }
+        let before = call.journalState
+        if input.callerNumber != nil { call.callerNumber = try callerNumber(input.callerNumber) }
+        try await apply(input, to: call, in: practice, on: context.database)
+        var problems: [FieldError] = []
+        let duration: TimeInterval
+        switch CallRules.close(openedAt: call.openedAt, now: now, reasons: call.reasons) {
+        case .success(let value): duration = value
+        case .failure(let refusal): problems.append(FieldError(field: "reasons", reason: refusal.reason)); duration = 0
+        }
+        if call.outcome == nil { problems.append(FieldError(field: "outcome", reason: "issue de l'appel à choisir")) }
+        guard problems.isEmpty else { throw AppError.validation(problems) }
+        call.state = "closed"
+        call.closedAt = now
+        call.durationSeconds = Int(duration.rounded())
+        call.closedByLabel = context.actor.label
+        try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
+            guard let fresh = try await CallRecord.find(call.id, on: tx), !fresh.isClosed else { throw AppError.conflict(CallRules.Refusal.closed.reason) }
+            try await call.update(on: tx)
+            try await journal.record(.update, entity: "call", entityID: call.id!.uuidString, practiceID: practice.id, before: before,
+                                     after: call.journalState.merging(["durationSeconds": String(call.durationSeconds!)]) { $1 })
+        }
+    }
+
+    /// A correction appended to a closed call.
+    static func correct(_ call: CallRecord, text: String, in practice: AuthorizedPractice, context: WriteContext, now: Date) async throws -> CallCorrectionRecord {
+        guard call.isClosed else { throw AppError.conflict(CallRules.Refusal.notClosed.reason) }
+        guard !text.trimmed.isEmpty else { throw AppError.invalid("text", CallRules.Refusal.emptyCorrection.reason) }
+        guard text.count <= 4000 else { throw AppError.invalid("text", "4 000 caractères au plus") }
+        let correction = CallCorrectionRecord()
+        correction.id = UUID()
+        correction.$call.id = call.id!
+        correction.text = text.trimmed
+        correction.authorLabel = context.actor.label
+        correction.createdAt = now
+        try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
+            try await correction.create(on: tx)
+            try await journal.record(.create, entity: "call-correction", entityID: correction.id!.uuidString, practiceID: practice.id,
+                                     after: ["callId": call.id!.uuidString, "text": correction.text])
+        }
+        return correction
+    }
+
+    /// Links what a call produced, inside the transaction that produced it. A closed call still takes links: what it
+    /// led to (a triage recorded a moment after hanging up) belongs to it, and links add without changing anything said.
+    static func link(_ callID: UUID?, kind: CallLinkKind, target: UUID, in practice: AuthorizedPractice, now: Date, on tx: any Database) async throws {
+        guard let callID else { return }
+        guard let call = try await CallRecord.find(callID, on: tx), call.$practice.id == practice.id else {
+            throw AppError.invalid("callId", "appel inconnu dans ce cabinet")
+        }
+        let link = CallLinkRecord()
+        link.id = UUID()
+        link.$call.id = call.id!
+        link.kind = kind.rawValue
+        link.targetID = target
+        link.createdAt = now
+        try await link.create(on: tx)
+    }
+
+    /// Checks a call named by a request before anything is written.
+    static func requireCall(_ callID: UUID?, in practice: AuthorizedPractice, on db: any Database) async throws {
+        guard let callID else { return }
+        guard let call = try await CallRecord.find(callID, on: db), call.$practice.id == practice.id else {
+            throw AppError.invalid("callId", "appel inconnu dans ce cabinet")
+        }
+    }
+
+    static func corrections(of call: CallRecord, on db: any Database) async throws -> [CallCorrectionRecord] {
+        try await CallCorrectionRecord.query(on: db).filter(\.$call.$id == call.id!).sort(\.$createdAt).all()
+    }
+
+    static func links(of call: CallRecord, on db: any Database) async throws -> [CallLinkRecord] {
+        try await CallLinkRecord.query(on: db).filter(\.$call.$id == call.id!).sort(\.$createdAt).all()
+    }
+
+    /// The practice's calls, newest first; of one patient when named.
+    static func list(in practice: AuthorizedPractice, patient: UUID? = nil, openOnly: Bool = false, limit: Int = 50, on db: any Database) async throws -> [CallRecord] {
+        var query = CallRecord.query(on: db).filter(\.$practice.$id == practice.id)
+        if let patient { query = query.filter(\.$patientID == patient) }
+        if openOnly { query = query.filter(\.$state == "open") }
+        return try await query.sort(\.$openedAt, .descending).limit(limit).all()
+    }
+
+    private static func apply(_ input: CallInput, to call: CallRecord, in practice: AuthorizedPractice, on db: any Database) async throws {
+        if input.patientUnidentified == true {
+            call.patientID = nil
+        } else if let patientID = input.patientId {
+            guard let patient = try await PatientRecord.find(patientID, on: db), patient.$practice.id == practice.id else {
+                throw AppError.invalid("patientId", "patient inconnu dans ce cabinet")
+            }
+            call.patientID = patientID
+        }
+        if let reasons = input.reasons {
+            call.reasonsText = CallReason.allCases.filter(reasons.contains).map(\.rawValue).joined(separator: ",")
+        }
+        if let notes = input.notes {
+            guard notes.count <= 4000 else { throw AppError.invalid("notes", "4 000 caractères au plus") }
+            call.notes = notes.trimmed
+        }
+        if let outcome = input.outcome { call.outcomeText = outcome.rawValue }
+    }
+}

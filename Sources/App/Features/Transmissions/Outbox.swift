@@ -1,0 +1,99 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// A message as it leaves: what a provider needs, nothing else.
+struct OutboundMessage: Sendable, Equatable {
+    let channel: String
+    let recipient: String
+    let subject: String
+    let body: String
+}
+
+/// Somewhere messages leave through: the log, an SMTP relay, later an SMS gateway.
+protocol DeliveryProvider: Sendable {
+    var name: String { get }
+    func deliver(_ message: OutboundMessage) async throws
+}
+
+/// Writes each message to the server's log: the default, and what a center without a relay reads.
+struct LogDeliveryProvider: DeliveryProvider {
+    let logger: Logger
+    var name: String { "log" }
+
+    func deliver(_ message: OutboundMessage) async throws {
+        logger.notice("Avis \(message.channel) à \(message.recipient) : \(message.subject)", metadata: ["body": .string(message.body)])
+    }
+}
+
+/// The outbox: notices are written in the transaction that decided them and delivered afterwards, with retries.
+enum Outbox {
+    /// Retries after 1, 5, 15 and 60 minutes; given up after the fifth failure.
+    static let retryDelays: [TimeInterval] = [60, 300, 900, 3600]
+
+    /// A notice for every account of the practitioner (their e-mail): never a word of the patient.
+    static func enqueueNotice(for practitioner: UUID, transmission: TransmissionRecord, practiceName: String, now: Date, on tx: any Database) async throws {
+        let notice = EscalationNotice(practiceName: practiceName, reference: transmission.reference)
+        let users = try await UserRecord.query(on: tx).filter(\.$practitionerID == practitioner).filter(\.$disabled == false).all()
+        for user in users {
+            let message = OutboxMessageRecord()
+            message.id = UUID()
+            message.$practice.id = transmission.$practice.id
+            message.transmissionID = transmission.id
+            message.channel = "email"
+            message.recipient = user.email
+            message.subject = notice.subject
+            message.body = notice.body
+            message.state = "pending"
+            message.attempts = 0
+            message.nextAttemptAt = now
+            message.createdAt = now
+            try await message.create(on: tx)
+        }
+    }
+
+    /// Sends what is due through the application's provider; returns how many were delivered.
+    @discardableResult
+    static func deliver(app: Application, now: Date) async throws -> Int {
+        let provider = app.deliveryProvider
+        let due = try await OutboxMessageRecord.query(on: app.db).filter(\.$state == "pending").filter(\.$nextAttemptAt <= now)
+            .sort(\.$nextAttemptAt).limit(50).all()
+        var delivered = 0
+        for message in due {
+            message.attempts += 1
+            message.provider = provider.name
+            do {
+                try await provider.deliver(OutboundMessage(channel: message.channel, recipient: message.recipient, subject: message.subject, body: message.body))
+                message.state = "sent"
+                message.sentAt = now
+                message.lastError = nil
+                delivered += 1
+            } catch {
+                message.lastError = String(describing: error).prefix(500).description
+                if message.attempts > retryDelays.count {
+                    message.state = "failed"
+                    app.logger.error("Avis abandonné après \(message.attempts) essais", metadata: ["outbox": .string(message.id!.uuidString)])
+                } else {
+                    message.nextAttemptAt = now.addingTimeInterval(retryDelays[message.attempts - 1])
+                }
+            }
+            try await app.writer.unjournaled(on: app.db) { db in try await message.update(on: db) }
+        }
+        return delivered
+    }
+}
+
+extension Application {
+    private struct DeliveryProviderKey: StorageKey { typealias Value = any DeliveryProvider }
+
+    /// SMTP when `SMTP_URL` is set, the log otherwise.
+    var deliveryProvider: any DeliveryProvider {
+        get {
+            if let provider = storage[DeliveryProviderKey.self] { return provider }
+            if let smtp = settings.smtp { return SMTPDeliveryProvider(settings: smtp, eventLoopGroup: eventLoopGroup) }
+            return LogDeliveryProvider(logger: logger)
+        }
+        set { storage[DeliveryProviderKey.self] = newValue }
+    }
+}

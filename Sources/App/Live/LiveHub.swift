@@ -1,0 +1,100 @@
+import Foundation
+import Vapor
+
+/// What changed, told to the consoles that show it: they fetch the new state themselves (an event carries no data).
+struct LiveEvent: Sendable, Equatable {
+    enum Kind: String, Sendable {
+        /// The work queue of the practice changed (a task, a claim, an urgent transmission).
+        case queue
+        /// A transmission of the practice changed (sent, read, acknowledged, answered).
+        case transmission
+        /// A handover note was written.
+        case handover
+    }
+
+    let kind: Kind
+    /// Nil for the whole center.
+    let practiceID: UUID?
+}
+
+/// Fans events out to the connected consoles, each seeing only the practices it reaches.
+actor LiveHub {
+    private struct Subscriber {
+        let practices: Set<UUID>?
+        let continuation: AsyncStream<LiveEvent>.Continuation
+    }
+
+    private var subscribers: [UUID: Subscriber] = [:]
+
+    /// A stream of the events about `practices` (nil: every practice); it ends when the subscriber goes.
+    func subscribe(practices: Set<UUID>?) -> (id: UUID, events: AsyncStream<LiveEvent>) {
+        let id = UUID()
+        let (stream, continuation) = AsyncStream<LiveEvent>.makeStream(bufferingPolicy: .bufferingNewest(32))
+        subscribers[id] = Subscriber(practices: practices, continuation: continuation)
+        continuation.onTermination = { [weak self] _ in Task { await self?.unsubscribe(id) } }
+        return (id, stream)
+    }
+
+    func unsubscribe(_ id: UUID) {
+        subscribers.removeValue(forKey: id)?.continuation.finish()
+    }
+
+    func publish(_ event: LiveEvent) {
+        for subscriber in subscribers.values {
+            if let practice = event.practiceID, let allowed = subscriber.practices, !allowed.contains(practice) { continue }
+            subscriber.continuation.yield(event)
+        }
+    }
+
+    var count: Int { subscribers.count }
+}
+
+extension Application {
+    private struct LiveHubKey: StorageKey { typealias Value = LiveHub }
+
+    var liveHub: LiveHub {
+        get {
+            guard let hub = storage[LiveHubKey.self] else { fatalError("configure(_:settings:) sets the live hub") }
+            return hub
+        }
+        set { storage[LiveHubKey.self] = newValue }
+    }
+}
+
+/// `GET /evenements`: server-sent events for the signed-in console, a comment every 20 s so that a dead connection shows.
+struct LiveEventsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("evenements", use: stream)
+    }
+
+    @Sendable func stream(req: Request) async throws -> Response {
+        let principal = try req.requirePrincipal()
+        let practices: Set<UUID>? = principal.role.seesEveryPractice ? nil : principal.assignedPractices
+        let hub = req.application.liveHub
+        let (id, events) = await hub.subscribe(practices: practices)
+        let response = Response(status: .ok, body: .init(asyncStream: { writer in
+            let heartbeat = Task {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(20))
+                    try await writer.write(.buffer(ByteBuffer(string: ": battement\n\n")))
+                }
+            }
+            defer { heartbeat.cancel() }
+            do {
+                try await writer.write(.buffer(ByteBuffer(string: "retry: 2000\n: connecté\n\n")))
+                for await event in events {
+                    let data = #"{"practiceId":"\#(event.practiceID?.uuidString.lowercased() ?? "")"}"#
+                    try await writer.write(.buffer(ByteBuffer(string: "event: \(event.kind.rawValue)\ndata: \(data)\n\n")))
+                }
+                try await writer.write(.end)
+            } catch {
+                await hub.unsubscribe(id)
+                throw error
+            }
+        }))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "event-stream", parameters: ["charset": "utf-8"])
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        response.headers.replaceOrAdd(name: "X-Accel-Buffering", value: "no")
+        return response
+    }
+}
