@@ -34,6 +34,11 @@ public struct EscalationPolicy: Codable, Equatable, Sendable {
     /// The practice's backup practitioner; without one the ladder stops at the phone call.
     public var backupPractitionerID: UUID?
 
+    enum CodingKeys: String, CodingKey {
+        case noticeAfterMinutes, callAfterMinutes, backupAfterMinutes
+        case backupPractitionerID = "backupPractitionerId"
+    }
+
     public init(noticeAfterMinutes: Int = 5, callAfterMinutes: Int = 15, backupAfterMinutes: Int = 30, backupPractitionerID: UUID? = nil) {
         self.noticeAfterMinutes = noticeAfterMinutes
         self.callAfterMinutes = callAfterMinutes

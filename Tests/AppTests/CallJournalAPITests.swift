@@ -1,0 +1,126 @@
+@testable import App
+import Domain
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+struct CallJournalAPITests {
+    struct Call: Decodable {
+        struct Correction: Decodable { let text: String; let author: String }
+        struct Link: Decodable { let kind: String; let id: UUID }
+        let id: UUID
+        let callerNumber: String
+        let patientId: UUID?
+        let reasons: [String]
+        let notes: String
+        let outcome: String?
+        let state: String
+        let durationSeconds: Int?
+        let corrections: [Correction]?
+        let links: [Link]?
+    }
+
+    @Test func aCallIsOpenedWrittenAndClosedWithItsMeasuredDuration() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let w = try await JournalWorld.build(on: app)
+            let opened = try await app.api(.POST, "\(w.base)/calls", token: w.secretary, json: #"{"callerNumber":"06 12 34 56 78"}"#)
+            #expect(opened.status == .created)
+            let call = try APIJSON.decode(Call.self, opened)
+            #expect(call.callerNumber == "+33612345678")
+            #expect(call.patientId == nil, "not identified yet")
+            #expect(call.state == "open")
+
+            clock.advance(by: 185)
+            let written = try await app.api(.PATCH, "\(w.base)/calls/\(call.id)", token: w.secretary,
+                                            json: #"{"patientId":"\#(w.patient)","reasons":["prescriptionRenewal","appointment"],"notes":"Souhaite un renouvellement."}"#)
+            #expect(written.status == .ok)
+            #expect(try APIJSON.decode(Call.self, written).reasons == ["appointment", "prescriptionRenewal"], "kept in the order of the list")
+            let closed = try await app.api(.POST, "\(w.base)/calls/\(call.id)/close", token: w.secretary, json: #"{"outcome":"transmitted"}"#)
+            #expect(closed.status == .ok)
+            let after = try APIJSON.decode(Call.self, closed)
+            #expect(after.state == "closed")
+            #expect(after.durationSeconds == 185)
+            #expect(after.patientId == w.patient)
+
+            let list = try await app.api(.GET, "\(w.base)/calls?patientId=\(w.patient)", token: w.secretary)
+            #expect(list.body.string.contains(call.id.uuidString))
+        }
+    }
+
+    @Test func aClosedCallIsNeverEditedAndCorrectionsAreAppendedAsSuch() async throws {
+        try await withTestApp { app in
+            let w = try await JournalWorld.build(on: app)
+            let call = try APIJSON.decode(Call.self, try await app.api(.POST, "\(w.base)/calls", token: w.secretary,
+                                                                       json: #"{"reasons":["information"],"notes":"Horaires demandés","outcome":"handled"}"#))
+            #expect(try await app.api(.POST, "\(w.base)/calls/\(call.id)/close", token: w.secretary).status == .ok)
+
+            for body in [#"{"notes":"réécrit"}"#, #"{"patientId":"\#(w.patient)"}"#, #"{"outcome":"interrupted"}"#] {
+                let refused = try await app.api(.PATCH, "\(w.base)/calls/\(call.id)", token: w.secretary, json: body)
+                #expect(refused.status == .conflict)
+                #expect(try APIJSON.decode(APIJSON.Problem.self, refused).detail?.contains("correction") == true)
+            }
+            #expect(try await app.api(.POST, "\(w.base)/calls/\(call.id)/close", token: w.secretary).status == .conflict)
+            let empty = try await app.api(.POST, "\(w.base)/calls/\(call.id)/corrections", token: w.secretary, json: #"{"text":"  "}"#)
+            #expect(empty.status == .unprocessableEntity)
+
+            let corrected = try await app.api(.POST, "\(w.base)/calls/\(call.id)/corrections", token: w.secretary,
+                                              json: #"{"text":"Il s'agissait des horaires du samedi."}"#)
+            #expect(corrected.status == .created)
+            let shown = try APIJSON.decode(Call.self, try await app.api(.GET, "\(w.base)/calls/\(call.id)", token: w.secretary))
+            #expect(shown.notes == "Horaires demandés", "what was said stays as it was")
+            #expect(shown.outcome == "handled")
+            #expect(shown.corrections?.map(\.text) == ["Il s'agissait des horaires du samedi."])
+            #expect(shown.corrections?.first?.author == w.world.secretaryA)
+            let stored = try #require(try await CallRecord.find(call.id, on: app.db))
+            #expect(stored.notes == "Horaires demandés")
+        }
+    }
+
+    @Test func badInputNamesTheFieldAndChangesNothing() async throws {
+        try await withTestApp { app in
+            let w = try await JournalWorld.build(on: app)
+            let other = UUID()
+            for (body, field) in [(#"{"callerNumber":"12"}"#, "callerNumber"), (#"{"patientId":"\#(other)"}"#, "patientId")] {
+                let refused = try await app.api(.POST, "\(w.base)/calls", token: w.secretary, json: body)
+                #expect(refused.status == .unprocessableEntity)
+                #expect(try APIJSON.decode(APIJSON.Problem.self, refused).errors?.map(\.field) == [field])
+            }
+            #expect(try await CallRecord.query(on: app.db).count() == 0)
+
+            let call = try APIJSON.decode(Call.self, try await app.api(.POST, "\(w.base)/calls", token: w.secretary, json: "{}"))
+            let unclosable = try await app.api(.POST, "\(w.base)/calls/\(call.id)/close", token: w.secretary, json: "{}")
+            #expect(unclosable.status == .unprocessableEntity)
+            #expect(Set(try APIJSON.decode(APIJSON.Problem.self, unclosable).errors?.map(\.field) ?? []) == ["reasons", "outcome"])
+            #expect(try await CallRecord.find(call.id, on: app.db)?.state == "open")
+            let notClosed = try await app.api(.POST, "\(w.base)/calls/\(call.id)/corrections", token: w.secretary, json: #"{"text":"x"}"#)
+            #expect(notClosed.status == .conflict)
+        }
+    }
+
+    @Test func theTimelineShowsCallsTransmissionsAndTasksNewestFirst() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let w = try await JournalWorld.build(on: app)
+            let call = try APIJSON.decode(Call.self, try await app.api(.POST, "\(w.base)/calls", token: w.secretary,
+                                                                       json: #"{"patientId":"\#(w.patient)","reasons":["results"]}"#))
+            clock.advance(by: 60)
+            let sent = try await app.api(.POST, "\(w.base)/transmissions", token: w.secretary, json: """
+                {"practitionerId":"\(w.world.practitionerA)","patientId":"\(w.patient)","callId":"\(call.id)","priority":"normal","subject":"Résultats de prise de sang"}
+                """)
+            #expect(sent.status == .created)
+            clock.advance(by: 60)
+            #expect(try await app.api(.POST, "\(w.base)/tasks", token: w.secretary,
+                                      json: #"{"patientId":"\#(w.patient)","title":"Rappeler Mme Durand quand le docteur a répondu"}"#).status == .created)
+            let timeline = try await app.api(.GET, "\(w.base)/patients/\(w.patient)/timeline", token: w.secretary)
+            #expect(timeline.status == .ok)
+            struct T: Decodable { struct E: Decodable { let kind: String; let title: String }; let entries: [E] }
+            let kinds = try APIJSON.decode(T.self, timeline).entries.map(\.kind)
+            #expect(Array(kinds.prefix(3)) == ["task", "transmission", "call"])
+            let linked = try APIJSON.decode(Call.self, try await app.api(.GET, "\(w.base)/calls/\(call.id)", token: w.secretary))
+            #expect(linked.links?.map(\.kind) == ["transmission"])
+        }
+    }
+}
