@@ -45,6 +45,9 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PatientsController())
     try signedIn.register(collection: TriageController())
     try signedIn.register(collection: LiveEventsController())
+    try signedIn.register(collection: CallsController())
+    try signedIn.register(collection: TransmissionsController())
+    try signedIn.register(collection: QueueController())
     UsersController().bootBrowser(routes: signedIn)
 
     let api = app.grouped("api", "v1").grouped(BearerAuthenticator())

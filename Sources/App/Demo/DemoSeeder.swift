@@ -26,6 +26,7 @@ enum DemoSeeder {
         let data = DemoDataset.make(seed: seed, today: today)
         try await write(data, app: app)
         try await writePlaybooks(data, app: app)
+        try await writeJournalSettings(data, app: app)
         return data.users.map { Login(role: $0.role, email: $0.email) }
     }
 
@@ -41,6 +42,28 @@ enum DemoSeeder {
             if let triage = DemoPlaybooks.triage(forSlug: practice.slug) {
                 _ = try await PlaybookStore.save(triage, note: "Critères d'urgence convenus avec le cabinet", of: authorized, context: context)
             }
+        }
+    }
+
+    /// Each practice's escalation ladder (its second practitioner as backup, where it has one) and a handover note.
+    static func writeJournalSettings(_ data: DemoDataset, app: Application) async throws {
+        let context = WriteContext(actor: .system("seed-demo"), requestID: nil, writer: app.writer, database: app.db, patientIndex: app.patientIndexCache)
+        let now = app.clock.now()
+        for practice in data.practices {
+            guard let record = try await PracticeRecord.find(practice.id, on: app.db) else { continue }
+            let colleagues = data.practitioners.filter { $0.practiceID == practice.id }
+            let policy = EscalationPolicy(noticeAfterMinutes: 5, callAfterMinutes: 15, backupAfterMinutes: 30,
+                                          backupPractitionerID: colleagues.count > 1 ? colleagues.last?.id : nil)
+            try await TransmissionStore.savePolicy(policy, in: try AuthorizedPractice.commandLine(record), context: context, now: now)
+        }
+        let note = HandoverNoteRecord()
+        note.id = UUID()
+        note.text = "Bienvenue sur la démonstration : les transmissions urgentes relancent le praticien toutes les quelques minutes tant qu'il n'en a pas accusé réception."
+        note.authorLabel = "Nathalie Girard"
+        note.createdAt = now
+        try await app.writer.transaction(on: app.db, actor: .system("seed-demo")) { tx, journal in
+            try await note.create(on: tx)
+            try await journal.record(.create, entity: "handover-note", entityID: note.id!.uuidString, practiceID: nil, after: ["text": note.text])
         }
     }
 

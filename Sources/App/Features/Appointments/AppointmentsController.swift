@@ -501,6 +501,8 @@ struct AppointmentsController: RouteCollection {
         let seriesReadBack: String?
         let seriesBooked: [AppointmentRow]
         let seriesFailures: [SeriesFailure]
+        /// Calls, appointment changes, transmissions, triages and tasks, newest first.
+        let timeline: [Timeline.Row]
     }
 
     /// What a series booking brings back to the patient's page.
@@ -564,7 +566,8 @@ struct AppointmentsController: RouteCollection {
             canMerge: patient.mergedIntoID == nil && patient.anonymisedAt == nil,
             canErase: canErase, erasureRefusal: canErase ? try await PatientRights.refusal(of: patient, in: practice, now: now, on: req.db) : nil,
             anonymised: patient.anonymisedAt != nil,
-            seriesReadBack: series?.readBack, seriesBooked: series?.booked ?? [], seriesFailures: series?.failures ?? []))
+            seriesReadBack: series?.readBack, seriesBooked: series?.booked ?? [], seriesFailures: series?.failures ?? [],
+            timeline: try await Timeline.entries(of: patient, in: practice, limit: 30, on: req.db).map(Timeline.Row.init)))
     }
 
     struct SeriesForm: Content {

@@ -18,6 +18,25 @@ struct TimelineDTO: Content { let entries: [TimelineEntryDTO] }
 /// A patient's history in one list, newest first: calls (and their corrections), appointment changes, transmissions,
 /// triage records and tasks, so that the next secretary knows what was said.
 enum Timeline {
+    /// An entry as the screens show it.
+    struct Row: Encodable {
+        let kind: String
+        let when: String
+        let title: String
+        let detail: String
+        let by: String
+        let link: String?
+
+        init(_ entry: TimelineEntryDTO) {
+            kind = entry.kind
+            when = "\(FrenchFormat.shortDate(entry.at)) \(FrenchFormat.time(entry.at))"
+            title = entry.title
+            detail = entry.detail
+            by = entry.by
+            link = entry.link
+        }
+    }
+
     static func entries(of patient: PatientRecord, in practice: AuthorizedPractice, limit: Int = 200, on db: any Database) async throws -> [TimelineEntryDTO] {
         let patientID = patient.id!
         let base = "/cabinets/\(practice.id)"

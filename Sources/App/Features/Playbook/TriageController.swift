@@ -49,6 +49,7 @@ struct TriageController: RouteCollection {
         let remaining: Int
         let choices: [Choice]
         let back: String?
+        let call: CallContext
         let level: LevelView
         let doubt: Bool
         let complete: Bool
@@ -81,16 +82,25 @@ struct TriageController: RouteCollection {
 
     @Sendable func wizard(req: Request) async throws -> View {
         let parameters = QueryParameters(req.url.query, plusIsSpace: true)
-        return try await render(req, answers: try Self.answers(parameters["r"]), chosen: nil, reason: "", action: nil, errors: [])
+        let call = CallContext(call: parameters["appel"].flatMap(UUID.init(uuidString:)), patient: parameters["patient"].flatMap(UUID.init(uuidString:)))
+        return try await render(req, answers: try Self.answers(parameters["r"]), call: call, chosen: nil, reason: "", action: nil, errors: [])
     }
 
-    private func render(_ req: Request, answers: [(String, TriageAnswer)], chosen: Int?, reason: String, action: TriageAction?,
+    /// The call the triage runs in, carried from answer to answer.
+    struct CallContext: Encodable {
+        let call: UUID?
+        let patient: UUID?
+
+        var suffix: String { (call.map { "&appel=\($0)" } ?? "") + (patient.map { "&patient=\($0)" } ?? "") }
+    }
+
+    private func render(_ req: Request, answers: [(String, TriageAnswer)], call: CallContext, chosen: Int?, reason: String, action: TriageAction?,
                         errors: [String]) async throws -> View {
         let principal = try req.requirePrincipal()
         let practice = try await req.authorizePracticeParameter()
         let record = try await PracticeStore.practice(practice, on: req.db)
         let input = TriageInput(answers: Dictionary(answers, uniquingKeysWith: { first, _ in first }))
-        let outcome = try await TriageStore.evaluate(input, in: practice, context: try req.writeContext(), on: req.db)
+        let outcome = try await TriageStore.evaluate(input, in: practice, context: try req.writeContext(), now: req.application.clock.now(), on: req.db)
         let result = outcome.result
         let base = "/cabinets/\(practice.id)/urgence?r="
         let next = result.nextQuestions.first
@@ -113,10 +123,10 @@ struct TriageController: RouteCollection {
             position: result.asked.count + 1, remaining: result.nextQuestions.count,
             choices: next.map { question in
                 Self.keys.map { answer, key, _ in
-                    Choice(key: key.uppercased(), label: answer.label, link: base + Self.encode(answers + [(question.id, answer)]))
+                    Choice(key: key.uppercased(), label: answer.label, link: base + Self.encode(answers + [(question.id, answer)]) + call.suffix)
                 }
             } ?? [],
-            back: answers.isEmpty ? nil : base + Self.encode(Array(answers.dropLast())),
+            back: answers.isEmpty ? nil : base + Self.encode(Array(answers.dropLast())) + call.suffix, call: call,
             level: LevelView(level), doubt: result.doubt, complete: result.isComplete, script: outcome.script,
             answers: Self.encode(answers),
             levels: UrgencyLevel.allCases.map { Option(value: String($0.rawValue), label: $0.label, selected: $0.rawValue == suggested) },
@@ -129,6 +139,8 @@ struct TriageController: RouteCollection {
         let niveau: String?
         let raison: String?
         let action: String?
+        let appel: UUID?
+        let patient: UUID?
     }
 
     @Sendable func record(req: Request) async throws -> Response {
@@ -142,11 +154,18 @@ struct TriageController: RouteCollection {
         input.level = chosen
         input.reason = form.raison
         input.action = action
+        input.callId = form.appel
+        input.patientId = form.patient
+        let call = CallContext(call: form.appel, patient: form.patient)
         return try await AppointmentsController.refusals(req, back: {
-            try await render(req, answers: answers, chosen: chosen, reason: form.raison ?? "", action: action, errors: $0)
+            try await render(req, answers: answers, call: call, chosen: chosen, reason: form.raison ?? "", action: action, errors: $0)
         }) {
-            let outcome = try await TriageStore.evaluate(input, in: practice, context: try req.writeContext(), on: req.db)
-            return req.redirect(to: "/cabinets/\(practice.id)/urgence/\(outcome.record!.id!)")
+            let outcome = try await TriageStore.evaluate(input, in: practice, context: try req.writeContext(), now: req.application.clock.now(), on: req.db)
+            if outcome.transmission != nil { await TransmissionsAPI.publish(req, practice) }
+            var query = ""
+            if let sent = outcome.transmission { query = "?transmise=\(sent.id!)" }
+            if let problem = outcome.transmissionProblem { query = "?transmission=" + (problem.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") }
+            return req.redirect(to: "/cabinets/\(practice.id)/urgence/\(outcome.record!.id!)\(query)")
         }
     }
 
@@ -163,6 +182,9 @@ struct TriageController: RouteCollection {
         let reason: String?
         let action: String?
         let asked: [AnswerView]
+        let callID: UUID?
+        let transmissionID: UUID?
+        let transmissionProblem: String?
     }
 
     @Sendable func show(req: Request) async throws -> View {
@@ -176,6 +198,8 @@ struct TriageController: RouteCollection {
             layout: .init(principal), practiceID: practice.id, practiceName: record.name, when: when, by: evaluation.createdByLabel,
             protocolVersion: evaluation.protocolVersion, level: LevelView(final), computed: LevelView(computed), changed: final != computed,
             reason: evaluation.levelReason, action: evaluation.action.flatMap(TriageAction.init(rawValue:))?.label,
-            asked: evaluation.askedAnswers.map { AnswerView(question: $0.question, answer: $0.answer.label, redFlag: $0.redFlag, level: nil) }))
+            asked: evaluation.askedAnswers.map { AnswerView(question: $0.question, answer: $0.answer.label, redFlag: $0.redFlag, level: nil) },
+            callID: evaluation.callID, transmissionID: req.query[UUID.self, at: "transmise"],
+            transmissionProblem: req.query[String.self, at: "transmission"]))
     }
 }

@@ -40,6 +40,8 @@ struct TriageInput: Content {
     var answers: [String: TriageAnswer]
     var patientId: UUID?
     var practitionerId: UUID?
+    /// The call it belongs to: the record is linked from the call's journal entry.
+    var callId: UUID?
     /// Record the triage (otherwise the answer only says where it stands and what to ask next).
     var record: Bool?
     /// The level the secretary keeps, when she changes the computed one.
@@ -57,10 +59,14 @@ enum TriageStore {
         let decision: TriageDecision?
         let script: String
         let record: TriageEvaluationRecord?
+        /// The urgent transmission sent because the level needs the practitioner and the call was not transferred.
+        var transmission: TransmissionRecord? = nil
+        /// Why that transmission could not be sent (no number to call back): the secretary sends it by hand.
+        var transmissionProblem: String? = nil
     }
 
     /// The answers against the practice's current protocol; with `record`, the triage is saved (and journaled).
-    static func evaluate(_ input: TriageInput, in practice: AuthorizedPractice, context: WriteContext, on db: any Database) async throws -> Outcome {
+    static func evaluate(_ input: TriageInput, in practice: AuthorizedPractice, context: WriteContext, now: Date, on db: any Database) async throws -> Outcome {
         let current = try await PlaybookStore.current(TriageProtocol.self, of: practice, on: db)
         let result: TriageResult
         switch TriageEngine.evaluate(current.document, answers: input.answers) {
@@ -87,10 +93,12 @@ enum TriageStore {
         if let patientID = input.patientId {
             _ = try await AgendaStore.find(PatientRecord.self, patientID, in: practice, practiceKey: \.$practice, on: db, what: "Patient")
         }
+        try await CallStore.requireCall(input.callId, in: practice, on: db)
         let record = TriageEvaluationRecord()
         record.id = UUID()
         record.$practice.id = practice.id
         record.patientID = input.patientId
+        record.callID = input.callId
         record.protocolVersion = current.number
         record.answers = String(decoding: try JSONEncoder().encode(result.asked.map {
             TriageEvaluationRecord.Answer(questionId: $0.question.id, question: $0.question.text, answer: $0.answer,
@@ -105,12 +113,40 @@ enum TriageStore {
         record.createdByLabel = context.actor.label
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             try await record.create(on: tx)
+            try await CallStore.link(input.callId, kind: .triage, target: record.id!, in: practice, now: now, on: tx)
             try await journal.record(.create, entity: "triage", entityID: record.id!.uuidString, practiceID: practice.id,
                                      after: ["computedLevel": String(decision.computed.rawValue), "finalLevel": String(decision.final.rawValue),
                                              "reason": decision.reason ?? "", "action": input.action?.rawValue ?? "",
                                              "protocolVersion": String(current.number)])
         }
-        return Outcome(protocolVersion: current.number, result: result, decision: decision, script: script, record: record)
+        var outcome = Outcome(protocolVersion: current.number, result: result, decision: decision, script: script, record: record)
+        if decision.final.rawValue <= UrgencyLevel.immediateAdvice.rawValue && input.action != .callTransferred {
+            (outcome.transmission, outcome.transmissionProblem) = try await transmitUnreached(decision, result: result, input: input, in: practice,
+                                                                                             context: context, now: now, on: db)
+        }
+        return outcome
+    }
+
+    /// Levels 1 and 2 need the practitioner: when the call was not transferred, an urgent transmission goes at once and
+    /// climbs the escalation ladder until acknowledged. Its subject is the level, its message the facts answered.
+    private static func transmitUnreached(_ decision: TriageDecision, result: TriageResult, input: TriageInput, in practice: AuthorizedPractice,
+                                          context: WriteContext, now: Date, on db: any Database) async throws -> (TransmissionRecord?, String?) {
+        var practitioner = input.practitionerId
+        if practitioner == nil, let patientID = input.patientId { practitioner = try await PatientRecord.find(patientID, on: db)?.preferredPractitionerID }
+        if practitioner == nil { practitioner = try await PracticeStore.practitioners(of: practice, on: db).first?.id }
+        var callback: String?
+        if input.patientId == nil, let callID = input.callId, let call = try await CallRecord.find(callID, on: db), !call.callerNumber.isEmpty {
+            callback = call.callerNumber
+        }
+        let facts = result.asked.filter { $0.answer != .no }.map { "\($0.question.text) \($0.answer.label)" }
+        let message = (["\(decision.final.orientation.label)."] + facts).joined(separator: "\n")
+        let transmissionInput = TransmissionInput(practitionerId: practitioner, patientId: input.patientId, callId: input.callId, priority: .urgent,
+                                                  subject: "Évaluation de l'urgence : \(decision.final.label)", message: message, callbackNumber: callback)
+        do {
+            return (try await TransmissionStore.send(transmissionInput, in: practice, context: context, now: now), nil)
+        } catch AppError.validation(let errors) {
+            return (nil, errors.map(\.reason).joined(separator: " ; "))
+        }
     }
 
     static func find(_ id: UUID?, in practice: AuthorizedPractice, on db: any Database) async throws -> TriageEvaluationRecord {

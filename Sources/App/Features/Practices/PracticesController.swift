@@ -16,6 +16,8 @@ struct PracticesController: RouteCollection {
         let roleLabel: String
         let csrf: String
         let isAdmin: Bool
+        /// The practitioner's inbox in the menu; the work queue for the others.
+        let isPractitioner: Bool
         let signedIn = true
 
         init(_ principal: Principal) {
@@ -23,6 +25,7 @@ struct PracticesController: RouteCollection {
             roleLabel = principal.role.label
             csrf = principal.csrfToken ?? ""
             isAdmin = principal.role == .admin
+            isPractitioner = principal.role == .practitioner
         }
     }
 
@@ -38,6 +41,8 @@ struct PracticesController: RouteCollection {
         let layout: Layout
         let today: String
         let practices: [PracticeRow]
+        /// Handover notes not yet read by this user: shown at each login until read.
+        let handover: [QueueController.NoteRow]
     }
 
     struct AppointmentRow: Encodable {
@@ -90,8 +95,10 @@ struct PracticesController: RouteCollection {
             rows.append(PracticeRow(id: practice.id!, name: practice.name, kind: practice.kind,
                                     phone: FrenchFormat.phone(practice.phone), appointmentsToday: count))
         }
+        let unread = try await HandoverStore.notes(for: principal, unreadOnly: true, now: req.application.clock.now(), on: req.db)
         return try await req.view.render("practices/home", HomePage(
-            layout: Layout(principal), today: FrenchFormat.longDate(req.application.clock.now()), practices: rows))
+            layout: Layout(principal), today: FrenchFormat.longDate(req.application.clock.now()), practices: rows,
+            handover: QueueController.noteRows(unread)))
     }
 
     @Sendable

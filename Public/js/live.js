@@ -1,0 +1,31 @@
+// Live regions: an element with data-live="queue transmission" and data-src="/url" is fetched again when the server
+// says (server-sent events from /evenements) that one of those kinds changed. Several events in a row refresh once.
+(function () {
+  const regions = Array.from(document.querySelectorAll("[data-live]"));
+  if (!regions.length || !window.EventSource) return;
+  const source = new EventSource("/evenements");
+  const pending = new Map();
+  async function refresh(region) {
+    const response = await fetch(region.dataset.src, { credentials: "same-origin", headers: { "Accept": "text/html" } });
+    if (!response.ok) return;
+    const focused = document.activeElement && region.contains(document.activeElement) ? document.activeElement.closest("[data-item]") : null;
+    region.innerHTML = await response.text();
+    region.dataset.refreshed = String(Number(region.dataset.refreshed || 0) + 1);
+    // Focus stays on the same line when it is still there.
+    if (focused) {
+      const again = region.querySelector('[data-item="' + focused.dataset.item + '"] button, [data-item="' + focused.dataset.item + '"] a');
+      if (again) again.focus();
+    }
+  }
+  function schedule(region) {
+    clearTimeout(pending.get(region));
+    pending.set(region, setTimeout(function () { refresh(region); }, 150));
+  }
+  const kinds = new Set(regions.flatMap(function (r) { return r.dataset.live.split(" "); }));
+  kinds.forEach(function (kind) {
+    source.addEventListener(kind, function () {
+      regions.filter(function (r) { return r.dataset.live.split(" ").includes(kind); }).forEach(schedule);
+    });
+  });
+  source.addEventListener("open", function () { document.body.dataset.live = "connected"; });
+})();

@@ -1,0 +1,239 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// The call panel (French): opening a call, writing it as it runs, closing it, correcting it once closed; the
+/// practice's journal of calls.
+struct CallsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let calls = routes.grouped("cabinets", ":practiceID", "appels")
+        calls.get(use: journal)
+        calls.post(use: open)
+        calls.get(":callID", use: panel)
+        calls.post(":callID", use: save)
+        calls.post(":callID", "correction", use: correct)
+    }
+
+    struct Option: Encodable { let value: String; let label: String; let selected: Bool }
+    struct PatientChoice: Encodable { let id: UUID; let name: String; let born: String; let phones: String }
+    struct LinkView: Encodable { let label: String; let href: String }
+    struct CorrectionView: Encodable { let text: String; let by: String; let at: String }
+
+    struct CallView: Encodable {
+        let id: UUID
+        let closed: Bool
+        let callerNumber: String
+        let openedAt: String
+        let openedBy: String
+        let closedAt: String?
+        let duration: String?
+        let reasons: String
+        let outcome: String
+        let notes: String
+
+        init(_ call: CallRecord) {
+            id = call.id!
+            closed = call.isClosed
+            callerNumber = call.callerNumber.isEmpty ? "Numéro masqué" : FrenchFormat.phone(call.callerNumber)
+            openedAt = "\(FrenchFormat.shortDate(call.openedAt)) \(FrenchFormat.time(call.openedAt))"
+            openedBy = call.openedByLabel
+            closedAt = call.closedAt.map { FrenchFormat.time($0) }
+            duration = call.durationSeconds.map { CallRules.duration(TimeInterval($0)) }
+            reasons = call.reasons.map(\.label).joined(separator: ", ")
+            outcome = call.outcome?.label ?? ""
+            notes = call.notes
+        }
+    }
+
+    struct PanelPage: Encodable {
+        let layout: PracticesController.Layout
+        let practiceID: UUID
+        let practiceName: String
+        let greeting: String
+        let call: CallView
+        let callerInput: String
+        let patient: PatientChoice?
+        let matches: [PatientChoice]
+        let search: String
+        let results: [PatientChoice]
+        let reasons: [Option]
+        let outcomes: [Option]
+        let links: [LinkView]
+        let corrections: [CorrectionView]
+        let timeline: [Timeline.Row]
+        let errors: [String]
+        let saved: Bool
+    }
+
+    struct Row: Encodable {
+        let id: UUID
+        let when: String
+        let caller: String
+        let patient: String
+        let reasons: String
+        let outcome: String
+        let duration: String
+        let open: Bool
+        let by: String
+    }
+
+    struct JournalPage: Encodable {
+        let layout: PracticesController.Layout
+        let practiceID: UUID
+        let practiceName: String
+        let rows: [Row]
+    }
+
+    @Sendable func journal(req: Request) async throws -> View {
+        let principal = try req.requirePrincipal()
+        let practice = try await req.authorizePracticeParameter()
+        let record = try await PracticeStore.practice(practice, on: req.db)
+        let calls = try await CallStore.list(in: practice, limit: 100, on: req.db)
+        let names = try await Self.patientNames(calls.compactMap(\.patientID), in: practice, on: req.db)
+        return try await req.view.render("calls/journal", JournalPage(layout: .init(principal), practiceID: practice.id, practiceName: record.name, rows: calls.map {
+            let view = CallView($0)
+            return Row(id: $0.id!, when: view.openedAt, caller: view.callerNumber, patient: $0.patientID.flatMap { names[$0] } ?? "Non identifié",
+                       reasons: view.reasons, outcome: view.closed ? view.outcome : "En cours", duration: view.duration ?? "", open: !view.closed, by: view.openedBy)
+        }))
+    }
+
+    struct OpenForm: Content { let numero: String?; let patient: UUID? }
+
+    /// "Nouvel appel": opens the journal entry and shows the panel.
+    @Sendable func open(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        let form = try req.content.decode(OpenForm.self)
+        var input = CallInput()
+        input.callerNumber = form.numero
+        input.patientId = form.patient
+        do {
+            let call = try await CallStore.open(input, in: practice, context: try req.writeContext(), now: req.application.clock.now())
+            return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)")
+        } catch AppError.validation {
+            // A mistyped number: the call is opened all the same (the secretary corrects it on the panel).
+            input.callerNumber = nil
+            let call = try await CallStore.open(input, in: practice, context: try req.writeContext(), now: req.application.clock.now())
+            return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)?numero=\(form.numero?.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+        }
+    }
+
+    @Sendable func panel(req: Request) async throws -> View {
+        let practice = try await req.authorizePracticeParameter()
+        let call = try await CallStore.find(req.parameters.get("callID", as: UUID.self), in: practice, on: req.db)
+        return try await render(req, practice: practice, call: call, errors: [], saved: req.query[String.self, at: "enregistre"] != nil)
+    }
+
+    func render(_ req: Request, practice: AuthorizedPractice, call: CallRecord, errors: [String], saved: Bool = false,
+                typed: SaveForm? = nil) async throws -> View {
+        let principal = try req.requirePrincipal()
+        let record = try await PracticeStore.practice(practice, on: req.db)
+        let playbook = try await PlaybookStore.current(Playbook.self, of: practice, on: req.db)
+        let reasons = typed.map { $0.reasonList } ?? call.reasons
+        let outcome = typed?.issue.flatMap(CallOutcome.init(rawValue:)) ?? call.outcome
+        var patient: PatientChoice?
+        if let id = call.patientID, let found = try await PatientRecord.find(id, on: req.db) { patient = try await Self.choices([found], on: req.db).first }
+        var matches: [PatientChoice] = []
+        if patient == nil, !call.callerNumber.isEmpty {
+            let found = try await PatientSearch.callerID(PhoneNumber(e164: call.callerNumber), in: practice, cache: req.application.patientIndexCache, on: req.db)
+            matches = found.map(Self.choice)
+        }
+        let search = (req.query[String.self, at: "q"] ?? "").trimmed
+        var results: [PatientChoice] = []
+        if !search.isEmpty {
+            results = try await PatientSearch.search(search, in: practice, today: req.parisToday, limit: 8, cache: req.application.patientIndexCache, on: req.db)
+                .map(Self.choice)
+        }
+        let links = try await CallStore.links(of: call, on: req.db).compactMap { link -> LinkView? in
+            guard let kind = CallLinkKind(rawValue: link.kind) else { return nil }
+            let base = "/cabinets/\(practice.id)"
+            switch kind {
+            case .appointment: return LinkView(label: kind.label, href: "\(base)/rendez-vous/\(link.targetID)")
+            case .transmission: return LinkView(label: kind.label, href: "\(base)/transmissions/\(link.targetID)")
+            case .triage: return LinkView(label: "Évaluation de l'urgence", href: "\(base)/urgence/\(link.targetID)")
+            case .task: return LinkView(label: kind.label, href: "\(base)/taches/\(link.targetID)")
+            }
+        }
+        var timeline: [Timeline.Row] = []
+        if let id = call.patientID, let found = try await PatientRecord.find(id, on: req.db) {
+            timeline = try await Timeline.entries(of: found, in: practice, limit: 12, on: req.db)
+                .filter { $0.link != "/cabinets/\(practice.id)/appels/\(call.id!)" }.prefix(8).map(Timeline.Row.init)
+        }
+        return try await req.view.render("calls/panel", PanelPage(
+            layout: .init(principal), practiceID: practice.id, practiceName: record.name, greeting: playbook.document.sheet.greeting,
+            call: CallView(call), callerInput: typed?.numero ?? req.query[String.self, at: "numero"] ?? (call.callerNumber.isEmpty ? "" : FrenchFormat.phone(call.callerNumber)),
+            patient: patient, matches: matches, search: search, results: results,
+            reasons: CallReason.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: reasons.contains($0)) },
+            outcomes: CallOutcome.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == outcome) },
+            links: links,
+            corrections: try await CallStore.corrections(of: call, on: req.db).map {
+                CorrectionView(text: $0.text, by: $0.authorLabel, at: "\(FrenchFormat.shortDate($0.createdAt)) \(FrenchFormat.time($0.createdAt))")
+            },
+            timeline: timeline,
+            errors: errors, saved: saved))
+    }
+
+    struct SaveForm: Content {
+        let numero: String?
+        let patient: String?
+        let motifs: [String]?
+        let notes: String?
+        let issue: String?
+        /// enregistrer, cloturer, non-identifie.
+        let action: String?
+
+        var reasonList: [CallReason] { (motifs ?? []).compactMap(CallReason.init(rawValue:)) }
+    }
+
+    @Sendable func save(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        let call = try await CallStore.find(req.parameters.get("callID", as: UUID.self), in: practice, on: req.db)
+        let form = try req.content.decode(SaveForm.self)
+        var input = CallInput()
+        input.callerNumber = form.numero ?? ""
+        if form.action == "non-identifie" { input.patientUnidentified = true } else if let raw = form.patient, !raw.isEmpty { input.patientId = UUID(uuidString: raw) }
+        input.reasons = form.reasonList
+        input.notes = form.notes ?? ""
+        input.outcome = form.issue.flatMap(CallOutcome.init(rawValue:))
+        return try await AppointmentsController.refusals(req, back: { try await render(req, practice: practice, call: call, errors: $0, typed: form) }) {
+            let context = try req.writeContext()
+            if form.action == "cloturer" {
+                try await CallStore.close(call, with: input, in: practice, context: context, now: req.application.clock.now())
+                return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)")
+            }
+            try await CallStore.update(call, with: input, in: practice, context: context)
+            return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)?enregistre=1")
+        }
+    }
+
+    struct CorrectionForm: Content { let texte: String? }
+
+    @Sendable func correct(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        let call = try await CallStore.find(req.parameters.get("callID", as: UUID.self), in: practice, on: req.db)
+        let text = try req.content.decode(CorrectionForm.self).texte ?? ""
+        return try await AppointmentsController.refusals(req, back: { try await render(req, practice: practice, call: call, errors: $0) }) {
+            _ = try await CallStore.correct(call, text: text, in: practice, context: try req.writeContext(), now: req.application.clock.now())
+            return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)")
+        }
+    }
+
+    static func choice(_ patient: IndexedPatient) -> PatientChoice {
+        PatientChoice(id: patient.id, name: patient.displayName, born: patient.birthDate.frenchNumeric,
+                      phones: patient.phones.map(\.number.display).joined(separator: ", "))
+    }
+
+    static func choices(_ patients: [PatientRecord], on db: any Database) async throws -> [PatientChoice] {
+        let phones = try await PatientSearch.phones(of: patients.map { $0.id! }, on: db)
+        return patients.map { patient in
+            PatientChoice(id: patient.id!, name: patient.displayName, born: LocalDate(iso: patient.birthDate)?.frenchNumeric ?? patient.birthDate,
+                          phones: (phones[patient.id!] ?? []).map { PhoneNumber(e164: $0.e164).display }.joined(separator: ", "))
+        }
+    }
+
+    static func patientNames(_ ids: [UUID], in practice: AuthorizedPractice, on db: any Database) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        let patients = try await PatientRecord.query(on: db).filter(\.$practice.$id == practice.id).filter(\.$id ~~ Array(Set(ids))).all()
+        return Dictionary(uniqueKeysWithValues: patients.map { ($0.id!, $0.displayName) })
+    }
+}
