@@ -38,8 +38,8 @@ def test_a_call_an_urgent_transmission_acknowledged_and_the_answer_live_in_the_q
     assert "Consignes de relève à lire" in browser.page_source
     screenshot(browser, "50-releve-a-lire")
     browser.find_element(By.XPATH, "//button[contains(., \"J'ai lu\")]").click()
-    wait_for_text(browser, "Vos cabinets")
-    assert "Consignes de relève à lire" not in browser.page_source
+    WebDriverWait(browser, 10).until(lambda d: "Consignes de relève à lire" not in d.page_source)
+    assert "Vos cabinets" in browser.page_source
 
     browser.find_element(By.LINK_TEXT, PRACTICE).click()
     wait_for_text(browser, "Accueil à dire")
@@ -107,7 +107,9 @@ def test_a_call_an_urgent_transmission_acknowledged_and_the_answer_live_in_the_q
         screenshot(doctor, "56-messagerie-praticien")
         doctor.find_element(By.PARTIAL_LINK_TEXT, "Résultats de prise de sang").click()
         wait_for_text(doctor, "Accuser réception")
+        screenshot(doctor, "56b-praticien-transmission")
         doctor.find_element(By.XPATH, "//button[contains(., 'Accuser réception')]").click()
+        screenshot(doctor, "56c-apres-accuse")
         wait_for_text(doctor, "Prise en compte")
         doctor.find_element(By.NAME, "reponse").send_keys("Rappeler la patiente pour lui dire que ses résultats sont normaux.")
         screenshot(doctor, "57-praticien-reponse")

@@ -73,23 +73,30 @@ struct LiveEventsController: RouteCollection {
         let hub = req.application.liveHub
         let (id, events) = await hub.subscribe(practices: practices)
         let response = Response(status: .ok, body: .init(asyncStream: { writer in
+            // A console that went away shows at the next heartbeat: its subscription ends, and so does this stream.
             let heartbeat = Task {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: .seconds(20))
-                    try await writer.write(.buffer(ByteBuffer(string: ": battement\n\n")))
+                do {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .seconds(20))
+                        try await writer.write(.buffer(ByteBuffer(string: ": battement\n\n")))
+                    }
+                } catch {
+                    await hub.unsubscribe(id)
                 }
             }
-            defer { heartbeat.cancel() }
+            // Vapor requires the stream to end with `.end` or `.error`, whatever happens.
             do {
                 try await writer.write(.buffer(ByteBuffer(string: "retry: 2000\n: connecté\n\n")))
                 for await event in events {
                     let data = #"{"practiceId":"\#(event.practiceID?.uuidString.lowercased() ?? "")"}"#
                     try await writer.write(.buffer(ByteBuffer(string: "event: \(event.kind.rawValue)\ndata: \(data)\n\n")))
                 }
+                heartbeat.cancel()
                 try await writer.write(.end)
             } catch {
+                heartbeat.cancel()
                 await hub.unsubscribe(id)
-                throw error
+                try? await writer.write(.error(error))
             }
         }))
         response.headers.contentType = HTTPMediaType(type: "text", subType: "event-stream", parameters: ["charset": "utf-8"])
