@@ -751,7 +751,11 @@ struct AppointmentsController: RouteCollection {
                       "sex": "Sexe", "birthplaceCode": "Lieu de naissance", "nir": "INS", "identityStatus": "Statut de l'identité",
                       "phones[0].number": "Téléphone", "phones[1].number": "Autre téléphone", "email": "E-mail", "address": "Adresse",
                       "flags.interpreterLanguage": "Interprète", "into": "Dossier à conserver", "mode": "Action",
-                      "level": "Niveau retenu", "action": "Suite donnée"]
+                      "level": "Niveau retenu", "action": "Suite donnée",
+                      "callerNumber": "Numéro de l'appelant", "reasons": "Motifs", "outcome": "Issue de l'appel", "subject": "Objet",
+                      "message": "Message", "callbackNumber": "Numéro de rappel", "text": "Texte", "answer": "Réponse", "title": "Intitulé",
+                      "phone": "Téléphone", "dueAt": "Échéance", "details": "Détails", "expiresAt": "Valable jusqu'au", "practiceId": "Cabinet",
+                      "kind": "Type", "cabinet": "Cabinet", "item": "Élément"]
         return labels[field] ?? field
     }
 

@@ -165,8 +165,14 @@ struct PlaybookAPI: RouteCollection {
         let nextQuestions: [Question]
         let computedLevel: Int?
         let reason: String?
+        /// The urgent transmission sent on recording a level 1 or 2 whose call was not transferred to the practitioner.
+        let transmissionId: UUID?
+        /// Why it could not be sent (no number to call back).
+        let transmissionProblem: String?
 
         init(_ outcome: TriageStore.Outcome) {
+            transmissionId = outcome.transmission?.id
+            transmissionProblem = outcome.transmissionProblem
             let level = outcome.decision?.final ?? outcome.result.level
             id = outcome.record?.id
             protocolVersion = outcome.protocolVersion
