@@ -25,6 +25,14 @@ struct ConfigurationTests {
         #expect(try AppSettings(environment: ["DATABASE_URL": raw]).database == expected)
     }
 
+    @Test func noticesGoToTheLogUnlessARelayIsNamed() throws {
+        #expect(try AppSettings(environment: [:]).smtp == nil)
+        #expect(try AppSettings(environment: [:]).workerInterval == 15)
+        let relay = try AppSettings(environment: ["SMTP_URL": "smtp://relais.centre.local:2525", "SMTP_FROM": "plateau@centre.fr"]).smtp
+        #expect(relay == SMTPSettings(host: "relais.centre.local", port: 2525, from: "plateau@centre.fr"))
+        #expect(try AppSettings(environment: ["SMTP_URL": "smtp://relais"]).smtp?.port == 25)
+    }
+
     @Test func demoDataIsOffByDefaultOnPostgreSQL() throws {
         #expect(try !AppSettings(environment: ["DATABASE_URL": "postgres://u@localhost/p"]).seedDemoData)
         #expect(try AppSettings(environment: ["DATABASE_URL": "postgres://u@localhost/p", "PERMANENCE_DEMO": "true"]).seedDemoData)
@@ -41,6 +49,9 @@ struct ConfigurationTests {
         ("PERMANENCE_DEMO_SEED", "-3", "expected a whole number"),
         ("PERMANENCE_SESSION_HOURS", "48", "from 1 to 24"),
         ("PERMANENCE_SECURE_COOKIES", "never", "expected auto or always"),
+        ("SMTP_URL", "mail.centre.local", "expected smtp://HOST:PORT"),
+        ("SMTP_URL", "https://mail.centre.local", "expected smtp://HOST:PORT"),
+        ("PERMANENCE_WORKER_SECONDS", "souvent", "from 0 to 3600"),
     ])
     func malformedValueNamesTheVariableAndWhatIsExpected(variable: String, value: String, expected: String) {
         do {
