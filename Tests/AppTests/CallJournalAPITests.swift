@@ -8,7 +8,7 @@ import VaporTesting
 
 struct CallJournalAPITests {
     struct Call: Decodable {
-        struct Correction: Decodable { let text: String; let author: String }
+        struct Correction: Decodable { let kind: String; let text: String; let author: String }
         struct Link: Decodable { let kind: String; let id: UUID }
         let id: UUID
         let callerNumber: String
@@ -16,6 +16,8 @@ struct CallJournalAPITests {
         let reasons: [String]
         let notes: String
         let outcome: String?
+        let playbookVersion: Int?
+        let checklist: [String]
         let state: String
         let durationSeconds: Int?
         let corrections: [Correction]?
@@ -121,6 +123,63 @@ struct CallJournalAPITests {
             #expect(Array(kinds.prefix(3)) == ["task", "transmission", "call"])
             let linked = try APIJSON.decode(Call.self, try await app.api(.GET, "\(w.base)/calls/\(call.id)", token: w.secretary))
             #expect(linked.links?.map(\.kind) == ["transmission"])
+        }
+    }
+
+    /// Saves a playbook with a prescription procedure for practice A; returns its version.
+    static func savePlaybook(_ app: Application, _ w: JournalWorld, collect: [String]) async throws -> Int {
+        let token = try await app.apiToken(w.world.supervisor)
+        let base = "/api/v1/practices/\(w.world.practiceA)/playbook"
+        struct Answer: Decodable { let version: Int; let document: Playbook }
+        var playbook = try await app.api(.GET, base, token: token).content.decode(Answer.self).document
+        playbook.sheet.coverage = "Du lundi au vendredi, de 8 h à 19 h."
+        playbook.procedures = [Procedure(requestType: .prescriptionRenewal, collect: collect, say: "Je transmets au médecin.", outcome: .transmit)]
+        let saved = try await app.api(.PUT, base, token: token, json: String(decoding: try JSONEncoder().encode(["playbook": playbook]), as: UTF8.self))
+        #expect(saved.status == .ok)
+        return try saved.content.decode(Answer.self).version
+    }
+
+    @Test func theChecklistIsRecordedWithThePlaybookVersionTheCallFollowed() async throws {
+        try await withTestApp { app in
+            let w = try await JournalWorld.build(on: app)
+            let first = try await Self.savePlaybook(app, w, collect: ["Nom du médicament", "Pharmacie habituelle"])
+            let call = try APIJSON.decode(Call.self, try await app.api(.POST, "\(w.base)/calls", token: w.secretary, json: "{}"))
+            #expect(call.playbookVersion == first)
+            // The practice changes its procedure during the call: the call keeps the one it started with.
+            _ = try await Self.savePlaybook(app, w, collect: ["Nom du médicament", "Date de la dernière ordonnance"])
+            let unknown = try await app.api(.PATCH, "\(w.base)/calls/\(call.id)", token: w.secretary,
+                                            json: #"{"checklist":["Renouvellement d'ordonnance : Date de la dernière ordonnance"]}"#)
+            #expect(unknown.status == .unprocessableEntity)
+            #expect(try APIJSON.decode(APIJSON.Problem.self, unknown).errors?.map(\.field) == ["checklist"])
+            let ticked = try await app.api(.PATCH, "\(w.base)/calls/\(call.id)", token: w.secretary, json: """
+                {"checklist":["Renouvellement d'ordonnance : Pharmacie habituelle","Renouvellement d'ordonnance : Nom du médicament"],"reasons":["prescriptionRenewal"]}
+                """)
+            #expect(ticked.status == .ok)
+            let saved = try APIJSON.decode(Call.self, ticked)
+            #expect(saved.checklist == ["Renouvellement d'ordonnance : Nom du médicament", "Renouvellement d'ordonnance : Pharmacie habituelle"], "in the procedure's order")
+            #expect(saved.playbookVersion == first)
+        }
+    }
+
+    @Test func aDifficultCallerIsNotedAndASupervisorIsAskedThroughTheQueue() async throws {
+        try await withTestApp { app in
+            let w = try await JournalWorld.build(on: app)
+            let call = try APIJSON.decode(Call.self, try await app.api(.POST, "\(w.base)/calls", token: w.secretary,
+                                                                       json: #"{"callerNumber":"0612345678","patientId":"\#(w.patient)"}"#))
+            let asked = try await app.api(.POST, "\(w.base)/calls/\(call.id)/incidents", token: w.secretary, json: #"{"text":"Appelant très agressif, menace."}"#)
+            #expect(asked.status == .created)
+            let shown = try APIJSON.decode(Call.self, try await app.api(.GET, "\(w.base)/calls/\(call.id)", token: w.secretary))
+            #expect(shown.corrections?.map(\.kind) == ["incident"])
+            #expect(shown.links?.map(\.kind) == ["task"])
+            #expect(shown.state == "open", "the call goes on")
+            struct Queue: Decodable { struct Item: Decodable { let kind: String; let priority: Int; let details: String }; let items: [Item] }
+            let supervisor = try await app.apiToken(w.world.supervisor)
+            let queue = try APIJSON.decode(Queue.self, try await app.api(.GET, "/api/v1/queue", token: supervisor))
+            #expect(queue.items.first?.kind == TaskKind.supervisorTakeover.label)
+            #expect(queue.items.first?.priority == QueuePriority.urgent.rawValue)
+            #expect(queue.items.first?.details == "Appelant très agressif, menace.")
+            let byHand = try await app.api(.POST, "\(w.base)/tasks", token: w.secretary, json: #"{"kind":"supervisorTakeover","title":"x","patientId":"\#(w.patient)"}"#)
+            #expect(byHand.status == .unprocessableEntity)
         }
     }
 }

@@ -55,6 +55,16 @@ struct JournalScreenTests {
             #expect(try await CallRecord.query(on: app.db).first()?.notes == "Veut ses résultats")
             #expect(try await browser.post(panelPath + "/correction", form: [("csrf", csrf), ("texte", "Résultats du 28/11.")]).status == .seeOther)
             #expect(try await browser.get(panelPath).body.string.contains("Résultats du 28/11."))
+            // The de-escalation: the flag on the patient's record, and a supervisor asked.
+            let page = try await browser.get(panelPath)
+            #expect(page.body.string.contains("Appelant nerveux ou agressif"))
+            #expect(page.body.string.contains("Signaler sur le dossier : appelant anxieux"))
+            #expect(try await browser.post(panelPath + "/anxieux", form: [("csrf", csrf)]).status == .seeOther)
+            #expect(try await PatientRecord.find(w.patient, on: app.db)?.anxious == true)
+            #expect(!(try await browser.get(panelPath).body.string.contains("Signaler sur le dossier")))
+            #expect(try await browser.post(panelPath + "/renfort", form: [("csrf", csrf), ("texte", "Menace de venir au cabinet")]).status == .seeOther)
+            #expect(try await browser.get(panelPath).body.string.contains("Incident</strong>"))
+            #expect(try await browser.get("/file").body.string.contains("Menace de venir au cabinet"))
             // The patient's page shows the call in its history.
             let patientPage = try await browser.get("/cabinets/\(w.world.practiceA)/patients/\(w.patient)")
             #expect(patientPage.body.string.contains("Historique des échanges"))

@@ -19,6 +19,9 @@ struct CreateCallJournal: AsyncMigration {
             .field("reasons", .string, .required)
             .field("notes", .string, .required)
             .field("outcome", .string)
+            /// The version of the practice's playbook the call followed, and the procedure items ticked (one per line).
+            .field("playbook_version", .int)
+            .field("checklist", .string, .required)
             /// open, closed.
             .field("state", .string, .required)
             /// manual, telephony.
@@ -35,6 +38,8 @@ struct CreateCallJournal: AsyncMigration {
         try await database.schema("call_corrections")
             .id()
             .field("call_id", .uuid, .required, .references("calls", "id"))
+            /// correction (appended to a closed call), incident (a difficult caller, written while the call runs).
+            .field("kind", .string, .required)
             .field("text", .string, .required)
             .field("author_label", .string, .required)
             .field("created_at", .datetime, .required)

@@ -20,6 +20,36 @@ public enum CallReason: String, CaseIterable, Codable, Sendable {
     }
 }
 
+extension CallReason {
+    /// The practice procedure a reason calls for, if any.
+    public var requestType: RequestType? {
+        switch self {
+        case .appointment, .move, .cancellation: .appointment
+        case .prescriptionRenewal: .prescriptionRenewal
+        case .results: .results
+        case .administrative: .administrative
+        case .information, .urgent, .other: nil
+        }
+    }
+}
+
+/// The checklist of a call: the items of the practice's procedures the secretary ticked, named "Procédure : élément" so
+/// that the journal reads without the playbook at hand.
+public enum CallChecklist {
+    public static func item(_ procedure: Procedure, _ index: Int) -> String { "\(procedure.requestType.label) : \(procedure.collect[index])" }
+
+    /// Every item the playbook offers, in order.
+    public static func items(of playbook: Playbook) -> [String] {
+        playbook.procedures.flatMap { procedure in procedure.collect.indices.map { item(procedure, $0) } }
+    }
+
+    /// The ticked items that are not in the playbook the call follows.
+    public static func unknown(_ ticked: [String], in playbook: Playbook) -> [String] {
+        let offered = Set(items(of: playbook))
+        return ticked.filter { !offered.contains($0) }
+    }
+}
+
 /// How a call ended, said in one choice so that the next secretary reads it at a glance.
 public enum CallOutcome: String, CaseIterable, Codable, Sendable {
     /// Everything was done during the call (booked, moved, answered).

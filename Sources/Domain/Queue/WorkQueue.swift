@@ -2,6 +2,9 @@ import Foundation
 
 /// What a callback task asks a secretary to do.
 public enum TaskKind: String, CaseIterable, Codable, Sendable {
+    /// Made by the application (the ladder, an answer, a request for help), never typed in by hand.
+    public var isAutomatic: Bool { self == .relayAnswer || self == .callPractitioner || self == .supervisorTakeover }
+
     /// "Rappeler Mme X quand le docteur a répondu."
     case callback
     /// The practitioner answered a transmission: tell the patient.
@@ -10,6 +13,8 @@ public enum TaskKind: String, CaseIterable, Codable, Sendable {
     case callPractitioner
     /// A freed slot matches a patient of the waiting list.
     case waitingListMatch
+    /// A nervous or aggressive caller: a supervisor takes the call over.
+    case supervisorTakeover
 
     public var label: String {
         switch self {
@@ -17,6 +22,7 @@ public enum TaskKind: String, CaseIterable, Codable, Sendable {
         case .relayAnswer: "Réponse à transmettre au patient"
         case .callPractitioner: "Appeler le praticien"
         case .waitingListMatch: "Créneau libéré pour la liste d'attente"
+        case .supervisorTakeover: "Appel difficile : une responsable reprend la main"
         }
     }
 }

@@ -14,6 +14,8 @@ final class CallRecord: Model, @unchecked Sendable {
     @Field(key: "reasons") var reasonsText: String
     @Field(key: "notes") var notes: String
     @OptionalField(key: "outcome") var outcomeText: String?
+    @OptionalField(key: "playbook_version") var playbookVersion: Int?
+    @Field(key: "checklist") var checklistText: String
     @Field(key: "state") var state: String
     @Field(key: "source") var source: String
     @OptionalField(key: "telephony_call_id") var telephonyCallID: String?
@@ -29,20 +31,23 @@ final class CallRecord: Model, @unchecked Sendable {
     var isClosed: Bool { state == "closed" }
     var reasons: [CallReason] { reasonsText.split(separator: ",").compactMap { CallReason(rawValue: String($0)) } }
     var outcome: CallOutcome? { outcomeText.flatMap(CallOutcome.init(rawValue:)) }
+    var checklist: [String] { checklistText.split(separator: "\n").map(String.init) }
 
     /// What the journal keeps of a call's state.
     var journalState: [String: String] {
         ["state": state, "patientId": patientID?.uuidString ?? "", "reasons": reasonsText, "outcome": outcomeText ?? "",
-         "notes": notes, "callerNumber": callerNumber]
+         "notes": notes, "callerNumber": callerNumber, "checklist": checklistText, "playbookVersion": playbookVersion.map(String.init) ?? ""]
     }
 }
 
-/// A correction appended to a closed call, shown as such.
+/// A note added to a call and shown as such: a correction of a closed call, or an incident (a difficult caller).
 final class CallCorrectionRecord: Model, @unchecked Sendable {
     static let schema = "call_corrections"
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "call_id") var call: CallRecord
+    /// correction, incident.
+    @Field(key: "kind") var kind: String
     @Field(key: "text") var text: String
     @Field(key: "author_label") var authorLabel: String
     @Field(key: "created_at") var createdAt: Date

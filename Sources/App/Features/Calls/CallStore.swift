@@ -12,6 +12,8 @@ struct CallInput: Content {
     var reasons: [CallReason]?
     var notes: String?
     var outcome: CallOutcome?
+    /// The procedure items ticked ("Renouvellement d'ordonnance : Nom du médicament"), replacing those of before.
+    var checklist: [String]?
 }
 
 /// The call journal: opening, writing, closing and correcting calls, and linking what they produced.
@@ -35,6 +37,9 @@ enum CallStore {
         call.callerNumber = try callerNumber(input.callerNumber)
         call.reasonsText = ""
         call.notes = ""
+        call.checklistText = ""
+        // The call follows the playbook of the moment it was taken, even if the practice saves a new one meanwhile.
+        call.playbookVersion = try await PlaybookStore.current(Playbook.self, of: practice, on: context.database).number
         call.state = "open"
         call.source = source
         call.telephonyCallID = telephonyCallID
@@ -97,6 +102,7 @@ enum CallStore {
         let correction = CallCorrectionRecord()
         correction.id = UUID()
         correction.$call.id = call.id!
+        correction.kind = "correction"
         correction.text = text.trimmed
         correction.authorLabel = context.actor.label
         correction.createdAt = now
@@ -165,5 +171,61 @@ enum CallStore {
             call.notes = notes.trimmed
         }
         if let outcome = input.outcome { call.outcomeText = outcome.rawValue }
+        if let ticked = input.checklist {
+            let playbook = try await PlaybookStore.version(Playbook.self, call.playbookVersion ?? 0, of: practice, on: db).document
+            let unknown = CallChecklist.unknown(ticked, in: playbook)
+            guard unknown.isEmpty else { throw AppError.invalid("checklist", "pas un élément des procédures du cabinet : \(unknown.joined(separator: ", "))") }
+            let items = CallChecklist.items(of: playbook)
+            call.checklistText = items.filter(ticked.contains).joined(separator: "\n")
+        }
+    }
+
+    /// A nervous or aggressive caller: the incident is written on the call (open or closed) and a supervisor is asked to
+    /// take the call over, through an urgent item of the queue.
+    static func incident(_ call: CallRecord, text: String, in practice: AuthorizedPractice, context: WriteContext, now: Date) async throws -> TaskRecord {
+        guard text.count <= 2000 else { throw AppError.invalid("text", "2 000 caractères au plus") }
+        let said = text.trimmed.isEmpty ? "Appelant nerveux ou agressif : reprise demandée à une responsable." : text.trimmed
+        let note = CallCorrectionRecord()
+        note.id = UUID()
+        note.$call.id = call.id!
+        note.kind = "incident"
+        note.text = said
+        note.authorLabel = context.actor.label
+        note.createdAt = now
+        let task = TaskRecord()
+        task.id = UUID()
+        task.$practice.id = practice.id
+        task.patientID = call.patientID
+        task.kindText = TaskKind.supervisorTakeover.rawValue
+        task.title = "Reprendre l'appel en cours de \(context.actor.label)"
+        task.details = said
+        task.phone = call.callerNumber
+        task.priorityValue = QueuePriority.urgent.rawValue
+        task.dueAt = now
+        task.state = "open"
+        task.createdAt = now
+        task.createdByLabel = context.actor.label
+        try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
+            try await note.create(on: tx)
+            try await TaskStore.insert(task, in: practice, on: tx)
+            try await link(call.id, kind: .task, target: task.id!, in: practice, now: now, on: tx)
+            try await journal.record(.create, entity: "call-incident", entityID: note.id!.uuidString, practiceID: practice.id,
+                                     after: ["callId": call.id!.uuidString, "text": said, "taskId": task.id!.uuidString])
+        }
+        return task
+    }
+
+    /// Sets the patient's "appelant anxieux" flag from the call, so that the next secretary knows at once.
+    static func flagAnxious(_ call: CallRecord, in practice: AuthorizedPractice, context: WriteContext) async throws {
+        guard let patientID = call.patientID, let patient = try await PatientRecord.find(patientID, on: context.database),
+              patient.$practice.id == practice.id else { throw AppError.invalid("patientId", "identifiez d'abord le patient") }
+        guard !patient.anxious else { return }
+        patient.anxious = true
+        try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
+            try await patient.update(on: tx)
+            try await journal.record(.update, entity: "patient", entityID: patientID.uuidString, practiceID: practice.id,
+                                     before: ["flags.anxious": "false"], after: ["flags.anxious": "true", "callId": call.id!.uuidString])
+        }
+        context.patientIndex.changed(practice.id, patients: [patientID])
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 import Vapor
 
 struct CallDTO: Content {
-    struct Correction: Content { let text: String; let author: String; let at: Date }
+    /// A correction of a closed call, or an incident (a difficult caller).
+    struct Correction: Content { let kind: String; let text: String; let author: String; let at: Date }
     struct Link: Content { let kind: CallLinkKind; let label: String; let id: UUID }
 
     let id: UUID
@@ -14,6 +15,9 @@ struct CallDTO: Content {
     let reasons: [CallReason]
     let notes: String
     let outcome: CallOutcome?
+    /// The playbook version the call followed, and the procedure items ticked.
+    let playbookVersion: Int?
+    let checklist: [String]
     let state: String
     let source: String
     let openedAt: Date
@@ -32,6 +36,8 @@ struct CallDTO: Content {
         reasons = call.reasons
         notes = call.notes
         outcome = call.outcome
+        playbookVersion = call.playbookVersion
+        checklist = call.checklist
         state = call.state
         source = call.source
         openedAt = call.openedAt
@@ -39,7 +45,7 @@ struct CallDTO: Content {
         durationSeconds = call.durationSeconds
         openedBy = call.openedByLabel
         closedBy = call.closedByLabel
-        self.corrections = corrections?.map { Correction(text: $0.text, author: $0.authorLabel, at: $0.createdAt) }
+        self.corrections = corrections?.map { Correction(kind: $0.kind, text: $0.text, author: $0.authorLabel, at: $0.createdAt) }
         self.links = links?.compactMap { link in CallLinkKind(rawValue: link.kind).map { Link(kind: $0, label: $0.label, id: link.targetID) } }
     }
 }
@@ -56,6 +62,7 @@ struct CallsAPI: RouteCollection {
         calls.patch(":callID", use: update)
         calls.post(":callID", "close", use: Idempotency.handler(close))
         calls.post(":callID", "corrections", use: Idempotency.handler(correct))
+        calls.post(":callID", "incidents", use: Idempotency.handler(incident))
         routes.get("practices", ":practiceID", "patients", ":patientID", "timeline", use: timeline)
     }
 
@@ -107,6 +114,16 @@ struct CallsAPI: RouteCollection {
                                         context: try req.writeContext(), now: req.application.clock.now())
         let response = try await show(req: req).encodeResponse(status: .created, for: req)
         return response
+    }
+
+    /// A difficult caller: the incident is noted on the call and a supervisor is asked, through the queue, to take over.
+    @Sendable func incident(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        let call = try await CallStore.find(req.parameters.get("callID").flatMap(UUID.init(uuidString:)), in: practice, on: req.db)
+        let text = req.body.data == nil ? "" : try req.content.decode(CorrectionInput.self).text ?? ""
+        let task = try await CallStore.incident(call, text: text, in: practice, context: try req.writeContext(), now: req.application.clock.now())
+        await QueueAPI.publishQueue(req, practice)
+        return try await TaskDTO(task).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func timeline(req: Request) async throws -> TimelineDTO {

@@ -13,12 +13,16 @@ struct CallsController: RouteCollection {
         calls.get(":callID", use: panel)
         calls.post(":callID", use: save)
         calls.post(":callID", "correction", use: correct)
+        calls.post(":callID", "renfort", use: askSupervisor)
+        calls.post(":callID", "anxieux", use: flagAnxious)
     }
 
     struct Option: Encodable { let value: String; let label: String; let selected: Bool }
     struct PatientChoice: Encodable { let id: UUID; let name: String; let born: String; let phones: String }
     struct LinkView: Encodable { let label: String; let href: String }
-    struct CorrectionView: Encodable { let text: String; let by: String; let at: String }
+    struct CorrectionView: Encodable { let incident: Bool; let text: String; let by: String; let at: String }
+    struct ChecklistItem: Encodable { let value: String; let label: String; let checked: Bool }
+    struct ProcedureView: Encodable { let title: String; let say: String; let next: String; let items: [ChecklistItem]; let open: Bool }
 
     struct CallView: Encodable {
         let id: UUID
@@ -60,10 +64,15 @@ struct CallsController: RouteCollection {
         let reasons: [Option]
         let outcomes: [Option]
         let links: [LinkView]
+        let procedures: [ProcedureView]
+        let checklist: [String]
+        let playbookVersion: Int?
+        let anxious: Bool
         let corrections: [CorrectionView]
         let timeline: [Timeline.Row]
         let errors: [String]
         let saved: Bool
+        let helpAsked: Bool
     }
 
     struct Row: Encodable {
@@ -121,18 +130,34 @@ struct CallsController: RouteCollection {
     @Sendable func panel(req: Request) async throws -> View {
         let practice = try await req.authorizePracticeParameter()
         let call = try await CallStore.find(req.parameters.get("callID", as: UUID.self), in: practice, on: req.db)
-        return try await render(req, practice: practice, call: call, errors: [], saved: req.query[String.self, at: "enregistre"] != nil)
+        return try await render(req, practice: practice, call: call, errors: [], saved: req.query[String.self, at: "enregistre"] != nil,
+                                helpAsked: req.query[String.self, at: "renfort"] != nil)
     }
 
     func render(_ req: Request, practice: AuthorizedPractice, call: CallRecord, errors: [String], saved: Bool = false,
-                typed: SaveForm? = nil) async throws -> View {
+                helpAsked: Bool = false, typed: SaveForm? = nil) async throws -> View {
         let principal = try req.requirePrincipal()
         let record = try await PracticeStore.practice(practice, on: req.db)
-        let playbook = try await PlaybookStore.current(Playbook.self, of: practice, on: req.db)
+        let playbook = try await PlaybookStore.version(Playbook.self, call.playbookVersion ?? 0, of: practice, on: req.db)
         let reasons = typed.map { $0.reasonList } ?? call.reasons
+        let ticked = Set(typed?.checklist ?? call.checklist)
+        let wanted = Set(reasons.compactMap(\.requestType))
+        let procedures = playbook.document.procedures.map { procedure in
+            ProcedureView(title: procedure.requestType.label, say: procedure.say,
+                          next: procedure.outcome.label + (procedure.outcomeDetail.isEmpty ? "" : " — " + procedure.outcomeDetail),
+                          items: procedure.collect.indices.map {
+                              let value = CallChecklist.item(procedure, $0)
+                              return ChecklistItem(value: value, label: procedure.collect[$0], checked: ticked.contains(value))
+                          },
+                          open: wanted.contains(procedure.requestType))
+        }
         let outcome = typed?.issue.flatMap(CallOutcome.init(rawValue:)) ?? call.outcome
         var patient: PatientChoice?
-        if let id = call.patientID, let found = try await PatientRecord.find(id, on: req.db) { patient = try await Self.choices([found], on: req.db).first }
+        var anxious = false
+        if let id = call.patientID, let found = try await PatientRecord.find(id, on: req.db) {
+            patient = try await Self.choices([found], on: req.db).first
+            anxious = found.anxious
+        }
         var matches: [PatientChoice] = []
         if patient == nil, !call.callerNumber.isEmpty {
             let found = try await PatientSearch.callerID(PhoneNumber(e164: call.callerNumber), in: practice, cache: req.application.patientIndexCache, on: req.db)
@@ -165,12 +190,13 @@ struct CallsController: RouteCollection {
             patient: patient, matches: matches, search: search, results: results,
             reasons: CallReason.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: reasons.contains($0)) },
             outcomes: CallOutcome.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == outcome) },
-            links: links,
+            links: links, procedures: procedures, checklist: call.checklist, playbookVersion: call.playbookVersion, anxious: anxious,
             corrections: try await CallStore.corrections(of: call, on: req.db).map {
-                CorrectionView(text: $0.text, by: $0.authorLabel, at: "\(FrenchFormat.shortDate($0.createdAt)) \(FrenchFormat.time($0.createdAt))")
+                CorrectionView(incident: $0.kind == "incident", text: $0.text, by: $0.authorLabel,
+                               at: "\(FrenchFormat.shortDate($0.createdAt)) \(FrenchFormat.time($0.createdAt))")
             },
             timeline: timeline,
-            errors: errors, saved: saved))
+            errors: errors, saved: saved, helpAsked: helpAsked))
     }
 
     struct SaveForm: Content {
@@ -179,6 +205,7 @@ struct CallsController: RouteCollection {
         let motifs: [String]?
         let notes: String?
         let issue: String?
+        let checklist: [String]?
         /// enregistrer, cloturer, non-identifie.
         let action: String?
 
@@ -195,6 +222,7 @@ struct CallsController: RouteCollection {
         input.reasons = form.reasonList
         input.notes = form.notes ?? ""
         input.outcome = form.issue.flatMap(CallOutcome.init(rawValue:))
+        input.checklist = form.checklist ?? []
         return try await AppointmentsController.refusals(req, back: { try await render(req, practice: practice, call: call, errors: $0, typed: form) }) {
             let context = try req.writeContext()
             if form.action == "cloturer" {
@@ -214,6 +242,29 @@ struct CallsController: RouteCollection {
         let text = try req.content.decode(CorrectionForm.self).texte ?? ""
         return try await AppointmentsController.refusals(req, back: { try await render(req, practice: practice, call: call, errors: $0) }) {
             _ = try await CallStore.correct(call, text: text, in: practice, context: try req.writeContext(), now: req.application.clock.now())
+            return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)")
+        }
+    }
+
+    struct IncidentForm: Content { let texte: String? }
+
+    /// "Demander une responsable": the incident on the call, an urgent item in the supervisors' queue.
+    @Sendable func askSupervisor(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        let call = try await CallStore.find(req.parameters.get("callID", as: UUID.self), in: practice, on: req.db)
+        let text = try req.content.decode(IncidentForm.self).texte ?? ""
+        return try await AppointmentsController.refusals(req, back: { try await render(req, practice: practice, call: call, errors: $0) }) {
+            _ = try await CallStore.incident(call, text: text, in: practice, context: try req.writeContext(), now: req.application.clock.now())
+            await QueueAPI.publishQueue(req, practice)
+            return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)?renfort=1")
+        }
+    }
+
+    @Sendable func flagAnxious(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        let call = try await CallStore.find(req.parameters.get("callID", as: UUID.self), in: practice, on: req.db)
+        return try await AppointmentsController.refusals(req, back: { try await render(req, practice: practice, call: call, errors: $0) }) {
+            try await CallStore.flagAnxious(call, in: practice, context: try req.writeContext())
             return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)")
         }
     }

@@ -27,8 +27,8 @@ enum TaskStore {
         if title.isEmpty { problems.append(FieldError(field: "title", reason: "intitulé obligatoire (« Rappeler Mme X quand le docteur a répondu »)")) }
         if title.count > 200 { problems.append(FieldError(field: "title", reason: "200 caractères au plus")) }
         if (input.details ?? "").count > 4000 { problems.append(FieldError(field: "details", reason: "4 000 caractères au plus")) }
-        if input.kind == .callPractitioner || input.kind == .relayAnswer {
-            problems.append(FieldError(field: "kind", reason: "créée par l'escalade ou par la réponse du praticien, pas à la main"))
+        if input.kind?.isAutomatic == true {
+            problems.append(FieldError(field: "kind", reason: "créée par l'application (escalade, réponse du praticien, demande d'aide), pas à la main"))
         }
         var phone = ""
         do { phone = try CallStore.callerNumber(input.phone, field: "phone") } catch let AppError.validation(errors) { problems += errors }
