@@ -90,7 +90,7 @@ class Stream(threading.Thread):
 secretary = token("secretaire@permanence.test")
 doctor = token("dr.martin@permanence.test")
 practice = next(p for p in api("GET", "/api/v1/practices", secretary)["practices"] if p["name"] == "Cabinet médical des Tilleuls")["id"]
-martin = next(p for p in api("GET", f"/api/v1/practices/{practice}/practitioners", secretary)["practitioners"] if p["lastName"] == "Martin")["id"]
+martin = next(p for p in api("GET", f"/api/v1/practices/{practice}/practitioners", secretary)["practitioners"] if p["displayName"].endswith("Martin"))["id"]
 stream = Stream(browser_session("secretaire@permanence.test"))
 stream.start()
 time.sleep(0.5)

@@ -44,6 +44,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: AppointmentsController())
     try signedIn.register(collection: PatientsController())
     try signedIn.register(collection: TriageController())
+    try signedIn.register(collection: PlaybookEditorController())
     try signedIn.register(collection: LiveEventsController())
     try signedIn.register(collection: CallsController())
     try signedIn.register(collection: TransmissionsController())

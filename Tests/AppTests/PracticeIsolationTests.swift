@@ -36,7 +36,8 @@ struct PracticeIsolationTests {
     }
 
     /// Pages a secretary's role does not open (importing a practice's patients).
-    static let supervisorsOnly: Set<String> = ["cabinets/:practiceID/patients/import", "cabinets/:practiceID/patients/import/:importID"]
+    static let supervisorsOnly: Set<String> = ["cabinets/:practiceID/patients/import", "cabinets/:practiceID/patients/import/:importID",
+                                               "cabinets/:practiceID/fiche/modifier", "cabinets/:practiceID/protocole/modifier"]
 
     @Test func aSecretaryGets404ForAnotherPracticeThroughEveryBrowserRoute() async throws {
         try await withTestApp { app in

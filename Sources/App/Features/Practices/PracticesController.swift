@@ -66,6 +66,9 @@ struct PracticesController: RouteCollection {
         let sheet: PracticeSheet
         let procedures: [ProcedureView]
         let playbookVersion: Int
+        /// What the shared sheet template reads besides the sheet.
+        let searchable = true
+        let kind: String
     }
 
     struct ProcedureView: Encodable {
@@ -130,7 +133,8 @@ struct PracticesController: RouteCollection {
             patientCount: try await PracticeStore.patientCount(of: authorized, on: req.db),
             today: FrenchFormat.longDate(now, in: zone),
             appointments: rows,
-            sheet: playbook.document.sheet, procedures: playbook.document.procedures.map(ProcedureView.init), playbookVersion: playbook.number))
+            sheet: playbook.document.sheet, procedures: playbook.document.procedures.map(ProcedureView.init), playbookVersion: playbook.number,
+            kind: practice.kind))
     }
 
     static func todayBounds(now: Date, zone: TimeZone = FrenchFormat.parisTimeZone) -> (Date, Date) {
