@@ -136,3 +136,37 @@ def test_a_call_an_urgent_transmission_acknowledged_and_the_answer_live_in_the_q
     # Other journeys of the run may have left items of their own; this one is gone.
     WebDriverWait(browser, 10).until(lambda d: "ses résultats sont normaux" not in d.page_source)
     screenshot(browser, "59-file-vide")
+
+
+def test_a_triage_run_during_a_call_is_found_in_its_journal_with_the_urgent_transmission(server, browser):
+    from test_triage import RED_FLAGS, answer, result_level
+    browser.get(server + "/")
+    if "/connexion" in browser.current_url:
+        sign_in(browser, server, "secretaire@permanence.test")
+        wait_for_text(browser, "Bonjour")
+    browser.find_element(By.LINK_TEXT, "Cabinet du Dr Lambert, pédiatre").click()
+    wait_for_text(browser, "Accueil à dire")
+    browser.find_element(By.NAME, "numero").send_keys("07 61 52 43 34")
+    browser.find_element(By.XPATH, "//button[contains(., 'Nouvel appel')]").click()
+    wait_for_text(browser, "Appel en cours")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Évaluer l'urgence").click()
+    wait_for_text(browser, "Question 1 ")
+    answer(browser, "n" + "s")  # the second red flag in doubt: level 2, the practitioner now
+    answer(browser, "n" * (RED_FLAGS - 2))
+    # The paediatrician's own criteria follow; answer « Non » until the result shows.
+    while browser.find_elements(By.CSS_SELECTOR, "p.question"):
+        answer(browser, "n")
+    assert result_level(browser) == "Niveau 2 — Avis médical immédiat"
+    assert "une transmission urgente part au praticien" in browser.page_source
+    Select(browser.find_element(By.NAME, "action")).select_by_visible_text("Transmission envoyée au praticien")
+    browser.find_element(By.XPATH, "//button[contains(., 'Enregistrer')]").click()
+    wait_for_text(browser, "Transmission urgente envoyée au praticien")
+    screenshot(browser, "63-triage-transmission-auto")
+    browser.find_element(By.LINK_TEXT, "Revenir à l'appel").click()
+    wait_for_text(browser, "Ce que l'appel a produit")
+    produced = browser.find_element(By.CSS_SELECTOR, ".call-side").text
+    assert "Évaluation de l'urgence" in produced and "Transmission" in produced
+    screenshot(browser, "64-appel-triage-lie")
+    browser.find_element(By.LINK_TEXT, "Évaluation de l'urgence").click()
+    wait_for_text(browser, "Questions posées")
+    assert "Niveau 2 — Avis médical immédiat" in browser.page_source

@@ -19,6 +19,15 @@ public enum VersionChange: Equatable, Sendable {
     case added(label: String, value: String)
     case removed(label: String, value: String)
     case changed(label: String, before: String, after: String)
+
+    /// The change's parts, each side nil where the line did not exist: what the API and the screens show.
+    public var parts: (label: String, before: String?, after: String?) {
+        switch self {
+        case .added(let label, let value): (label, nil, value)
+        case .removed(let label, let value): (label, value, nil)
+        case .changed(let label, let old, let new): (label, old, new)
+        }
+    }
 }
 
 public enum VersionDiff {

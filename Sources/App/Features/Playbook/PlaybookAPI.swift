@@ -52,10 +52,11 @@ struct PlaybookAPI: RouteCollection {
 
         init(_ change: VersionChange) {
             switch change {
-            case .added(let label, let value): (self.change, self.label, before, after) = ("added", label, nil, value)
-            case .removed(let label, let value): (self.change, self.label, before, after) = ("removed", label, value, nil)
-            case .changed(let label, let old, let new): (self.change, self.label, before, after) = ("changed", label, old, new)
+            case .added: self.change = "added"
+            case .removed: self.change = "removed"
+            case .changed: self.change = "changed"
             }
+            (label, before, after) = change.parts
         }
     }
 

@@ -28,10 +28,11 @@ struct PlaybookEditorController: RouteCollection {
 
         init(_ change: VersionChange) {
             switch change {
-            case .added(let label, let value): (kind, self.label, before, after) = ("Ajouté", label, nil, value)
-            case .removed(let label, let value): (kind, self.label, before, after) = ("Retiré", label, value, nil)
-            case .changed(let label, let old, let new): (kind, self.label, before, after) = ("Modifié", label, old, new)
+            case .added: kind = "Ajouté"
+            case .removed: kind = "Retiré"
+            case .changed: kind = "Modifié"
             }
+            (label, before, after) = change.parts
         }
     }
 
