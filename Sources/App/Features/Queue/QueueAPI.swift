@@ -139,7 +139,7 @@ struct QueueAPI: RouteCollection {
     }
 
     @Sendable func queue(req: Request) async throws -> QueueDTO {
-        QueueDTO(items: try await QueueStore.entries(for: try req.requirePrincipal(), request: req, now: req.application.clock.now()))
+        QueueDTO(items: try await QueueStore.entries(for: try req.requirePrincipal(), on: req.db, now: req.application.clock.now()))
     }
 
     @Sendable func handoverNotes(req: Request) async throws -> HandoverListDTO {

@@ -33,7 +33,7 @@ struct QueueController: RouteCollection {
     }
 
     static func rows(_ req: Request) async throws -> [Row] {
-        try await QueueStore.entries(for: try req.requirePrincipal(), request: req, now: req.application.clock.now()).map {
+        try await QueueStore.entries(for: try req.requirePrincipal(), on: req.db, now: req.application.clock.now()).map {
             Row(entry: $0, due: $0.dueAt.map { "\(FrenchFormat.shortDate($0)) \(FrenchFormat.time($0))" },
                 claimUntil: $0.claimExpiresAt.map { FrenchFormat.time($0) }, levelClass: "queue-\($0.priority.rawValue)")
         }

@@ -102,8 +102,7 @@ enum QueueStore {
 
     /// Every open item of the practices `principal` reaches, in queue order: urgent transmissions not yet acknowledged,
     /// tasks, waiting-list patients to call.
-    static func entries(for principal: Principal, request req: Request, now: Date) async throws -> [QueueEntryDTO] {
-        let db = req.db
+    static func entries(for principal: Principal, on db: any Database, now: Date) async throws -> [QueueEntryDTO] {
         var practices: [UUID: PracticeRecord] = [:]
         for practice in try await PracticeStore.visible(to: principal, on: db) { practices[practice.id!] = practice }
         let ids = Array(practices.keys)
@@ -120,6 +119,8 @@ enum QueueStore {
         let practitioners = practitionerIDs.isEmpty ? [] : try await PractitionerRecord.query(on: db).filter(\.$id ~~ Array(practitionerIDs)).all()
         let practitionerNames = Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) })
         let claims = try await QueueClaimRecord.query(on: db).filter(\.$practice.$id ~~ ids).filter(\.$expiresAt > now).all()
+        let policies = Dictionary(try await EscalationPolicyRecord.query(on: db).filter(\.$practice.$id ~~ ids).all().map { ($0.$practice.id, $0.policy) },
+                                  uniquingKeysWith: { first, _ in first })
         let claimsByKey = Dictionary(claims.map { ($0.itemKey, $0) }, uniquingKeysWith: { a, _ in a })
 
         struct Pending { let item: QueueItem; let make: (QueueClaimRecord?) -> QueueEntryDTO }
@@ -141,7 +142,7 @@ enum QueueStore {
             })
         }
         for transmission in transmissions {
-            let policy = try await TransmissionStore.policy(of: try await req.authorize(practice: transmission.$practice.id), on: db)
+            let policy = policies[transmission.$practice.id] ?? EscalationPolicy()
             let next = EscalationLadder.nextStep(policy: policy, priority: transmission.priority, state: transmission.state,
                                                  addressee: transmission.practitionerID, sentAt: transmission.sentAt, reached: transmission.escalationStep)
             let item = QueueItem(source: .transmission, id: transmission.id!, priority: .urgent, due: next?.1, createdAt: transmission.sentAt)
