@@ -182,4 +182,26 @@ struct CallJournalAPITests {
             #expect(byHand.status == .unprocessableEntity)
         }
     }
+
+    @Test func anAppointmentBookedDuringTheCallIsLinkedFromIt() async throws {
+        try await withTestApp { app in
+            let w = try await JournalWorld.build(on: app)
+            let (_, motif) = try await AgendaAPITests.setUp(app, w.world)
+            let call = try APIJSON.decode(Call.self, try await app.api(.POST, "\(w.base)/calls", token: w.secretary, json: #"{"patientId":"\#(w.patient)"}"#))
+            let booking = """
+                {"patientId":"\(w.patient)","practitionerId":"\(w.world.practitionerA)","motifId":"\(motif)","start":"2026-11-25T10:00:00+01:00",
+                 "callId":"%@"}
+                """
+            let stranger = try await app.api(.POST, "\(w.base)/appointments", token: w.secretary, json: booking.replacingOccurrences(of: "%@", with: UUID().uuidString))
+            #expect(stranger.status == .unprocessableEntity)
+            #expect(try APIJSON.decode(APIJSON.Problem.self, stranger).errors?.map(\.field) == ["callId"])
+            #expect(try await AppointmentRecord.query(on: app.db).count() == 0, "nothing booked")
+            let booked = try await app.api(.POST, "\(w.base)/appointments", token: w.secretary, json: booking.replacingOccurrences(of: "%@", with: call.id.uuidString))
+            #expect(booked.status == .created)
+            let appointment = try #require(try await AppointmentRecord.query(on: app.db).first())
+            let links = try APIJSON.decode(Call.self, try await app.api(.GET, "\(w.base)/calls/\(call.id)", token: w.secretary)).links ?? []
+            #expect(links.map(\.kind) == ["appointment"])
+            #expect(links.first?.id == appointment.id)
+        }
+    }
 }

@@ -29,6 +29,8 @@ struct BookingInput: Content {
     /// The hold this booking confirms.
     let holdId: UUID?
     let override: OverrideInput?
+    /// The call the booking was made in: linked from its journal entry.
+    var callId: UUID? = nil
 }
 
 struct MoveInput: Content {

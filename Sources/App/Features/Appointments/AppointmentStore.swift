@@ -160,6 +160,7 @@ enum AppointmentStore {
         _ = try await practitioner(input.practitionerId, in: ctx.practice, on: db)
         let motif = try motif(input.motifId, practitioner: input.practitionerId, in: ctx)
         _ = try await patient(input.patientId, in: ctx.practice, on: db)
+        try await CallStore.requireCall(input.callId, in: ctx.practice, on: db)
         let urgent = (input.urgencyLevel ?? 5) <= 3
         var found: HoldRecord?
         if let holdID = input.holdId {
@@ -195,6 +196,7 @@ enum AppointmentStore {
                 }
                 try await appointment.create(on: tx)
                 try await SlotOccupancy.take(row, now: ctx.now, on: tx, journal: journal, changes: changes)
+                try await CallStore.link(input.callId, kind: .appointment, target: appointment.id!, in: ctx.practice, now: ctx.now, on: tx)
                 try await journal.record(.create, entity: "appointment", entityID: appointment.id!.uuidString, practiceID: ctx.practice.id,
                                          after: AppointmentSnapshot(appointment, overridden: breaches))
             }

@@ -55,6 +55,8 @@ struct AppointmentsController: RouteCollection {
         let slots: [SlotRow]
         let errors: [String]
         let keep: String
+        /// The call the booking is made in, carried to the confirmation.
+        let callID: UUID?
     }
 
     /// Query parameters of the booking page, carried from one step to the next.
@@ -64,8 +66,10 @@ struct AppointmentsController: RouteCollection {
         var motif: UUID?
         var date: LocalDate?
         var search: String?
+        var call: UUID?
 
         init(_ req: Request) {
+            call = AgendaController.uuid(req, "appel")
             patient = AgendaController.uuid(req, "patient")
             practitioner = AgendaController.uuid(req, "praticien")
             motif = AgendaController.uuid(req, "motif")
@@ -79,6 +83,7 @@ struct AppointmentsController: RouteCollection {
             if let practitioner { items.append("praticien=\(practitioner)") }
             if let motif { items.append("motif=\(motif)") }
             if let date { items.append("date=\(date)") }
+            if let call { items.append("appel=\(call)") }
             return "/cabinets/\(practice)/rendez-vous/nouveau" + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
         }
     }
@@ -126,7 +131,7 @@ struct AppointmentsController: RouteCollection {
             },
             date: (query.date ?? LocalDate(now, in: zone)).description,
             motifChosen: motif != nil, motifID: motif?.id.uuidString ?? "", instructions: motif?.patientInstructions ?? "", slots: slots, errors: problems,
-            keep: query.link(practice.id)))
+            keep: query.link(practice.id), callID: query.call))
     }
 
     struct HoldForm: Content {
@@ -134,6 +139,7 @@ struct AppointmentsController: RouteCollection {
         let motif: UUID
         let debut: String
         let patient: String?
+        let appel: UUID?
     }
 
     @Sendable func hold(req: Request) async throws -> Response {
@@ -146,7 +152,8 @@ struct AppointmentsController: RouteCollection {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let held = try await AppointmentStore.hold(HoldInput(practitionerId: form.praticien, motifId: form.motif, start: form.debut,
                                                                  patientId: patient, urgent: nil, minutes: nil), in: ctx, on: req.db)
-            return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/retenu/\(held.id!)" + (patient.map { "?patient=\($0)" } ?? ""))
+            let carried = [patient.map { "patient=\($0)" }, form.appel.map { "appel=\($0)" }].compactMap { $0 }
+            return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/retenu/\(held.id!)" + (carried.isEmpty ? "" : "?" + carried.joined(separator: "&")))
         }
     }
 
@@ -158,6 +165,7 @@ struct AppointmentsController: RouteCollection {
         let heure: String?
         let raison: String?
         let notes: String?
+        let appel: UUID?
     }
 
     /// A booking outside the hours (or in reserved time): only with a reason, which the appointment keeps.
@@ -177,9 +185,9 @@ struct AppointmentsController: RouteCollection {
             let appointment = try await AppointmentStore.book(
                 BookingInput(patientId: form.patient!, practitionerId: form.praticien!, motifId: form.motif!, start: ISOTimestamp.string(start, in: ctx.zone),
                              source: BookingSource.phone.rawValue, notes: form.notes, urgencyLevel: nil, holdId: nil,
-                             override: OverrideInput(reason: form.raison ?? "")),
+                             override: OverrideInput(reason: form.raison ?? ""), callId: form.appel),
                 in: ctx, on: req.db)
-            return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(appointment.id!)?fait=reserve")
+            return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(appointment.id!)?fait=reserve" + (form.appel.map { "&appel=\($0)" } ?? ""))
         }
     }
 
@@ -206,6 +214,7 @@ struct AppointmentsController: RouteCollection {
         let levels: [Option]
         let notes: String
         let errors: [String]
+        let callID: UUID?
     }
 
     @Sendable func heldPage(req: Request) async throws -> View {
@@ -225,7 +234,8 @@ struct AppointmentsController: RouteCollection {
         var patient: PatientRow?
         if let patientID { patient = try await Self.row(try await AppointmentStore.patient(patientID, in: practice, on: req.db), practice: practice.id, link: nil, on: req.db) }
         let base = "/cabinets/\(practice.id)/rendez-vous/retenu/\(held.id!)"
-        let matches = try await Self.search(AgendaController.string(req, "q"), in: practice, req: req) { "\(base)?patient=\($0)" }
+        let call = AgendaController.uuid(req, "appel").map { "&appel=\($0)" } ?? ""
+        let matches = try await Self.search(AgendaController.string(req, "q"), in: practice, req: req) { "\(base)?patient=\($0)\(call)" }
         let active = held.state == "active" && held.expiresAt > now
         let level = AgendaController.string(req, "urgence")
         return try await req.view.render("appointments/held", HeldPage(
@@ -238,7 +248,7 @@ struct AppointmentsController: RouteCollection {
             sources: [Option(value: "phone", label: "Téléphone (patient)", selected: true), Option(value: "practitioner", label: "Demande du praticien", selected: false)],
             levels: [Option(value: "", label: "Aucun (rendez-vous ordinaire)", selected: level == nil)]
                 + (1...5).map { Option(value: "\($0)", label: "Niveau \($0) après régulation", selected: level == "\($0)") },
-            notes: notes, errors: errors))
+            notes: notes, errors: errors, callID: AgendaController.uuid(req, "appel")))
     }
 
     struct ConfirmForm: Content {
@@ -246,6 +256,7 @@ struct AppointmentsController: RouteCollection {
         let source: String?
         let urgence: String?
         let notes: String?
+        let appel: UUID?
     }
 
     @Sendable func confirm(req: Request) async throws -> Response {
@@ -263,9 +274,9 @@ struct AppointmentsController: RouteCollection {
             }
             let appointment = try await AppointmentStore.book(
                 BookingInput(patientId: patient, practitionerId: held.practitionerID, motifId: held.motifID, start: ISOTimestamp.string(held.startsAt, in: ctx.zone),
-                             source: form.source, notes: form.notes, urgencyLevel: level, holdId: held.id, override: nil),
+                             source: form.source, notes: form.notes, urgencyLevel: level, holdId: held.id, override: nil, callId: form.appel),
                 in: ctx, on: req.db)
-            return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(appointment.id!)?fait=reserve")
+            return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(appointment.id!)?fait=reserve" + (form.appel.map { "&appel=\($0)" } ?? ""))
         }
     }
 
@@ -313,6 +324,8 @@ struct AppointmentsController: RouteCollection {
         let history: [HistoryRow]
         let errors: [String]
         let section: String
+        /// The call the appointment was booked in, to go back to it.
+        let callID: UUID?
     }
 
     @Sendable func show(req: Request) async throws -> View {
@@ -383,7 +396,7 @@ struct AppointmentsController: RouteCollection {
             date: LocalDate(appointment.startsAt, in: zone).description, time: FrenchFormat.time(appointment.startsAt, in: zone),
             statuses: statuses.filter { status.problem(changingTo: $0.0, start: appointment.startsAt, now: ctx.now) == nil }
                 .map { Option(value: $0.0.rawValue, label: $0.1, selected: false) },
-            history: history, errors: errors, section: section))
+            history: history, errors: errors, section: section, callID: AgendaController.uuid(req, "appel")))
     }
 
     struct MoveForm: Content {
