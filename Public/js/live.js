@@ -1,7 +1,14 @@
 // Live regions: an element with data-live="queue transmission" and data-src="/url" is fetched again when the server
-// says (server-sent events from /evenements) that one of those kinds changed. Several events in a row refresh once.
+// says (server-sent events from /evenements) that one of those kinds changed, and at once when it has data-load.
+// Several events in a row refresh once. A ringing call's pop takes the focus unless the secretary is typing, and F2
+// takes the call from anywhere.
 (function () {
   const regions = Array.from(document.querySelectorAll("[data-live]"));
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "F2") return;
+    const take = document.querySelector("[data-take-call]");
+    if (take) { event.preventDefault(); take.click(); }
+  });
   if (!regions.length || !window.EventSource) return;
   const source = new EventSource("/evenements");
   const pending = new Map();
@@ -11,6 +18,10 @@
     const focused = document.activeElement && region.contains(document.activeElement) ? document.activeElement.closest("[data-item]") : null;
     region.innerHTML = await response.text();
     region.dataset.refreshed = String(Number(region.dataset.refreshed || 0) + 1);
+    const take = region.querySelector("[data-take-call]");
+    const active = document.activeElement;
+    const typing = active && (active.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(active.tagName));
+    if (take && !typing) take.focus();
     // Focus stays on the same line when it is still there.
     if (focused) {
       const again = region.querySelector('[data-item="' + focused.dataset.item + '"] button, [data-item="' + focused.dataset.item + '"] a');
@@ -28,4 +39,5 @@
     });
   });
   source.addEventListener("open", function () { document.body.dataset.live = "connected"; });
+  regions.filter(function (r) { return r.hasAttribute("data-load"); }).forEach(refresh);
 })();

@@ -49,11 +49,14 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: CallsController())
     try signedIn.register(collection: TransmissionsController())
     try signedIn.register(collection: QueueController())
+    try signedIn.register(collection: ScreenPopController())
     UsersController().bootBrowser(routes: signedIn)
 
     let api = app.grouped("api", "v1").grouped(BearerAuthenticator())
     let authAPI = AuthAPI()
     try api.register(collection: authAPI)
+    // Signed by the center's secret, not by a user.
+    try api.register(collection: TelephonyAPI())
     let apiSignedIn = api.grouped(RequireSignIn())
     authAPI.bootSignedIn(routes: apiSignedIn)
     try apiSignedIn.register(collection: PracticesAPI())

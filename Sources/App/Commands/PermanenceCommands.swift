@@ -15,6 +15,8 @@ enum PermanenceCommands {
         app.asyncCommands.use(UserCommands(), as: "user")
         app.asyncCommands.use(ImportCommands(), as: "import")
         app.asyncCommands.use(AuditCommands(), as: "audit")
+        app.asyncCommands.use(TelephonyCommands(), as: "telephony")
+        app.asyncCommands.use(SimulateCallCommand(), as: "simulate-call")
     }
 }
 

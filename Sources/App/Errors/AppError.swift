@@ -10,6 +10,8 @@ struct FieldError: Content, Equatable {
 /// Every error the application answers on purpose; mapped to HTTP in `ErrorRendering`, one place.
 enum AppError: Error, Equatable {
     case unauthenticated
+    /// A request that proves who sent it otherwise than by a sign-in (a signed telephony event), refused with why.
+    case unauthenticatedBecause(String)
     case invalidCredentials
     case accountLocked(until: Date)
     case forbidden
@@ -30,7 +32,7 @@ enum AppError: Error, Equatable {
 
     var status: HTTPResponseStatus {
         switch self {
-        case .unauthenticated, .invalidCredentials: .unauthorized
+        case .unauthenticated, .unauthenticatedBecause, .invalidCredentials: .unauthorized
         case .accountLocked: .tooManyRequests
         case .forbidden, .forbiddenBecause, .csrfRejected: .forbidden
         case .notFound: .notFound
@@ -44,7 +46,7 @@ enum AppError: Error, Equatable {
     /// A short stable name for the problem `type`.
     var slug: String {
         switch self {
-        case .unauthenticated: "unauthenticated"
+        case .unauthenticated, .unauthenticatedBecause: "unauthenticated"
         case .invalidCredentials: "invalid-credentials"
         case .accountLocked: "account-locked"
         case .forbidden, .forbiddenBecause: "forbidden"
@@ -63,6 +65,7 @@ enum AppError: Error, Equatable {
     var title: String {
         switch self {
         case .unauthenticated: "Connexion requise"
+        case .unauthenticatedBecause: "Requête non authentifiée"
         case .invalidCredentials: "Identifiants incorrects"
         case .accountLocked: "Compte temporairement verrouillé"
         case .forbidden, .forbiddenBecause: "Accès refusé"
@@ -81,6 +84,7 @@ enum AppError: Error, Equatable {
     var detail: String {
         switch self {
         case .unauthenticated: "Identifiez-vous pour continuer."
+        case .unauthenticatedBecause(let reason): reason.prefix(1).uppercased() + reason.dropFirst() + "."
         case .invalidCredentials: "Adresse e-mail ou mot de passe incorrect."
         case .accountLocked(let until):
             "Trop d'essais infructueux : le compte est verrouillé jusqu'à \(FrenchFormat.time(until)) (heure de Paris)."

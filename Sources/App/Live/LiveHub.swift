@@ -10,16 +10,21 @@ struct LiveEvent: Sendable, Equatable {
         case transmission
         /// A handover note was written.
         case handover
+        /// A call rings (or its state changed): the screen pop.
+        case ringing
     }
 
     let kind: Kind
     /// Nil for the whole center.
     let practiceID: UUID?
+    /// Only these users' consoles (a ringing call for an extension); nil for everyone who reaches the practice.
+    var users: Set<UUID>? = nil
 }
 
 /// Fans events out to the connected consoles, each seeing only the practices it reaches.
 actor LiveHub {
     private struct Subscriber {
+        let user: UUID?
         let practices: Set<UUID>?
         let continuation: AsyncStream<LiveEvent>.Continuation
     }
@@ -27,10 +32,10 @@ actor LiveHub {
     private var subscribers: [UUID: Subscriber] = [:]
 
     /// A stream of the events about `practices` (nil: every practice); it ends when the subscriber goes.
-    func subscribe(practices: Set<UUID>?) -> (id: UUID, events: AsyncStream<LiveEvent>) {
+    func subscribe(practices: Set<UUID>?, user: UUID? = nil) -> (id: UUID, events: AsyncStream<LiveEvent>) {
         let id = UUID()
         let (stream, continuation) = AsyncStream<LiveEvent>.makeStream(bufferingPolicy: .bufferingNewest(32))
-        subscribers[id] = Subscriber(practices: practices, continuation: continuation)
+        subscribers[id] = Subscriber(user: user, practices: practices, continuation: continuation)
         continuation.onTermination = { [weak self] _ in Task { await self?.unsubscribe(id) } }
         return (id, stream)
     }
@@ -42,6 +47,7 @@ actor LiveHub {
     func publish(_ event: LiveEvent) {
         for subscriber in subscribers.values {
             if let practice = event.practiceID, let allowed = subscriber.practices, !allowed.contains(practice) { continue }
+            if let users = event.users, !(subscriber.user.map(users.contains) ?? false) { continue }
             subscriber.continuation.yield(event)
         }
     }
@@ -71,7 +77,7 @@ struct LiveEventsController: RouteCollection {
         let principal = try req.requirePrincipal()
         let practices: Set<UUID>? = principal.role.seesEveryPractice ? nil : principal.assignedPractices
         let hub = req.application.liveHub
-        let (id, events) = await hub.subscribe(practices: practices)
+        let (id, events) = await hub.subscribe(practices: practices, user: principal.userID)
         let response = Response(status: .ok, body: .init(asyncStream: { writer in
             // A console that went away shows at the next heartbeat: its subscription ends, and so does this stream.
             let heartbeat = Task {

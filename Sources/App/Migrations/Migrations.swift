@@ -17,5 +17,6 @@ enum PermanenceMigrations {
         DropPatientSearchTerms(),
         CreatePlaybooks(),
         CreateCallJournal(),
+        CreateTelephony(),
     ]
 }

@@ -17,6 +17,8 @@ final class UserRecord: Model, @unchecked Sendable {
     /// For a practitioner's account: which practitioner of the practice it is.
     @OptionalField(key: "practitioner_id") var practitionerID: UUID?
     @Field(key: "disabled") var disabled: Bool
+    /// The secretary's telephone extension: a ringing call for it pops on her console.
+    @OptionalField(key: "telephony_extension") var telephonyExtension: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

@@ -7,6 +7,8 @@ final class CenterRecord: Model, @unchecked Sendable {
 
     @ID(key: .id) var id: UUID?
     @Field(key: "name") var name: String
+    /// Signs the call events of the center's phone system (HMAC-SHA256); made on first use.
+    @OptionalField(key: "telephony_secret") var telephonySecret: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
