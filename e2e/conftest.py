@@ -13,6 +13,9 @@ from selenium.webdriver.chrome.service import Service
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "e2e" / "screenshots"
+BINARY = os.environ.get("PERMANENCE_BINARY", str(ROOT / ".build" / "debug" / "permanence"))
+# The running server's database, for the journeys that run a command beside it (permanence simulate-call).
+SERVER_ENV = {}
 
 
 def free_port():
@@ -23,13 +26,14 @@ def free_port():
 
 @pytest.fixture(scope="session")
 def server():
-    binary = os.environ.get("PERMANENCE_BINARY", str(ROOT / ".build" / "debug" / "permanence"))
+    binary = BINARY
     folder = tempfile.mkdtemp(prefix="permanence-e2e-")
     port = free_port()
     env = dict(os.environ, PORT=str(port), DATABASE_URL=os.path.join(folder, "permanence.sqlite"), PERMANENCE_DEMO="true")
     log = open(os.path.join(folder, "server.log"), "w")
     process = subprocess.Popen([binary, "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
+    SERVER_ENV.update(env)
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
