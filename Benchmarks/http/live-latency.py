@@ -1,9 +1,14 @@
 """How long a change takes to reach a console: a secretary's browser session holds the server-sent events stream
 (/evenements) open; through the API, the secretary sends a transmission to the demo practitioner, who acknowledges
 it. Measured from the moment each request is sent to the moment its event arrives on the stream, on loopback.
+With TELEPHONY_SECRET set (see run-live.sh), also the screen pop: a signed ringing event posted as the phone system
+would, to its event on the console, and to the pop's fragment fetched by the console.
 Usage: python3 Benchmarks/http/live-latency.py BASE_URL [ROUNDS]   (a server with the demo data; see run-live.sh)"""
+import hashlib
+import hmac
 import http.client
 import json
+import os
 import re
 import socket
 import statistics
@@ -62,6 +67,7 @@ class Stream(threading.Thread):
 
     def __init__(self, cookie):
         super().__init__(daemon=True)
+        self.cookie = cookie
         self.sock = socket.create_connection((base.hostname, base.port))
         self.sock.sendall(f"GET /evenements HTTP/1.1\r\nHost: {base.hostname}\r\nCookie: {cookie}\r\nAccept: text/event-stream\r\n\r\n".encode())
         self.arrivals = {}
@@ -114,6 +120,50 @@ for i in range(rounds):
     stream.wait("transmission", transmissions_seen)
 
 
+def signed_event(body):
+    secret = os.environ["TELEPHONY_SECRET"].encode()
+    stamp = str(int(time.time()))
+    signature = "sha256=" + hmac.new(secret, (stamp + ".").encode() + body, hashlib.sha256).hexdigest()
+    c = connection()
+    c.request("POST", "/api/v1/telephony/events", body=body, headers={
+        "Content-Type": "application/json", "X-Permanence-Timestamp": stamp, "X-Permanence-Signature": signature})
+    response = c.getresponse()
+    data = response.read()
+    c.close()
+    if response.status != 201:
+        raise RuntimeError(f"telephony event: {response.status} {data[:300]!r}")
+
+
+def fetch(path, cookie):
+    c = connection()
+    c.request("GET", path, headers={"Cookie": cookie})
+    response = c.getresponse()
+    data = response.read()
+    c.close()
+    return response.status, data
+
+
+pops, shown = [], []
+if os.environ.get("TELEPHONY_SECRET"):
+    phones = api("GET", f"/api/v1/practices/{practice}/patients?q=a", secretary)
+    caller = next(p["phones"][0]["number"] for p in phones["patients"] if p.get("phones"))
+    to = next(p for p in api("GET", "/api/v1/practices", secretary)["practices"] if p["id"] == practice)["phone"]
+    ringing_seen = len(stream.arrivals.get("ringing", []))
+    for i in range(rounds):
+        body = json.dumps({"event": "ringing", "callId": f"bench-{i}", "from": caller, "to": to}).encode()
+        start = time.perf_counter()
+        signed_event(body)
+        ringing_seen += 1
+        arrived = stream.wait("ringing", ringing_seen)
+        pops.append(arrived - start)
+        status, page = fetch("/appels/entrants", stream.cookie)
+        assert status == 200 and b"Appel entrant" in page, page[:200]
+        shown.append(time.perf_counter() - start)
+        signed_event(json.dumps({"event": "ended", "callId": f"bench-{i}", "from": caller, "to": to}).encode())
+        ringing_seen += 1
+        stream.wait("ringing", ringing_seen)
+
+
 def report(name, values):
     values = sorted(v * 1000 for v in values)
     p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
@@ -123,3 +173,6 @@ def report(name, values):
 report("transmission POST answered", post_times)
 report("transmission sent -> event on the console", sent)
 report("acknowledged -> queue event on the console", acknowledged)
+if pops:
+    report("telephony ringing event posted -> event on the console", pops)
+    report("telephony ringing event posted -> pop fragment fetched", shown)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Live updates (issue 6): from a transmission sent, or acknowledged, to the event on a secretary's console stream.
+# Live updates (issues 6 and 8): from a transmission sent, or acknowledged, or a ringing call's signed event, to the event
+# on a secretary's console stream (and, for the call, to the screen pop's fragment fetched).
 # Usage (from the repository's root): bash Benchmarks/http/run-live.sh
 #   PERMANENCE_BINARY=path/to/release/permanence  (default: builds .build/release/permanence)   ROUNDS=300
 set -euo pipefail
@@ -16,4 +17,5 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 PERMANENCE_DEMO=true LOG_LEVEL=warning PERMANENCE_WORKER_SECONDS=0 DATABASE_URL="$work/live.sqlite" PORT=$port "$binary" serve > "$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 600); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
-python3 Benchmarks/http/live-latency.py "http://127.0.0.1:$port" "${ROUNDS:-300}"
+TELEPHONY_SECRET=$(DATABASE_URL="$work/live.sqlite" LOG_LEVEL=warning "$binary" telephony secret) \
+  python3 Benchmarks/http/live-latency.py "http://127.0.0.1:$port" "${ROUNDS:-300}"
