@@ -13,7 +13,7 @@ func configure(_ app: Application, settings: AppSettings) async throws {
     app.settings = settings
     app.principalCache = PrincipalCache()
     app.practiceDirectory = PracticeDirectory()
-    app.liveHub = LiveHub()
+    app.liveHub = LiveHub()   // given a relay by DatabaseSetup on PostgreSQL
     app.http.server.configuration.hostname = settings.host
     app.http.server.configuration.port = settings.port
     app.logger.logLevel = settings.logLevel

@@ -25,6 +25,15 @@ enum DatabaseSetup {
             }
             app.databases.use(.postgres(configuration: configuration, connectionPoolTimeout: .seconds(10)), as: .psql)
             app.writer = Writer(gate: nil, clock: app.clock)
+            // Two instances on one database share the live events.
+            let relay = PostgresRelay(configuration: configuration.coreConfiguration, schema: settings.postgresSchema)
+            let logger = app.logger
+            app.liveHub = LiveHub(relay: { [weak app] event in
+                guard let app else { return }
+                await relay.notify(event, on: app.db, logger: logger)
+            })
+            app.postgresRelay = relay
+            app.lifecycle.use(PostgresRelayLifecycle(relay: relay))
         }
         for migration in PermanenceMigrations.all {
             app.migrations.add(migration)

@@ -30,6 +30,12 @@ actor LiveHub {
     }
 
     private var subscribers: [UUID: Subscriber] = [:]
+    /// Tells the other server instances (PostgreSQL's NOTIFY), when there are others.
+    private let relay: (@Sendable (LiveEvent) async -> Void)?
+
+    init(relay: (@Sendable (LiveEvent) async -> Void)? = nil) {
+        self.relay = relay
+    }
 
     /// A stream of the events about `practices` (nil: every practice); it ends when the subscriber goes.
     func subscribe(practices: Set<UUID>?, user: UUID? = nil) -> (id: UUID, events: AsyncStream<LiveEvent>) {
@@ -40,11 +46,23 @@ actor LiveHub {
         return (id, stream)
     }
 
+    /// Ends every subscription (the server stops).
+    func unsubscribeAll() {
+        for id in Array(subscribers.keys) { unsubscribe(id) }
+    }
+
     func unsubscribe(_ id: UUID) {
         subscribers.removeValue(forKey: id)?.continuation.finish()
     }
 
-    func publish(_ event: LiveEvent) {
+    /// To this instance's consoles and, through the relay, to the other instances'.
+    func publish(_ event: LiveEvent) async {
+        deliver(event)
+        await relay?(event)
+    }
+
+    /// To this instance's consoles only (what the relay received from another instance).
+    func deliver(_ event: LiveEvent) {
         for subscriber in subscribers.values {
             if let practice = event.practiceID, let allowed = subscriber.practices, !allowed.contains(practice) { continue }
             if let users = event.users, !(subscriber.user.map(users.contains) ?? false) { continue }
@@ -57,6 +75,13 @@ actor LiveHub {
 
 extension Application {
     private struct LiveHubKey: StorageKey { typealias Value = LiveHub }
+    private struct RelayKey: StorageKey { typealias Value = PostgresRelay }
+
+    /// Present on PostgreSQL.
+    var postgresRelay: PostgresRelay? {
+        get { storage[RelayKey.self] }
+        set { storage[RelayKey.self] = newValue }
+    }
 
     var liveHub: LiveHub {
         get {

@@ -75,7 +75,7 @@ enum Escalation {
 struct BackgroundWorker: LifecycleHandler {
     let interval: Int
 
-    func didBootAsync(_ application: Application) async throws {
+    func didBoot(_ application: Application) throws {
         guard interval > 0 else { return }
         let task = Task { [interval] in
             while !Task.isCancelled {
@@ -93,7 +93,7 @@ struct BackgroundWorker: LifecycleHandler {
         application.storage[WorkerTaskKey.self] = task
     }
 
-    func shutdownAsync(_ application: Application) async {
+    func shutdown(_ application: Application) {
         application.storage[WorkerTaskKey.self]?.cancel()
     }
 

@@ -1,0 +1,86 @@
+import FluentPostgresDriver
+import Foundation
+import NIOConcurrencyHelpers
+import PostgresNIO
+import SQLKit
+import Vapor
+
+/// Carries live events between server instances that share one PostgreSQL database: each instance publishes with
+/// `NOTIFY` and listens on a connection of its own; it knows its own events by its instance id and skips them (they
+/// were delivered locally already). On SQLite there is one instance and no relay.
+final class PostgresRelay: Sendable {
+    /// An event as it travels in a notification's payload.
+    struct Message: Codable {
+        let instance: UUID
+        let kind: String
+        let practice: UUID?
+        let users: [UUID]?
+    }
+
+    let channel: String
+    let instance = UUID()
+    private let configuration: PostgresConnection.Configuration
+    private let listening = NIOLockedValueBox(false)
+    private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
+
+    /// `schema` (tests give each run its own) keeps apart the events of databases that share a server.
+    init(configuration: PostgresConnection.Configuration, schema: String?) {
+        self.configuration = configuration
+        channel = "permanence_live" + (schema.map { "_" + $0 } ?? "")
+    }
+
+    var isListening: Bool { listening.withLockedValue { $0 } }
+
+    /// Listens until stopped; a dropped connection is opened again after a second.
+    func start(hub: LiveHub, logger: Logger) {
+        let work = Task { [self] in
+            while !Task.isCancelled {
+                do {
+                    let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+                    defer { Task { try? await connection.close() } }
+                    try await connection.listen(on: channel) { notifications in
+                        listening.withLockedValue { $0 = true }
+                        for try await notification in notifications {
+                            guard let message = try? JSONDecoder().decode(Message.self, from: Data(notification.payload.utf8)),
+                                  message.instance != instance, let kind = LiveEvent.Kind(rawValue: message.kind) else { continue }
+                            await hub.deliver(LiveEvent(kind: kind, practiceID: message.practice, users: message.users.map(Set.init)))
+                        }
+                    }
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.warning("Relais des événements en direct interrompu : \(String(reflecting: error))")
+                }
+                listening.withLockedValue { $0 = false }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        task.withLockedValue { $0 = work }
+    }
+
+    func stop() { task.withLockedValue { $0?.cancel() } }
+
+    /// Tells the other instances; a failure is logged, never the publisher's error (the local consoles have it).
+    func notify(_ event: LiveEvent, on db: any Database, logger: Logger) async {
+        let message = Message(instance: instance, kind: event.kind.rawValue, practice: event.practiceID, users: event.users.map { Array($0) })
+        guard let payload = try? String(decoding: JSONEncoder().encode(message), as: UTF8.self) else { return }
+        do {
+            try await (db as! any SQLDatabase).raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
+        } catch {
+            logger.warning("NOTIFY des événements en direct refusé : \(String(reflecting: error))")
+        }
+    }
+}
+
+/// Starts and stops the relay with the server (the synchronous hooks: the tests' in-memory server boots with those,
+/// and the asynchronous ones call them).
+struct PostgresRelayLifecycle: LifecycleHandler {
+    let relay: PostgresRelay
+
+    func didBoot(_ application: Application) throws {
+        relay.start(hub: application.liveHub, logger: application.logger)
+    }
+
+    func shutdown(_ application: Application) {
+        relay.stop()
+    }
+}
