@@ -21,8 +21,8 @@ struct LiveRelayTests {
             let second = try await Application.make(.testing)
             do {
                 try await configure(second, settings: first.settings)
-                try await second.asyncBoot()
-                try await first.asyncBoot()
+                for app in [first, second] { app.postgresRelay?.start(hub: app.liveHub, logger: app.logger) }
+                defer { for app in [first, second] { app.postgresRelay?.stop() } }
                 try await Self.waitUntilListening(first)
                 try await Self.waitUntilListening(second)
                 let (_, events) = await second.liveHub.subscribe(practices: [w.world.practiceA])

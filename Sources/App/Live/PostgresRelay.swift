@@ -22,6 +22,7 @@ final class PostgresRelay: Sendable {
     private let configuration: PostgresConnection.Configuration
     private let listening = NIOLockedValueBox(false)
     private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    private let connection = NIOLockedValueBox<PostgresConnection?>(nil)
 
     /// `schema` (tests give each run its own) keeps apart the events of databases that share a server.
     init(configuration: PostgresConnection.Configuration, schema: String?) {
@@ -30,15 +31,18 @@ final class PostgresRelay: Sendable {
     }
 
     var isListening: Bool { listening.withLockedValue { $0 } }
+    var isStarted: Bool { task.withLockedValue { $0 != nil } }
 
     /// Listens until stopped; a dropped connection is opened again after a second.
     func start(hub: LiveHub, logger: Logger) {
         let work = Task { [self] in
             while !Task.isCancelled {
                 do {
-                    let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-                    defer { Task { try? await connection.close() } }
-                    try await connection.listen(on: channel) { notifications in
+                    let opened = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+                    connection.withLockedValue { $0 = opened }
+                    defer { connection.withLockedValue { $0 = nil }; Task { try? await opened.close() } }
+                    if Task.isCancelled { break }
+                    try await opened.listen(on: channel) { notifications in
                         listening.withLockedValue { $0 = true }
                         for try await notification in notifications {
                             guard let message = try? JSONDecoder().decode(Message.self, from: Data(notification.payload.utf8)),
@@ -57,10 +61,15 @@ final class PostgresRelay: Sendable {
         task.withLockedValue { $0 = work }
     }
 
-    func stop() { task.withLockedValue { $0?.cancel() } }
+    /// Ends the listening: its connection is closed, which ends the notifications the task waits on.
+    func stop() {
+        task.withLockedValue { $0?.cancel() }
+        if let open = connection.withLockedValue({ $0 }) { Task { try? await open.close() } }
+    }
 
     /// Tells the other instances; a failure is logged, never the publisher's error (the local consoles have it).
     func notify(_ event: LiveEvent, on db: any Database, logger: Logger) async {
+        guard isStarted else { return }
         let message = Message(instance: instance, kind: event.kind.rawValue, practice: event.practiceID, users: event.users.map { Array($0) })
         guard let payload = try? String(decoding: JSONEncoder().encode(message), as: UTF8.self) else { return }
         do {
