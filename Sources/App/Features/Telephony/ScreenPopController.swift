@@ -94,12 +94,15 @@ struct ScreenPopController: RouteCollection {
         guard let id = req.parameters.get("eventID", as: UUID.self), let event = try await TelephonyEventRecord.find(id, on: req.db),
               event.kind == TelephonyEventKind.ringing.rawValue else { throw AppError.notFound(what: "Appel") }
         let practice = try await req.authorize(practice: event.$practice.id)
-        let label = principal.displayName
+        // The e-mail: unique, so that two colleagues of the same name cannot both win.
+        let label = principal.email
         try await req.writer.unjournaled(on: req.db) { db in
             try await TelephonyEventRecord.query(on: db).filter(\.$id == id).filter(\.$takenByLabel == nil).set(\.$takenByLabel, to: label).update()
         }
-        guard let fresh = try await TelephonyEventRecord.find(id, on: req.db), fresh.takenByLabel == label else {
-            throw AppError.conflict("appel déjà pris par \(event.takenByLabel ?? "une collègue")")
+        let fresh = try await TelephonyEventRecord.find(id, on: req.db)
+        guard let fresh, fresh.takenByLabel == label else {
+            let by = fresh?.takenByLabel.flatMap { $0 == "—" ? nil : $0 }
+            throw AppError.conflict(by.map { "appel déjà pris par \($0)" } ?? "appel terminé ou déjà pris")
         }
         let matches = try await Self.patients(event, in: practice, req: req, now: req.application.clock.now())
         var input = CallInput()
