@@ -200,3 +200,38 @@ def test_an_appointment_booked_from_the_call_is_found_in_its_journal(server, bro
     wait_for_text(browser, "Ce que l'appel a produit")
     assert browser.find_elements(By.LINK_TEXT, "Rendez-vous")
     screenshot(browser, "65-appel-rendez-vous-lie")
+
+
+def test_a_colleagues_hold_shows_on_the_agenda_without_reload(server, browser):
+    """Issue 8, live everywhere: a slot held through the API by a colleague appears on the week shown."""
+    import json
+    import urllib.request
+
+    def call(method, path, token=None, body=None):
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = "Bearer " + token
+        request = urllib.request.Request(server + path, method=method, headers=headers,
+                                         data=json.dumps(body).encode() if body is not None else None)
+        return json.loads(urllib.request.urlopen(request).read())
+
+    token = call("POST", "/api/v1/auth/token", body={"email": "secretaire@permanence.test", "password": "permanence-demo"})["token"]
+    practice = next(p for p in call("GET", "/api/v1/practices", token)["practices"] if p["name"] == PRACTICE)["id"]
+    motif = call("GET", f"/api/v1/practices/{practice}/motifs", token)["motifs"][0]
+    slot = call("GET", f"/api/v1/practices/{practice}/availability?motif={motif['id']}&limit=1", token)["slots"][0]
+
+    browser.get(server + "/")
+    if "/connexion" in browser.current_url:
+        sign_in(browser, server, "secretaire@permanence.test")
+        wait_for_text(browser, "Bonjour")
+    week = slot["start"][:10]
+    browser.get(f"{server}/cabinets/{practice}/agenda?praticien={slot['practitionerId']}&semaine={week}")
+    wait_for_text(browser, "Agenda et horaires")
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-live") == "connected")
+    grid = lambda d: d.find_element(By.ID, "semaine-grille")
+    before = grid(browser).get_attribute("innerHTML")
+    call("POST", f"/api/v1/practices/{practice}/holds", token,
+         {"practitionerId": slot["practitionerId"], "motifId": motif["id"], "start": slot["start"]})
+    # The held time now shows as taken in the week, without a reload.
+    WebDriverWait(browser, 10).until(lambda d: grid(d).get_attribute("data-refreshed") and grid(d).get_attribute("innerHTML") != before)
+    screenshot(browser, "66-agenda-en-direct")

@@ -12,6 +12,8 @@ struct LiveEvent: Sendable, Equatable {
         case handover
         /// A call rings (or its state changed): the screen pop.
         case ringing
+        /// An appointment or a hold of the practice was booked, moved, cancelled or released.
+        case agenda
     }
 
     let kind: Kind

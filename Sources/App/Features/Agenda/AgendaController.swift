@@ -171,7 +171,8 @@ struct AgendaController: RouteCollection {
         let sunday = monday.adding(days: 6)
         let mondayInstant = WallClock.resolve(monday, minutes: 720, in: zone, ambiguity: .earlier).instant
         let sundayInstant = WallClock.resolve(sunday, minutes: 720, in: zone, ambiguity: .earlier).instant
-        return try await req.view.render("agenda/week", Page(
+        // The live region fetches the grid alone.
+        return try await req.view.render(AgendaController.string(req, "partiel") == nil ? "agenda/week" : "agenda/week-grid", Page(
             layout: .init(principal),
             practiceID: practice.id,
             practiceName: practiceRecord.name,

@@ -12,6 +12,8 @@ struct BookingContext: Sendable {
     let cache: AgendaCache
     /// The agenda as it is after this request's writes.
     let reload: @Sendable () async throws -> PracticeAgenda
+    /// Told of each committed change, so that every console showing the agenda updates.
+    var live: LiveHub? = nil
 
     var zone: TimeZone { agenda.timeZone }
 
@@ -22,6 +24,7 @@ struct BookingContext: Sendable {
             try await body(tx, journal, changes)
         }
         cache.apply(changes, to: practice.id)
+        await live?.publish(LiveEvent(kind: .agenda, practiceID: practice.id))
         return result
     }
 
@@ -29,7 +32,7 @@ struct BookingContext: Sendable {
         let app = req.application, db = req.db
         return BookingContext(practice: practice, agenda: try await AgendaStore.agenda(practice, app: app, on: db),
                               now: app.clock.now(), write: try req.writeContext(), cache: app.agendaCache,
-                              reload: { try await AgendaStore.agenda(practice, app: app, on: db) })
+                              reload: { try await AgendaStore.agenda(practice, app: app, on: db) }, live: app.liveHub)
     }
 }
 
