@@ -118,9 +118,7 @@ enum CallStore {
     /// led to (a triage recorded a moment after hanging up) belongs to it, and links add without changing anything said.
     static func link(_ callID: UUID?, kind: CallLinkKind, target: UUID, in practice: AuthorizedPractice, now: Date, on tx: any Database) async throws {
         guard let callID else { return }
-        guard let call = try await CallRecord.find(callID, on: tx), call.$practice.id == practice.id else {
-            throw AppError.invalid("callId", "appel inconnu dans ce cabinet")
-        }
+        let call = try await named(callID, in: practice, on: tx)
         let link = CallLinkRecord()
         link.id = UUID()
         link.$call.id = call.id!
@@ -133,9 +131,15 @@ enum CallStore {
     /// Checks a call named by a request before anything is written.
     static func requireCall(_ callID: UUID?, in practice: AuthorizedPractice, on db: any Database) async throws {
         guard let callID else { return }
+        _ = try await named(callID, in: practice, on: db)
+    }
+
+    /// A call a request names as a field (`callId`): 422 rather than 404, the request being about something else.
+    private static func named(_ callID: UUID, in practice: AuthorizedPractice, on db: any Database) async throws -> CallRecord {
         guard let call = try await CallRecord.find(callID, on: db), call.$practice.id == practice.id else {
             throw AppError.invalid("callId", "appel inconnu dans ce cabinet")
         }
+        return call
     }
 
     static func corrections(of call: CallRecord, on db: any Database) async throws -> [CallCorrectionRecord] {

@@ -17,7 +17,7 @@ struct CallsController: RouteCollection {
         calls.post(":callID", "anxieux", use: flagAnxious)
     }
 
-    struct Option: Encodable { let value: String; let label: String; let selected: Bool }
+    typealias Option = AppointmentsController.Option
     struct PatientChoice: Encodable { let id: UUID; let name: String; let born: String; let phones: String }
     struct LinkView: Encodable { let label: String; let href: String }
     struct CorrectionView: Encodable { let incident: Bool; let text: String; let by: String; let at: String }

@@ -18,7 +18,7 @@ struct PlaybookEditorController: RouteCollection {
         triage.post("modifier", use: submitProtocol)
     }
 
-    typealias Option = CallsController.Option
+    typealias Option = AppointmentsController.Option
 
     struct ChangeView: Encodable {
         let kind: String

@@ -153,7 +153,8 @@ enum TriageStore {
         try await AgendaStore.find(TriageEvaluationRecord.self, id, in: practice, practiceKey: \.$practice, on: db, what: "Évaluation")
     }
 
-    private static func spoken(_ practitioner: PractitionerRecord) -> String {
+    /// "le Dr Lambert"; first and last name when no title is recorded.
+    static func spoken(_ practitioner: PractitionerRecord) -> String {
         practitioner.title.trimmed.isEmpty ? "\(practitioner.firstName) \(practitioner.lastName)"
             : FrenchSpeech.practitioner(title: practitioner.title, lastName: practitioner.lastName)
     }

@@ -86,7 +86,7 @@ struct QueueController: RouteCollection {
         let details: String
         let phone: String
         let due: String
-        let priorities: [CallsController.Option]
+        let priorities: [AppointmentsController.Option]
         let errors: [String]
     }
 
@@ -121,7 +121,7 @@ struct QueueController: RouteCollection {
             patientName: patient?.displayName, callID: form.appel,
             title: form.intitule ?? patient.map { "Rappeler \($0.displayName)" } ?? "", details: form.details ?? "", phone: phone ?? "",
             due: form.echeance ?? "",
-            priorities: QueuePriority.allCases.map { CallsController.Option(value: String($0.rawValue), label: $0.label, selected: $0.rawValue == priority) },
+            priorities: QueuePriority.allCases.map { AppointmentsController.Option(value: String($0.rawValue), label: $0.label, selected: $0.rawValue == priority) },
             errors: errors))
     }
 
@@ -219,7 +219,7 @@ struct QueueController: RouteCollection {
     struct HandoverPage: Encodable {
         let layout: PracticesController.Layout
         let notes: [NoteRow]
-        let practices: [CallsController.Option]
+        let practices: [AppointmentsController.Option]
         let mayWriteForCenter: Bool
         let errors: [String]
     }
@@ -238,7 +238,7 @@ struct QueueController: RouteCollection {
         let practices = try await PracticeStore.visible(to: principal, on: req.db)
         return try await req.view.render("queue/handover", HandoverPage(
             layout: .init(principal), notes: Self.noteRows(notes),
-            practices: practices.map { CallsController.Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
+            practices: practices.map { AppointmentsController.Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
             mayWriteForCenter: principal.role.seesEveryPractice, errors: errors))
     }
 

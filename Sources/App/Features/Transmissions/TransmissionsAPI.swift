@@ -106,7 +106,7 @@ struct TransmissionsAPI: RouteCollection {
 
     static func readBack(_ t: TransmissionRecord, on db: any Database) async throws -> String {
         let practitioner = try await PractitionerRecord.find(t.practitionerID, on: db)
-        let name = practitioner.map { $0.title.trimmed.isEmpty ? "\($0.firstName) \($0.lastName)" : FrenchSpeech.practitioner(title: $0.title, lastName: $0.lastName) } ?? "le praticien"
+        let name = practitioner.map(TriageStore.spoken) ?? "le praticien"
         return TransmissionReadBack.text(practitioner: name, subject: t.subject, priority: t.priority,
                                          callback: t.callbackNumber.isEmpty ? nil : FrenchFormat.phone(t.callbackNumber))
     }

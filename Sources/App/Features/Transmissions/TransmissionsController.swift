@@ -17,7 +17,7 @@ struct TransmissionsController: RouteCollection {
         routes.get("messagerie", use: inbox)
     }
 
-    struct Option: Encodable { let value: String; let label: String; let selected: Bool }
+    typealias Option = AppointmentsController.Option
 
     struct Row: Encodable {
         let id: UUID
