@@ -63,7 +63,7 @@ def test_secretary_books_moves_cancels_and_the_waiting_list_calls_back(server, b
     assert f"{day} de {hour}" in browser.find_element(By.CSS_SELECTOR, ".sheet").text
     browser.find_element(By.NAME, "notes").send_keys("Préfère être rappelée sur le portable.")
     screenshot(browser, "10-rdv-creneau-retenu")
-    browser.find_element(By.XPATH, "//button[text()='Confirmer le rendez-vous']").click()
+    browser.find_element(By.XPATH, "//button[contains(., 'Confirmer le rendez-vous')]").click()
     wait_for_text(browser, "À relire au patient")
     read_back = browser.find_element(By.CSS_SELECTOR, ".readback").text
     assert "Je récapitule" in read_back

@@ -194,7 +194,7 @@ def test_an_appointment_booked_from_the_call_is_found_in_its_journal(server, bro
     wait_for_text(browser, "le retient 5 minutes")
     browser.find_elements(By.CSS_SELECTOR, "button.slot")[0].click()
     wait_for_text(browser, "Créneau retenu pour vous jusqu'à")
-    browser.find_element(By.XPATH, "//button[text()='Confirmer le rendez-vous']").click()
+    browser.find_element(By.XPATH, "//button[contains(., 'Confirmer le rendez-vous')]").click()
     wait_for_text(browser, "À relire au patient")
     browser.find_element(By.LINK_TEXT, "Revenir à l'appel").click()
     wait_for_text(browser, "Ce que l'appel a produit")

@@ -1,7 +1,13 @@
 // Keyboard answers: a link or button marked data-key="O" is followed when that key is pressed outside a text field
-// (case ignored; "Backspace" for the back link). The key is shown beside each label in the page.
+// (case ignored; "Backspace" for the back link, "ArrowLeft"…). The key is shown beside each label in the page.
+// A select marked data-enter-submits sends its form when Entrée is pressed on it.
 (function () {
   document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target && event.target.matches && event.target.matches("select[data-enter-submits]")) {
+      event.preventDefault();
+      event.target.form.requestSubmit();
+      return;
+    }
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const target = event.target;
     if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;

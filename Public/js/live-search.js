@@ -2,7 +2,8 @@
 // after the secretary stops typing, without leaving the page; the address keeps the query for the back button.
 (function () {
   for (const form of document.querySelectorAll("form[data-live-search]")) {
-    const input = form.querySelector("input[name=q]");
+    // The field may stand outside the form (form="…").
+    const input = form.elements.namedItem("q");
     const results = document.querySelector("[data-results]");
     if (!input || !results) continue;
     let timer = null;

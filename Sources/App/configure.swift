@@ -50,6 +50,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: TransmissionsController())
     try signedIn.register(collection: QueueController())
     try signedIn.register(collection: ScreenPopController())
+    try signedIn.register(collection: PortalController())
     UsersController().bootBrowser(routes: signedIn)
 
     let api = app.grouped("api", "v1").grouped(BearerAuthenticator())

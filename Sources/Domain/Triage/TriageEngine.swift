@@ -159,5 +159,6 @@ public enum TriageScript {
 
 extension String {
     var nilIfEmptyText: String? { isEmpty ? nil : self }
-    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+    /// "mardi 1 décembre" → "Mardi 1 décembre".
+    public var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

@@ -9,6 +9,7 @@ struct AgendaController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let agenda = routes.grouped("cabinets", ":practiceID", "agenda")
         agenda.get(use: page)
+        agenda.get("jour", use: dayPage)
         agenda.post("horaires", use: postHours)
         agenda.post("exceptions", use: postException)
         agenda.post("exceptions", ":exceptionID", "supprimer", use: deleteException)
@@ -109,24 +110,13 @@ struct AgendaController: RouteCollection {
         // The week's live appointments, each a link to its page, over the busy time they fill.
         let weekStart = WallClock.resolve(monday, minutes: 0, in: zone, ambiguity: .earlier).instant
         let weekEnd = WallClock.resolve(monday.adding(days: 7), minutes: 0, in: zone, ambiguity: .earlier).instant
-        let appointments = try await AppointmentRecord.query(on: req.db).filter(\.$practice.$id == practice.id)
-            .filter(\.$practitioner.$id == practitionerID).filter(\.$startsAt < weekEnd).filter(\.$endsAt > weekStart).sort(\.$startsAt).all()
-            .filter { $0.statusValue.occupiesTime }
-        let patientIDs = Array(Set(appointments.map { $0.$patient.id }))
-        let patientNames = patientIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await PatientRecord.query(on: req.db)
-            .filter(\.$id ~~ patientIDs).all().map { ($0.id!, $0.usedName ?? $0.birthName) })
+        let appointments = try await Self.appointmentBlocks(in: practice, practitioners: [practitionerID], from: weekStart, to: weekEnd,
+                                                            zone: zone, on: req.db)[practitionerID] ?? []
         let days = (0..<7).map { offset -> DayColumn in
             let date = monday.adding(days: offset)
             var column = Self.column(agenda.dayPlan(for: practitionerID, on: date), zone: zone)
-            column.blocks += appointments.filter { LocalDate($0.startsAt, in: zone) == date }.compactMap { appointment in
-                Self.block(DateInterval(start: appointment.startsAt, end: appointment.endsAt), "appointment",
-                           "\(patientNames[appointment.$patient.id]?.uppercased() ?? "") · \(appointment.reason)", zone: zone,
-                           link: "/cabinets/\(practice.id)/rendez-vous/\(appointment.id!)")
-            }
+            column.blocks += appointments.filter { $0.date == date }.map(\.block)
             return column
-        }
-        let hourMarks = stride(from: Self.gridStart, through: Self.gridEnd, by: 60).map {
-            HourMark(label: String(format: "%02d:00", $0 / 60), top: Self.percent($0 - Self.gridStart))
         }
 
         let hoursRows = draft.hours?.rows ?? Self.rows(for: current)
@@ -185,7 +175,7 @@ struct AgendaController: RouteCollection {
             previousWeek: monday.adding(days: -7).description,
             nextWeek: monday.adding(days: 7).description,
             days: days,
-            hourMarks: hourMarks,
+            hourMarks: Self.hourMarks,
             preview: draft.preview,
             hoursValidFrom: draft.hours?.from ?? (current?.validFrom ?? monday).description,
             hoursValidUntil: draft.hours?.until ?? current?.validUntil?.description ?? "",
@@ -435,6 +425,10 @@ struct AgendaController: RouteCollection {
     }
 
     static func back(_ req: Request, _ practitioner: UUID?, ok: String) -> String {
+        // A practitioner declaring an absence from her portal goes back there.
+        if string(req, "suite") == "portail" {
+            return "/portail?cabinet=\(req.parameters.get("practiceID") ?? "")&ok=\(ok.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+        }
         var path = "/cabinets/\(req.parameters.get("practiceID") ?? "")/agenda?ok=\(ok.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
         if let practitioner { path += "&praticien=\(practitioner)" }
         if let week = string(req, "semaine") { path += "&semaine=\(week)" }

@@ -34,7 +34,11 @@ struct AppointmentsController: RouteCollection {
 
     struct Option: Encodable { let value: String; let label: String; let selected: Bool }
     struct PatientRow: Encodable { let id: UUID; let name: String; let birth: String; let phone: String; let link: String }
-    struct SlotRow: Encodable { let start: String; let practitionerID: UUID; let label: String; let practitioner: String; let urgent: Bool }
+    struct SlotRow: Encodable {
+        let start: String; let practitionerID: UUID; let label: String; let practitioner: String; let urgent: Bool
+        /// "mer. 02/12 08:30", where room is short.
+        let short: String
+    }
     struct AppointmentRow: Encodable {
         let id: UUID; let when: String; let practitioner: String; let patient: String; let motif: String; let status: String; let statusCode: String
     }
@@ -112,11 +116,7 @@ struct AppointmentsController: RouteCollection {
         if let motif {
             let from = query.date.map { WallClock.resolve($0, minutes: 0, in: zone, ambiguity: .earlier).instant } ?? now
             do {
-                slots = try agenda.freeSlots(SlotQuery(motifID: motif.id, practitionerID: query.practitioner, from: from, limit: 12), now: now).map {
-                    SlotRow(start: ISOTimestamp.string($0.start, in: zone), practitionerID: $0.practitionerID,
-                            label: "\(FrenchFormat.longDate($0.start, in: zone)) à \(FrenchFormat.time($0.start, in: zone))",
-                            practitioner: names[$0.practitionerID] ?? "", urgent: $0.reservedForUrgent)
-                }
+                slots = try Self.freeSlots(agenda, motif: motif.id, practitioner: query.practitioner, from: from, now: now, limit: 12, names: names)
             } catch {
                 problems.append(error.reason)
             }
@@ -132,6 +132,18 @@ struct AppointmentsController: RouteCollection {
             date: (query.date ?? LocalDate(now, in: zone)).description,
             motifChosen: motif != nil, motifID: motif?.id.uuidString ?? "", instructions: motif?.patientInstructions ?? "", slots: slots, errors: problems,
             keep: query.link(practice.id), callID: query.call))
+    }
+
+    /// The first free slots for a motif (with one practitioner or any), as the booking page and the call panel offer them.
+    static func freeSlots(_ agenda: PracticeAgenda, motif: UUID, practitioner: UUID?, from: Date, now: Date, limit: Int,
+                          names: [UUID: String]) throws(SlotSearchError) -> [SlotRow] {
+        let zone = agenda.timeZone
+        return try agenda.freeSlots(SlotQuery(motifID: motif, practitionerID: practitioner, from: from, limit: limit), now: now).map {
+            SlotRow(start: ISOTimestamp.string($0.start, in: zone), practitionerID: $0.practitionerID,
+                    label: "\(FrenchFormat.longDate($0.start, in: zone)) à \(FrenchFormat.time($0.start, in: zone))",
+                    practitioner: names[$0.practitionerID] ?? "", urgent: $0.reservedForUrgent,
+                    short: "\(FrenchFormat.shortDate($0.start, in: zone)) \(FrenchFormat.time($0.start, in: zone))")
+        }
     }
 
     struct HoldForm: Content {
@@ -396,7 +408,7 @@ struct AppointmentsController: RouteCollection {
             date: LocalDate(appointment.startsAt, in: zone).description, time: FrenchFormat.time(appointment.startsAt, in: zone),
             statuses: statuses.filter { status.problem(changingTo: $0.0, start: appointment.startsAt, now: ctx.now) == nil }
                 .map { Option(value: $0.0.rawValue, label: $0.1, selected: false) },
-            history: history, errors: errors, section: section, callID: AgendaController.uuid(req, "appel")))
+            history: history, errors: errors, section: section, callID: AgendaController.uuid(req, "appel") ?? (try? req.content.get(UUID.self, at: "appel"))))
     }
 
     struct MoveForm: Content {
@@ -406,6 +418,8 @@ struct AppointmentsController: RouteCollection {
         let praticien: UUID?
         let raison: String?
         let portee: String?
+        /// The call the move is made in: its page is offered again.
+        let appel: UUID?
     }
 
     @Sendable func move(req: Request) async throws -> Response {
@@ -424,7 +438,7 @@ struct AppointmentsController: RouteCollection {
                                                                                            scope: form.portee), in: ctx, on: req.db)
             let (appointment, from) = moved[0]
             let back = ISOTimestamp.string(from, in: ctx.zone).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-            return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(appointment.id!)?fait=deplace&de=\(back)")
+            return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(appointment.id!)?fait=deplace&de=\(back)" + (form.appel.map { "&appel=\($0)" } ?? ""))
         }
     }
 
@@ -432,6 +446,7 @@ struct AppointmentsController: RouteCollection {
         let partie: String?
         let raison: String?
         let portee: String?
+        let appel: UUID?
     }
 
     @Sendable func cancel(req: Request) async throws -> Response {
@@ -440,7 +455,7 @@ struct AppointmentsController: RouteCollection {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let cancelled = try await AppointmentStore.cancel(Self.appointmentID(req), CancelInput(party: form.partie ?? "", reason: form.raison ?? "", scope: form.portee),
                                                               in: ctx, on: req.db)
-            return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(cancelled[0].id!)?fait=annule")
+            return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(cancelled[0].id!)?fait=annule" + (form.appel.map { "&appel=\($0)" } ?? ""))
         }
     }
 

@@ -73,6 +73,29 @@ struct CallsController: RouteCollection {
         let errors: [String]
         let saved: Bool
         let helpAsked: Bool
+        /// The cockpit beside the call: the practice's day, the next-free finder, the patient's record, the handover.
+        let day: AgendaDay?
+        let finder: Finder?
+        let facts: PatientFacts?
+        let handover: [QueueController.NoteRow]
+    }
+
+    /// "Prochain créneau libre": a motif (and a practitioner or any), the first free slots, each held in one click.
+    struct Finder: Encodable {
+        let motifs: [Option]
+        let practitioners: [Option]
+        let motifID: String
+        let instructions: String
+        let slots: [AppointmentsController.SlotRow]
+        let asked: Bool
+        let problem: String?
+    }
+
+    /// What the secretary needs of the identified patient while the caller talks.
+    struct PatientFacts: Encodable {
+        let flags: [String]
+        let upcoming: [String]
+        let link: String
     }
 
     struct Row: Encodable {
@@ -184,6 +207,7 @@ struct CallsController: RouteCollection {
             timeline = try await Timeline.entries(of: found, in: practice, limit: 12, on: req.db)
                 .filter { $0.link != "/cabinets/\(practice.id)/appels/\(call.id!)" }.prefix(8).map(Timeline.Row.init)
         }
+        let cockpit = try await Self.cockpit(req, practice: practice, call: call)
         return try await req.view.render("calls/panel", PanelPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name, greeting: playbook.document.sheet.greeting,
             call: CallView(call), callerInput: typed?.numero ?? req.query[String.self, at: "numero"] ?? (call.callerNumber.isEmpty ? "" : FrenchFormat.phone(call.callerNumber)),
@@ -196,7 +220,55 @@ struct CallsController: RouteCollection {
                                at: "\(FrenchFormat.shortDate($0.createdAt)) \(FrenchFormat.time($0.createdAt))")
             },
             timeline: timeline,
-            errors: errors, saved: saved, helpAsked: helpAsked))
+            errors: errors, saved: saved, helpAsked: helpAsked,
+            day: cockpit.day, finder: cockpit.finder, facts: cockpit.facts, handover: cockpit.handover))
+    }
+
+    /// The parts of the cockpit around an open call: the day of the practice (`?jour=`), the finder (`?motif=`,
+    /// `&praticien=`), the identified patient's flags and next appointments, the unread handover notes of the practice.
+    static func cockpit(_ req: Request, practice: AuthorizedPractice, call: CallRecord) async throws
+        -> (day: AgendaDay?, finder: Finder?, facts: PatientFacts?, handover: [QueueController.NoteRow]) {
+        let principal = try req.requirePrincipal()
+        let now = req.application.clock.now()
+        let unread = try await HandoverStore.notes(for: principal, unreadOnly: true, now: now, on: req.db)
+            .filter { $0.practiceId == nil || $0.practiceId == practice.id }
+        var facts: PatientFacts?
+        if let id = call.patientID, let patient = try await PatientRecord.find(id, on: req.db) {
+            let upcoming = try await AppointmentRecord.query(on: req.db).filter(\.$practice.$id == practice.id).filter(\.$patient.$id == id)
+                .filter(\.$startsAt > now).filter(\.$status == AppointmentStatus.booked.rawValue).sort(\.$startsAt).range(..<3).all()
+            let names = try await PracticeStore.practitionerNames(of: practice, on: req.db)
+            facts = PatientFacts(flags: patient.flagLabels, upcoming: upcoming.map {
+                "\(FrenchFormat.shortDate($0.startsAt)) \(FrenchFormat.time($0.startsAt)) — \($0.reason) (\(names[$0.$practitioner.id] ?? ""))"
+            }, link: "/cabinets/\(practice.id)/patients/\(id)")
+        }
+        guard !call.isClosed else { return (nil, nil, facts, QueueController.noteRows(unread)) }
+        let agenda = try await AgendaStore.agenda(practice, app: req.application, on: req.db)
+        let motifs = try await AgendaStore.motifs(of: practice, on: req.db).map(\.domain)
+        let practitioners = try await PracticeStore.practitioners(of: practice, on: req.db)
+        let motifID = AgendaController.uuid(req, "motif"), practitionerID = AgendaController.uuid(req, "praticien")
+        let motif = motifID.flatMap { id in motifs.first { $0.id == id } }
+        var slots: [AppointmentsController.SlotRow] = []
+        var problem: String?
+        if let motif {
+            do {
+                slots = try AppointmentsController.freeSlots(agenda, motif: motif.id, practitioner: practitionerID, from: now, now: now, limit: 6,
+                                                             names: Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) }))
+            } catch {
+                problem = error.reason
+            }
+        }
+        // The day shown: the one asked for, else the first free slot's, else today.
+        let page = "/cabinets/\(practice.id)/appels/\(call.id!)"
+        let firstSlotDay = slots.first.flatMap { ISOTimestamp.parse($0.start) }.map { LocalDate($0, in: agenda.timeZone) }
+        let day = try await AgendaDay.make(req, practice: practice,
+                                           date: AgendaController.string(req, "jour").flatMap(LocalDate.init(iso:)) ?? firstSlotDay,
+                                           carry: .init(call: call.id, patient: call.patientID), page: page)
+        let finder = Finder(
+            motifs: motifs.map { Option(value: $0.id.uuidString, label: "\($0.label) (\($0.durationMinutes) min)", selected: $0.id == motif?.id) },
+            practitioners: practitioners.filter { motif.map { Set($0.practitionerIDs) }?.contains($0.id!) ?? true }
+                .map { Option(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == practitionerID) },
+            motifID: motif?.id.uuidString ?? "", instructions: motif?.patientInstructions ?? "", slots: slots, asked: motif != nil, problem: problem)
+        return (day, finder, facts, QueueController.noteRows(unread))
     }
 
     struct SaveForm: Content {

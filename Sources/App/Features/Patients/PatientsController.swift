@@ -45,6 +45,8 @@ struct PatientsController: RouteCollection {
         var sms: String?
         var notes: String?
         var pasDoublon: [UUID]?
+        /// The call the record is created in: the caller's number is proposed, and the call opens again once saved.
+        var appel: UUID?
 
         /// The form filled with a record, to change it.
         init(_ record: PatientRecord, phones: [PatientsAPI.PatientSummaryDTO.Phone]) {
@@ -111,6 +113,11 @@ struct PatientsController: RouteCollection {
     @Sendable func newPatient(req: Request) async throws -> View {
         var form = Form()
         form.nomNaissance = AgendaController.string(req, "nom")
+        if let id = AgendaController.uuid(req, "appel") {
+            let call = try await CallStore.find(id, in: try await req.authorizePracticeParameter(), on: req.db)
+            form.appel = call.id
+            if !call.callerNumber.isEmpty { form.telephone1 = FrenchFormat.phone(call.callerNumber) }
+        }
         return try await render(req, form: form, errors: [], duplicates: [])
     }
 
@@ -167,6 +174,11 @@ struct PatientsController: RouteCollection {
         do {
             let record = try await save()
             let ok = (editing == nil ? "Dossier créé" : "Dossier modifié").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            // Back to the call, where the caller's number now names the new record.
+            if editing == nil, let call = form.appel {
+                let found = try await CallStore.find(call, in: try await req.authorize(practice: record.$practice.id), on: req.db)
+                return req.redirect(to: "/cabinets/\(record.$practice.id)/appels/\(found.id!)?q=\(record.birthName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+            }
             return req.redirect(to: "/cabinets/\(record.$practice.id)/patients/\(record.id!)?ok=\(ok)")
         } catch let error as AppError {
             let response: Response

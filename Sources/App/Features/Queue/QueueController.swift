@@ -41,7 +41,12 @@ struct QueueController: RouteCollection {
 
     @Sendable func queue(req: Request) async throws -> View {
         let page = QueuePage(layout: .init(try req.requirePrincipal()), rows: try await Self.rows(req), errors: [])
-        if req.query[String.self, at: "partiel"] != nil { return try await req.view.render("queue/items", page) }
+        // The live region of the queue page; "court": the short list beside a call.
+        switch req.query[String.self, at: "partiel"] {
+        case "court": return try await req.view.render("queue/compact", page)
+        case .some: return try await req.view.render("queue/items", page)
+        case nil: break
+        }
         return try await req.view.render("queue/queue", page)
     }
 

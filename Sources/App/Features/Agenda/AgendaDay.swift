@@ -1,0 +1,128 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// The day of a practice, one column per practitioner: opening hours, holds, reserved urgent slots, absences and the
+/// appointments (each a link to its page, where it is moved or cancelled). Shown alone (`…/agenda/jour`), in the call
+/// panel, and in the practitioner's portal (her column only).
+struct AgendaDay: Encodable {
+    struct Column: Encodable {
+        let practitionerID: UUID
+        let name: String
+        let summary: String
+        /// The week of this practitioner.
+        let weekLink: String
+        /// Book with this practitioner on this day.
+        let bookLink: String
+        let blocks: [AgendaController.Block]
+    }
+
+    let title: String
+    let date: String
+    let previousLink: String
+    let nextLink: String
+    let todayLink: String
+    let isToday: Bool
+    let holiday: String?
+    let columns: [Column]
+    let columnCount: Int
+    let hourMarks: [AgendaController.HourMark]
+    /// Where the live region fetches the grid again.
+    let source: String
+
+    /// What a link from the grid carries: the call being taken and its patient, so that a booking or a move made from
+    /// the grid comes back to the call.
+    struct Carry {
+        var call: UUID?
+        var patient: UUID?
+        var query: String {
+            [call.map { "appel=\($0)" }, patient.map { "patient=\($0)" }].compactMap { $0 }.joined(separator: "&")
+        }
+    }
+
+    /// - Parameters:
+    ///   - only: the practitioners shown (nil: all those of the practice).
+    ///   - page: the address of the page showing the grid, `?jour=` is added for the day links.
+    static func make(_ req: Request, practice: AuthorizedPractice, date: LocalDate?, only: Set<UUID>? = nil,
+                     carry: Carry = Carry(), page: String) async throws -> AgendaDay {
+        let agenda = try await AgendaStore.agenda(practice, app: req.application, on: req.db)
+        let zone = agenda.timeZone
+        let today = LocalDate(req.application.clock.now(), in: zone)
+        let day = date ?? today
+        let practitioners = try await PracticeStore.practitioners(of: practice, on: req.db).filter { only?.contains($0.id!) ?? true }
+        let start = WallClock.resolve(day, minutes: 0, in: zone, ambiguity: .earlier).instant
+        let end = WallClock.resolve(day.adding(days: 1), minutes: 0, in: zone, ambiguity: .earlier).instant
+        let appointments = try await AgendaController.appointmentBlocks(in: practice, practitioners: practitioners.map { $0.id! },
+                                                                       from: start, to: end, zone: zone, carry: carry, on: req.db)
+        let base = "/cabinets/\(practice.id)"
+        let carried = carry.query.isEmpty ? "" : "&" + carry.query
+        let columns = practitioners.map { practitioner -> Column in
+            let id = practitioner.id!
+            let plan = AgendaController.column(agenda.dayPlan(for: id, on: day), zone: zone)
+            let book = "\(base)/rendez-vous/nouveau?praticien=\(id)&date=\(day)\(carried)"
+            // An open range is a way to book with this practitioner on this day.
+            let blocks = plan.blocks.map { block -> AgendaController.Block in
+                var block = block
+                if block.kind == "open" { block.link = book }
+                return block
+            }
+            return Column(practitionerID: id, name: practitioner.displayName, summary: plan.summary,
+                          weekLink: "\(base)/agenda?praticien=\(id)&semaine=\(day)",
+                          bookLink: book, blocks: blocks + (appointments[id]?.filter { $0.date == day }.map(\.block) ?? []))
+        }
+        let separator = page.contains("?") ? "&" : "?"
+        let noon = WallClock.resolve(day, minutes: 720, in: zone, ambiguity: .earlier).instant
+        let holiday = agenda.dayPlan(for: practitioners.first?.id ?? UUID(), on: day).holiday
+        return AgendaDay(
+            title: FrenchFormat.longDate(noon, in: zone).capitalizedFirst, date: day.description,
+            previousLink: "\(page)\(separator)jour=\(day.adding(days: -1))", nextLink: "\(page)\(separator)jour=\(day.adding(days: 1))",
+            todayLink: page, isToday: day == today, holiday: holiday, columns: columns, columnCount: max(columns.count, 1),
+            hourMarks: AgendaController.hourMarks,
+            source: "\(base)/agenda/jour?jour=\(day)&partiel=1" + (only.map { $0.map { "&praticien=\($0)" }.joined() } ?? "") + carried)
+    }
+}
+
+extension AgendaController {
+    /// One mark per hour of the grid.
+    static let hourMarks = stride(from: gridStart, through: gridEnd, by: 60).map {
+        HourMark(label: String(format: "%02d:00", $0 / 60), top: percent($0 - gridStart))
+    }
+
+    /// The live appointments of these practitioners between two instants, as blocks of the grid keyed by practitioner.
+    static func appointmentBlocks(in practice: AuthorizedPractice, practitioners: [UUID], from: Date, to: Date, zone: TimeZone,
+                                  carry: AgendaDay.Carry = .init(), on db: any Database) async throws -> [UUID: [(date: LocalDate, block: Block)]] {
+        guard !practitioners.isEmpty else { return [:] }
+        let appointments = try await AppointmentRecord.query(on: db).filter(\.$practice.$id == practice.id)
+            .filter(\.$practitioner.$id ~~ practitioners).filter(\.$startsAt < to).filter(\.$endsAt > from).sort(\.$startsAt).all()
+            .filter { $0.statusValue.occupiesTime }
+        let patientIDs = Array(Set(appointments.map { $0.$patient.id }))
+        let names = patientIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await PatientRecord.query(on: db)
+            .filter(\.$id ~~ patientIDs).all().map { ($0.id!, $0.usedName ?? $0.birthName) })
+        let call = carry.call.map { "?appel=\($0)" } ?? ""
+        var blocks: [UUID: [(date: LocalDate, block: Block)]] = [:]
+        for appointment in appointments {
+            guard let block = Self.block(DateInterval(start: appointment.startsAt, end: appointment.endsAt), "appointment",
+                                         "\(names[appointment.$patient.id]?.uppercased() ?? "") · \(appointment.reason)", zone: zone,
+                                         link: "/cabinets/\(practice.id)/rendez-vous/\(appointment.id!)\(call)") else { continue }
+            blocks[appointment.$practitioner.id, default: []].append((LocalDate(appointment.startsAt, in: zone), block))
+        }
+        return blocks
+    }
+
+    /// `GET /cabinets/{id}/agenda/jour?jour=YYYY-MM-DD`: the day of all the practitioners (`&partiel=1`: the grid alone,
+    /// for the live region; `&praticien=`: that practitioner's column only).
+    @Sendable
+    func dayPage(req: Request) async throws -> View {
+        let principal = try req.requirePrincipal()
+        let practice = try await req.authorizePracticeParameter()
+        let record = try await PracticeStore.practice(practice, on: req.db)
+        let only = Self.uuid(req, "praticien").map { Set([$0]) }
+        let day = try await AgendaDay.make(req, practice: practice, date: Self.string(req, "jour").flatMap(LocalDate.init(iso:)), only: only,
+                                           carry: .init(call: Self.uuid(req, "appel"), patient: Self.uuid(req, "patient")),
+                                           page: "/cabinets/\(practice.id)/agenda/jour")
+        struct Page: Encodable { let layout: PracticesController.Layout; let practiceID: UUID; let practiceName: String; let day: AgendaDay }
+        let page = Page(layout: .init(principal), practiceID: practice.id, practiceName: record.name, day: day)
+        return try await req.view.render(Self.string(req, "partiel") == nil ? "agenda/day" : "agenda/day-grid", page)
+    }
+}
