@@ -268,3 +268,26 @@ def test_a_secretary_cannot_open_a_patient_of_a_practice_she_does_not_answer_for
     wait_for_text(browser, "introuvable")
     assert name not in browser.page_source
     screenshot(browser, "90-autre-cabinet-refuse")
+
+
+def test_the_practitioner_portal_shows_her_day_her_transmissions_and_takes_an_absence(server, browser):
+    browser.delete_all_cookies()
+    sign_in(browser, server, "dr.martin@permanence.test")
+    wait_for_text(browser, "Bonjour")
+    browser.find_element(By.LINK_TEXT, "Mon portail").click()
+    wait_for_text(browser, "Transmissions à traiter")
+    heads = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#jour-grille .day-head strong")]
+    assert heads == ["Dr Claire Martin"]
+    WebDriverWait(browser, 10).until(lambda d: "Chargement" not in d.find_element(By.ID, "messagerie").text)
+    screenshot(browser, "91-portail")
+    day = browser.execute_script("const d = new Date(); d.setDate(d.getDate() + 40); return d.toISOString().slice(0, 10);")
+    browser.find_element(By.NAME, "motif").send_keys("Formation continue")
+    for field in ("debut_date", "fin_date"):
+        browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.NAME, field), day)
+    browser.find_element(By.XPATH, "//button[contains(., \"Déclarer l'absence\")]").click()
+    wait_for_text(browser, "Absence enregistrée.")
+    assert "Formation continue" in browser.find_element(By.ID, "absences").find_element(By.XPATH, "..").text
+    screenshot(browser, "92-portail-absence")
+    # Her week, where the secretaries see it too.
+    browser.find_element(By.LINK_TEXT, "Ma semaine et mes horaires").click()
+    wait_for_text(browser, "Formation continue")

@@ -303,7 +303,7 @@ struct AgendaController: RouteCollection {
         _ = try req.require(.editAgenda)
         let form = try req.content.decode([String: String].self)
         let zone = TimeZone(identifier: try await PracticeStore.practice(practice, on: req.db).timeZone) ?? FrenchFormat.parisTimeZone
-        return try await submit(req, section: "exceptions", practitioner: form["praticien"], success: "Exception enregistrée.") {
+        return try await submit(req, section: "exceptions", practitioner: form["praticien"], success: form["type"] == "extraOpening" ? "Ouverture exceptionnelle enregistrée." : "Absence enregistrée.") {
             let practitionerID = try Self.requireUUID(form["praticien"], field: "praticien")
             let start = try Self.localInstant(form["debut_date"], form["debut_heure"] ?? "00:00", zone: zone, field: "start")
             let end = try Self.localInstant(form["fin_date"], form["fin_heure"] ?? "00:00", zone: zone, field: "end")

@@ -41,6 +41,13 @@ struct AgendaDay: Encodable {
         }
     }
 
+    /// The day asked for by `?jour=` (nil: none asked); a day that is not one is refused, not replaced by today.
+    static func requested(_ req: Request) throws -> LocalDate? {
+        guard let raw = AgendaController.string(req, "jour") else { return nil }
+        guard let day = LocalDate(iso: raw) else { throw AppError.invalid("jour", "date attendue au format AAAA-MM-JJ, reçu « \(raw) »") }
+        return day
+    }
+
     /// - Parameters:
     ///   - only: the practitioners shown (nil: all those of the practice).
     ///   - page: the address of the page showing the grid, `?jour=` is added for the day links.
@@ -118,7 +125,7 @@ extension AgendaController {
         let practice = try await req.authorizePracticeParameter()
         let record = try await PracticeStore.practice(practice, on: req.db)
         let only = Self.uuid(req, "praticien").map { Set([$0]) }
-        let day = try await AgendaDay.make(req, practice: practice, date: Self.string(req, "jour").flatMap(LocalDate.init(iso:)), only: only,
+        let day = try await AgendaDay.make(req, practice: practice, date: try AgendaDay.requested(req), only: only,
                                            carry: .init(call: Self.uuid(req, "appel"), patient: Self.uuid(req, "patient")),
                                            page: "/cabinets/\(practice.id)/agenda/jour")
         struct Page: Encodable { let layout: PracticesController.Layout; let practiceID: UUID; let practiceName: String; let day: AgendaDay }

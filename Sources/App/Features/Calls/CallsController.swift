@@ -261,7 +261,7 @@ struct CallsController: RouteCollection {
         let page = "/cabinets/\(practice.id)/appels/\(call.id!)"
         let firstSlotDay = slots.first.flatMap { ISOTimestamp.parse($0.start) }.map { LocalDate($0, in: agenda.timeZone) }
         let day = try await AgendaDay.make(req, practice: practice,
-                                           date: AgendaController.string(req, "jour").flatMap(LocalDate.init(iso:)) ?? firstSlotDay,
+                                           date: try AgendaDay.requested(req) ?? firstSlotDay,
                                            carry: .init(call: call.id, patient: call.patientID), page: page)
         let finder = Finder(
             motifs: motifs.map { Option(value: $0.id.uuidString, label: "\($0.label) (\($0.durationMinutes) min)", selected: $0.id == motif?.id) },

@@ -45,7 +45,7 @@ struct PortalController: RouteCollection {
             throw AppError.notFound(what: "Cabinet")
         }
         let zone = TimeZone(identifier: shown.practice.timeZone) ?? FrenchFormat.parisTimeZone
-        let day = try await AgendaDay.make(req, practice: shown.authorized, date: AgendaController.string(req, "jour").flatMap(LocalDate.init(iso:)),
+        let day = try await AgendaDay.make(req, practice: shown.authorized, date: try AgendaDay.requested(req),
                                            only: [practitionerID], page: "/portail?cabinet=\(shown.authorized.id)")
         let absences = try await AgendaStore.exceptions(of: shown.authorized, on: req.db)
             .filter { $0.$practitioner.id == practitionerID && $0.kind == "absence" && $0.endsAt > now }
