@@ -46,7 +46,8 @@ struct CockpitScreenTests {
             // The day of every practitioner of the practice, live, its links carrying the call.
             #expect(html.contains(#"id="jour-grille" data-live="agenda""#))
             #expect(html.contains("Mardi 24 novembre 2026"))
-            #expect(html.contains("Dr Anne Aubert") && html.contains("Dr Paul Arnaud"))
+            #expect(html.contains(#"data-practitioner="\#(s.world.practitionerA)""#) && html.contains(#"data-practitioner="\#(s.journal.colleagueID)""#))
+            #expect(html.contains("Fiche du cabinet"), "the practice's sheet beside the call")
             #expect(html.contains("rendez-vous/nouveau?praticien=\(s.world.practitionerA)&amp;date=2026-11-24&amp;appel=\(callID)&amp;patient=\(s.journal.patient)")
                     || html.contains("rendez-vous/nouveau?praticien=\(s.world.practitionerA)&date=2026-11-24&appel=\(callID)&patient=\(s.journal.patient)"))
             #expect(html.contains("Dossier du patient") && html.contains("Aucun rendez-vous à venir."))

@@ -55,6 +55,8 @@ struct CallsController: RouteCollection {
         let practiceID: UUID
         let practiceName: String
         let greeting: String
+        /// The practice's sheet (instructions, practitioners, coverage) kept open beside the call.
+        let sheet: PracticeSheet
         let call: CallView
         let callerInput: String
         let patient: PatientChoice?
@@ -210,7 +212,7 @@ struct CallsController: RouteCollection {
         let cockpit = try await Self.cockpit(req, practice: practice, call: call)
         return try await req.view.render("calls/panel", PanelPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name, greeting: playbook.document.sheet.greeting,
-            call: CallView(call), callerInput: typed?.numero ?? req.query[String.self, at: "numero"] ?? (call.callerNumber.isEmpty ? "" : FrenchFormat.phone(call.callerNumber)),
+            sheet: playbook.document.sheet, call: CallView(call), callerInput: typed?.numero ?? req.query[String.self, at: "numero"] ?? (call.callerNumber.isEmpty ? "" : FrenchFormat.phone(call.callerNumber)),
             patient: patient, matches: matches, search: search, results: results,
             reasons: CallReason.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: reasons.contains($0)) },
             outcomes: CallOutcome.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == outcome) },
