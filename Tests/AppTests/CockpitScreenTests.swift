@@ -108,6 +108,15 @@ struct CockpitScreenTests {
                 ("csrf", csrf), ("debut", "2026-11-25T11:00:00+01:00"), ("praticien", s.world.practitionerA.uuidString), ("appel", callID)])
             #expect(moved.status == .seeOther)
             #expect(JournalScreenTests.location(moved).hasSuffix("&appel=\(callID)"))
+            // The call now links the appointment it moved, once.
+            let links = try await CallLinkRecord.query(on: app.db).filter(\.$targetID == appointment.id!).all()
+            #expect(links.map(\.kind) == ["appointment"] && links.first?.$call.id.uuidString == callID)
+            // A call that is not this practice's: refused before anything moves.
+            let stranger = try await browser.post("/cabinets/\(s.world.practiceA)/rendez-vous/\(appointment.id!)/deplacer", form: [
+                ("csrf", csrf), ("debut", "2026-11-25T09:00:00+01:00"), ("praticien", s.world.practitionerA.uuidString), ("appel", UUID().uuidString)])
+            #expect(stranger.status == .unprocessableEntity)
+            #expect(JournalScreenTests.shows(stranger, "appel inconnu dans ce cabinet"))
+            #expect(try await AppointmentRecord.find(appointment.id, on: app.db)?.startsAt == ISOTimestamp.parse("2026-11-25T11:00:00+01:00"))
             // A move refused (outside the hours) keeps the way back to the call, and moves nothing.
             let refused = try await browser.post("/cabinets/\(s.world.practiceA)/rendez-vous/\(appointment.id!)/deplacer", form: [
                 ("csrf", csrf), ("debut", "2026-11-25T15:00:00+01:00"), ("praticien", s.world.practitionerA.uuidString), ("appel", callID)])
@@ -117,6 +126,7 @@ struct CockpitScreenTests {
             let cancelled = try await browser.post("/cabinets/\(s.world.practiceA)/rendez-vous/\(appointment.id!)/annuler", form: [
                 ("csrf", csrf), ("partie", "patient"), ("raison", "Empêchement"), ("appel", callID)])
             #expect(JournalScreenTests.location(cancelled).hasSuffix("&appel=\(callID)"))
+            #expect(try await CallLinkRecord.query(on: app.db).filter(\.$targetID == appointment.id!).count() == 1, "moved then cancelled: one link")
 
             // The day named in the address must be one.
             let bad = try await browser.get(panelPath + "?jour=2026-13-45")

@@ -39,6 +39,8 @@ struct MoveInput: Content {
     let override: OverrideInput?
     /// `this` (default) or `following`: for a series, this occurrence and every later one move by the same step.
     let scope: String?
+    /// The call the move is made in: the appointment is linked from it.
+    var callId: UUID? = nil
 }
 
 struct CancelInput: Content {
@@ -47,6 +49,8 @@ struct CancelInput: Content {
     let reason: String
     /// `this` (default) or `following`.
     let scope: String?
+    /// The call the cancellation is made in: the appointment is linked from it.
+    var callId: UUID? = nil
 }
 
 struct StatusInput: Content {

@@ -233,6 +233,7 @@ enum AppointmentStore {
     /// Returns the moved appointments, the one asked for first, with their former starts.
     static func move(_ id: UUID?, _ input: MoveInput, in ctx: BookingContext, on db: any Database) async throws -> [(AppointmentRecord, from: Date)] {
         let appointment = try await appointment(id, in: ctx.practice, on: db)
+        try await CallStore.requireCall(input.callId, in: ctx.practice, on: db)
         let newStart = try parseStart(input.start)
         let following = try scopeIsFollowing(input.scope)
         guard [.booked, .pending, .proposed].contains(appointment.statusValue) else {
@@ -277,6 +278,7 @@ enum AppointmentStore {
                     try await journal.record(.update, entity: "appointment", entityID: plan.record.id!.uuidString, practiceID: ctx.practice.id,
                                              before: before, after: AppointmentSnapshot(plan.record, overridden: plan.breaches))
                 }
+                try await CallStore.link(input.callId, kind: .appointment, target: appointment.id!, in: ctx.practice, now: ctx.now, on: tx)
                 try await matchWaitingList(freed: freed, in: ctx, on: tx, journal: journal)
             }
         }
@@ -295,6 +297,7 @@ enum AppointmentStore {
 
     static func cancel(_ id: UUID?, _ input: CancelInput, in ctx: BookingContext, on db: any Database) async throws -> [AppointmentRecord] {
         let appointment = try await appointment(id, in: ctx.practice, on: db)
+        try await CallStore.requireCall(input.callId, in: ctx.practice, on: db)
         var errors: [FieldError] = []
         if CancellationParty(rawValue: input.party) == nil { errors.append(.init(field: "party", reason: "patient ou practice")) }
         if input.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { errors.append(.init(field: "reason", reason: "motif d'annulation obligatoire")) }
@@ -321,6 +324,7 @@ enum AppointmentStore {
                 try await journal.record(.update, entity: "appointment", entityID: target.id!.uuidString, practiceID: ctx.practice.id,
                                          before: before, after: AppointmentSnapshot(target))
             }
+            try await CallStore.link(input.callId, kind: .appointment, target: appointment.id!, in: ctx.practice, now: ctx.now, on: tx)
             try await matchWaitingList(freed: cancelled.map { ($0.$practitioner.id, DateInterval(start: $0.startsAt, end: $0.endsAt)) }, in: ctx, on: tx, journal: journal)
         }
         return targets

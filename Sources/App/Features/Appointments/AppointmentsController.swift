@@ -435,7 +435,7 @@ struct AppointmentsController: RouteCollection {
             let reason = form.raison?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             let moved = try await AppointmentStore.move(Self.appointmentID(req), MoveInput(start: start, practitionerId: form.praticien,
                                                                                            override: reason.isEmpty ? nil : OverrideInput(reason: reason),
-                                                                                           scope: form.portee), in: ctx, on: req.db)
+                                                                                           scope: form.portee, callId: form.appel), in: ctx, on: req.db)
             let (appointment, from) = moved[0]
             let back = ISOTimestamp.string(from, in: ctx.zone).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(appointment.id!)?fait=deplace&de=\(back)" + (form.appel.map { "&appel=\($0)" } ?? ""))
@@ -453,7 +453,7 @@ struct AppointmentsController: RouteCollection {
         let form = try req.content.decode(CancelForm.self)
         return try await Self.refusals(req, back: { try await renderShow(req, errors: $0, section: "cancel") }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
-            let cancelled = try await AppointmentStore.cancel(Self.appointmentID(req), CancelInput(party: form.partie ?? "", reason: form.raison ?? "", scope: form.portee),
+            let cancelled = try await AppointmentStore.cancel(Self.appointmentID(req), CancelInput(party: form.partie ?? "", reason: form.raison ?? "", scope: form.portee, callId: form.appel),
                                                               in: ctx, on: req.db)
             return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(cancelled[0].id!)?fait=annule" + (form.appel.map { "&appel=\($0)" } ?? ""))
         }

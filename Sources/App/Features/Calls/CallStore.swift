@@ -116,9 +116,12 @@ enum CallStore {
 
     /// Links what a call produced, inside the transaction that produced it. A closed call still takes links: what it
     /// led to (a triage recorded a moment after hanging up) belongs to it, and links add without changing anything said.
+    /// What is already linked (booked, then moved in the same call) stays one link.
     static func link(_ callID: UUID?, kind: CallLinkKind, target: UUID, in practice: AuthorizedPractice, now: Date, on tx: any Database) async throws {
         guard let callID else { return }
         let call = try await named(callID, in: practice, on: tx)
+        guard try await CallLinkRecord.query(on: tx).filter(\.$call.$id == callID).filter(\.$kind == kind.rawValue)
+            .filter(\.$targetID == target).first() == nil else { return }
         let link = CallLinkRecord()
         link.id = UUID()
         link.$call.id = call.id!
