@@ -80,7 +80,7 @@ struct AgendaDay: Encodable {
         }
         let separator = page.contains("?") ? "&" : "?"
         let noon = WallClock.resolve(day, minutes: 720, in: zone, ambiguity: .earlier).instant
-        let holiday = agenda.dayPlan(for: practitioners.first?.id ?? UUID(), on: day).holiday
+        let holiday = FrenchHolidays.holiday(on: day, alsaceMoselle: agenda.alsaceMoselle)?.name
         return AgendaDay(
             title: FrenchFormat.longDate(noon, in: zone).capitalizedFirst, date: day.description,
             previousLink: "\(page)\(separator)jour=\(day.adding(days: -1))", nextLink: "\(page)\(separator)jour=\(day.adding(days: 1))",

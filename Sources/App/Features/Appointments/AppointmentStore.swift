@@ -67,6 +67,13 @@ enum AppointmentStore {
         return patient
     }
 
+    /// The booked appointments to come of these patients, soonest first (the screen pop, the record beside a call).
+    static func upcoming(of patients: [UUID], in practice: AuthorizedPractice, after now: Date, on db: any Database) async throws -> [AppointmentRecord] {
+        guard !patients.isEmpty else { return [] }
+        return try await AppointmentRecord.query(on: db).filter(\.$practice.$id == practice.id).filter(\.$patient.$id ~~ patients)
+            .filter(\.$startsAt > now).filter(\.$status == AppointmentStatus.booked.rawValue).sort(\.$startsAt).all()
+    }
+
     static func practitioner(_ id: UUID, in practice: AuthorizedPractice, on db: any Database) async throws -> PractitionerRecord {
         guard let practitioner = try await PractitionerRecord.find(id, on: db), practitioner.$practice.id == practice.id else {
             throw AppError.invalid("practitionerId", "praticien inconnu dans ce cabinet")

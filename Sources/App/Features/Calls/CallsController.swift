@@ -177,9 +177,12 @@ struct CallsController: RouteCollection {
                           open: wanted.contains(procedure.requestType))
         }
         let outcome = typed?.issue.flatMap(CallOutcome.init(rawValue:)) ?? call.outcome
+        // The call's patient, read once for the panel, the history and the record beside the call.
+        var patientRecord: PatientRecord?
+        if let id = call.patientID { patientRecord = try await PatientRecord.find(id, on: req.db) }
         var patient: PatientChoice?
         var anxious = false
-        if let id = call.patientID, let found = try await PatientRecord.find(id, on: req.db) {
+        if let found = patientRecord {
             patient = try await Self.choices([found], on: req.db).first
             anxious = found.anxious
         }
@@ -205,11 +208,11 @@ struct CallsController: RouteCollection {
             }
         }
         var timeline: [Timeline.Row] = []
-        if let id = call.patientID, let found = try await PatientRecord.find(id, on: req.db) {
+        if let found = patientRecord {
             timeline = try await Timeline.entries(of: found, in: practice, limit: 12, on: req.db)
                 .filter { $0.link != "/cabinets/\(practice.id)/appels/\(call.id!)" }.prefix(8).map(Timeline.Row.init)
         }
-        let cockpit = try await Self.cockpit(req, practice: practice, call: call)
+        let cockpit = try await Self.cockpit(req, practice: practice, call: call, patient: patientRecord)
         return try await req.view.render("calls/panel", PanelPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name, greeting: playbook.document.sheet.greeting,
             sheet: playbook.document.sheet, call: CallView(call), callerInput: typed?.numero ?? req.query[String.self, at: "numero"] ?? (call.callerNumber.isEmpty ? "" : FrenchFormat.phone(call.callerNumber)),
@@ -228,16 +231,15 @@ struct CallsController: RouteCollection {
 
     /// The parts of the cockpit around an open call: the day of the practice (`?jour=`), the finder (`?motif=`,
     /// `&praticien=`), the identified patient's flags and next appointments, the unread handover notes of the practice.
-    static func cockpit(_ req: Request, practice: AuthorizedPractice, call: CallRecord) async throws
+    static func cockpit(_ req: Request, practice: AuthorizedPractice, call: CallRecord, patient: PatientRecord?) async throws
         -> (day: AgendaDay?, finder: Finder?, facts: PatientFacts?, handover: [QueueController.NoteRow]) {
         let principal = try req.requirePrincipal()
         let now = req.application.clock.now()
         let unread = try await HandoverStore.notes(for: principal, unreadOnly: true, now: now, on: req.db)
             .filter { $0.practiceId == nil || $0.practiceId == practice.id }
         var facts: PatientFacts?
-        if let id = call.patientID, let patient = try await PatientRecord.find(id, on: req.db) {
-            let upcoming = try await AppointmentRecord.query(on: req.db).filter(\.$practice.$id == practice.id).filter(\.$patient.$id == id)
-                .filter(\.$startsAt > now).filter(\.$status == AppointmentStatus.booked.rawValue).sort(\.$startsAt).range(..<3).all()
+        if let patient, let id = patient.id {
+            let upcoming = try await AppointmentStore.upcoming(of: [id], in: practice, after: now, on: req.db).prefix(3)
             let names = try await PracticeStore.practitionerNames(of: practice, on: req.db)
             facts = PatientFacts(flags: patient.flagLabels, upcoming: upcoming.map {
                 "\(FrenchFormat.shortDate($0.startsAt)) \(FrenchFormat.time($0.startsAt)) — \($0.reason) (\(names[$0.$practitioner.id] ?? ""))"

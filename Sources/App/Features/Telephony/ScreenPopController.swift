@@ -78,8 +78,7 @@ struct ScreenPopController: RouteCollection {
         let found = try await PatientSearch.callerID(PhoneNumber(e164: event.callerNumber), in: practice, cache: req.application.patientIndexCache, on: req.db)
         guard !found.isEmpty else { return [] }
         let records = Dictionary(uniqueKeysWithValues: try await PatientRecord.query(on: req.db).filter(\.$id ~~ found.map(\.id)).all().map { ($0.id!, $0) })
-        let upcoming = try await AppointmentRecord.query(on: req.db).filter(\.$practice.$id == practice.id).filter(\.$patient.$id ~~ found.map(\.id))
-            .filter(\.$startsAt > now).filter(\.$status ~~ [AppointmentStatus.booked.rawValue]).sort(\.$startsAt).all()
+        let upcoming = try await AppointmentStore.upcoming(of: found.map(\.id), in: practice, after: now, on: req.db)
         return found.map { patient in
             let next = upcoming.first { $0.$patient.id == patient.id }
             return PatientView(id: patient.id, name: patient.displayName, born: patient.birthDate.frenchNumeric, flags: records[patient.id]?.flagLabels ?? [],
