@@ -48,8 +48,8 @@ struct CockpitScreenTests {
             #expect(html.contains("Mardi 24 novembre 2026"))
             #expect(html.contains(#"data-practitioner="\#(s.world.practitionerA)""#) && html.contains(#"data-practitioner="\#(s.journal.colleagueID)""#))
             #expect(html.contains("Fiche du cabinet"), "the practice's sheet beside the call")
-            #expect(html.contains("rendez-vous/nouveau?praticien=\(s.world.practitionerA)&amp;date=2026-11-24&amp;appel=\(callID)&amp;patient=\(s.journal.patient)")
-                    || html.contains("rendez-vous/nouveau?praticien=\(s.world.practitionerA)&date=2026-11-24&appel=\(callID)&patient=\(s.journal.patient)"))
+            #expect(html.contains("rendez-vous/nouveau?patient=\(s.journal.patient)&amp;praticien=\(s.world.practitionerA)&amp;date=2026-11-24&amp;appel=\(callID)")
+                    || html.contains("rendez-vous/nouveau?patient=\(s.journal.patient)&praticien=\(s.world.practitionerA)&date=2026-11-24&appel=\(callID)"))
             #expect(html.contains("Dossier du patient") && html.contains("Aucun rendez-vous à venir."))
             #expect(html.contains(#"data-src="/file?partiel=court""#))
             #expect(html.contains("<kbd>Alt+M</kbd>"), "the shortcuts are shown")
@@ -203,7 +203,7 @@ struct CockpitScreenTests {
             #expect(html.contains("Aucune absence prévue."))
             let csrf = try #require(Browser.csrfToken(in: html))
 
-            let declared = try await doctor.post("/cabinets/\(s.world.practiceA)/agenda/exceptions?suite=portail", form: [
+            let declared = try await doctor.post("/cabinets/\(s.world.practiceA)/agenda/exceptions?suite=%2Fportail%3Fcabinet%3D\(s.world.practiceA)", form: [
                 ("csrf", csrf), ("praticien", s.world.practitionerA.uuidString), ("type", "absence"), ("motif", "Formation"),
                 ("debut_date", "2026-12-10"), ("debut_heure", "00:00"), ("fin_date", "2026-12-10"), ("fin_heure", "23:59")])
             #expect(declared.status == .seeOther)
@@ -211,9 +211,14 @@ struct CockpitScreenTests {
             let after = try await doctor.get(JournalScreenTests.location(declared))
             #expect(after.body.string.contains("Absence enregistrée."))
             #expect(after.body.string.contains("du jeu. 10/12 00:00 au jeu. 10/12 23:59 — Formation"))
+            // Back only to a page of this site.
+            let elsewhere = try await doctor.post("/cabinets/\(s.world.practiceA)/agenda/exceptions?suite=%2F%2Fexemple.fr", form: [
+                ("csrf", csrf), ("praticien", s.world.practitionerA.uuidString), ("type", "absence"), ("motif", "Congrès"),
+                ("debut_date", "2026-12-11"), ("debut_heure", "00:00"), ("fin_date", "2026-12-11"), ("fin_heure", "23:59")])
+            #expect(JournalScreenTests.location(elsewhere).hasPrefix("/cabinets/\(s.world.practiceA)/agenda?ok="))
             // An absence ending before it starts is refused and saves nothing.
             let before = try await AgendaExceptionRecord.query(on: app.db).count()
-            let wrong = try await doctor.post("/cabinets/\(s.world.practiceA)/agenda/exceptions?suite=portail", form: [
+            let wrong = try await doctor.post("/cabinets/\(s.world.practiceA)/agenda/exceptions?suite=%2Fportail%3Fcabinet%3D\(s.world.practiceA)", form: [
                 ("csrf", csrf), ("praticien", s.world.practitionerA.uuidString), ("type", "absence"), ("motif", "Congés"),
                 ("debut_date", "2026-12-20"), ("debut_heure", "00:00"), ("fin_date", "2026-12-18"), ("fin_heure", "00:00")])
             #expect(wrong.status == .unprocessableEntity)

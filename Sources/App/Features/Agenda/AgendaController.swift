@@ -425,10 +425,8 @@ struct AgendaController: RouteCollection {
     }
 
     static func back(_ req: Request, _ practitioner: UUID?, ok: String) -> String {
-        // A practitioner declaring an absence from her portal goes back there.
-        if string(req, "suite") == "portail" {
-            return "/portail?cabinet=\(req.parameters.get("practiceID") ?? "")&ok=\(ok.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
-        }
+        // A form sent from elsewhere (the practitioner's portal) goes back there.
+        if let next = NextPage.path(string(req, "suite")) { return NextPage.adding("ok", ok, to: next) }
         var path = "/cabinets/\(req.parameters.get("practiceID") ?? "")/agenda?ok=\(ok.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
         if let practitioner { path += "&praticien=\(practitioner)" }
         if let week = string(req, "semaine") { path += "&semaine=\(week)" }

@@ -67,7 +67,9 @@ struct AgendaDay: Encodable {
         let columns = practitioners.map { practitioner -> Column in
             let id = practitioner.id!
             let plan = AgendaController.column(agenda.dayPlan(for: id, on: day), zone: zone)
-            let book = "\(base)/rendez-vous/nouveau?praticien=\(id)&date=\(day)\(carried)"
+            var booking = AppointmentsController.BookingQuery()
+            (booking.practitioner, booking.date, booking.call, booking.patient) = (id, day, carry.call, carry.patient)
+            let book = booking.link(practice.id)
             // An open range is a way to book with this practitioner on this day.
             let blocks = plan.blocks.map { block -> AgendaController.Block in
                 var block = block

@@ -72,6 +72,9 @@ struct AppointmentsController: RouteCollection {
         var search: String?
         var call: UUID?
 
+        /// Nothing chosen yet (a link built from elsewhere: the day's grid).
+        init() {}
+
         init(_ req: Request) {
             call = AgendaController.uuid(req, "appel")
             patient = AgendaController.uuid(req, "patient")

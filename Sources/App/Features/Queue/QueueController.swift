@@ -263,8 +263,6 @@ struct QueueController: RouteCollection {
 
     @Sendable func readNote(req: Request) async throws -> Response {
         try await HandoverStore.markRead(req.parameters.get("noteID", as: UUID.self), request: req, now: req.application.clock.now())
-        let next = (try? req.content.decode(ReadForm.self))?.suite ?? "/"
-        // Only a path of this site.
-        return req.redirect(to: next.hasPrefix("/") && !next.hasPrefix("//") ? next : "/")
+        return req.redirect(to: NextPage.path((try? req.content.decode(ReadForm.self))?.suite) ?? "/")
     }
 }
