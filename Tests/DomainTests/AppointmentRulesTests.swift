@@ -4,6 +4,11 @@ import Testing
 
 /// Tuesday 24 November 2026, 09:30 in Paris (UTC+1).
 private let now = utc("2026-11-24T08:30:00Z")
+private let parisCalendar: Calendar = {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "Europe/Paris")!
+    return calendar
+}()
 
 struct AppointmentStatusTests {
     @Test(arguments: [
@@ -17,19 +22,44 @@ struct AppointmentStatusTests {
         (.cancelled, .booked, false),
         (.fulfilled, .noshow, false),
         (.arrived, .noshow, false),
+        (.arrived, .cancelled, true),
+        (.fulfilled, .cancelled, false),
         (.enteredInError, .booked, false),
         (.booked, .booked, false),
     ])
     func transitions(from: AppointmentStatus, to: AppointmentStatus, allowed: Bool) {
         // Started an hour ago: only the transition table decides.
-        #expect((from.problem(changingTo: to, start: now.addingTimeInterval(-3600), now: now) == nil) == allowed)
+        #expect((from.problem(changingTo: to, start: now.addingTimeInterval(-3600), now: now, calendar: parisCalendar) == nil) == allowed)
     }
 
-    @Test(arguments: [AppointmentStatus.noshow, .fulfilled])
-    func absenceAndConsultationWaitForTheStart(status: AppointmentStatus) {
-        let later = now.addingTimeInterval(3600)
-        #expect(AppointmentStatus.booked.problem(changingTo: status, start: later, now: now) == "le rendez-vous n'a pas encore commencé")
-        #expect(AppointmentStatus.booked.problem(changingTo: .arrived, start: later, now: now) == nil)
+    @Test func aStatusThatSaysTheTimeHasComeWaitsForIt() {
+        let laterToday = now.addingTimeInterval(3 * 3600), threeDaysAhead = now.addingTimeInterval(3 * 86_400)
+        // Arrived and seen from the appointment's day (arriving early is normal); absent only once it has started.
+        #expect(AppointmentStatus.booked.problem(changingTo: .arrived, start: laterToday, now: now, calendar: parisCalendar) == nil)
+        #expect(AppointmentStatus.booked.problem(changingTo: .fulfilled, start: laterToday, now: now, calendar: parisCalendar) == nil)
+        #expect(AppointmentStatus.booked.problem(changingTo: .noshow, start: laterToday, now: now, calendar: parisCalendar)
+            == "le rendez-vous n'a pas encore commencé : « absent (non excusé) » se note après son heure")
+        for status in [AppointmentStatus.arrived, .fulfilled] {
+            #expect(AppointmentStatus.booked.problem(changingTo: status, start: threeDaysAhead, now: now, calendar: parisCalendar)
+                == "le rendez-vous est le 27/11/2026 : « \(status.label) » se note à partir de ce jour-là")
+        }
+    }
+
+    @Test(arguments: [(AppointmentStatus.arrived, AppointmentStatus.booked), (.noshow, .booked), (.fulfilled, .arrived)])
+    func aStatusIsUndoneTheSameDayWithAReason(from: AppointmentStatus, back: AppointmentStatus) {
+        let start = now.addingTimeInterval(-3600), markedThisMorning = now.addingTimeInterval(-600), markedYesterday = now.addingTimeInterval(-86_400)
+        #expect(from.isUndo(to: back))
+        #expect(from.problem(changingTo: back, start: start, now: now, calendar: parisCalendar, changedAt: markedThisMorning, reason: "erreur de patient") == nil)
+        #expect(from.problem(changingTo: back, start: start, now: now, calendar: parisCalendar, changedAt: markedThisMorning, reason: nil)?
+            .contains("demande une raison") == true)
+        #expect(from.problem(changingTo: back, start: start, now: now, calendar: parisCalendar, changedAt: markedThisMorning, reason: "  ok ")?
+            .contains("demande une raison") == true)
+        #expect(from.problem(changingTo: back, start: start, now: now, calendar: parisCalendar, changedAt: markedYesterday, reason: "erreur de patient")
+            == "« \(from.label) » ne s'annule que le jour même où il a été noté")
+    }
+
+    @Test func movingAndCancellingStayPossibleUntilThePatientIsSeen() {
+        #expect(AppointmentStatus.allCases.filter(\.movable) == [.proposed, .pending, .booked, .arrived])
     }
 
     @Test func onlyLiveStatusesOccupyTime() {

@@ -35,15 +35,42 @@ struct TriageProtocolTests {
         lowered.levelIfYes = .within48Hours
         let triage = TriageProtocol(criteria: [lowered, Self.question("x", then: [TriageFollowUp(on: [.yes], ask: ["rf-headache"])])])
         #expect(Self.reasons(triage) == [
-            "criteria[0].id: « rf-chest » est un signe d'alerte du centre : il ne se modifie pas dans un protocole de cabinet",
-            "criteria[1].followUps[0].ask: « rf-headache » est un signe d'alerte du centre, toujours posé en premier : pas en question de suite",
+            "criteria[0].id: « rf-chest » est une question du centre (signes d'alerte, problème nouveau, ingestion) : elle ne se modifie pas dans un protocole de cabinet",
+            "criteria[1].followUps[0].ask: « rf-headache » est une question du centre, toujours posée en premier : pas en question de suite",
         ])
     }
 
     @Test func theRedFlagsAreInEveryProtocolEvenAnEmptyOne() {
         let triage = TriageProtocol(criteria: [Self.question("x")])
-        #expect(triage.questions.prefix(RedFlagScreen.questions.count).map(\.id) == RedFlagScreen.questions.map(\.id))
-        #expect(RedFlagScreen.questions.allSatisfy { $0.levelIfYes == .vital })
+        #expect(triage.questions.map(\.id) == ["new-problem"] + RedFlagScreen.questions.map(\.id) + ["exposure", "x"])
+        #expect((RedFlagScreen.questions + RedFlagScreen.childQuestions).allSatisfy { $0.levelIfYes == .vital })
+    }
+
+    @Test func aFollowUpThatContradictsItsParentIsRefused() {
+        // "Des boutons, sans fièvre ?" asked after « Oui » to the fever: it could never be asked, and would contradict.
+        let fever = Self.question("fever", then: [TriageFollowUp(on: [.yes], ask: ["rash"])])
+        var rash = Self.question("rash")
+        rash.askIf = [TriageCondition(question: "fever", answers: [.no])]
+        #expect(Self.reasons(TriageProtocol(criteria: [fever, rash])) == [
+            "criteria[0].followUps[0].ask: « rash » suit « fever » après « Oui » mais ne se pose que si « fever » vaut « Non » : elle contredirait la réponse donnée",
+        ])
+        // Ages that never meet: an infant's follow-up under an adult's question.
+        var adult = Self.question("adult", then: [TriageFollowUp(on: [.yes], ask: ["infant"])])
+        adult.minAgeMonths = 144
+        var infant = Self.question("infant")
+        infant.maxAgeMonths = 12
+        #expect(Self.reasons(TriageProtocol(criteria: [adult, infant])) == [
+            "criteria[0].followUps[0].ask: « infant » (moins de 1 an) ne peut jamais suivre « adult » (12 ans et plus) : leurs âges ne se rejoignent pas",
+        ])
+        // A condition on a later question, or on none, is refused; on an earlier one it is kept.
+        var early = Self.question("early")
+        early.askIf = [TriageCondition(question: "late", answers: [.yes])]
+        #expect(Self.reasons(TriageProtocol(criteria: [early, Self.question("late")])) == [
+            "criteria[0].askIf[0].question: « late » doit être posée avant « early » (plus haut dans la liste)",
+        ])
+        var fine = Self.question("fine")
+        fine.askIf = [TriageCondition(question: "fever", answers: [.no])]
+        #expect(Self.reasons(TriageProtocol(criteria: [Self.question("fever"), fine])).isEmpty)
     }
 
     @Test(arguments: [

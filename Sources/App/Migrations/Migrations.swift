@@ -18,5 +18,6 @@ enum PermanenceMigrations {
         CreatePlaybooks(),
         CreateCallJournal(),
         CreateTelephony(),
+        TruthfulTraces(),
     ]
 }

@@ -52,7 +52,8 @@ public struct PhoneNumber: Hashable, Codable, Sendable, CustomStringConvertible 
             if international.hasPrefix("33") {
                 let national = international.dropFirst(2)
                 guard national.count == 9, national.first != "0" else { throw .wrongLength }
-                e164 = "+33" + national
+                // "+33 692…" is a Réunion mobile written with the wrong country code: it has no +33 subscriber.
+                e164 = "+" + Self.countryCode(ofNational: String(national)) + national
             } else {
                 guard (8...15).contains(international.count), international.first != "0" else { throw .notAFrenchNumber }
                 e164 = "+" + international
@@ -60,7 +61,31 @@ public struct PhoneNumber: Hashable, Codable, Sendable, CustomStringConvertible 
             return
         }
         guard digits.count == 10, digits.first == "0", digits.dropFirst().first != "0" else { throw .wrongLength }
-        e164 = "+33" + digits.dropFirst()
+        let national = String(digits.dropFirst())
+        e164 = "+" + Self.countryCode(ofNational: national) + national
+    }
+
+    /// Overseas départements and collectivities dial in the national plan (`0692 12 34 56`) but are reached from
+    /// abroad, and by the telephony, with their own country codes: the first three digits after the 0 tell which.
+    public static let overseasPrefixes: [String: String] = [
+        "262": "262", "263": "262", "692": "262", "693": "262", "269": "262", "639": "262",  // La Réunion, Mayotte
+        "590": "590", "690": "590", "691": "590",  // Guadeloupe, Saint-Martin, Saint-Barthélemy
+        "594": "594", "694": "594",  // Guyane
+        "596": "596", "696": "596", "697": "596",  // Martinique
+        "508": "508",  // Saint-Pierre-et-Miquelon
+    ]
+
+    /// The country code of a 9-digit national number (the 10 digits less their 0).
+    static func countryCode(ofNational national: String) -> String {
+        overseasPrefixes[String(national.prefix(3))] ?? "33"
+    }
+
+    /// The 10-digit national form (`0692123456`) of a French or overseas number, nil for a foreign one.
+    public var national: String? {
+        if e164.hasPrefix("+33"), e164.count == 12 { return "0" + e164.dropFirst(3) }
+        let code = String(e164.dropFirst().prefix(3)), rest = String(e164.dropFirst(4))
+        guard e164.count == 13, rest.count == 9, Self.overseasPrefixes[String(rest.prefix(3))] == code else { return nil }
+        return "0" + rest
     }
 
     /// Builds from a stored E.164 value without re-checking it.
@@ -68,10 +93,9 @@ public struct PhoneNumber: Hashable, Codable, Sendable, CustomStringConvertible 
         self.e164 = e164
     }
 
-    /// `06 12 34 56 78` for a French number, the E.164 form otherwise.
+    /// `06 12 34 56 78` for a French or overseas number (`06 92 12 34 56` in La Réunion), the E.164 form otherwise.
     public var display: String {
-        guard e164.hasPrefix("+33"), e164.count == 12 else { return e164 }
-        let national = Array("0" + e164.dropFirst(3))
+        guard let national = national.map(Array.init) else { return e164 }
         return stride(from: 0, to: 10, by: 2).map { String(national[$0..<$0 + 2]) }.joined(separator: " ")
     }
 

@@ -14,7 +14,7 @@ public enum EscalationStep: Int, CaseIterable, Codable, Sendable, Comparable {
     public var label: String {
         switch self {
         case .inApp: "Affichée dans la messagerie du praticien"
-        case .notice: "Avis envoyé au praticien (e-mail ou SMS, sans donnée de santé)"
+        case .notice: "Avis au praticien (e-mail, sans donnée de santé)"
         case .callPractitioner: "Tâche : appeler le praticien"
         case .backup: "Transmise au praticien suppléant"
         }

@@ -56,6 +56,8 @@ public enum TriageOrientation: String, Codable, Sendable, CaseIterable {
     case within48Hours
     /// An ordinary booking.
     case routineBooking
+    /// An ingestion or exposure without signs: the regional poison centre now, and a consultation the same day.
+    case poisonCentre
 
     public var label: String {
         switch self {
@@ -64,6 +66,7 @@ public enum TriageOrientation: String, Codable, Sendable, CaseIterable {
         case .sameDaySlot: "Créneau d'urgence aujourd'hui"
         case .within48Hours: "Rendez-vous sous 48 heures"
         case .routineBooking: "Rendez-vous habituel"
+        case .poisonCentre: "Centre antipoison maintenant, puis consultation dans la journée"
         }
     }
 
@@ -83,9 +86,13 @@ public enum TriageOrientation: String, Codable, Sendable, CaseIterable {
              "Aucun créneau aujourd'hui : passer l'appel au praticien (niveau 2)."]
         case .within48Hours:
             ["Proposer le premier créneau dans les 48 heures.",
-             "Aucun créneau dans les 48 heures : transmission au praticien."]
+             "Aucun créneau dans les 48 heures, ou un problème de santé qu'aucun critère ne décrit : transmission au praticien."]
         case .routineBooking:
             ["Proposer un rendez-vous selon les consignes du cabinet."]
+        case .poisonCentre:
+            ["Donner le numéro du centre antipoison de la région et ses conseils d'attente (rien à boire, ne pas faire vomir, garder l'emballage).",
+             "Proposer un créneau d'urgence aujourd'hui ; aucun : passer l'appel au praticien (niveau 2).",
+             "Des signes apparaissent (malaise, somnolence, gêne pour respirer) : le 15."]
         }
     }
 }

@@ -55,6 +55,8 @@ struct CancelInput: Content {
 
 struct StatusInput: Content {
     let status: String
+    /// Required to undo a status (back to booked, or from fulfilled back to arrived), which is allowed the same day.
+    var reason: String? = nil
 }
 
 struct SeriesInput: Content {

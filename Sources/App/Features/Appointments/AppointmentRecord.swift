@@ -29,6 +29,9 @@ final class AppointmentRecord: Model, @unchecked Sendable {
     @OptionalField(key: "cancellation_reason") var cancellationReason: String?
     @OptionalField(key: "series_id") var seriesID: UUID?
     @OptionalField(key: "booked_by") var bookedBy: UUID?
+    /// When the status was last changed (an undo is allowed that same day) and the reason given for an undo.
+    @OptionalField(key: "status_changed_at") var statusChangedAt: Date?
+    @OptionalField(key: "status_reason") var statusReason: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @OptionalField(key: "updated_at") var updatedAt: Date?
 

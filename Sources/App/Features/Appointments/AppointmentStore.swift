@@ -17,6 +17,13 @@ struct BookingContext: Sendable {
 
     var zone: TimeZone { agenda.timeZone }
 
+    /// The practice's calendar: what "the appointment's day" means.
+    var calendar: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        return calendar
+    }
+
     /// One journaled transaction of this request; once it commits, the cached agenda takes the occupied time it changed.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database, Journal, OccupancyChanges) async throws -> T) async throws -> T {
         let changes = OccupancyChanges()
@@ -47,10 +54,15 @@ enum AppointmentStore {
         try await AgendaStore.find(AppointmentRecord.self, id, in: practice, practiceKey: \.$practice, on: db, what: "Rendez-vous")
     }
 
+    /// Each change with the person who made it (as people read names) and the values of its own time.
     static func history(of appointment: AppointmentRecord, zone: TimeZone, on db: any Database) async throws -> [AppointmentDetailDTO.Change] {
-        try await AuditEntryRecord.query(on: db).filter(\.$entity == "appointment").filter(\.$entityID == appointment.id!.uuidString)
+        let entries = try await AuditEntryRecord.query(on: db).filter(\.$entity == "appointment").filter(\.$entityID == appointment.id!.uuidString)
             .sort(\.$id).all()
-            .map { .init(at: ISOTimestamp.string($0.occurredAt, in: zone), by: $0.actorLabel, action: $0.action, before: $0.before, after: $0.after) }
+        let names = try await PeopleNames.names(of: Set(entries.compactMap(\.actorID)), on: db)
+        return entries.map {
+            .init(at: ISOTimestamp.string($0.occurredAt, in: zone), by: PeopleNames.author(of: $0, names: names), action: $0.action,
+                  before: $0.before, after: $0.after)
+        }
     }
 
     // MARK: Validation helpers
@@ -130,7 +142,7 @@ enum AppointmentStore {
         hold.endsAt = end(of: start, motif: motif)
         hold.expiresAt = ctx.now.addingTimeInterval(TimeInterval(minutes * 60))
         hold.heldBy = ctx.write.actor.userID
-        hold.heldByLabel = ctx.write.actor.label
+        hold.heldByLabel = ctx.write.actor.name
         hold.urgent = input.urgent ?? false
         hold.state = "active"
         let row = SlotOccupancyRecord(practice: ctx.practice.id, practitioner: hold.practitionerID, start: start,
@@ -243,7 +255,7 @@ enum AppointmentStore {
         try await CallStore.requireCall(input.callId, in: ctx.practice, on: db)
         let newStart = try parseStart(input.start)
         let following = try scopeIsFollowing(input.scope)
-        guard [.booked, .pending, .proposed].contains(appointment.statusValue) else {
+        guard appointment.statusValue.movable else {
             throw AppError.conflict("Un rendez-vous « \(appointment.statusValue.label) » ne se déplace pas.")
         }
         let practitionerID = input.practitionerId ?? appointment.$practitioner.id
@@ -310,7 +322,7 @@ enum AppointmentStore {
         if input.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { errors.append(.init(field: "reason", reason: "motif d'annulation obligatoire")) }
         let following = try scopeIsFollowing(input.scope)
         if !errors.isEmpty { throw AppError.validation(errors) }
-        if let problem = appointment.statusValue.problem(changingTo: .cancelled, start: appointment.startsAt, now: ctx.now) {
+        if let problem = appointment.statusValue.problem(changingTo: .cancelled, start: appointment.startsAt, now: ctx.now, calendar: ctx.calendar) {
             throw AppError.conflict("Annulation impossible : \(problem).")
         }
         var targets = [appointment]
@@ -340,9 +352,12 @@ enum AppointmentStore {
     static func setStatus(_ id: UUID?, _ input: StatusInput, in ctx: BookingContext, on db: any Database) async throws -> AppointmentRecord {
         let appointment = try await appointment(id, in: ctx.practice, on: db)
         guard let next = AppointmentStatus(rawValue: input.status), next != .cancelled else {
-            throw AppError.invalid("status", "arrived, fulfilled, noshow ou entered-in-error (l'annulation passe par …/cancel)")
+            throw AppError.invalid("status", "arrived, fulfilled, noshow, entered-in-error, ou booked pour revenir en arrière (l'annulation passe par …/cancel)")
         }
-        if let problem = appointment.statusValue.problem(changingTo: next, start: appointment.startsAt, now: ctx.now) {
+        let reason = input.reason?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if (reason ?? "").count > 500 { throw AppError.invalid("reason", "500 caractères au plus") }
+        if let problem = appointment.statusValue.problem(changingTo: next, start: appointment.startsAt, now: ctx.now, calendar: ctx.calendar,
+                                                         changedAt: appointment.statusChangedAt ?? appointment.updatedAt, reason: reason) {
             throw AppError.conflict("Changement impossible : \(problem).")
         }
         let wasOccupying = appointment.statusValue.occupiesTime
@@ -352,6 +367,8 @@ enum AppointmentStore {
             try await ctx.transaction { tx, journal, changes in
                 let before = AppointmentSnapshot(appointment)
                 appointment.status = next.rawValue
+                appointment.statusChangedAt = ctx.now
+                appointment.statusReason = reason?.isEmpty == false ? reason : nil
                 appointment.updatedAt = ctx.now
                 try await appointment.update(on: tx)
                 if wasOccupying && !next.occupiesTime {
@@ -458,7 +475,7 @@ enum AppointmentStore {
         entry.priority = priority!.rawValue
         entry.notes = input.notes ?? ""
         entry.state = "waiting"
-        entry.createdByLabel = ctx.write.actor.label
+        entry.createdByLabel = ctx.write.actor.name
         entry.createdAt = ctx.now
         try await ctx.transaction { tx, journal, _ in
             try await entry.create(on: tx)

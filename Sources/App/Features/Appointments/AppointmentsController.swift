@@ -336,6 +336,9 @@ struct AppointmentsController: RouteCollection {
         let date: String
         let time: String
         let statuses: [Option]
+        /// Going back from arrived, seen or absent, the same day, with a reason.
+        let undo: Option?
+        let statusReason: String
         let history: [HistoryRow]
         let errors: [String]
         let section: String
@@ -369,7 +372,7 @@ struct AppointmentsController: RouteCollection {
             }
         default: break
         }
-        let canMove = [.booked, .pending, .proposed].contains(status)
+        let canMove = status.movable
         var alternatives: [Alternative] = []
         var alternativesProblem: String?
         if canMove, let motif {
@@ -386,6 +389,13 @@ struct AppointmentsController: RouteCollection {
             alternativesProblem = "Ce rendez-vous n'a pas de motif : choisissez l'heure ci-dessous."
         }
         let statuses: [(AppointmentStatus, String)] = [(.arrived, "Patient arrivé"), (.fulfilled, "Consultation effectuée"), (.noshow, "Absent (non venu)")]
+        let undo: (AppointmentStatus, String)? = switch status {
+        case .arrived: (.booked, "Annuler « arrivé »")
+        case .noshow: (.booked, "Annuler « absent »")
+        case .fulfilled: (.arrived, "Annuler « consultation effectuée »")
+        default: nil
+        }
+        let changedAt = appointment.statusChangedAt ?? appointment.updatedAt
         let noShows = try await AppointmentStore.recentNoShows(patient: patient.id!, in: practice, now: ctx.now, on: req.db)
         let history = try await AppointmentStore.history(of: appointment, zone: zone, on: req.db).map {
             HistoryRow(at: Self.historyDate($0.at), by: $0.by, action: Self.actionLabel($0.action),
@@ -409,8 +419,13 @@ struct AppointmentsController: RouteCollection {
                 Option(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == appointment.$practitioner.id)
             },
             date: LocalDate(appointment.startsAt, in: zone).description, time: FrenchFormat.time(appointment.startsAt, in: zone),
-            statuses: statuses.filter { status.problem(changingTo: $0.0, start: appointment.startsAt, now: ctx.now) == nil }
+            statuses: statuses.filter { status.problem(changingTo: $0.0, start: appointment.startsAt, now: ctx.now, calendar: ctx.calendar) == nil }
                 .map { Option(value: $0.0.rawValue, label: $0.1, selected: false) },
+            undo: undo.flatMap { next, label in
+                status.problem(changingTo: next, start: appointment.startsAt, now: ctx.now, calendar: ctx.calendar, changedAt: changedAt,
+                               reason: "vérifié") == nil ? Option(value: next.rawValue, label: label, selected: false) : nil
+            },
+            statusReason: appointment.statusReason ?? "",
             history: history, errors: errors, section: section, callID: AgendaController.uuid(req, "appel") ?? (try? req.content.get(UUID.self, at: "appel"))))
     }
 
@@ -462,13 +477,13 @@ struct AppointmentsController: RouteCollection {
         }
     }
 
-    struct StatusForm: Content { let statut: String }
+    struct StatusForm: Content { let statut: String; let raison: String? }
 
     @Sendable func status(req: Request) async throws -> Response {
         let form = try req.content.decode(StatusForm.self)
         return try await Self.refusals(req, back: { try await renderShow(req, errors: $0, section: "status") }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
-            let appointment = try await AppointmentStore.setStatus(Self.appointmentID(req), StatusInput(status: form.statut), in: ctx, on: req.db)
+            let appointment = try await AppointmentStore.setStatus(Self.appointmentID(req), StatusInput(status: form.statut, reason: form.raison), in: ctx, on: req.db)
             return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(appointment.id!)")
         }
     }

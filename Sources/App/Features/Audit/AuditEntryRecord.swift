@@ -1,3 +1,4 @@
+import Domain
 import Fluent
 import Foundation
 
@@ -26,9 +27,33 @@ final class AuditEntryRecord: Model, @unchecked Sendable {
 /// Who made a change: a signed-in user, or the system acting for a command.
 struct AuditActor: Sendable, Equatable {
     let userID: UUID?
+    /// What the journal records: the account's e-mail, or `system:purpose`.
     let label: String
+    /// As people read it on the screens: "Claire Martin (Praticien)", "Permanence — relance automatique".
+    let name: String
+
+    init(userID: UUID?, label: String, name: String? = nil) {
+        self.userID = userID
+        self.label = label
+        self.name = name ?? Self.readable(label)
+    }
 
     static func system(_ purpose: String) -> AuditActor { AuditActor(userID: nil, label: "system:\(purpose)") }
+
+    /// A journal label as a person reads it: the system's acts named for what they are; an account's label as it is.
+    static func readable(_ label: String) -> String {
+        guard label.hasPrefix("system:") else { return label }
+        return switch label.dropFirst("system:".count) {
+        case "escalade": "Permanence — relance automatique"
+        case "seed-demo", "seed-load", "seed-patients": "Permanence — données de démonstration"
+        case "telephony": "Permanence — téléphonie"
+        case "cli": "Permanence — ligne de commande"
+        case let other: "Permanence — \(other)"
+        }
+    }
+
+    /// "Claire Martin (Praticien)".
+    static func personName(_ displayName: String, role: Role) -> String { "\(displayName) (\(role.label))" }
 }
 
 /// What happened to the entity.

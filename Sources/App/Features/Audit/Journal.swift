@@ -25,6 +25,13 @@ final class Journal: @unchecked Sendable {
         return encoder
     }()
 
+    /// Reads back a before or after state as it was written.
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
     /// Records `action` on an entity with the before and after states (omitted for reads and creations).
     func record(
         _ action: AuditAction, entity: String, entityID: String, practiceID: UUID?,

@@ -19,7 +19,7 @@ struct Principal: Sendable {
     let practitionerID: UUID?
     let credential: Credential
 
-    var auditActor: AuditActor { AuditActor(userID: userID, label: email) }
+    var auditActor: AuditActor { AuditActor(userID: userID, label: email, name: AuditActor.personName(displayName, role: role)) }
 
     var csrfToken: String? {
         if case .session(_, let token) = credential { return token }

@@ -45,7 +45,7 @@ enum CallStore {
         call.telephonyCallID = telephonyCallID
         call.openedAt = now
         call.openedBy = context.actor.userID
-        call.openedByLabel = context.actor.label
+        call.openedByLabel = context.actor.name
         try await apply(input, to: call, in: practice, on: context.database)
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             try await call.create(on: tx)
@@ -85,7 +85,7 @@ enum CallStore {
         call.state = "closed"
         call.closedAt = now
         call.durationSeconds = Int(duration.rounded())
-        call.closedByLabel = context.actor.label
+        call.closedByLabel = context.actor.name
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             guard let fresh = try await CallRecord.find(call.id, on: tx), !fresh.isClosed else { throw AppError.conflict(CallRules.Refusal.closed.reason) }
             try await call.update(on: tx)
@@ -104,7 +104,7 @@ enum CallStore {
         correction.$call.id = call.id!
         correction.kind = "correction"
         correction.text = text.trimmed
-        correction.authorLabel = context.actor.label
+        correction.authorLabel = context.actor.name
         correction.createdAt = now
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             try await correction.create(on: tx)
@@ -197,21 +197,21 @@ enum CallStore {
         note.$call.id = call.id!
         note.kind = "incident"
         note.text = said
-        note.authorLabel = context.actor.label
+        note.authorLabel = context.actor.name
         note.createdAt = now
         let task = TaskRecord()
         task.id = UUID()
         task.$practice.id = practice.id
         task.patientID = call.patientID
         task.kindText = TaskKind.supervisorTakeover.rawValue
-        task.title = "Reprendre l'appel en cours de \(context.actor.label)"
+        task.title = "Reprendre l'appel en cours de \(context.actor.name)"
         task.details = said
         task.phone = call.callerNumber
         task.priorityValue = QueuePriority.urgent.rawValue
         task.dueAt = now
         task.state = "open"
         task.createdAt = now
-        task.createdByLabel = context.actor.label
+        task.createdByLabel = context.actor.name
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             try await note.create(on: tx)
             try await TaskStore.insert(task, in: practice, on: tx)

@@ -49,13 +49,13 @@ enum Timeline {
                 .filter { !$0.isEmpty }.joined(separator: " — ")
             if !call.notes.isEmpty { detail += "\n" + call.notes }
             let duration = call.durationSeconds.map { " (" + CallRules.duration(TimeInterval($0)) + ")" } ?? ""
-            entries.append(TimelineEntryDTO(kind: "call", at: call.openedAt, title: "Appel" + duration, detail: detail, by: call.openedByLabel,
+            entries.append(TimelineEntryDTO(kind: "call", at: call.openedAt, title: "Appel" + duration, detail: detail, by: AuditActor.readable(call.openedByLabel),
                                             link: "\(base)/appels/\(call.id!)"))
         }
         if !calls.isEmpty {
             for correction in try await CallCorrectionRecord.query(on: db).filter(\.$call.$id ~~ calls.map { $0.id! }).all() {
                 entries.append(TimelineEntryDTO(kind: "correction", at: correction.createdAt, title: "Correction d'un appel", detail: correction.text,
-                                                by: correction.authorLabel, link: "\(base)/appels/\(correction.$call.id)"))
+                                                by: AuditActor.readable(correction.authorLabel), link: "\(base)/appels/\(correction.$call.id)"))
             }
         }
 
@@ -63,19 +63,26 @@ enum Timeline {
         if !appointments.isEmpty {
             let byID = Dictionary(uniqueKeysWithValues: appointments.map { ($0.id!.uuidString, $0) })
             let changes = try await AuditEntryRecord.query(on: db).filter(\.$entity == "appointment").filter(\.$entityID ~~ Array(byID.keys))
-                .sort(\.$id, .descending).limit(limit).all()
+                .filter(\.$action != AuditAction.read.rawValue).sort(\.$id, .descending).limit(limit).all()
+            let names = try await PeopleNames.names(of: Set(changes.compactMap(\.actorID)), on: db)
             for change in changes {
                 guard let appointment = byID[change.entityID] else { continue }
-                let title: String
-                switch change.action {
-                case AuditAction.create.rawValue: title = "Rendez-vous pris"
-                case AuditAction.read.rawValue: continue
-                default: title = "Rendez-vous modifié"
+                // The values of the entry's own time: the slot and status as they were then, not as they are now.
+                let then = change.after.flatMap { try? Journal.decoder.decode(AppointmentSnapshot.self, from: Data($0.utf8)) }
+                let start = then?.start ?? appointment.startsAt
+                let status = then.flatMap { AppointmentStatus(rawValue: $0.status) } ?? appointment.statusValue
+                let before = change.before.flatMap { try? Journal.decoder.decode(AppointmentSnapshot.self, from: Data($0.utf8)) }
+                let title: String = switch change.action {
+                case AuditAction.create.rawValue: "Rendez-vous pris"
+                default:
+                    if let before, before.start != start { "Rendez-vous déplacé (il était le \(FrenchFormat.shortDate(before.start)) à \(FrenchFormat.time(before.start)))" }
+                    else if let before, before.status != status.rawValue { "Rendez-vous : \(status.label)" }
+                    else { "Rendez-vous modifié" }
                 }
-                let when = "\(FrenchFormat.shortDate(appointment.startsAt)) à \(FrenchFormat.time(appointment.startsAt))"
+                let when = "\(FrenchFormat.shortDate(start)) à \(FrenchFormat.time(start))"
                 entries.append(TimelineEntryDTO(kind: "appointment", at: change.occurredAt, title: title,
-                                                detail: "RDV du \(when) — \(appointment.reason) — \(appointment.statusValue.label)",
-                                                by: change.actorLabel, link: "\(base)/rendez-vous/\(appointment.id!)"))
+                                                detail: "RDV du \(when) — \(appointment.reason) — \(status.label)",
+                                                by: PeopleNames.author(of: change, names: names), link: "\(base)/rendez-vous/\(appointment.id!)"))
             }
         }
 
@@ -83,21 +90,22 @@ enum Timeline {
             var detail = "\(transmission.priority.label) — \(transmission.state.label)"
             if let answer = transmission.answer { detail += "\nRéponse : " + answer }
             entries.append(TimelineEntryDTO(kind: "transmission", at: transmission.sentAt, title: "Transmission : \(transmission.subject)",
-                                            detail: detail, by: transmission.sentByLabel, link: "\(base)/transmissions/\(transmission.id!)"))
+                                            detail: detail, by: AuditActor.readable(transmission.sentByLabel), link: "\(base)/transmissions/\(transmission.id!)"))
         }
 
         for triage in try await TriageEvaluationRecord.query(on: db).filter(\.$practice.$id == practice.id).filter(\.$patientID == patientID)
             .sort(\.$createdAt, .descending).limit(limit).all() {
             let level = UrgencyLevel(rawValue: triage.finalLevel)
-            let action = triage.action.flatMap(TriageAction.init(rawValue:))?.label ?? ""
+            var detail = triage.action.flatMap(TriageAction.init(rawValue:)).map { TriageAction.recordable.contains($0) ? $0.label : "" } ?? ""
+            if triage.transmissionID != nil { detail += (detail.isEmpty ? "" : " — ") + "Transmission au praticien liée" }
             entries.append(TimelineEntryDTO(kind: "triage", at: triage.createdAt ?? .distantPast, title: "Triage : \(level?.label ?? "niveau \(triage.finalLevel)")",
-                                            detail: action, by: triage.createdByLabel, link: "\(base)/urgence/\(triage.id!)"))
+                                            detail: detail, by: AuditActor.readable(triage.createdByLabel), link: "\(base)/urgence/\(triage.id!)"))
         }
 
         for task in try await TaskStore.list(in: practice, openOnly: false, patient: patientID, on: db) {
             let state = task.state == "open" ? "À faire" : (task.outcome ?? "")
             entries.append(TimelineEntryDTO(kind: "task", at: task.createdAt, title: "\(task.kind.label) : \(task.title)", detail: state,
-                                            by: task.createdByLabel, link: "\(base)/taches/\(task.id!)"))
+                                            by: AuditActor.readable(task.createdByLabel), link: "\(base)/taches/\(task.id!)"))
         }
         return Array(entries.sorted { $0.at > $1.at }.prefix(limit))
     }

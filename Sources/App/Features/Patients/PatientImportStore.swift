@@ -98,7 +98,7 @@ enum PatientImportStore {
         record.id = UUID()
         record.$practice.id = practice.id
         record.createdBy = context.actor.userID
-        record.createdByLabel = context.actor.label
+        record.createdByLabel = context.actor.name
         record.fileName = String(fileName.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200)).nilIfEmpty ?? "patients.csv"
         record.encoding = file.encoding.rawValue
         record.separator = String(file.separator)

@@ -96,7 +96,12 @@ struct PlaybookAPI: RouteCollection {
         let version: Int
         let savedAt: Date?
         let savedBy: String
+        /// The center's first question: is the call about a new or worsening health problem.
+        let symptomGate: TriageQuestion
+        /// The center's red flags, every wording of every age.
         let redFlags: [TriageQuestion]
+        /// The center's ingestion or exposure question, after the red flags.
+        let exposure: TriageQuestion
         let criteria: [TriageQuestion]
         let defaultLevel: UrgencyLevel
 
@@ -104,7 +109,9 @@ struct PlaybookAPI: RouteCollection {
             self.version = version.number
             savedAt = version.savedAt
             savedBy = version.savedBy
-            redFlags = RedFlagScreen.questions
+            symptomGate = RedFlagScreen.symptomGate
+            redFlags = RedFlagScreen.questions + RedFlagScreen.childQuestions
+            exposure = RedFlagScreen.exposure
             criteria = version.document.criteria
             defaultLevel = version.document.defaultLevel
         }
@@ -151,48 +158,68 @@ struct PlaybookAPI: RouteCollection {
 
     struct EvaluationDTO: Content {
         struct Finding: Content { let questionId: String; let question: String; let answer: TriageAnswer; let level: Int; let redFlag: Bool }
-        struct Question: Content { let id: String; let text: String; let hint: String?; let redFlag: Bool }
+        struct Question: Content { let id: String; let text: String; let hint: String?; let redFlag: Bool; let audience: String? }
+        struct Centre: Content { let city: String; let number: String }
         let id: UUID?
         let protocolVersion: Int
+        /// The age used (from the patient's record, or `ageMonths`) and who speaks.
+        let subject: TriageSubject
+        /// The level kept when recorded, else the computed one: the script and orientation are this level's.
         let level: Int
         let levelName: String
         let orientation: TriageOrientation
         let orientationLabel: String
         let steps: [String]
         let script: String
+        /// At level 1, what the secretary does while the caller dials.
+        let whileDialling: [String]
+        /// The practice's regional poison centre (from its address).
+        let poisonCentre: Centre?
         let doubt: Bool
+        /// False once the caller said the call is not about a new or worsening health problem.
+        let symptomCall: Bool
         let complete: Bool
+        /// The most questions that may still be asked, the next one included; never rises.
+        let remainingAtMost: Int
         let findings: [Finding]
         let nextQuestions: [Question]
         let computedLevel: Int?
         let reason: String?
-        /// The urgent transmission sent on recording a level 1 or 2 whose call was not transferred to the practitioner.
+        /// Whether the practitioner must be told (levels 1–2, or a symptom call no criterion described).
+        let needsTransmission: Bool
+        /// The transmission sent on recording, linked from the triage.
         let transmissionId: UUID?
-        /// Why it could not be sent (no number to call back).
+        /// Why it could not be sent: the secretary sends it from the triage's "Transmettre".
         let transmissionProblem: String?
 
         init(_ outcome: TriageStore.Outcome) {
             transmissionId = outcome.transmission?.id
             transmissionProblem = outcome.transmissionProblem
-            let level = outcome.decision?.final ?? outcome.result.level
+            let level = outcome.level
             id = outcome.record?.id
             protocolVersion = outcome.protocolVersion
+            subject = outcome.subject
             self.level = level.rawValue
             levelName = level.name
-            orientation = level.orientation
-            orientationLabel = level.orientation.label
-            steps = level.orientation.steps
+            orientation = outcome.orientation
+            orientationLabel = outcome.orientation.label
+            steps = outcome.orientation.steps
             script = outcome.script
+            whileDialling = outcome.whileDialling
+            poisonCentre = outcome.poisonCentre.map { Centre(city: $0.city, number: $0.number) }
             doubt = outcome.result.doubt
+            symptomCall = outcome.result.symptomCall
             complete = outcome.result.isComplete
+            remainingAtMost = outcome.result.remainingAtMost
             findings = outcome.result.findings.map {
                 Finding(questionId: $0.questionID, question: $0.question, answer: $0.answer, level: $0.level.rawValue, redFlag: $0.isRedFlag)
             }
             nextQuestions = outcome.result.nextQuestions.map {
-                Question(id: $0.id, text: $0.text, hint: $0.hint, redFlag: TriageProtocol.isRedFlag($0.id))
+                Question(id: $0.id, text: $0.text, hint: $0.hint, redFlag: TriageProtocol.isRedFlag($0.id), audience: $0.audience)
             }
             computedLevel = outcome.decision?.computed.rawValue
             reason = outcome.decision?.reason
+            needsTransmission = outcome.result.needsTransmission(at: level)
         }
     }
 
@@ -212,12 +239,23 @@ struct PlaybookAPI: RouteCollection {
         let id: UUID
         let protocolVersion: Int
         let patientId: UUID?
+        let callId: UUID?
+        let ageMonths: Int?
+        let callerIsPatient: Bool?
+        let callerName: String?
+        let callbackNumber: String?
         let answers: [TriageEvaluationRecord.Answer]
         let computedLevel: Int
         let level: Int
         let reason: String?
         let orientation: String
+        /// What the secretary confirmed or advised (never a transmission or a booking: those are links).
         let action: String?
+        let actionLabel: String?
+        /// The transmission this triage made, if one was.
+        let transmissionId: UUID?
+        /// The script read, as it was then.
+        let script: String?
         let by: String
         let at: Date?
     }
@@ -225,9 +263,13 @@ struct PlaybookAPI: RouteCollection {
     @Sendable func evaluation(req: Request) async throws -> RecordDTO {
         let practice = try await req.authorizePracticeParameter()
         let record = try await TriageStore.find(req.parameters.get("evaluationID", as: UUID.self), in: practice, on: req.db)
-        return RecordDTO(id: record.id!, protocolVersion: record.protocolVersion, patientId: record.patientID, answers: record.askedAnswers,
+        let action = record.action.flatMap(TriageAction.init(rawValue:))
+        return RecordDTO(id: record.id!, protocolVersion: record.protocolVersion, patientId: record.patientID, callId: record.callID,
+                         ageMonths: record.ageMonths, callerIsPatient: record.callerIsPatient, callerName: record.callerName,
+                         callbackNumber: record.callbackNumber, answers: record.askedAnswers,
                          computedLevel: record.computedLevel, level: record.finalLevel, reason: record.levelReason,
-                         orientation: record.orientation, action: record.action, by: record.createdByLabel, at: record.createdAt)
+                         orientation: record.orientation, action: record.action, actionLabel: action?.label, transmissionId: record.transmissionID,
+                         script: record.script, by: record.createdByLabel, at: record.createdAt)
     }
 
     // MARK: shared

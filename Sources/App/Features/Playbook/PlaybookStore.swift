@@ -112,7 +112,7 @@ enum PlaybookStore {
             record.content = content
             record.note = note
             record.createdBy = context.actor.userID
-            record.createdByLabel = context.actor.label
+            record.createdByLabel = context.actor.name
             try await record.create(on: tx)
             try await journal.record(.create, entity: Document.kind, entityID: record.id!.uuidString, practiceID: practice.id,
                                      after: ["version": String(record.version), "note": note])

@@ -38,12 +38,17 @@ struct TriageController: RouteCollection {
         let practiceID: UUID
         let practiceName: String
         let protocolVersion: Int
+        /// "Pour qui, quel âge ?" is asked first when no record gives the age.
+        let askSubject: Bool
+        let subject: String?
+        let patientName: String?
         let asked: [AnswerView]
         /// Red flags answered « Non », counted rather than listed.
         let clearedRedFlags: Int
-        let redFlagCount = RedFlagScreen.questions.count
+        let redFlagCount: Int
         let question: String?
         let hint: String?
+        let audience: String?
         let redFlag: Bool
         let position: Int
         let remaining: Int
@@ -51,13 +56,21 @@ struct TriageController: RouteCollection {
         let back: String?
         let call: CallContext
         let level: LevelView
+        let orientation: String
+        let steps: [String]
+        let whileDialling: [String]
         let doubt: Bool
         let complete: Bool
+        let needsTransmission: Bool
         let script: String
         let answers: String
         let levels: [Option]
         let actions: [Option]
         let reason: String
+        /// Without a patient record: who called and the number to call back, asked before recording.
+        let needsCaller: Bool
+        let callerName: String
+        let callback: String
         let errors: [String]
     }
 
@@ -82,56 +95,96 @@ struct TriageController: RouteCollection {
 
     @Sendable func wizard(req: Request) async throws -> View {
         let parameters = QueryParameters(req.url.query, plusIsSpace: true)
-        let call = CallContext(call: parameters["appel"].flatMap(UUID.init(uuidString:)), patient: parameters["patient"].flatMap(UUID.init(uuidString:)))
-        return try await render(req, answers: try Self.answers(parameters["r"]), call: call, chosen: nil, reason: "", action: nil, errors: [])
+        let call = try CallContext(parameters)
+        return try await render(req, answers: try Self.answers(parameters["r"]), call: call, chosen: nil, reason: "", action: nil,
+                                callerName: "", callback: "", errors: [])
     }
 
-    /// The call the triage runs in, carried from answer to answer.
+    /// The call the triage runs in and whom it is about, carried from answer to answer.
     struct CallContext: Encodable {
         let call: UUID?
         let patient: UUID?
+        /// Age in months, when asked ("pour qui, quel âge ?").
+        let age: Int?
+        /// "moi": the caller speaks of herself; "proche": of someone else.
+        let who: String?
 
-        var suffix: String { (call.map { "&appel=\($0)" } ?? "") + (patient.map { "&patient=\($0)" } ?? "") }
+        init(call: UUID?, patient: UUID?, age: Int? = nil, who: String? = nil) {
+            self.call = call
+            self.patient = patient
+            self.age = age
+            self.who = who
+        }
+
+        /// From the query: `appel`, `patient`, `age` with `unite` (mois or ans), `qui`.
+        init(_ parameters: QueryParameters) throws {
+            call = parameters["appel"].flatMap(UUID.init(uuidString:))
+            patient = parameters["patient"].flatMap(UUID.init(uuidString:))
+            who = parameters["qui"].flatMap { ["moi", "proche"].contains($0) ? $0 : nil }
+            if let text = parameters["age"]?.trimmed, !text.isEmpty {
+                guard let value = Int(text), value >= 0 else { throw AppError.invalid("age", "un âge en nombre entier, « \(text) » reçu") }
+                let months = parameters["unite"] == "mois" ? value : value * 12
+                guard months <= 1_560 else { throw AppError.invalid("age", "130 ans au plus") }
+                age = months
+            } else {
+                age = nil
+            }
+        }
+
+        var callerIsPatient: Bool? { who.map { $0 == "moi" } }
+
+        var suffix: String {
+            (call.map { "&appel=\($0)" } ?? "") + (patient.map { "&patient=\($0)" } ?? "") + (age.map { "&age=\($0)&unite=mois" } ?? "")
+                + (who.map { "&qui=\($0)" } ?? "")
+        }
     }
 
     private func render(_ req: Request, answers: [(String, TriageAnswer)], call: CallContext, chosen: Int?, reason: String, action: TriageAction?,
-                        errors: [String]) async throws -> View {
+                        callerName: String, callback: String, errors: [String]) async throws -> View {
         let principal = try req.requirePrincipal()
         let practice = try await req.authorizePracticeParameter()
         let record = try await PracticeStore.practice(practice, on: req.db)
-        let input = TriageInput(answers: Dictionary(answers, uniquingKeysWith: { first, _ in first }))
+        var input = TriageInput(answers: Dictionary(answers, uniquingKeysWith: { first, _ in first }))
+        input.patientId = call.patient
+        input.ageMonths = call.age
+        input.callerIsPatient = call.callerIsPatient
+        input.level = chosen
         let outcome = try await TriageStore.evaluate(input, in: practice, context: try req.writeContext(), now: req.application.clock.now(), on: req.db)
         let result = outcome.result
+        var patientName: String?
+        if let id = call.patient { patientName = try await PatientRecord.find(id, on: req.db)?.displayName }
+        var defaultCallback = callback
+        if defaultCallback.isEmpty, let callID = call.call, let found = try await CallRecord.find(callID, on: req.db), found.$practice.id == practice.id {
+            defaultCallback = FrenchFormat.phone(found.callerNumber.isEmpty ? nil : found.callerNumber)
+        }
         let base = "/cabinets/\(practice.id)/urgence?r="
         let next = result.nextQuestions.first
         let level = result.level
         let findings = Dictionary(result.findings.map { ($0.questionID, $0.level.rawValue) }, uniquingKeysWith: { first, _ in first })
         let suggested = chosen ?? level.rawValue
-        let defaultAction: TriageAction = switch level {
-        case .vital: .samuAdvised
-        case .immediateAdvice: .callTransferred
-        case .sameDay: .urgentSlotBooked
-        case .within48Hours, .routine: .appointmentBooked
-        }
+        let redFlags = result.asked.filter { TriageProtocol.isRedFlag($0.question.id) }
         return try await req.view.render("triage/wizard", WizardPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name, protocolVersion: outcome.protocolVersion,
+            askSubject: outcome.subject.ageInMonths == nil && answers.isEmpty && call.who == nil, subject: outcome.subject.label, patientName: patientName,
             asked: result.asked.filter { !(TriageProtocol.isRedFlag($0.question.id) && $0.answer == .no) }.map {
                 AnswerView(question: $0.question.text, answer: $0.answer.label, redFlag: TriageProtocol.isRedFlag($0.question.id), level: findings[$0.question.id])
             },
-            clearedRedFlags: result.asked.filter { TriageProtocol.isRedFlag($0.question.id) && $0.answer == .no }.count,
-            question: next?.text, hint: next?.hint, redFlag: next.map { TriageProtocol.isRedFlag($0.id) } ?? false,
-            position: result.asked.count + 1, remaining: result.nextQuestions.count,
+            clearedRedFlags: redFlags.filter { $0.answer == .no }.count,
+            redFlagCount: RedFlagScreen.questions(forAgeInMonths: outcome.subject.ageInMonths).count,
+            question: next?.text, hint: next?.hint, audience: next?.audience, redFlag: next.map { TriageProtocol.isRedFlag($0.id) } ?? false,
+            position: result.asked.count + 1, remaining: result.remainingAtMost,
             choices: next.map { question in
                 Self.keys.map { answer, key, _ in
                     Choice(key: key.uppercased(), label: answer.label, link: base + Self.encode(answers + [(question.id, answer)]) + call.suffix)
                 }
             } ?? [],
             back: answers.isEmpty ? nil : base + Self.encode(Array(answers.dropLast())) + call.suffix, call: call,
-            level: LevelView(level), doubt: result.doubt, complete: result.isComplete, script: outcome.script,
+            level: LevelView(outcome.level), orientation: outcome.orientation.label, steps: outcome.orientation.steps, whileDialling: outcome.whileDialling,
+            doubt: result.doubt, complete: result.isComplete, needsTransmission: result.needsTransmission(at: outcome.level), script: outcome.script,
             answers: Self.encode(answers),
             levels: UrgencyLevel.allCases.map { Option(value: String($0.rawValue), label: $0.label, selected: $0.rawValue == suggested) },
-            actions: TriageAction.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == (action ?? defaultAction)) },
-            reason: reason, errors: errors))
+            actions: TriageAction.recordable.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == (action ?? TriageAction.suggested(for: level))) },
+            reason: reason, needsCaller: call.patient == nil, callerName: callerName, callback: defaultCallback, errors: errors))
     }
 
     struct RecordForm: Content {
@@ -141,6 +194,10 @@ struct TriageController: RouteCollection {
         let action: String?
         let appel: UUID?
         let patient: UUID?
+        let age: Int?
+        let qui: String?
+        let appelant: String?
+        let rappel: String?
     }
 
     @Sendable func record(req: Request) async throws -> Response {
@@ -149,6 +206,7 @@ struct TriageController: RouteCollection {
         let answers = try Self.answers(form.reponses)
         let chosen = form.niveau.flatMap { Int($0) }
         let action = form.action.flatMap(TriageAction.init(rawValue:))
+        let call = CallContext(call: form.appel, patient: form.patient, age: form.age, who: form.qui)
         var input = TriageInput(answers: Dictionary(answers, uniquingKeysWith: { first, _ in first }))
         input.record = true
         input.level = chosen
@@ -156,14 +214,17 @@ struct TriageController: RouteCollection {
         input.action = action
         input.callId = form.appel
         input.patientId = form.patient
-        let call = CallContext(call: form.appel, patient: form.patient)
+        input.ageMonths = form.age
+        input.callerIsPatient = call.callerIsPatient
+        input.callerName = form.appelant
+        input.callbackNumber = form.rappel
         return try await AppointmentsController.refusals(req, back: {
-            try await render(req, answers: answers, call: call, chosen: chosen, reason: form.raison ?? "", action: action, errors: $0)
+            try await render(req, answers: answers, call: call, chosen: chosen, reason: form.raison ?? "", action: action,
+                             callerName: form.appelant ?? "", callback: form.rappel ?? "", errors: $0)
         }) {
             let outcome = try await TriageStore.evaluate(input, in: practice, context: try req.writeContext(), now: req.application.clock.now(), on: req.db)
             if outcome.transmission != nil { await TransmissionsAPI.publish(req, practice) }
             var query = ""
-            if let sent = outcome.transmission { query = "?transmise=\(sent.id!)" }
             if let problem = outcome.transmissionProblem { query = "?transmission=" + (problem.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") }
             return req.redirect(to: "/cabinets/\(practice.id)/urgence/\(outcome.record!.id!)\(query)")
         }
@@ -171,6 +232,7 @@ struct TriageController: RouteCollection {
 
     struct RecordPage: Encodable {
         let layout: PracticesController.Layout
+        let id: UUID
         let practiceID: UUID
         let practiceName: String
         let when: String
@@ -178,13 +240,23 @@ struct TriageController: RouteCollection {
         let protocolVersion: Int
         let level: LevelView
         let computed: LevelView
+        let orientation: String
         let changed: Bool
         let reason: String?
         let action: String?
+        let subject: String?
+        let caller: String?
+        let callback: String?
+        let script: String?
         let asked: [AnswerView]
         let callID: UUID?
+        let patientID: UUID?
+        /// The transmission the triage made: the only thing that lets it say "transmise".
         let transmissionID: UUID?
+        let transmissionState: String?
         let transmissionProblem: String?
+        /// The practitioner must be told and nothing was sent: "Transmettre" is offered first.
+        let transmitFirst: Bool
     }
 
     @Sendable func show(req: Request) async throws -> View {
@@ -194,12 +266,23 @@ struct TriageController: RouteCollection {
         let record = try await PracticeStore.practice(practice, on: req.db)
         let final = UrgencyLevel(rawValue: evaluation.finalLevel) ?? .vital, computed = UrgencyLevel(rawValue: evaluation.computedLevel) ?? .vital
         let when = evaluation.createdAt.map { "\(FrenchFormat.longDate($0)) à \(FrenchFormat.time($0))" } ?? ""
+        var transmission: TransmissionRecord?
+        if let id = evaluation.transmissionID { transmission = try await TransmissionRecord.find(id, on: req.db) }
+        let action = evaluation.action.flatMap(TriageAction.init(rawValue:))
+        let orientation = TriageOrientation(rawValue: evaluation.orientation) ?? final.orientation
+        let needs = final.isMoreUrgent(than: .sameDay) || evaluation.askedAnswers.allSatisfy { $0.answer == .no || $0.questionId == RedFlagScreen.symptomGate.id }
+            && evaluation.askedAnswers.first(where: { $0.questionId == RedFlagScreen.symptomGate.id })?.answer != .no
         return try await req.view.render("triage/record", RecordPage(
-            layout: .init(principal), practiceID: practice.id, practiceName: record.name, when: when, by: evaluation.createdByLabel,
-            protocolVersion: evaluation.protocolVersion, level: LevelView(final), computed: LevelView(computed), changed: final != computed,
-            reason: evaluation.levelReason, action: evaluation.action.flatMap(TriageAction.init(rawValue:))?.label,
+            layout: .init(principal), id: evaluation.id!, practiceID: practice.id, practiceName: record.name, when: when,
+            by: try await PeopleNames.label(userID: evaluation.createdBy, fallback: evaluation.createdByLabel, on: req.db),
+            protocolVersion: evaluation.protocolVersion, level: LevelView(final), computed: LevelView(computed), orientation: orientation.label,
+            changed: final != computed, reason: evaluation.levelReason,
+            action: action.map { TriageAction.recordable.contains($0) ? $0.label : "\($0.label) — rien n'est lié à cette évaluation" },
+            subject: TriageSubject(ageInMonths: evaluation.ageMonths, callerIsPatient: evaluation.callerIsPatient).label,
+            caller: evaluation.callerName, callback: evaluation.callbackNumber.map { FrenchFormat.phone($0) }, script: evaluation.script,
             asked: evaluation.askedAnswers.map { AnswerView(question: $0.question, answer: $0.answer.label, redFlag: $0.redFlag, level: nil) },
-            callID: evaluation.callID, transmissionID: req.query[UUID.self, at: "transmise"],
-            transmissionProblem: req.query[String.self, at: "transmission"]))
+            callID: evaluation.callID, patientID: evaluation.patientID, transmissionID: transmission?.id, transmissionState: transmission?.state.label,
+            transmissionProblem: req.query[String.self, at: "transmission"],
+            transmitFirst: transmission == nil && needs && action != .callTransferred))
     }
 }

@@ -19,6 +19,16 @@ final class TriageEvaluationRecord: Model, @unchecked Sendable {
     @OptionalField(key: "level_reason") var levelReason: String?
     @Field(key: "orientation") var orientation: String
     @OptionalField(key: "action") var action: String?
+    /// The transmission this triage made (sent automatically, or from its "Transmettre"): what "transmise" links to.
+    @OptionalField(key: "transmission_id") var transmissionID: UUID?
+    /// For whom: the age used (from the record or asked) and whether the caller spoke of herself.
+    @OptionalField(key: "age_months") var ageMonths: Int?
+    @OptionalField(key: "caller_is_patient") var callerIsPatient: Bool?
+    /// Who to call back when no patient record was found.
+    @OptionalField(key: "caller_name") var callerName: String?
+    @OptionalField(key: "callback_number") var callbackNumber: String?
+    /// The script read to the caller, as it was then.
+    @OptionalField(key: "script") var script: String?
     @OptionalField(key: "created_by") var createdBy: UUID?
     @Field(key: "created_by_label") var createdByLabel: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
@@ -42,12 +52,20 @@ struct TriageInput: Content {
     var practitionerId: UUID?
     /// The call it belongs to: the record is linked from the call's journal entry.
     var callId: UUID?
+    /// The patient's age in months when no record gives it ("pour qui, quel âge ?").
+    var ageMonths: Int?
+    /// The caller speaks of herself (true) or of someone else (false).
+    var callerIsPatient: Bool?
+    /// Without a patient record: who called and the number to call back (the call's number by default).
+    var callerName: String?
+    var callbackNumber: String?
     /// Record the triage (otherwise the answer only says where it stands and what to ask next).
     var record: Bool?
     /// The level the secretary keeps, when she changes the computed one.
     var level: Int?
     /// Required to lower the level.
     var reason: String?
+    /// What she did and can vouch for: samuAdvised, samuTransferred, callTransferred, adviceGiven.
     var action: TriageAction?
 }
 
@@ -55,49 +73,88 @@ struct TriageInput: Content {
 enum TriageStore {
     struct Outcome: Sendable {
         let protocolVersion: Int
+        let subject: TriageSubject
         let result: TriageResult
         let decision: TriageDecision?
+        /// The level the script and the orientation are for: the level kept, else the computed one.
+        let level: UrgencyLevel
         let script: String
+        /// At level 1: what the secretary does while the caller dials.
+        let whileDialling: [String]
+        let poisonCentre: PoisonCentre?
         let record: TriageEvaluationRecord?
-        /// The urgent transmission sent because the level needs the practitioner and the call was not transferred.
+        /// The transmission sent because the level needs the practitioner and the call was not transferred.
         var transmission: TransmissionRecord? = nil
-        /// Why that transmission could not be sent (no number to call back): the secretary sends it by hand.
+        /// Why that transmission could not be sent: the secretary sends it by hand from the record.
         var transmissionProblem: String? = nil
+
+        var orientation: TriageOrientation { level == result.level ? result.orientation : level.orientation }
     }
 
     /// The answers against the practice's current protocol; with `record`, the triage is saved (and journaled).
     static func evaluate(_ input: TriageInput, in practice: AuthorizedPractice, context: WriteContext, now: Date, on db: any Database) async throws -> Outcome {
         let current = try await PlaybookStore.current(TriageProtocol.self, of: practice, on: db)
+        let practiceRecord = try await PracticeStore.practice(practice, on: db)
+        var patient: PatientRecord?
+        if let patientID = input.patientId {
+            patient = try await AgendaStore.find(PatientRecord.self, patientID, in: practice, practiceKey: \.$practice, on: db, what: "Patient")
+        }
+        if let age = input.ageMonths, !(0...1_560).contains(age) { throw AppError.invalid("ageMonths", "un âge en mois, de 0 à 1 560") }
+        let subject = TriageSubject(ageInMonths: patient.flatMap { ageInMonths($0, now: now, zone: practiceRecord.timeZone) } ?? input.ageMonths,
+                                    callerIsPatient: input.callerIsPatient)
         let result: TriageResult
-        switch TriageEngine.evaluate(current.document, answers: input.answers) {
+        switch TriageEngine.evaluate(current.document, subject: subject, answers: input.answers) {
         case .success(let value): result = value
         case .failure(let problem):
             let id: String
             switch problem { case .unknownQuestion(let question), .notAsked(let question): id = question }
             throw AppError.invalid("answers.\(id)", problem.reason)
         }
-        let script = TriageScript.text(for: result.level, practitioner: try await spokenPractitioner(input.practitionerId, of: practice, on: db))
-        guard input.record == true else {
-            return Outcome(protocolVersion: current.number, result: result, decision: nil, script: script, record: nil)
-        }
         var chosen: UrgencyLevel?
         if let level = input.level {
             guard let value = UrgencyLevel(rawValue: level) else { throw AppError.invalid("level", "niveau de 1 à 5") }
             chosen = value
         }
+        let spoken = try await spokenPractitioner(input.practitionerId, of: practice, on: db)
+        let centre = Departement.of(address: practiceRecord.address).flatMap { PoisonCentre.serving(departement: $0) }
+        let scriptContext = TriageScript.Context(result, subject: subject, practitioner: spoken, poisonCentre: centre)
+        func outcome(level: UrgencyLevel, decision: TriageDecision?, record: TriageEvaluationRecord?) -> Outcome {
+            Outcome(protocolVersion: current.number, subject: subject, result: result, decision: decision, level: level,
+                    script: TriageScript.text(for: level, context: scriptContext),
+                    whileDialling: level == .vital ? TriageScript.whileDialling(scriptContext) : [], poisonCentre: centre, record: record)
+        }
+        guard input.record == true else { return outcome(level: chosen ?? result.level, decision: nil, record: nil) }
+
         let decision: TriageDecision
         switch TriageDecision.decide(computed: result.level, chosen: chosen, reason: input.reason) {
         case .success(let value): decision = value
         case .failure(let problem): throw AppError.invalid(problem == .vitalCannotBeLowered ? "level" : "reason", problem.reason)
         }
-        if let patientID = input.patientId {
-            _ = try await AgendaStore.find(PatientRecord.self, patientID, in: practice, practiceKey: \.$practice, on: db, what: "Patient")
+        var errors: [FieldError] = []
+        if let action = input.action, !TriageAction.recordable.contains(action) {
+            errors.append(FieldError(field: "action", reason: "« \(action.label) » ne se choisit pas : une transmission ou un rendez-vous est lié quand il est fait (samuAdvised, samuTransferred, callTransferred ou adviceGiven)"))
+        }
+        if !result.isComplete && decision.final.rawValue > UrgencyLevel.immediateAdvice.rawValue {
+            errors.append(FieldError(field: "answers", reason: "évaluation inachevée : encore \(result.remainingAtMost) question(s) au plus avant d'enregistrer"))
         }
         try await CallStore.requireCall(input.callId, in: practice, on: db)
+        var call: CallRecord?
+        if let callID = input.callId { call = try await CallRecord.find(callID, on: db) }
+        var callback = ""
+        do { callback = try CallStore.callerNumber(input.callbackNumber, field: "callbackNumber") } catch let AppError.validation(problems) { errors += problems }
+        if callback.isEmpty, let call, !call.callerNumber.isEmpty { callback = call.callerNumber }
+        let callerName = (input.callerName ?? "").trimmed
+        if callerName.count > 200 { errors.append(FieldError(field: "callerName", reason: "200 caractères au plus")) }
+        if patient == nil {
+            if callerName.isEmpty { errors.append(FieldError(field: "callerName", reason: "sans patient identifié, le nom de l'appelant est obligatoire (pour qui rappeler)")) }
+            if callback.isEmpty { errors.append(FieldError(field: "callbackNumber", reason: "sans patient identifié, le numéro de rappel est obligatoire")) }
+        }
+        guard errors.isEmpty else { throw AppError.validation(errors) }
+
         let record = TriageEvaluationRecord()
         record.id = UUID()
         record.$practice.id = practice.id
-        record.patientID = input.patientId
+        record.patientID = patient?.id
         record.callID = input.callId
         record.protocolVersion = current.number
         record.answers = String(decoding: try JSONEncoder().encode(result.asked.map {
@@ -107,10 +164,16 @@ enum TriageStore {
         record.computedLevel = decision.computed.rawValue
         record.finalLevel = decision.final.rawValue
         record.levelReason = decision.reason
-        record.orientation = decision.final.orientation.rawValue
+        let kept = outcome(level: decision.final, decision: decision, record: record)
+        record.orientation = kept.orientation.rawValue
         record.action = input.action?.rawValue
+        record.ageMonths = subject.ageInMonths
+        record.callerIsPatient = subject.callerIsPatient
+        record.callerName = callerName.isEmpty ? nil : callerName
+        record.callbackNumber = callback.isEmpty ? nil : callback
+        record.script = kept.script
         record.createdBy = context.actor.userID
-        record.createdByLabel = context.actor.label
+        record.createdByLabel = context.actor.name
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             try await record.create(on: tx)
             try await CallStore.link(input.callId, kind: .triage, target: record.id!, in: practice, now: now, on: tx)
@@ -119,31 +182,56 @@ enum TriageStore {
                                              "reason": decision.reason ?? "", "action": input.action?.rawValue ?? "",
                                              "protocolVersion": String(current.number)])
         }
-        var outcome = Outcome(protocolVersion: current.number, result: result, decision: decision, script: script, record: record)
-        if decision.final.rawValue <= UrgencyLevel.immediateAdvice.rawValue && input.action != .callTransferred {
-            (outcome.transmission, outcome.transmissionProblem) = try await transmitUnreached(decision, result: result, input: input, in: practice,
-                                                                                             context: context, now: now, on: db)
+        var recorded = kept
+        if result.needsTransmission(at: decision.final) && input.action != .callTransferred {
+            (recorded.transmission, recorded.transmissionProblem) = try await transmit(record, practitioner: input.practitionerId, patient: patient,
+                                                                                      in: practice, context: context, now: now)
         }
-        return outcome
+        return recorded
     }
 
-    /// Levels 1 and 2 need the practitioner: when the call was not transferred, an urgent transmission goes at once and
-    /// climbs the escalation ladder until acknowledged. Its subject is the level, its message the facts answered.
-    private static func transmitUnreached(_ decision: TriageDecision, result: TriageResult, input: TriageInput, in practice: AuthorizedPractice,
-                                          context: WriteContext, now: Date, on db: any Database) async throws -> (TransmissionRecord?, String?) {
-        var practitioner = input.practitionerId
-        if practitioner == nil, let patientID = input.patientId { practitioner = try await PatientRecord.find(patientID, on: db)?.preferredPractitionerID }
-        if practitioner == nil { practitioner = try await PracticeStore.practitioners(of: practice, on: db).first?.id }
-        var callback: String?
-        if input.patientId == nil, let callID = input.callId, let call = try await CallRecord.find(callID, on: db), !call.callerNumber.isEmpty {
-            callback = call.callerNumber
+    /// Whole months of age at `now` in the practice's time zone, from the record's birth date.
+    static func ageInMonths(_ patient: PatientRecord, now: Date, zone: String) -> Int? {
+        let parts = patient.birthDate.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: zone) ?? .current
+        let today = calendar.dateComponents([.year, .month, .day], from: now)
+        return TriageSubject.ageInMonths(born: (parts[0], parts[1], parts[2]), on: (today.year!, today.month!, today.day!))
+    }
+
+    /// The transmission a triage calls for, filled in from it: priority from the level kept (1 to 3 urgent), the
+    /// patient or the caller and the number to call back, the level, the orientation, and the answers « Oui » and
+    /// « Ne sait pas » as the message. Used by the automatic sending and by the "Transmettre" form.
+    static func transmissionDraft(_ record: TriageEvaluationRecord) -> TransmissionInput {
+        let level = UrgencyLevel(rawValue: record.finalLevel) ?? .vital
+        let orientation = TriageOrientation(rawValue: record.orientation) ?? level.orientation
+        var lines = ["\(level.label). \(orientation.label)."]
+        let subject = TriageSubject(ageInMonths: record.ageMonths, callerIsPatient: record.callerIsPatient)
+        if let name = record.callerName { lines.append("Appelant : \(name).") }
+        if let who = subject.label { lines.append("Pour : \(who).") }
+        if record.computedLevel != record.finalLevel {
+            lines.append("Niveau calculé \(record.computedLevel), retenu \(record.finalLevel)\(record.levelReason.map { " : « \($0) »" } ?? "").")
         }
-        let facts = result.asked.filter { $0.answer != .no }.map { "\($0.question.text) \($0.answer.label)" }
-        let message = (["\(decision.final.orientation.label)."] + facts).joined(separator: "\n")
-        let transmissionInput = TransmissionInput(practitionerId: practitioner, patientId: input.patientId, callId: input.callId, priority: .urgent,
-                                                  subject: "Évaluation de l'urgence : \(decision.final.label)", message: message, callbackNumber: callback)
+        let said = record.askedAnswers.filter { $0.answer != .no }
+        lines += said.isEmpty ? ["Aucune question n'a reçu « Oui » ni « Ne sait pas » : problème de santé qu'aucun critère ne décrit."]
+            : said.map { "\($0.question) \($0.answer.label)." }
+        return TransmissionInput(practitionerId: nil, patientId: record.patientID, callId: record.callID,
+                                 priority: level.isMoreUrgent(than: .within48Hours) ? .urgent : .normal,
+                                 subject: "Évaluation de l'urgence : \(level.label)", message: lines.joined(separator: "\n"),
+                                 callbackNumber: record.callbackNumber, triageId: record.id)
+    }
+
+    /// Sends the triage's transmission to the practitioner named, else the patient's own, else the practice's only one;
+    /// the triage then links it. A refusal (no practitioner to address) is said, never hidden.
+    private static func transmit(_ record: TriageEvaluationRecord, practitioner: UUID?, patient: PatientRecord?, in practice: AuthorizedPractice,
+                                 context: WriteContext, now: Date) async throws -> (TransmissionRecord?, String?) {
+        var draft = transmissionDraft(record)
+        let practitioners = try await PracticeStore.practitioners(of: practice, on: context.database)
+        draft.practitionerId = practitioner ?? patient?.preferredPractitionerID ?? (practitioners.count == 1 ? practitioners.first?.id : nil)
+            ?? practitioners.first?.id
         do {
-            return (try await TransmissionStore.send(transmissionInput, in: practice, context: context, now: now), nil)
+            return (try await TransmissionStore.send(draft, in: practice, context: context, now: now), nil)
         } catch AppError.validation(let errors) {
             return (nil, errors.map(\.reason).joined(separator: " ; "))
         }

@@ -54,9 +54,24 @@ final class PractitionerRecord: Model, @unchecked Sendable {
     @Field(key: "last_name") var lastName: String
     @Field(key: "profession") var profession: String
     @OptionalField(key: "rpps") var rpps: String?
+    /// For the center only, never said or sent to a patient: where a secretary reaches the practitioner (E.164), and
+    /// where the escalation notices go even without an account.
+    @OptionalField(key: "mobile_phone") var mobilePhone: String?
+    @OptionalField(key: "direct_phone") var directPhone: String?
+    @OptionalField(key: "notice_email") var noticeEmail: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// "06 12 34 56 78 (portable) · 01 45 00 00 01 (ligne directe)", or a plain statement that none is known.
+    var contactLine: String {
+        let numbers = [mobilePhone.map { "\(FrenchFormat.phone($0)) (portable)" }, directPhone.map { "\(FrenchFormat.phone($0)) (ligne directe)" }]
+            .compactMap { $0 }
+        return numbers.isEmpty ? "aucun numéro enregistré pour le joindre : le demander au cabinet" : numbers.joined(separator: " · ")
+    }
+
+    /// The number to dial first: the mobile, else the direct line.
+    var firstNumber: String? { mobilePhone ?? directPhone }
 
     /// "Dr Claire Martin", "Julien Roux".
     var displayName: String {

@@ -118,6 +118,10 @@ enum QueueStore {
         let practitionerIDs = Set(transmissions.map(\.practitionerID))
         let practitioners = practitionerIDs.isEmpty ? [] : try await PractitionerRecord.query(on: db).filter(\.$id ~~ Array(practitionerIDs)).all()
         let practitionerNames = Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) })
+        // One matter, one line: the phone task the ladder made for an urgent transmission shows on the transmission's line.
+        let openTransmissions = Set(transmissions.map { $0.id! })
+        let callTasks = Dictionary(tasks.filter { $0.kind == .callPractitioner && $0.transmissionID.map(openTransmissions.contains) == true }
+            .map { ($0.transmissionID!, $0) }, uniquingKeysWith: { first, _ in first })
         let claims = try await QueueClaimRecord.query(on: db).filter(\.$practice.$id ~~ ids).filter(\.$expiresAt > now).all()
         let policies = Dictionary(try await EscalationPolicyRecord.query(on: db).filter(\.$practice.$id ~~ ids).all().map { ($0.$practice.id, $0.policy) },
                                   uniquingKeysWith: { first, _ in first })
@@ -134,7 +138,7 @@ enum QueueStore {
                                  dueAt: item.due, overdue: item.isOverdue(now: now), claimedBy: claim?.userLabel,
                                  claimedByMe: claim?.userID == principal.userID, claimExpiresAt: claim?.expiresAt, link: link)
         }
-        for task in tasks {
+        for task in tasks where !(task.kind == .callPractitioner && task.transmissionID.map(openTransmissions.contains) == true) {
             let item = task.queueItem
             pending.append(Pending(item: item) { claim in
                 entry(item, kind: task.kind.label, practice: task.$practice.id, patient: task.patientID, title: task.title, details: task.details,
@@ -147,11 +151,17 @@ enum QueueStore {
                                                  addressee: transmission.practitionerID, sentAt: transmission.sentAt, reached: transmission.escalationStep)
             let item = QueueItem(source: .transmission, id: transmission.id!, priority: .urgent, due: next?.1, createdAt: transmission.sentAt)
             let to = practitionerNames[transmission.practitionerID] ?? ""
+            let callTask = callTasks[transmission.id!]
+            let later = next.map { "Étape suivante à \(FrenchFormat.time($0.1)) : \($0.0.label)" }
+            let callback = transmission.callbackNumber.isEmpty ? "" : " Rappeler ensuite l'appelant au \(FrenchFormat.phone(transmission.callbackNumber))."
             pending.append(Pending(item: item) { claim in
-                entry(item, kind: "Transmission urgente non prise en compte", practice: transmission.$practice.id, patient: transmission.patientID,
+                entry(item, kind: callTask == nil ? "Transmission urgente non prise en compte" : "Appeler le praticien : transmission urgente non prise en compte",
+                      practice: transmission.$practice.id, patient: transmission.patientID,
                       title: "\(transmission.subject) — pour \(to)",
-                      details: next.map { "Étape suivante à \(FrenchFormat.time($0.1)) : \($0.0.label)" } ?? transmission.escalationStep.label,
-                      phone: transmission.callbackNumber, link: "/cabinets/\(transmission.$practice.id)/transmissions/\(transmission.id!)", claim: claim)
+                      details: callTask.map { $0.details + callback } ?? later ?? "Toutes les étapes de relance sont passées : appeler le praticien.",
+                      phone: callTask.map(\.phone) ?? transmission.callbackNumber,
+                      link: callTask.map { "/cabinets/\(transmission.$practice.id)/taches/\($0.id!)" } ?? "/cabinets/\(transmission.$practice.id)/transmissions/\(transmission.id!)",
+                      claim: claim)
             })
         }
         for entryRecord in waiting {

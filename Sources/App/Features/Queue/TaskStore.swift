@@ -52,7 +52,7 @@ enum TaskStore {
         task.dueAt = due
         task.state = "open"
         task.createdAt = now
-        task.createdByLabel = context.actor.label
+        task.createdByLabel = context.actor.name
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             try await task.create(on: tx)
             try await journal.record(.create, entity: "task", entityID: task.id!.uuidString, practiceID: practice.id, after: task.journalState)
@@ -79,7 +79,7 @@ enum TaskStore {
         task.state = done ? "done" : "cancelled"
         task.outcome = outcome.trimmed
         task.closedAt = now
-        task.closedByLabel = context.actor.label
+        task.closedByLabel = context.actor.name
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             guard let fresh = try await TaskRecord.find(task.id, on: tx), fresh.state == "open" else { throw AppError.conflict("tâche déjà close") }
             try await task.update(on: tx)
@@ -96,7 +96,7 @@ enum TaskStore {
             task.state = "cancelled"
             task.outcome = outcome
             task.closedAt = now
-            task.closedByLabel = actor.label
+            task.closedByLabel = actor.name
             try await task.update(on: tx)
             try await QueueClaimRecord.query(on: tx).filter(\.$itemKey == task.queueItem.key).delete()
         }

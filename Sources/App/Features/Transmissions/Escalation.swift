@@ -24,45 +24,67 @@ enum Escalation {
             guard let highest = due.last else { continue }
             let practiceRecord = try await PracticeStore.practice(practice, on: db)
             let practitioners = try await PracticeStore.practitioners(of: practice, on: db)
-            let names = Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) })
+            let byID = Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0) })
             let before = transmission.journalState
             let expectedStep = transmission.escalationStepValue
             let done: Int = try await app.writer.transaction(on: db, actor: actor) { tx, journal in
                 // Another instance may have climbed meanwhile, or the practitioner acknowledged.
                 guard let fresh = try await TransmissionRecord.find(transmission.id, on: tx), fresh.escalationStepValue == expectedStep,
                       fresh.state.awaitsPractitioner else { return 0 }
-                for step in due {
+                var steps = due
+                var facts: [String] = []
+                func callTask(_ practitionerID: UUID, why: String) async throws {
+                    let practitioner = byID[practitionerID]
+                    let name = practitioner?.displayName ?? "le praticien"
+                    let task = TaskRecord()
+                    task.id = UUID()
+                    task.$practice.id = practice.id
+                    task.patientID = transmission.patientID
+                    task.transmissionID = transmission.id
+                    task.kindText = TaskKind.callPractitioner.rawValue
+                    task.title = "Appeler \(name) : \(why)"
+                    task.details = "Joindre \(name) : \(practitioner?.contactLine ?? "aucun numéro enregistré")."
+                        + " Transmission envoyée à \(FrenchFormat.time(transmission.sentAt)) par \(AuditActor.readable(transmission.sentByLabel)) : \(transmission.subject)"
+                    task.phone = practitioner?.firstNumber ?? ""
+                    task.priorityValue = QueuePriority.urgent.rawValue
+                    task.dueAt = now
+                    task.state = "open"
+                    task.createdAt = now
+                    task.createdByLabel = actor.name
+                    try await TaskStore.insert(task, in: practice, on: tx)
+                    facts.append("tâche : appeler \(name) (\(practitioner?.contactLine ?? "aucun numéro"))")
+                }
+                var index = 0
+                while index < steps.count {
+                    let step = steps[index]
+                    index += 1
                     switch step {
                     case .inApp: break
                     case .notice:
-                        try await Outbox.enqueueNotice(for: transmission.practitionerID, transmission: transmission, practiceName: practiceRecord.name, now: now, on: tx)
+                        let queued = try await Outbox.enqueueNotice(for: transmission.practitionerID, transmission: transmission, practiceName: practiceRecord.name,
+                                                                    now: now, on: tx)
+                        if queued > 0 {
+                            facts.append("\(queued) avis mis en file d'attente")
+                        } else {
+                            // Nobody to write to: say so, and go at once to the next step a person takes.
+                            facts.append("aucun avis possible : ni e-mail d'avis ni compte pour \(byID[transmission.practitionerID]?.displayName ?? "le praticien")")
+                            if !steps.contains(.callPractitioner) { steps.insert(.callPractitioner, at: index) }
+                        }
                     case .callPractitioner:
-                        let task = TaskRecord()
-                        task.id = UUID()
-                        task.$practice.id = practice.id
-                        task.patientID = transmission.patientID
-                        task.transmissionID = transmission.id
-                        task.kindText = TaskKind.callPractitioner.rawValue
-                        task.title = "Appeler \(names[transmission.practitionerID] ?? "le praticien") : transmission urgente non prise en compte"
-                        task.details = "Envoyée à \(FrenchFormat.time(transmission.sentAt)) par \(transmission.sentByLabel) : \(transmission.subject)"
-                        task.phone = ""
-                        task.priorityValue = QueuePriority.urgent.rawValue
-                        task.dueAt = now
-                        task.state = "open"
-                        task.createdAt = now
-                        task.createdByLabel = actor.label
-                        try await TaskStore.insert(task, in: practice, on: tx)
+                        try await callTask(transmission.practitionerID, why: "transmission urgente non prise en compte")
                     case .backup:
                         guard let backup = policy.backupPractitionerID else { break }
                         transmission.backupPractitionerID = backup
-                        try await Outbox.enqueueNotice(for: backup, transmission: transmission, practiceName: practiceRecord.name, now: now, on: tx)
+                        let queued = try await Outbox.enqueueNotice(for: backup, transmission: transmission, practiceName: practiceRecord.name, now: now, on: tx)
+                        facts.append(queued > 0 ? "\(queued) avis au suppléant mis en file d'attente" : "aucun avis possible au suppléant")
+                        try await callTask(backup, why: "suppléant, transmission urgente non prise en compte")
                     }
                 }
-                transmission.escalationStepValue = highest.rawValue
+                transmission.escalationStepValue = (steps.max() ?? highest).rawValue
                 try await transmission.update(on: tx)
                 try await journal.record(.update, entity: "transmission", entityID: transmission.id!.uuidString, practiceID: practice.id,
-                                         before: before, after: transmission.journalState.merging(["climbed": due.map(\.label).joined(separator: " ; ")]) { $1 })
-                return due.count
+                                         before: before, after: transmission.journalState.merging(["climbed": facts.joined(separator: " ; ")]) { $1 })
+                return steps.count
             }
             climbed += done
             await app.liveHub.publish(LiveEvent(kind: .queue, practiceID: practice.id))

@@ -32,17 +32,25 @@ enum Outbox {
     /// Retries after 1, 5, 15 and 60 minutes; given up after the fifth failure.
     static let retryDelays: [TimeInterval] = [60, 300, 900, 3600]
 
-    /// A notice for every account of the practitioner (their e-mail): never a word of the patient.
-    static func enqueueNotice(for practitioner: UUID, transmission: TransmissionRecord, practiceName: String, now: Date, on tx: any Database) async throws {
+    /// A notice to the practitioner's notice e-mail and to every active account of theirs: never a word of the patient.
+    /// Returns how many were queued: none when the practitioner has neither, which the ladder says and acts on.
+    @discardableResult
+    static func enqueueNotice(for practitioner: UUID, transmission: TransmissionRecord, practiceName: String, now: Date, on tx: any Database) async throws -> Int {
         let notice = EscalationNotice(practiceName: practiceName, reference: transmission.reference)
         let users = try await UserRecord.query(on: tx).filter(\.$practitionerID == practitioner).filter(\.$disabled == false).all()
-        for user in users {
+        let own = try await PractitionerRecord.find(practitioner, on: tx)?.noticeEmail
+        var recipients: [String] = []
+        for address in [own].compactMap({ $0 }) + users.map(\.email) where !recipients.contains(where: { $0.lowercased() == address.lowercased() }) {
+            recipients.append(address)
+        }
+        for recipient in recipients {
             let message = OutboxMessageRecord()
             message.id = UUID()
             message.$practice.id = transmission.$practice.id
             message.transmissionID = transmission.id
+            message.practitionerID = practitioner
             message.channel = "email"
-            message.recipient = user.email
+            message.recipient = recipient
             message.subject = notice.subject
             message.body = notice.body
             message.state = "pending"
@@ -50,6 +58,16 @@ enum Outbox {
             message.nextAttemptAt = now
             message.createdAt = now
             try await message.create(on: tx)
+        }
+        return recipients.count
+    }
+
+    /// How a message stands, as the trace says it: queued, sent (the provider accepted it), or failed.
+    static func stateLabel(_ message: OutboxMessageRecord) -> String {
+        switch message.state {
+        case "sent": "envoyé à \(message.sentAt.map { FrenchFormat.time($0) } ?? "—") (accepté par \(message.provider == "log" ? "le journal du serveur, aucun e-mail réel" : "le serveur d'envoi"))"
+        case "failed": "échec après \(message.attempts) essais\(message.lastError.map { " (\($0.prefix(120)))" } ?? "")"
+        default: message.attempts == 0 ? "en file d'attente, pas encore envoyé" : "pas encore envoyé (\(message.attempts) essai(s), nouvel essai à \(FrenchFormat.time(message.nextAttemptAt)))"
         }
     }
 

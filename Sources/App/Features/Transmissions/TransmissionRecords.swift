@@ -69,6 +69,8 @@ final class OutboxMessageRecord: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Parent(key: "practice_id") var practice: PracticeRecord
     @OptionalField(key: "transmission_id") var transmissionID: UUID?
+    /// The practitioner the notice is for.
+    @OptionalField(key: "practitioner_id") var practitionerID: UUID?
     @Field(key: "channel") var channel: String
     @Field(key: "recipient") var recipient: String
     @Field(key: "subject") var subject: String

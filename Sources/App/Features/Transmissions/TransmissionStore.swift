@@ -12,6 +12,8 @@ struct TransmissionInput: Content {
     var subject: String?
     var message: String?
     var callbackNumber: String?
+    /// The triage this transmission reports: the triage then links it.
+    var triageId: UUID? = nil
 }
 
 /// Transmissions: sent by the secretaries, read, acknowledged and answered by the practitioner they are addressed to.
@@ -38,6 +40,9 @@ enum TransmissionStore {
         var patient: PatientRecord?
         if let patientID = input.patientId { patient = try await AppointmentStore.patient(patientID, in: practice, on: context.database) }
         try await CallStore.requireCall(input.callId, in: practice, on: context.database)
+        var linkedTriage: TriageEvaluationRecord?
+        if let triageID = input.triageId { linkedTriage = try await TriageStore.find(triageID, in: practice, on: context.database) }
+        let triage = linkedTriage
         if callback.isEmpty, let patient { callback = try await PatientSearch.phones(of: [patient.id!], on: context.database)[patient.id!]?.first?.e164 ?? "" }
 
         let transmission = TransmissionRecord()
@@ -53,10 +58,14 @@ enum TransmissionStore {
         transmission.stateText = TransmissionState.new.rawValue
         transmission.escalationStepValue = EscalationStep.inApp.rawValue
         transmission.sentAt = now
-        transmission.sentByLabel = context.actor.label
+        transmission.sentByLabel = context.actor.name
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             try await transmission.create(on: tx)
             try await CallStore.link(input.callId, kind: .transmission, target: transmission.id!, in: practice, now: now, on: tx)
+            if let triage, triage.transmissionID == nil {
+                triage.transmissionID = transmission.id
+                try await triage.update(on: tx)
+            }
             try await journal.record(.create, entity: "transmission", entityID: transmission.id!.uuidString, practiceID: practice.id,
                                      after: transmission.journalState.merging(["subject": subject]) { $1 })
         }
@@ -69,6 +78,34 @@ enum TransmissionStore {
               TransmissionRules.mayAct(practitioner: practitioner, addressee: transmission.practitionerID, backup: transmission.backupPractitionerID) else {
             throw AppError.forbiddenBecause(TransmissionRules.Refusal.notAddressee.reason)
         }
+    }
+
+    /// What happened to it, in order, as facts: who sent it, each notice with its channel, address and state (queued,
+    /// sent once the provider accepted it, failed), a ladder step that could notify nobody, each phone task and how it
+    /// ended, the backup, the practitioner's reading, acknowledgement and answer.
+    static func trace(of transmission: TransmissionRecord, on db: any Database) async throws -> [String] {
+        var lines: [(Date, String)] = [(transmission.sentAt, "envoyée par \(AuditActor.readable(transmission.sentByLabel))")]
+        let practitioners = try await PractitionerRecord.query(on: db).filter(\.$practice.$id == transmission.$practice.id).all()
+        let names = Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) })
+        let notices = try await OutboxMessageRecord.query(on: db).filter(\.$transmissionID == transmission.id).sort(\.$createdAt).all()
+        for notice in notices {
+            let whom = notice.practitionerID.flatMap { names[$0] }.map { " pour \($0)" } ?? ""
+            lines.append((notice.createdAt, "avis par \(notice.channel == "email" ? "e-mail" : notice.channel) à \(notice.recipient)\(whom) : \(Outbox.stateLabel(notice))"))
+        }
+        if transmission.escalationStep >= .notice, !notices.contains(where: { $0.practitionerID == nil || $0.practitionerID == transmission.practitionerID }) {
+            lines.append((transmission.sentAt, "aucun avis possible : ni e-mail d'avis ni compte pour \(names[transmission.practitionerID] ?? "le praticien") — appel téléphonique demandé aussitôt"))
+        }
+        let tasks = try await TaskRecord.query(on: db).filter(\.$transmissionID == transmission.id)
+            .filter(\.$kindText == TaskKind.callPractitioner.rawValue).sort(\.$createdAt).all()
+        for task in tasks {
+            let state = task.state == "open" ? "à faire" : "faite\(task.closedByLabel.map { " par \(AuditActor.readable($0))" } ?? "")\(task.outcome.map { " : \($0)" } ?? "")"
+            lines.append((task.createdAt, "tâche : \(task.title.prefix(1).lowercased() + task.title.dropFirst()) — \(task.phone.isEmpty ? "aucun numéro enregistré" : FrenchFormat.phone(task.phone)) — \(state)"))
+        }
+        if let backup = transmission.backupPractitionerID { lines.append((transmission.sentAt, "confiée aussi au suppléant, \(names[backup] ?? "praticien suppléant")")) }
+        if let at = transmission.readAt { lines.append((at, "lue par le praticien")) }
+        if let at = transmission.acknowledgedAt { lines.append((at, "prise en compte par \(AuditActor.readable(transmission.acknowledgedByLabel ?? ""))")) }
+        if let at = transmission.answeredAt { lines.append((at, "réponse du praticien")) }
+        return lines.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map { "\(FrenchFormat.time($0.element.0)) — \($0.element.1)" }
     }
 
     /// Opening it in the inbox marks it read.
@@ -88,7 +125,7 @@ enum TransmissionStore {
         }
         if transmission.readAt == nil { transmission.readAt = now }
         transmission.acknowledgedAt = now
-        transmission.acknowledgedByLabel = context.actor.label
+        transmission.acknowledgedByLabel = context.actor.name
         try await save(transmission, before: before, in: practice, context: context) { tx in
             try await TaskStore.closeEscalationTasks(of: transmission, outcome: "Prise en compte par le praticien", actor: context.actor, now: now, on: tx)
         }
@@ -105,7 +142,7 @@ enum TransmissionStore {
         if transmission.readAt == nil { transmission.readAt = now }
         if transmission.acknowledgedAt == nil {
             transmission.acknowledgedAt = now
-            transmission.acknowledgedByLabel = context.actor.label
+            transmission.acknowledgedByLabel = context.actor.name
         }
         transmission.answer = text.trimmed
         transmission.answeredAt = now
@@ -124,7 +161,7 @@ enum TransmissionStore {
             task.dueAt = now.addingTimeInterval(transmission.priority == .urgent ? 15 * 60 : 2 * 3600)
             task.state = "open"
             task.createdAt = now
-            task.createdByLabel = context.actor.label
+            task.createdByLabel = context.actor.name
             relayTask = task
         }
         let relay = relayTask

@@ -28,6 +28,8 @@ struct TransmissionDTO: Content {
     let readBack: String?
     /// The task created for the secretaries when the practitioner answered.
     let relayTaskId: UUID?
+    /// What happened to it, line by line (notices with their state, phone tasks, acknowledgement); on reading one.
+    var trace: [String]? = nil
 
     init(_ t: TransmissionRecord, readBack: String? = nil, relayTaskId: UUID? = nil) {
         id = t.id!
@@ -45,7 +47,7 @@ struct TransmissionDTO: Content {
         escalationStep = t.escalationStep
         answer = t.answer
         sentAt = t.sentAt
-        sentBy = t.sentByLabel
+        sentBy = AuditActor.readable(t.sentByLabel)
         readAt = t.readAt
         acknowledgedAt = t.acknowledgedAt
         acknowledgedBy = t.acknowledgedByLabel
@@ -118,7 +120,10 @@ struct TransmissionsAPI: RouteCollection {
 
     @Sendable func show(req: Request) async throws -> TransmissionDTO {
         let practice = try await req.authorizePracticeParameter()
-        return TransmissionDTO(try await Self.transmission(req, practice))
+        let transmission = try await Self.transmission(req, practice)
+        var dto = TransmissionDTO(transmission)
+        dto.trace = try await TransmissionStore.trace(of: transmission, on: req.db)
+        return dto
     }
 
     /// The practitioner opened it.

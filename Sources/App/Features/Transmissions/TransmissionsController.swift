@@ -76,6 +76,9 @@ struct TransmissionsController: RouteCollection {
         let subject: String
         let message: String
         let callback: String
+        let evaluationID: UUID?
+        /// Filled in from a triage with a practitioner chosen: the send button has the focus (Entrée sends).
+        let ready: Bool
         let errors: [String]
     }
 
@@ -87,12 +90,22 @@ struct TransmissionsController: RouteCollection {
         let objet: String?
         let message: String?
         let rappel: String?
+        /// The triage this transmission reports.
+        let evaluation: UUID?
     }
 
+    /// The form; from a triage (`?evaluation=`) it comes filled in with the triage's level, answers, patient and
+    /// number, ready to send with one key.
     @Sendable func compose(req: Request) async throws -> View {
         let practice = try await req.authorizePracticeParameter()
+        if let triageID = req.query[UUID.self, at: "evaluation"] {
+            let draft = TriageStore.transmissionDraft(try await TriageStore.find(triageID, in: practice, on: req.db))
+            let form = ComposeForm(appel: draft.callId, patient: draft.patientId, praticien: nil, priorite: draft.priority?.rawValue, objet: draft.subject,
+                                   message: draft.message, rappel: draft.callbackNumber.map { FrenchFormat.phone($0) }, evaluation: triageID)
+            return try await render(req, practice: practice, form: form, errors: [])
+        }
         let form = ComposeForm(appel: req.query[UUID.self, at: "appel"], patient: req.query[UUID.self, at: "patient"], praticien: nil, priorite: nil,
-                               objet: nil, message: nil, rappel: nil)
+                               objet: nil, message: nil, rappel: nil, evaluation: nil)
         return try await render(req, practice: practice, form: form, errors: [])
     }
 
@@ -116,7 +129,8 @@ struct TransmissionsController: RouteCollection {
             patientName: patient?.displayName,
             practitioners: practitioners.map { Option(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == chosen) },
             priorities: TransmissionPriority.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == priority) },
-            subject: form.objet ?? "", message: form.message ?? "", callback: callback ?? "", errors: errors))
+            subject: form.objet ?? "", message: form.message ?? "", callback: callback ?? "", evaluationID: form.evaluation,
+            ready: form.evaluation != nil && chosen != nil, errors: errors))
     }
 
     @Sendable func send(req: Request) async throws -> Response {
@@ -124,7 +138,7 @@ struct TransmissionsController: RouteCollection {
         let form = try req.content.decode(ComposeForm.self)
         let input = TransmissionInput(practitionerId: form.praticien, patientId: form.patient, callId: form.appel,
                                       priority: form.priorite.flatMap(TransmissionPriority.init(rawValue:)), subject: form.objet,
-                                      message: form.message, callbackNumber: form.rappel)
+                                      message: form.message, callbackNumber: form.rappel, triageId: form.evaluation)
         return try await AppointmentsController.refusals(req, back: { try await render(req, practice: practice, form: form, errors: $0) }) {
             let transmission = try await TransmissionStore.send(input, in: practice, context: try req.writeContext(), now: req.application.clock.now())
             await TransmissionsAPI.publish(req, practice)
@@ -166,26 +180,19 @@ struct TransmissionsController: RouteCollection {
         let record = try await PracticeStore.practice(practice, on: req.db)
         let row = try await Self.rows([transmission], practiceNames: [practice.id: record.name], on: req.db)[0]
         let policy = try await TransmissionStore.policy(of: practice, on: req.db)
-        var ladder = ["\(FrenchFormat.time(transmission.sentAt)) — envoyée par \(transmission.sentByLabel)"]
-        if transmission.priority == .urgent {
-            for step in policy.steps(addressee: transmission.practitionerID) where step != .inApp && step <= transmission.escalationStep {
-                ladder.append("\(FrenchFormat.time(policy.dueDate(of: step, sentAt: transmission.sentAt))) — \(step.label)")
-            }
-        }
-        if let at = transmission.readAt { ladder.append("\(FrenchFormat.time(at)) — lue par le praticien") }
-        if let at = transmission.acknowledgedAt { ladder.append("\(FrenchFormat.time(at)) — prise en compte par \(transmission.acknowledgedByLabel ?? "")") }
-        if let at = transmission.answeredAt { ladder.append("\(FrenchFormat.time(at)) — réponse du praticien") }
+        let ladder = try await TransmissionStore.trace(of: transmission, on: req.db)
         let next = EscalationLadder.nextStep(policy: policy, priority: transmission.priority, state: transmission.state,
                                              addressee: transmission.practitionerID, sentAt: transmission.sentAt, reached: transmission.escalationStep)
         let sent = req.query[String.self, at: "envoyee"] != nil
         return try await req.view.render("transmissions/show", ShowPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name, row: row, message: transmission.message,
-            callback: FrenchFormat.phone(transmission.callbackNumber.isEmpty ? nil : transmission.callbackNumber), sentBy: transmission.sentByLabel,
+            callback: FrenchFormat.phone(transmission.callbackNumber.isEmpty ? nil : transmission.callbackNumber),
+            sentBy: AuditActor.readable(transmission.sentByLabel),
             readBack: sent ? try await TransmissionsAPI.readBack(transmission, on: req.db) : nil,
             callID: transmission.callID, patientID: transmission.patientID, ladder: ladder,
             next: next.map { "À \(FrenchFormat.time($0.1)) si personne n'en accuse réception : \($0.0.label.prefix(1).lowercased() + $0.0.label.dropFirst())" },
             mayAct: (try? TransmissionStore.requireAddressee(transmission, principal: principal)) != nil && transmission.state != .done,
-            acknowledgedBy: transmission.acknowledgedByLabel, errors: errors))
+            acknowledgedBy: transmission.acknowledgedByLabel.map(AuditActor.readable), errors: errors))
     }
 
     @Sendable func acknowledge(req: Request) async throws -> Response {
