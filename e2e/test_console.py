@@ -197,13 +197,15 @@ def test_an_urgent_call_triaged_to_level_one_shows_the_15_and_is_recorded_on_the
     browser.find_element(By.XPATH, "//button[contains(., 'Nouvel appel')]").click()
     wait_for_text(browser, "Appel en cours")
     ActionChains(browser).key_down(Keys.ALT).send_keys("u").key_up(Keys.ALT).perform()
+    from test_triage import answer, caller, give_subject
+    give_subject(browser, age="2")
+    answer(browser, "o")  # a new health problem
     wait_for_text(browser, "Signe d'alerte du centre")
-    for key in "nno":  # the third red flag: very hard to breathe
-        ActionChains(browser).send_keys(key).perform()
-        time.sleep(0.3)
+    answer(browser, "nno")  # the third red flag of a child: a seizure
     wait_for_text(browser, "Niveau 1 — Urgence vitale")
     assert "Appeler le 15 (SAMU) maintenant" in browser.page_source
     screenshot(browser, "86-urgence-niveau-1")
+    caller(browser)
     browser.find_element(By.XPATH, "//button[contains(., 'Enregistrer')]").click()
     wait_for_text(browser, "Questions posées")
     assert "Appel du 15 conseillé" in browser.page_source

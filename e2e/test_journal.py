@@ -137,7 +137,7 @@ def test_a_call_an_urgent_transmission_acknowledged_and_the_answer_live_in_the_q
 
 
 def test_a_triage_run_during_a_call_is_found_in_its_journal_with_the_urgent_transmission(server, browser):
-    from test_triage import RED_FLAGS, answer, result_level
+    from test_triage import RED_FLAGS, answer, answer_no_until_done, caller, give_subject, result_level
     browser.get(server + "/")
     if "/connexion" in browser.current_url:
         sign_in(browser, server, "secretaire@permanence.test")
@@ -148,17 +148,17 @@ def test_a_triage_run_during_a_call_is_found_in_its_journal_with_the_urgent_tran
     browser.find_element(By.XPATH, "//button[contains(., 'Nouvel appel')]").click()
     wait_for_text(browser, "Appel en cours")
     browser.find_element(By.PARTIAL_LINK_TEXT, "Évaluer l'urgence").click()
-    wait_for_text(browser, "Question 1 ")
+    give_subject(browser, age="2")
+    answer(browser, "o")  # a new health problem
     answer(browser, "n" + "s")  # the second red flag in doubt: level 2, the practitioner now
-    answer(browser, "n" * (RED_FLAGS - 2))
-    # The paediatrician's own criteria follow; answer « Non » until the result shows.
-    while browser.find_elements(By.CSS_SELECTOR, "p.question"):
-        answer(browser, "n")
+    # The other red flags, the ingestion question, the paediatrician's own criteria: « Non » until the result shows.
+    answer_no_until_done(browser)
     assert result_level(browser) == "Niveau 2 — Avis médical immédiat"
-    assert "une transmission urgente part au praticien" in browser.page_source
-    Select(browser.find_element(By.NAME, "action")).select_by_visible_text("Transmission envoyée au praticien")
+    assert "une transmission part dès l'enregistrement" in browser.page_source
+    Select(browser.find_element(By.NAME, "action")).select_by_visible_text("Conseil donné à l'appelant")
+    caller(browser, name="M. Garnier")
     browser.find_element(By.XPATH, "//button[contains(., 'Enregistrer')]").click()
-    wait_for_text(browser, "Transmission urgente envoyée au praticien")
+    wait_for_text(browser, "Transmise")
     screenshot(browser, "63-triage-transmission-auto")
     browser.find_element(By.LINK_TEXT, "Revenir à l'appel").click()
     wait_for_text(browser, "Ce que l'appel a produit")

@@ -6,10 +6,22 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from conftest import screenshot
 from test_sign_in import sign_in, wait_for_text
 
-RED_FLAGS = 11
+# The red flags asked of a two-year-old (a child's wording) and of a 40-year-old (an adult's): ten each.
+RED_FLAGS = 10
 
 
-def start_triage(browser, server, practice):
+def give_subject(browser, who="proche", age="2", unit="ans"):
+    """The first screen outside a record: for whom, and how old; then the first question, whether the call is about a
+    new or worsening health problem, answered « Oui »."""
+    wait_for_text(browser, "Pour qui ?")
+    browser.find_element(By.CSS_SELECTOR, "input[name=qui][value=%s]" % who).click()
+    browser.find_element(By.NAME, "age").send_keys(age)
+    Select(browser.find_element(By.NAME, "unite")).select_by_value(unit)
+    browser.find_element(By.XPATH, "//button[contains(., 'Commencer les questions')]").click()
+    wait_for_text(browser, "Question 1 ")
+
+
+def start_triage(browser, server, practice, age="2", symptom=True):
     browser.get(server + "/")
     if "/connexion" in browser.current_url:
         sign_in(browser, server, "secretaire@permanence.test")
@@ -17,7 +29,24 @@ def start_triage(browser, server, practice):
     browser.find_element(By.LINK_TEXT, practice).click()
     wait_for_text(browser, "Accueil à dire")
     browser.find_element(By.PARTIAL_LINK_TEXT, "Évaluer l'urgence").click()
-    wait_for_text(browser, "Question 1 ")
+    give_subject(browser, age=age)
+    if symptom:
+        answer(browser, "o")
+
+
+def answer_no_until_done(browser):
+    while browser.find_elements(By.CSS_SELECTOR, "p.question"):
+        answer(browser, "n")
+
+
+def caller(browser, name="Mme Petit", number="06 12 34 56 78"):
+    """Without a patient record, whom to call back is asked before recording."""
+    field = browser.find_element(By.NAME, "appelant")
+    field.clear()
+    field.send_keys(name)
+    rappel = browser.find_element(By.NAME, "rappel")
+    if not rappel.get_attribute("value"):
+        rappel.send_keys(number)
 
 
 def answer(browser, keys):
@@ -38,12 +67,15 @@ def test_a_red_flag_gives_level_one_and_the_15_whatever_follows(server, browser)
     start_triage(browser, server, "Cabinet du Dr Lambert, pédiatre")
     assert "Signe d'alerte du centre" in browser.page_source
     screenshot(browser, "40-triage-question")
-    answer(browser, "nn" + "o")  # the third red flag: very hard to breathe
+    assert "mâchoire" not in browser.page_source  # a child's wording, never the adult chest pain
+    answer(browser, "nn" + "o")  # the third red flag of a child: a seizure
     assert result_level(browser) == "Niveau 1 — Urgence vitale"
     assert "Appeler le 15 (SAMU) maintenant" in browser.page_source
     assert "appelez le 15 tout de suite" in browser.find_element(By.CSS_SELECTOR, "blockquote.script").text
-    assert Select(browser.find_element(By.NAME, "action")).first_selected_option.text == "Appel du 15 conseillé"
+    assert "Pendant que l'appelant compose le 15" in browser.page_source
+    assert Select(browser.find_element(By.NAME, "action")).first_selected_option.text == "Appel du 15 conseillé à l'appelant"
     screenshot(browser, "41-triage-niveau-1")
+    caller(browser)
     browser.find_element(By.XPATH, "//button[contains(., 'Enregistrer')]").click()
     wait_for_text(browser, "Questions posées")
     assert "Niveau 1 — Urgence vitale" in browser.page_source
@@ -53,19 +85,21 @@ def test_a_red_flag_gives_level_one_and_the_15_whatever_follows(server, browser)
 
 def test_the_paediatric_criteria_give_level_two_and_a_lowered_level_needs_a_reason(server, browser):
     start_triage(browser, server, "Cabinet du Dr Lambert, pédiatre")
-    answer(browser, "n" * RED_FLAGS)
+    answer(browser, "n" * RED_FLAGS + "n")  # the red flags, then the ingestion question
     wait_for_text(browser, "L'enfant a-t-il de la fièvre")
     assert "Signe d'alerte du centre" not in browser.page_source
-    answer(browser, "o")  # fever: its follow-ups come next
-    wait_for_text(browser, "entre 3 et 6 mois")
+    answer(browser, "o")  # fever: its follow-ups come next, for a two-year-old
+    wait_for_text(browser, "nuque raide")
     answer(browser, "n" + "o")  # drinks much less than usual
     assert "Niveau 2 — Avis médical immédiat" in browser.find_element(By.CSS_SELECTOR, ".triage-side").text
-    answer(browser, "nnnnnn")
+    assert "moins d'un an" not in browser.page_source  # the record's age is known: never asked
+    answer_no_until_done(browser)
     assert result_level(browser) == "Niveau 2 — Avis médical immédiat"
     assert "Je vous passe le Dr Lambert maintenant" in browser.find_element(By.CSS_SELECTOR, "blockquote.script").text
     screenshot(browser, "43-triage-niveau-2")
     # Lowering without a reason is refused, with the reason why; nothing is recorded.
     Select(browser.find_element(By.NAME, "niveau")).select_by_visible_text("Niveau 4 — Consultation sous 48 h")
+    caller(browser)
     browser.find_element(By.XPATH, "//button[contains(., 'Enregistrer')]").click()
     wait_for_text(browser, "abaisser le niveau demande une raison écrite")
     screenshot(browser, "44-triage-raison-obligatoire")
@@ -77,15 +111,15 @@ def test_the_paediatric_criteria_give_level_two_and_a_lowered_level_needs_a_reas
 
 
 def test_the_general_practice_protocol_reaches_levels_three_four_and_five(server, browser):
-    # Its criteria in order: breathing-worse (2), elderly-fall (2), fever-3-days (3), strong-pain (3), cannot-drink (3),
-    # urine-fever (3), wound (4), lasting (4).
-    for keys, level, orientation in [
-        ("nn" + "o" + "nnnnn", "Niveau 3 — Consultation dans la journée", "Créneau d'urgence aujourd'hui"),
-        ("nnnnnn" + "o" + "n", "Niveau 4 — Consultation sous 48 h", "Rendez-vous sous 48 heures"),
-        ("nnnnnnnn", "Niveau 5 — Rendez-vous programmé", "Rendez-vous habituel"),
+    # A 40-year-old: the red flags, the ingestion question, then the practice's criteria (breathing-worse, fever…).
+    for keys, level, orientation, symptom in [
+        ("n" * RED_FLAGS + "n" + "n" + "o" + "nn" + "o", "Niveau 3 — Consultation dans la journée", "Créneau d'urgence aujourd'hui", True),
+        ("n" * RED_FLAGS + "n", "Niveau 4 — Consultation sous 48 h", "Rendez-vous sous 48 heures", True),
+        ("n", "Niveau 5 — Rendez-vous programmé", "Rendez-vous habituel", False),
     ]:
-        start_triage(browser, server, "Cabinet médical des Tilleuls")
-        answer(browser, "n" * RED_FLAGS + keys)
+        start_triage(browser, server, "Cabinet médical des Tilleuls", age="40", symptom=symptom)
+        answer(browser, keys)
+        answer_no_until_done(browser)
         assert result_level(browser) == level
         assert orientation in browser.page_source
         screenshot(browser, "45-triage-" + level.split(" ")[1])

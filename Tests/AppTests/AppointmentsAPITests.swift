@@ -71,7 +71,7 @@ struct AppointmentsAPITests {
             let detail = try await app.api(.GET, "\(s.base)/appointments/\(result.appointment.id)", token: s.token)
             struct Detail: Decodable { struct Change: Decodable { let by: String; let action: String }; let history: [Change] }
             #expect(try detail.content.decode(Detail.self).history.map(\.action) == ["create"])
-            #expect(try detail.content.decode(Detail.self).history.first?.by == s.world.secretaryA)
+            #expect(try detail.content.decode(Detail.self).history.first?.by == s.world.secretaryA + " (Télésecrétaire)", "the account's name and role")
         }
     }
 

@@ -75,7 +75,7 @@ struct CallJournalAPITests {
             #expect(shown.notes == "Horaires demandés", "what was said stays as it was")
             #expect(shown.outcome == "handled")
             #expect(shown.corrections?.map(\.text) == ["Il s'agissait des horaires du samedi."])
-            #expect(shown.corrections?.first?.author == w.world.secretaryA)
+            #expect(shown.corrections?.first?.author == w.world.secretaryA + " (Télésecrétaire)")
             let stored = try #require(try await CallRecord.find(call.id, on: app.db))
             #expect(stored.notes == "Horaires demandés")
         }

@@ -57,6 +57,8 @@ struct PlaybookAPITests {
 
     static func allNo(_ extra: [String: String] = [:]) -> String {
         var answers = Dictionary(uniqueKeysWithValues: RedFlagScreen.questions.map { ($0.id, "no") })
+        answers["new-problem"] = "yes"
+        answers["exposure"] = "no"
         answers.merge(extra) { _, new in new }
         return String(decoding: try! JSONEncoder().encode(answers), as: UTF8.self)
     }
@@ -69,7 +71,7 @@ struct PlaybookAPITests {
 
             let start = try await app.api(.GET, base, token: secretary).content.decode(ProtocolAnswer.self)
             #expect(start.version == 0 && start.criteria.isEmpty && start.defaultLevel == 5)
-            #expect(start.redFlags.map(\.id) == RedFlagScreen.questions.map(\.id))
+            #expect(start.redFlags.map(\.id) == (RedFlagScreen.questions + RedFlagScreen.childQuestions).map(\.id))
 
             #expect(try await app.api(.PUT, base, token: secretary, json: Self.protocolJSON).status == .forbidden)
             let saved = try await app.api(.PUT, "\(base)?note=Crit%C3%A8res%20du%20Dr%20B", token: supervisor, json: Self.protocolJSON)
@@ -81,7 +83,7 @@ struct PlaybookAPITests {
             let refused = try await app.api(.PUT, base, token: supervisor, json: looping)
             #expect(refused.status == .unprocessableEntity)
             let reasons = try Self.problem(refused).errors?.map { "\($0.field): \($0.reason)" } ?? []
-            #expect(reasons.contains("criteria[1].id: « rf-chest » est un signe d'alerte du centre : il ne se modifie pas dans un protocole de cabinet"))
+            #expect(reasons.contains("criteria[1].id: « rf-chest » est une question du centre (signes d'alerte, problème nouveau, ingestion) : elle ne se modifie pas dans un protocole de cabinet"))
             #expect(reasons.contains("criteria: les questions de suite tournent en rond : a → a"))
             let notOffered = #"{"criteria":[{"id":"a","text":"A ?","levelIfYes":3,"followUps":[{"on":["peut-être"],"ask":["a"]}]}]}"#
             #expect(try await app.api(.PUT, base, token: supervisor, json: notOffered).status == .unprocessableEntity)
@@ -116,10 +118,13 @@ struct PlaybookAPITests {
             func evaluate(_ body: String) async throws -> TestingHTTPResponse { try await app.api(.POST, "\(practice)/triage/evaluations", token: secretary, json: body) }
 
             let start = try await evaluate(#"{"answers":{}}"#).content.decode(Evaluation.self)
-            #expect(start.nextQuestions.first?.id == "rf-chest" && start.nextQuestions.first?.redFlag == true)
+            #expect(start.nextQuestions.first?.id == "new-problem" && start.nextQuestions.dropFirst().first?.redFlag == true)
             #expect(start.protocolVersion == 1 && start.id == nil)
             let routine = try await evaluate(#"{"answers":\#(Self.allNo(["child-fever": "no"]))}"#).content.decode(Evaluation.self)
-            #expect(routine.level == 5 && routine.orientation == "routineBooking" && routine.complete)
+            // A symptom call that no criterion describes is level 4, never 5; a call about no health problem is 5.
+            #expect(routine.level == 4 && routine.orientation == "within48Hours" && routine.complete)
+            let paperwork = try await evaluate(#"{"answers":{"new-problem":"no"}}"#).content.decode(Evaluation.self)
+            #expect(paperwork.level == 5 && paperwork.orientation == "routineBooking" && paperwork.complete)
             let urgent = try await evaluate(#"{"answers":\#(Self.allNo(["child-fever": "yes", "drinks-less": "yes"]))}"#).content.decode(Evaluation.self)
             #expect(urgent.level == 2 && urgent.orientation == "practitionerNow")
             let vital = try await evaluate(#"{"answers":{"rf-breathing":"yes"}}"#).content.decode(Evaluation.self)
@@ -140,15 +145,16 @@ struct PlaybookAPITests {
             #expect(try await evaluate(lowered + "}").status == .unprocessableEntity)
             #expect(try await evaluate(#"{"answers":{"rf-chest":"yes"},"record":true,"level":2,"reason":"La patiente dit que cela va mieux"}"#).status == .unprocessableEntity)
             #expect(try await TriageEvaluationRecord.query(on: app.db).count() == 0)
-            let kept = try await evaluate(lowered + #","reason":"Vu hier par le Dr A pour la même fièvre, consigne écrite","action":"appointmentBooked"}"#)
+            let kept = try await evaluate(lowered + #","reason":"Vu hier par le Dr A pour la même fièvre, consigne écrite","action":"adviceGiven","callerName":"Mme Aubert","callbackNumber":"06 12 34 56 78"}"#)
             #expect(kept.status == .created, "\(kept.body.string)")
             let result = try kept.content.decode(Evaluation.self)
             #expect(result.level == 5 && result.computedLevel == 4)
             let record = try await app.api(.GET, "\(practice)/triage/evaluations/\(try #require(result.id))", token: secretary).content.decode(Record.self)
-            #expect(record.computedLevel == 4 && record.level == 5 && record.action == "appointmentBooked" && record.protocolVersion == 1)
+            #expect(record.computedLevel == 4 && record.level == 5 && record.action == "adviceGiven" && record.protocolVersion == 1)
             #expect(record.reason == "Vu hier par le Dr A pour la même fièvre, consigne écrite")
-            #expect(record.answers.count == RedFlagScreen.questions.count + 2)
-            let screened = record.answers.prefix(RedFlagScreen.questions.count)
+            #expect(record.answers.count == RedFlagScreen.questions.count + 4)
+            #expect(record.answers.first?.questionId == "new-problem")
+            let screened = record.answers.dropFirst().prefix(RedFlagScreen.questions.count)
             #expect(screened.allSatisfy { $0.redFlag })
             #expect(try await AuditEntryRecord.query(on: app.db).filter(\.$entity == "triage").count() == 1)
         }

@@ -142,11 +142,12 @@ struct TransmissionEscalationTests {
             #expect(try await Escalation.tick(app: app, now: clock.now) == 1)
             #expect(try await TransmissionRecord.find(t.id, on: app.db)?.backupPractitionerID == w.colleagueID)
             #expect(try await outbox().map(\.recipient) == [JournalWorld.doctorEmail, JournalWorld.colleagueEmail])
+            #expect(try await callTasks().map(\.state) == ["open", "open"], "the backup is phoned too")
 
             // The backup may now acknowledge: the ladder stops and the phone task closes.
             let acknowledged = try await app.api(.POST, "\(w.base)/transmissions/\(t.id)/acknowledge", token: w.colleague)
             #expect(acknowledged.status == .ok)
-            #expect(try await callTasks().map(\.state) == ["cancelled"])
+            #expect(try await callTasks().map(\.state) == ["cancelled", "cancelled"])
             clock.advance(by: 3600)
             #expect(try await Escalation.tick(app: app, now: clock.now) == 0)
             #expect(try await outbox().count == 2)

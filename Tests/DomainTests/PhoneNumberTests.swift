@@ -56,7 +56,7 @@ struct PhoneNumberTests {
         // Written internationally, with its own code or wrongly with +33, it is the same number.
         #expect(try PhoneNumber(parsing: e164).e164 == e164)
         #expect(try PhoneNumber(parsing: "+33" + digits.dropFirst()).e164 == e164)
-        #expect(!number.isFrenchMobile)
+        #expect(number.isFrenchMobile == (digits.hasPrefix("06") || digits.hasPrefix("07")))
     }
 
     @Test func metropolitanNumbersNextToOverseasPrefixesStayFrench() throws {

@@ -118,7 +118,8 @@ struct DemoDataset: Equatable, Sendable {
         var usedNumbers = Set<String>()
         func mobile() -> String {
             while true {
-                let number = "+3363998" + String(format: "%04d", Int.random(in: 0...9999, using: &rng))
+                // 06 39 98 … lies in the 0639 block, which E.164 numbers under +262 (Mayotte): parsed, it is +262 639 98 ….
+                let number = "+26263998" + String(format: "%04d", Int.random(in: 0...9999, using: &rng))
                 if usedNumbers.insert(number).inserted { return number }
             }
         }

@@ -8,25 +8,20 @@ import SQLKit
 struct TruthfulTraces: AsyncMigration {
     var name: String { "0016_TruthfulTraces" }
 
+    /// SQLite adds one column per statement.
+    static let columns: [(table: String, name: String, type: DatabaseSchema.DataType)] = [
+        ("practitioners", "mobile_phone", .string), ("practitioners", "direct_phone", .string), ("practitioners", "notice_email", .string),
+        ("triage_evaluations", "transmission_id", .uuid), ("triage_evaluations", "age_months", .int),
+        ("triage_evaluations", "caller_is_patient", .bool), ("triage_evaluations", "caller_name", .string),
+        ("triage_evaluations", "callback_number", .string), ("triage_evaluations", "script", .string),
+        ("appointments", "status_changed_at", .datetime), ("appointments", "status_reason", .string),
+        ("outbox_messages", "practitioner_id", .uuid),
+    ]
+
     func prepare(on database: any Database) async throws {
-        try await database.schema("practitioners")
-            .field("mobile_phone", .string)
-            .field("direct_phone", .string)
-            .field("notice_email", .string)
-            .update()
-        try await database.schema("triage_evaluations")
-            .field("transmission_id", .uuid, .references("transmissions", "id"))
-            .field("age_months", .int)
-            .field("caller_is_patient", .bool)
-            .field("caller_name", .string)
-            .field("callback_number", .string)
-            .field("script", .string)
-            .update()
-        try await database.schema("appointments")
-            .field("status_changed_at", .datetime)
-            .field("status_reason", .string)
-            .update()
-        try await database.schema("outbox_messages").field("practitioner_id", .uuid).update()
+        for column in Self.columns {
+            try await database.schema(column.table).field(.definition(name: .key(.string(column.name)), dataType: column.type, constraints: [])).update()
+        }
         // Overseas numbers written nationally were stored as +33…: the caller-ID could not find them.
         let sql = database as! any SQLDatabase
         for (table, column) in [("patient_phones", "e164"), ("patients", "guardian_phone"), ("calls", "caller_number"),
@@ -41,11 +36,9 @@ struct TruthfulTraces: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await database.schema("outbox_messages").deleteField("practitioner_id").update()
-        try await database.schema("appointments").deleteField("status_changed_at").deleteField("status_reason").update()
-        try await database.schema("triage_evaluations").deleteField("transmission_id").deleteField("age_months").deleteField("caller_is_patient")
-            .deleteField("caller_name").deleteField("callback_number").deleteField("script").update()
-        try await database.schema("practitioners").deleteField("mobile_phone").deleteField("direct_phone").deleteField("notice_email").update()
+        for column in Self.columns.reversed() {
+            try await database.schema(column.table).deleteField(.key(.string(column.name))).update()
+        }
     }
 
 }

@@ -99,9 +99,10 @@ public struct PhoneNumber: Hashable, Codable, Sendable, CustomStringConvertible 
         return stride(from: 0, to: 10, by: 2).map { String(national[$0..<$0 + 2]) }.joined(separator: " ")
     }
 
-    /// A French mobile (06 or 07).
+    /// A French mobile, metropolitan or overseas (06 or 07 in the national plan).
     public var isFrenchMobile: Bool {
-        e164.hasPrefix("+336") || e164.hasPrefix("+337")
+        guard let national else { return false }
+        return national.hasPrefix("06") || national.hasPrefix("07")
     }
 
     public var description: String { display }

@@ -106,6 +106,8 @@ public enum TriageEngine {
             for next in leadsTo(question, answer) { reach(next) }
         }
         for question in top { reach(question) }
+        // A red flag answered in another age's wording still counts: a « oui » to any red flag is level 1.
+        for id in answers.keys.sorted() where RedFlagScreen.isRedFlag(id) && !seen.contains(id) { reach(RedFlagScreen.question(id)!) }
         if let stray = answers.keys.sorted().first(where: { !seen.contains($0) }) { return .failure(.notAsked(stray)) }
 
         let symptomCall = answers[gate.id] != .no

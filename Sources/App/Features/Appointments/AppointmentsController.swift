@@ -790,7 +790,7 @@ struct AppointmentsController: RouteCollection {
     static func fieldLabel(_ field: String) -> String {
         let labels = ["start": "Heure", "firstStart": "Première séance", "patientId": "Patient", "patient": "Patient", "practitionerId": "Praticien",
                       "praticien": "Praticien", "motifId": "Motif", "motif": "Motif", "override.reason": "Raison de la dérogation",
-                      "holdId": "Créneau retenu", "party": "Annulé par", "reason": "Raison", "scope": "Portée", "status": "Statut",
+                      "holdId": "Créneau retenu", "callerName": "Nom de l'appelant", "ageMonths": "Âge", "party": "Annulé par", "reason": "Raison", "scope": "Portée", "status": "Statut",
                       "count": "Nombre de séances", "intervalWeeks": "Intervalle", "from": "Du", "until": "Au", "priority": "Priorité",
                       "urgencyLevel": "Niveau d'urgence", "notes": "Notes", "date": "Date", "source": "Origine", "practitionerIds": "Praticiens",
                       "birthName": "Nom de naissance", "firstNames": "Prénom(s)", "usedName": "Nom d'usage", "birthDate": "Date de naissance",

@@ -213,7 +213,7 @@ enum TriageStore {
         if record.computedLevel != record.finalLevel {
             lines.append("Niveau calculé \(record.computedLevel), retenu \(record.finalLevel)\(record.levelReason.map { " : « \($0) »" } ?? "").")
         }
-        let said = record.askedAnswers.filter { $0.answer != .no }
+        let said = record.askedAnswers.filter { $0.answer != .no && $0.questionId != RedFlagScreen.symptomGate.id }
         lines += said.isEmpty ? ["Aucune question n'a reçu « Oui » ni « Ne sait pas » : problème de santé qu'aucun critère ne décrit."]
             : said.map { "\($0.question) \($0.answer.label)." }
         return TransmissionInput(practitionerId: nil, patientId: record.patientID, callId: record.callID,
