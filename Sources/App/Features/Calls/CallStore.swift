@@ -199,19 +199,9 @@ enum CallStore {
         note.text = said
         note.authorLabel = context.actor.name
         note.createdAt = now
-        let task = TaskRecord()
-        task.id = UUID()
-        task.$practice.id = practice.id
-        task.patientID = call.patientID
-        task.kindText = TaskKind.supervisorTakeover.rawValue
-        task.title = "Reprendre l'appel en cours de \(context.actor.name)"
-        task.details = said
-        task.phone = call.callerNumber
-        task.priorityValue = QueuePriority.urgent.rawValue
-        task.dueAt = now
-        task.state = "open"
-        task.createdAt = now
-        task.createdByLabel = context.actor.name
+        let task = TaskRecord(practice: practice.id, kind: .supervisorTakeover, patient: call.patientID,
+                              title: "Reprendre l'appel en cours de \(context.actor.name)", details: said, phone: call.callerNumber,
+                              priority: .urgent, due: now, now: now, by: context.actor)
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             try await note.create(on: tx)
             try await TaskStore.insert(task, in: practice, on: tx)

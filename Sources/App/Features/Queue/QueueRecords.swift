@@ -28,6 +28,24 @@ final class TaskRecord: Model, @unchecked Sendable {
 
     init() {}
 
+    /// A new open task.
+    init(practice: UUID, kind: TaskKind, patient: UUID?, transmission: UUID? = nil, title: String, details: String, phone: String,
+         priority: QueuePriority, due: Date?, now: Date, by: AuditActor) {
+        id = UUID()
+        $practice.id = practice
+        patientID = patient
+        transmissionID = transmission
+        kindText = kind.rawValue
+        self.title = title
+        self.details = details
+        self.phone = phone
+        priorityValue = priority.rawValue
+        dueAt = due
+        state = "open"
+        createdAt = now
+        createdByLabel = by.name
+    }
+
     var kind: TaskKind { TaskKind(rawValue: kindText) ?? .callback }
     var priority: QueuePriority { QueuePriority(rawValue: priorityValue) ?? .normal }
     var queueItem: QueueItem { QueueItem(source: .task, id: id!, priority: priority, due: dueAt, createdAt: createdAt) }

@@ -40,19 +40,9 @@ enum TaskStore {
         guard problems.isEmpty else { throw AppError.validation(problems) }
         if let patientID = input.patientId { _ = try await AppointmentStore.patient(patientID, in: practice, on: context.database) }
 
-        let task = TaskRecord()
-        task.id = UUID()
-        task.$practice.id = practice.id
-        task.patientID = input.patientId
-        task.kindText = (input.kind ?? .callback).rawValue
-        task.title = title
-        task.details = (input.details ?? "").trimmed
-        task.phone = phone
-        task.priorityValue = (input.priority ?? .normal).rawValue
-        task.dueAt = due
-        task.state = "open"
-        task.createdAt = now
-        task.createdByLabel = context.actor.name
+        let task = TaskRecord(practice: practice.id, kind: input.kind ?? .callback, patient: input.patientId, title: title,
+                              details: (input.details ?? "").trimmed, phone: phone, priority: input.priority ?? .normal, due: due, now: now,
+                              by: context.actor)
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             try await task.create(on: tx)
             try await journal.record(.create, entity: "task", entityID: task.id!.uuidString, practiceID: practice.id, after: task.journalState)

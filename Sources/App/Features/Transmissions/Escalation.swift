@@ -36,22 +36,12 @@ enum Escalation {
                 func callTask(_ practitionerID: UUID, why: String) async throws {
                     let practitioner = byID[practitionerID]
                     let name = practitioner?.displayName ?? "le praticien"
-                    let task = TaskRecord()
-                    task.id = UUID()
-                    task.$practice.id = practice.id
-                    task.patientID = transmission.patientID
-                    task.transmissionID = transmission.id
-                    task.kindText = TaskKind.callPractitioner.rawValue
-                    task.title = "Appeler \(name) : \(why)"
-                    task.details = "Joindre \(name) : \(practitioner?.contactLine ?? "aucun numéro enregistré")."
+                    let details = "Joindre \(name) : \(practitioner?.contactLine ?? "aucun numéro enregistré")."
                         + " Transmission envoyée à \(FrenchFormat.time(transmission.sentAt)) par \(AuditActor.readable(transmission.sentByLabel)) : \(transmission.subject)"
-                    task.phone = practitioner?.firstNumber ?? ""
-                    task.priorityValue = QueuePriority.urgent.rawValue
-                    task.dueAt = now
-                    task.state = "open"
-                    task.createdAt = now
-                    task.createdByLabel = actor.name
-                    try await TaskStore.insert(task, in: practice, on: tx)
+                    try await TaskStore.insert(TaskRecord(practice: practice.id, kind: .callPractitioner, patient: transmission.patientID,
+                                                          transmission: transmission.id, title: "Appeler \(name) : \(why)", details: details,
+                                                          phone: practitioner?.firstNumber ?? "", priority: .urgent, due: now, now: now, by: actor),
+                                               in: practice, on: tx)
                     facts.append("tâche : appeler \(name) (\(practitioner?.contactLine ?? "aucun numéro"))")
                 }
                 var index = 0

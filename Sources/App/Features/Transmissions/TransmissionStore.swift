@@ -146,25 +146,11 @@ enum TransmissionStore {
         }
         transmission.answer = text.trimmed
         transmission.answeredAt = now
-        var relayTask: TaskRecord?
-        if transmission.patientID != nil || !transmission.callbackNumber.isEmpty {
-            let task = TaskRecord()
-            task.id = UUID()
-            task.$practice.id = practice.id
-            task.patientID = transmission.patientID
-            task.transmissionID = transmission.id
-            task.kindText = TaskKind.relayAnswer.rawValue
-            task.title = "Transmettre la réponse : \(transmission.subject)"
-            task.details = text.trimmed
-            task.phone = transmission.callbackNumber
-            task.priorityValue = (transmission.priority == .urgent ? QueuePriority.urgent : .high).rawValue
-            task.dueAt = now.addingTimeInterval(transmission.priority == .urgent ? 15 * 60 : 2 * 3600)
-            task.state = "open"
-            task.createdAt = now
-            task.createdByLabel = context.actor.name
-            relayTask = task
-        }
-        let relay = relayTask
+        let urgent = transmission.priority == .urgent
+        let relay = transmission.patientID == nil && transmission.callbackNumber.isEmpty ? nil
+            : TaskRecord(practice: practice.id, kind: .relayAnswer, patient: transmission.patientID, transmission: transmission.id,
+                         title: "Transmettre la réponse : \(transmission.subject)", details: text.trimmed, phone: transmission.callbackNumber,
+                         priority: urgent ? .urgent : .high, due: now.addingTimeInterval(urgent ? 15 * 60 : 2 * 3600), now: now, by: context.actor)
         try await save(transmission, before: before, in: practice, context: context) { tx in
             try await TaskStore.closeEscalationTasks(of: transmission, outcome: "Le praticien a répondu", actor: context.actor, now: now, on: tx)
             if let relay { try await TaskStore.insert(relay, in: practice, on: tx) }
