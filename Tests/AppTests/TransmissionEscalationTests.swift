@@ -104,6 +104,64 @@ struct TransmissionEscalationTests {
         }
     }
 
+    /// A practitioner with neither notice e-mail nor account: nothing claims a notice was sent; at the notice's time a
+    /// secretary is asked to phone him, with his number on the task, and the queue shows the matter once.
+    @Test func aPractitionerNobodyCanNotifyIsPhonedAtOnceWithHisNumber() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let w = try await JournalWorld.build(on: app)
+            try await app.writer.transaction(on: app.db, actor: .system("test")) { tx, _ in
+                let colleague = try #require(try await PractitionerRecord.find(w.colleagueID, on: tx))
+                colleague.mobilePhone = "+33611223344"
+                colleague.directPhone = "+33145000002"
+                try await colleague.update(on: tx)
+                try await UserRecord.query(on: tx).filter(\.$practitionerID == w.colleagueID).set(\.$disabled, to: true).update()
+            }
+            let sent = try await app.api(.POST, "\(w.base)/transmissions", token: w.secretary, json: """
+                {"practitionerId":"\(w.colleagueID)","patientId":"\(w.patient)","priority":"urgent","subject":"Fièvre chez un nourrisson"}
+                """)
+            let t = try APIJSON.decode(Transmission.self, sent)
+            clock.advance(by: 4 * 60 + 59)
+            #expect(try await Escalation.tick(app: app, now: clock.now) == 0)
+            clock.advance(by: 1)
+            #expect(try await Escalation.tick(app: app, now: clock.now) == 1)
+            #expect(try await OutboxMessageRecord.query(on: app.db).count() == 0)
+            let task = try #require(try await TaskRecord.query(on: app.db).filter(\.$kindText == "callPractitioner").first())
+            #expect(task.phone == "+33611223344")
+            #expect(task.details.contains("06 11 22 33 44 (portable) · 01 45 00 00 02 (ligne directe)"))
+            let record = try #require(try await TransmissionRecord.find(t.id, on: app.db))
+            let trace = try await TransmissionStore.trace(of: record, on: app.db)
+            #expect(trace.contains { $0.contains("aucun avis possible") })
+            #expect(!trace.contains { $0.contains("avis par e-mail") })
+            #expect(trace.contains { $0.contains("06 11 22 33 44") && $0.contains("à faire") })
+            // One line in the queue for the transmission and its phone task, with the practitioner's number to dial.
+            let secretary = try #require(try await UserRecord.query(on: app.db).filter(\.$email == w.world.secretaryA).first())
+            let principal = try #require(try await Principal.load(userID: secretary.id!, credential: .apiToken(id: UUID()), on: app.db))
+            let entries = try await QueueStore.entries(for: principal, on: app.db, now: clock.now).filter { $0.title.contains("Fièvre chez un nourrisson") }
+            #expect(entries.count == 1)
+            #expect(entries.first?.phone == "06 11 22 33 44")
+            #expect(try await TaskRecord.query(on: app.db).filter(\.$kindText == "callPractitioner").count() == 1)
+        }
+    }
+
+    /// A notice is "sent" only once the provider accepted it: queued, then sent, shown with its address.
+    @Test func aNoticeIsShownQueuedThenSentWithItsAddress() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let w = try await JournalWorld.build(on: app)
+            let t = try await Self.sendUrgent(app, w)
+            clock.advance(by: 5 * 60)
+            #expect(try await Escalation.tick(app: app, now: clock.now) == 1)
+            func trace() async throws -> [String] {
+                try await TransmissionStore.trace(of: try #require(try await TransmissionRecord.find(t.id, on: app.db)), on: app.db)
+            }
+            #expect(try await trace().contains { $0.contains("avis par e-mail à \(JournalWorld.doctorEmail)") && $0.contains("en file d'attente, pas encore envoyé") })
+            #expect(try await !trace().contains { $0.contains("envoyé à") })
+            #expect(try await Outbox.deliver(app: app, now: clock.now) == 1)
+            #expect(try await trace().contains { $0.contains("avis par e-mail à \(JournalWorld.doctorEmail)") && $0.contains("envoyé à") })
+        }
+    }
+
     /// The ladder with a clock moved by hand: each rung at its delay, and nothing more once acknowledged.
     @Test func theLadderClimbsAtEachDelayAndStopsAtAcknowledgement() async throws {
         let clock = TestClock()

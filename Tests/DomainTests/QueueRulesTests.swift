@@ -52,6 +52,19 @@ struct EscalationLadderTests {
         #expect(Self.due(after: 600, policy: policy) == [.notice, .callPractitioner], "the backup of oneself is no backup")
     }
 
+    @Test func aPractitionerNobodyCanNotifyIsPhonedWhenTheNoticeWouldHaveGone() throws {
+        func due(_ minutes: Double) -> [EscalationStep] {
+            EscalationLadder.dueSteps(policy: Self.policy, priority: .urgent, state: .new, addressee: Self.addressee, sentAt: Self.sent,
+                                      reached: .inApp, now: Self.sent.addingTimeInterval(minutes * 60), noticeReachable: false)
+        }
+        #expect(due(4.99).isEmpty)
+        #expect(due(5) == [.callPractitioner], "no notice rung: straight to a person, at the notice's time")
+        #expect(due(30) == [.callPractitioner, .backup])
+        let (step, at) = try #require(EscalationLadder.nextStep(policy: Self.policy, priority: .urgent, state: .new, addressee: Self.addressee,
+                                                                sentAt: Self.sent, reached: .inApp, noticeReachable: false))
+        #expect(step == .callPractitioner && at == Self.sent.addingTimeInterval(5 * 60))
+    }
+
     @Test func theNextRungAndItsTime() throws {
         let (step, at) = try #require(EscalationLadder.nextStep(policy: Self.policy, priority: .urgent, state: .new, addressee: Self.addressee,
                                                                 sentAt: Self.sent, reached: .notice))

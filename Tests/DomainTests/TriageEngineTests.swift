@@ -305,10 +305,10 @@ struct AgeAwareTriageTests {
     }
 
     @Test func ageFromTheBirthDate() {
-        #expect(TriageSubject.ageInMonths(born: (2026, 9, 15), on: (2026, 12, 2)) == 2)
-        #expect(TriageSubject.ageInMonths(born: (2026, 9, 2), on: (2026, 12, 2)) == 3)
-        #expect(TriageSubject.ageInMonths(born: (1980, 12, 3), on: (2026, 12, 2)) == 551)
-        #expect(TriageSubject.ageInMonths(born: (2027, 1, 1), on: (2026, 12, 2)) == nil)
+        #expect(TriageSubject.ageInMonths(born: LocalDate(year: 2026, month: 9, day: 15), on: LocalDate(year: 2026, month: 12, day: 2)) == 2)
+        #expect(TriageSubject.ageInMonths(born: LocalDate(year: 2026, month: 9, day: 2), on: LocalDate(year: 2026, month: 12, day: 2)) == 3)
+        #expect(TriageSubject.ageInMonths(born: LocalDate(year: 1980, month: 12, day: 3), on: LocalDate(year: 2026, month: 12, day: 2)) == 551)
+        #expect(TriageSubject.ageInMonths(born: LocalDate(year: 2027, month: 1, day: 1), on: LocalDate(year: 2026, month: 12, day: 2)) == nil)
         #expect(TriageSubject.ageText(months: 8) == "8 mois")
         #expect(TriageSubject.ageText(months: 18) == "18 mois")
         #expect(TriageSubject.ageText(months: 12) == "1 an")

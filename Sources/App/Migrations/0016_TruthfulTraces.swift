@@ -14,6 +14,7 @@ struct TruthfulTraces: AsyncMigration {
         ("triage_evaluations", "transmission_id", .uuid), ("triage_evaluations", "age_months", .int),
         ("triage_evaluations", "caller_is_patient", .bool), ("triage_evaluations", "caller_name", .string),
         ("triage_evaluations", "callback_number", .string), ("triage_evaluations", "script", .string),
+        ("triage_evaluations", "transmission_needed", .bool),
         ("appointments", "status_changed_at", .datetime), ("appointments", "status_reason", .string),
         ("outbox_messages", "practitioner_id", .uuid),
     ]

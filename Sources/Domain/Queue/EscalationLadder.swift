@@ -65,12 +65,13 @@ public struct EscalationPolicy: Codable, Equatable, Sendable {
     }
 
     /// When `step` is due for a transmission sent at `sentAt`.
-    public func dueDate(of step: EscalationStep, sentAt: Date) -> Date {
+    /// When the addressee cannot be notified (no address at all), the phone call comes when the notice would have gone.
+    public func dueDate(of step: EscalationStep, sentAt: Date, noticeReachable: Bool = true) -> Date {
         let minutes: Int
         switch step {
         case .inApp: minutes = 0
         case .notice: minutes = noticeAfterMinutes
-        case .callPractitioner: minutes = callAfterMinutes
+        case .callPractitioner: minutes = noticeReachable ? callAfterMinutes : noticeAfterMinutes
         case .backup: minutes = backupAfterMinutes
         }
         return sentAt.addingTimeInterval(TimeInterval(minutes * 60))
@@ -78,8 +79,11 @@ public struct EscalationPolicy: Codable, Equatable, Sendable {
 
     /// The rungs the ladder has, in order: no backup rung without a backup practitioner (nor when the transmission is
     /// already addressed to the backup).
-    public func steps(addressee: UUID) -> [EscalationStep] {
-        EscalationStep.allCases.filter { $0 != .backup || (backupPractitionerID != nil && backupPractitionerID != addressee) }
+    /// A notice rung only when the addressee can be notified: otherwise the ladder goes straight to a person.
+    public func steps(addressee: UUID, noticeReachable: Bool = true) -> [EscalationStep] {
+        EscalationStep.allCases.filter {
+            ($0 != .backup || (backupPractitionerID != nil && backupPractitionerID != addressee)) && ($0 != .notice || noticeReachable)
+        }
     }
 }
 
@@ -87,18 +91,21 @@ public struct EscalationPolicy: Codable, Equatable, Sendable {
 public enum EscalationLadder {
     /// The rungs above `reached` that are due at `now`, in order; none once the transmission is acknowledged or when it
     /// is not urgent.
+    /// `noticeReachable`: whether the addressee has anywhere a notice can go; if not, that rung is skipped and the phone
+    /// call comes at the notice's time.
     public static func dueSteps(policy: EscalationPolicy, priority: TransmissionPriority, state: TransmissionState,
-                                addressee: UUID, sentAt: Date, reached: EscalationStep, now: Date) -> [EscalationStep] {
+                                addressee: UUID, sentAt: Date, reached: EscalationStep, now: Date, noticeReachable: Bool = true) -> [EscalationStep] {
         guard priority == .urgent, state.awaitsPractitioner else { return [] }
-        return policy.steps(addressee: addressee).filter { $0 > reached && policy.dueDate(of: $0, sentAt: sentAt) <= now }
+        return policy.steps(addressee: addressee, noticeReachable: noticeReachable)
+            .filter { $0 > reached && policy.dueDate(of: $0, sentAt: sentAt, noticeReachable: noticeReachable) <= now }
     }
 
     /// The next rung still to come and when, for the screens ("avis à 10:05").
     public static func nextStep(policy: EscalationPolicy, priority: TransmissionPriority, state: TransmissionState,
-                                addressee: UUID, sentAt: Date, reached: EscalationStep) -> (EscalationStep, Date)? {
+                                addressee: UUID, sentAt: Date, reached: EscalationStep, noticeReachable: Bool = true) -> (EscalationStep, Date)? {
         guard priority == .urgent, state.awaitsPractitioner,
-              let next = policy.steps(addressee: addressee).first(where: { $0 > reached }) else { return nil }
-        return (next, policy.dueDate(of: next, sentAt: sentAt))
+              let next = policy.steps(addressee: addressee, noticeReachable: noticeReachable).first(where: { $0 > reached }) else { return nil }
+        return (next, policy.dueDate(of: next, sentAt: sentAt, noticeReachable: noticeReachable))
     }
 }
 

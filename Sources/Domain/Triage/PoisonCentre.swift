@@ -34,8 +34,9 @@ public enum PoisonCentre: String, CaseIterable, Codable, Sendable {
     /// "le centre antipoison de Lyon, au 04 72 11 69 11".
     public var spoken: String { "le centre antipoison de \(city), au \(number)" }
 
-    /// Their public advice while waiting.
-    public static let advice = "En attendant : ne donnez rien à boire ni à manger, ne faites pas vomir, gardez l'emballage ou le produit. Si la personne respire mal, s'endort ou perd connaissance : le 15."
+    /// Their public advice while waiting, and when the person gets worse.
+    public static let whileWaiting = "En attendant : ne donnez rien à boire ni à manger, ne faites pas vomir, gardez l'emballage ou le produit."
+    public static let ifWorse = "Si la personne respire mal, s'endort ou perd connaissance : le 15."
 
     /// The centre serving a département ("69", "2A", "974"); nil for a code that is not one.
     public static func serving(departement code: String) -> PoisonCentre? { byDepartement[code.uppercased()] }

@@ -31,16 +31,16 @@ public struct TriageResult: Equatable, Sendable {
     public let exposure: Bool
     public let orientation: TriageOrientation
 
-    public var isComplete: Bool { nextQuestions.isEmpty && remainingAtMost == 0 }
+    public var isComplete: Bool { nextQuestions.isEmpty }
     /// The red flags answered « Oui ».
     public var confirmedRedFlags: [String] { findings.filter { $0.isRedFlag && $0.answer == .yes }.map(\.questionID) }
     /// A symptom call that no question matched: level 4 at least, and the practitioner is told.
     public var unmatchedSymptom: Bool { symptomCall && findings.isEmpty }
 
     /// Whether the practitioner must be told by a transmission (unless the call was put through to him): levels 1 and 2,
-    /// and a symptom call that matched nothing.
+    /// and a symptom call that matched nothing, unless the secretary lowered it to a routine booking with her reason.
     public func needsTransmission(at kept: UrgencyLevel) -> Bool {
-        kept.isMoreUrgent(than: .sameDay) || (unmatchedSymptom && !kept.isMoreUrgent(than: level) && kept != .routine)
+        kept.isMoreUrgent(than: .sameDay) || (unmatchedSymptom && kept != .routine)
     }
 
     public static func == (a: TriageResult, b: TriageResult) -> Bool {
@@ -279,14 +279,13 @@ public enum TriageScript {
             case nil: "Si vous appelez pour quelqu'un, restez auprès de la personne ; suivez ce que le SAMU vous dira."
             }
             let poison = flags.contains("rf-poisoning-burn")
-                ? " \(PoisonCentre.advice.replacingOccurrences(of: " Si la personne respire mal, s'endort ou perd connaissance : le 15.", with: "")) Avec ces signes, c'est le 15 d'abord ; \(context.centre) conseille aussi."
-                : ""
+                ? " \(PoisonCentre.whileWaiting) Avec ces signes, c'est le 15 d'abord ; \(context.centre) conseille aussi." : ""
             return "\(call) \(presence)\(poison) Je préviens \(practitioner)."
         case .immediateAdvice:
             return "Je vous passe \(practitioner) maintenant. S'il ne peut pas répondre tout de suite, je lui transmets votre appel en urgence et on vous rappelle au plus vite. Si l'état s'aggrave d'ici là, appelez le 15."
         case .sameDay:
             if context.exposure {
-                return "Appelez maintenant \(context.centre), ouvert jour et nuit : il vous dira quoi faire. \(PoisonCentre.advice) \(practitioner.capitalizedFirst) doit aussi vous voir aujourd'hui : je vous propose un créneau réservé aux urgences."
+                return "Appelez maintenant \(context.centre), ouvert jour et nuit : il vous dira quoi faire. \(PoisonCentre.whileWaiting) \(PoisonCentre.ifWorse) \(practitioner.capitalizedFirst) doit aussi vous voir aujourd'hui : je vous propose un créneau réservé aux urgences."
             }
             return "\(practitioner.capitalizedFirst) doit vous voir aujourd'hui : je vous propose un créneau réservé aux urgences aujourd'hui. Si l'état s'aggrave avant, appelez le 15."
         case .within48Hours:

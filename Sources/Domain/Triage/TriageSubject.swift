@@ -15,8 +15,8 @@ public struct TriageSubject: Codable, Equatable, Sendable {
 
     public static let unknown = TriageSubject()
 
-    /// Whole months from a birth date to a day, both as (year, month, day) of the same calendar.
-    public static func ageInMonths(born: (year: Int, month: Int, day: Int), on day: (year: Int, month: Int, day: Int)) -> Int? {
+    /// Whole months from a birth date to a day; nil before the birth.
+    public static func ageInMonths(born: LocalDate, on day: LocalDate) -> Int? {
         var months = (day.year - born.year) * 12 + (day.month - born.month)
         if day.day < born.day { months -= 1 }
         return months >= 0 ? months : nil

@@ -270,8 +270,6 @@ struct TriageController: RouteCollection {
         if let id = evaluation.transmissionID { transmission = try await TransmissionRecord.find(id, on: req.db) }
         let action = evaluation.action.flatMap(TriageAction.init(rawValue:))
         let orientation = TriageOrientation(rawValue: evaluation.orientation) ?? final.orientation
-        let needs = final.isMoreUrgent(than: .sameDay) || evaluation.askedAnswers.allSatisfy { $0.answer == .no || $0.questionId == RedFlagScreen.symptomGate.id }
-            && evaluation.askedAnswers.first(where: { $0.questionId == RedFlagScreen.symptomGate.id })?.answer != .no
         return try await req.view.render("triage/record", RecordPage(
             layout: .init(principal), id: evaluation.id!, practiceID: practice.id, practiceName: record.name, when: when,
             by: try await PeopleNames.label(userID: evaluation.createdBy, fallback: evaluation.createdByLabel, on: req.db),
@@ -283,6 +281,6 @@ struct TriageController: RouteCollection {
             asked: evaluation.askedAnswers.map { AnswerView(question: $0.question, answer: $0.answer.label, redFlag: $0.redFlag, level: nil) },
             callID: evaluation.callID, patientID: evaluation.patientID, transmissionID: transmission?.id, transmissionState: transmission?.state.label,
             transmissionProblem: req.query[String.self, at: "transmission"],
-            transmitFirst: transmission == nil && needs && action != .callTransferred))
+            transmitFirst: transmission == nil && evaluation.transmissionNeeded == true && action != .callTransferred))
     }
 }

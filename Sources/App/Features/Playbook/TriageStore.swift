@@ -29,6 +29,8 @@ final class TriageEvaluationRecord: Model, @unchecked Sendable {
     @OptionalField(key: "callback_number") var callbackNumber: String?
     /// The script read to the caller, as it was then.
     @OptionalField(key: "script") var script: String?
+    /// The level kept needed the practitioner told (levels 1–2, or a symptom call no criterion described).
+    @OptionalField(key: "transmission_needed") var transmissionNeeded: Bool?
     @OptionalField(key: "created_by") var createdBy: UUID?
     @Field(key: "created_by_label") var createdByLabel: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
@@ -172,6 +174,7 @@ enum TriageStore {
         record.callerName = callerName.isEmpty ? nil : callerName
         record.callbackNumber = callback.isEmpty ? nil : callback
         record.script = kept.script
+        record.transmissionNeeded = result.needsTransmission(at: decision.final)
         record.createdBy = context.actor.userID
         record.createdByLabel = context.actor.name
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
@@ -183,7 +186,7 @@ enum TriageStore {
                                              "protocolVersion": String(current.number)])
         }
         var recorded = kept
-        if result.needsTransmission(at: decision.final) && input.action != .callTransferred {
+        if record.transmissionNeeded == true && input.action != .callTransferred {
             (recorded.transmission, recorded.transmissionProblem) = try await transmit(record, practitioner: input.practitionerId, patient: patient,
                                                                                       in: practice, context: context, now: now)
         }
@@ -192,12 +195,8 @@ enum TriageStore {
 
     /// Whole months of age at `now` in the practice's time zone, from the record's birth date.
     static func ageInMonths(_ patient: PatientRecord, now: Date, zone: String) -> Int? {
-        let parts = patient.birthDate.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: zone) ?? .current
-        let today = calendar.dateComponents([.year, .month, .day], from: now)
-        return TriageSubject.ageInMonths(born: (parts[0], parts[1], parts[2]), on: (today.year!, today.month!, today.day!))
+        guard let born = LocalDate(iso: patient.birthDate) else { return nil }
+        return TriageSubject.ageInMonths(born: born, on: LocalDate(now, in: TimeZone(identifier: zone) ?? FrenchFormat.parisTimeZone))
     }
 
     /// The transmission a triage calls for, filled in from it: priority from the level kept (1 to 3 urgent), the
@@ -222,14 +221,13 @@ enum TriageStore {
                                  callbackNumber: record.callbackNumber, triageId: record.id)
     }
 
-    /// Sends the triage's transmission to the practitioner named, else the patient's own, else the practice's only one;
+    /// Sends the triage's transmission to the practitioner named, else the patient's own, else the practice's first;
     /// the triage then links it. A refusal (no practitioner to address) is said, never hidden.
     private static func transmit(_ record: TriageEvaluationRecord, practitioner: UUID?, patient: PatientRecord?, in practice: AuthorizedPractice,
                                  context: WriteContext, now: Date) async throws -> (TransmissionRecord?, String?) {
         var draft = transmissionDraft(record)
-        let practitioners = try await PracticeStore.practitioners(of: practice, on: context.database)
-        draft.practitionerId = practitioner ?? patient?.preferredPractitionerID ?? (practitioners.count == 1 ? practitioners.first?.id : nil)
-            ?? practitioners.first?.id
+        let first = try await PracticeStore.practitioners(of: practice, on: context.database).first?.id
+        draft.practitionerId = practitioner ?? patient?.preferredPractitionerID ?? first
         do {
             return (try await TransmissionStore.send(draft, in: practice, context: context, now: now), nil)
         } catch AppError.validation(let errors) {

@@ -123,6 +123,7 @@ enum QueueStore {
         let callTasks = Dictionary(tasks.filter { $0.kind == .callPractitioner && $0.transmissionID.map(openTransmissions.contains) == true }
             .map { ($0.transmissionID!, $0) }, uniquingKeysWith: { first, _ in first })
         let claims = try await QueueClaimRecord.query(on: db).filter(\.$practice.$id ~~ ids).filter(\.$expiresAt > now).all()
+        let reachable = try await Outbox.recipients(of: Array(practitionerIDs), on: db)
         let policies = Dictionary(try await EscalationPolicyRecord.query(on: db).filter(\.$practice.$id ~~ ids).all().map { ($0.$practice.id, $0.policy) },
                                   uniquingKeysWith: { first, _ in first })
         let claimsByKey = Dictionary(claims.map { ($0.itemKey, $0) }, uniquingKeysWith: { a, _ in a })
@@ -148,7 +149,8 @@ enum QueueStore {
         for transmission in transmissions {
             let policy = policies[transmission.$practice.id] ?? EscalationPolicy()
             let next = EscalationLadder.nextStep(policy: policy, priority: transmission.priority, state: transmission.state,
-                                                 addressee: transmission.practitionerID, sentAt: transmission.sentAt, reached: transmission.escalationStep)
+                                                 addressee: transmission.practitionerID, sentAt: transmission.sentAt, reached: transmission.escalationStep,
+                                                 noticeReachable: reachable[transmission.practitionerID] != nil)
             let item = QueueItem(source: .transmission, id: transmission.id!, priority: .urgent, due: next?.1, createdAt: transmission.sentAt)
             let to = practitionerNames[transmission.practitionerID] ?? ""
             let callTask = callTasks[transmission.id!]

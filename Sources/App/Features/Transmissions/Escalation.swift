@@ -18,9 +18,10 @@ enum Escalation {
         for transmission in waiting {
             let practice = AuthorizedPractice.system(transmission.$practice.id)
             let policy = try await TransmissionStore.policy(of: practice, on: db)
+            let reachable = try await !(Outbox.recipients(of: [transmission.practitionerID], on: db)[transmission.practitionerID] ?? []).isEmpty
             let due = EscalationLadder.dueSteps(policy: policy, priority: transmission.priority, state: transmission.state,
                                                 addressee: transmission.practitionerID, sentAt: transmission.sentAt,
-                                                reached: transmission.escalationStep, now: now)
+                                                reached: transmission.escalationStep, now: now, noticeReachable: reachable)
             guard let highest = due.last else { continue }
             let practiceRecord = try await PracticeStore.practice(practice, on: db)
             let practitioners = try await PracticeStore.practitioners(of: practice, on: db)
@@ -31,7 +32,6 @@ enum Escalation {
                 // Another instance may have climbed meanwhile, or the practitioner acknowledged.
                 guard let fresh = try await TransmissionRecord.find(transmission.id, on: tx), fresh.escalationStepValue == expectedStep,
                       fresh.state.awaitsPractitioner else { return 0 }
-                var steps = due
                 var facts: [String] = []
                 func callTask(_ practitionerID: UUID, why: String) async throws {
                     let practitioner = byID[practitionerID]
@@ -44,23 +44,16 @@ enum Escalation {
                                                in: practice, on: tx)
                     facts.append("tâche : appeler \(name) (\(practitioner?.contactLine ?? "aucun numéro"))")
                 }
-                var index = 0
-                while index < steps.count {
-                    let step = steps[index]
-                    index += 1
+                for step in due {
                     switch step {
                     case .inApp: break
                     case .notice:
                         let queued = try await Outbox.enqueueNotice(for: transmission.practitionerID, transmission: transmission, practiceName: practiceRecord.name,
                                                                     now: now, on: tx)
-                        if queued > 0 {
-                            facts.append("\(queued) avis mis en file d'attente")
-                        } else {
-                            // Nobody to write to: say so, and go at once to the next step a person takes.
-                            facts.append("aucun avis possible : ni e-mail d'avis ni compte pour \(byID[transmission.practitionerID]?.displayName ?? "le praticien")")
-                            if !steps.contains(.callPractitioner) { steps.insert(.callPractitioner, at: index) }
-                        }
+                        facts.append("\(queued) avis mis en file d'attente")
                     case .callPractitioner:
+                        // Nobody to write to: the ladder skipped the notice and comes straight to a person (the Domain's rule).
+                        if !reachable { facts.append("aucun avis possible : ni e-mail d'avis ni compte pour \(byID[transmission.practitionerID]?.displayName ?? "le praticien")") }
                         try await callTask(transmission.practitionerID, why: "transmission urgente non prise en compte")
                     case .backup:
                         guard let backup = policy.backupPractitionerID else { break }
@@ -70,11 +63,11 @@ enum Escalation {
                         try await callTask(backup, why: "suppléant, transmission urgente non prise en compte")
                     }
                 }
-                transmission.escalationStepValue = (steps.max() ?? highest).rawValue
+                transmission.escalationStepValue = highest.rawValue
                 try await transmission.update(on: tx)
                 try await journal.record(.update, entity: "transmission", entityID: transmission.id!.uuidString, practiceID: practice.id,
                                          before: before, after: transmission.journalState.merging(["climbed": facts.joined(separator: " ; ")]) { $1 })
-                return steps.count
+                return due.count
             }
             climbed += done
             await app.liveHub.publish(LiveEvent(kind: .queue, practiceID: practice.id))

@@ -37,12 +37,7 @@ enum Outbox {
     @discardableResult
     static func enqueueNotice(for practitioner: UUID, transmission: TransmissionRecord, practiceName: String, now: Date, on tx: any Database) async throws -> Int {
         let notice = EscalationNotice(practiceName: practiceName, reference: transmission.reference)
-        let users = try await UserRecord.query(on: tx).filter(\.$practitionerID == practitioner).filter(\.$disabled == false).all()
-        let own = try await PractitionerRecord.find(practitioner, on: tx)?.noticeEmail
-        var recipients: [String] = []
-        for address in [own].compactMap({ $0 }) + users.map(\.email) where !recipients.contains(where: { $0.lowercased() == address.lowercased() }) {
-            recipients.append(address)
-        }
+        let recipients = try await Self.recipients(of: [practitioner], on: tx)[practitioner] ?? []
         for recipient in recipients {
             let message = OutboxMessageRecord()
             message.id = UUID()
@@ -60,6 +55,23 @@ enum Outbox {
             try await message.create(on: tx)
         }
         return recipients.count
+    }
+
+    /// Where each practitioner's notices go: their notice e-mail and the e-mail of each active account of theirs, once
+    /// each. A practitioner missing from the answer cannot be notified.
+    static func recipients(of practitioners: [UUID], on db: any Database) async throws -> [UUID: [String]] {
+        guard !practitioners.isEmpty else { return [:] }
+        var found: [UUID: [String]] = [:]
+        func add(_ address: String, for practitioner: UUID) {
+            if !(found[practitioner] ?? []).contains(where: { $0.lowercased() == address.lowercased() }) { found[practitioner, default: []].append(address) }
+        }
+        for record in try await PractitionerRecord.query(on: db).filter(\.$id ~~ practitioners).all() {
+            if let address = record.noticeEmail { add(address, for: record.id!) }
+        }
+        for user in try await UserRecord.query(on: db).filter(\.$practitionerID ~~ practitioners).filter(\.$disabled == false).all() {
+            if let practitioner = user.practitionerID { add(user.email, for: practitioner) }
+        }
+        return found
     }
 
     /// How a message stands, as the trace says it: queued, sent (the provider accepted it), or failed.

@@ -181,8 +181,10 @@ struct TransmissionsController: RouteCollection {
         let row = try await Self.rows([transmission], practiceNames: [practice.id: record.name], on: req.db)[0]
         let policy = try await TransmissionStore.policy(of: practice, on: req.db)
         let ladder = try await TransmissionStore.trace(of: transmission, on: req.db)
+        let reachable = try await Outbox.recipients(of: [transmission.practitionerID], on: req.db)[transmission.practitionerID] != nil
         let next = EscalationLadder.nextStep(policy: policy, priority: transmission.priority, state: transmission.state,
-                                             addressee: transmission.practitionerID, sentAt: transmission.sentAt, reached: transmission.escalationStep)
+                                             addressee: transmission.practitionerID, sentAt: transmission.sentAt, reached: transmission.escalationStep,
+                                             noticeReachable: reachable)
         let sent = req.query[String.self, at: "envoyee"] != nil
         return try await req.view.render("transmissions/show", ShowPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name, row: row, message: transmission.message,
