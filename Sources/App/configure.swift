@@ -40,6 +40,7 @@ func routes(_ app: Application) throws {
     let signedIn = browser.grouped(RequireSignIn())
     auth.bootSignedIn(routes: signedIn)
     try signedIn.register(collection: PracticesController())
+    try signedIn.register(collection: PractitionersController())
     try signedIn.register(collection: AgendaController())
     try signedIn.register(collection: AppointmentsController())
     try signedIn.register(collection: PatientsController())

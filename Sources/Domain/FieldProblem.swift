@@ -12,3 +12,12 @@ public struct FieldProblem: Equatable, Sendable, Error {
         self.reason = reason
     }
 }
+
+/// Every problem of something typed, at once.
+public struct FieldProblems: Error, Equatable, Sendable {
+    public let list: [FieldProblem]
+
+    public init(_ list: [FieldProblem]) {
+        self.list = list
+    }
+}

@@ -24,6 +24,10 @@ struct DemoDataset: Equatable, Sendable {
         let lastName: String
         let profession: String
         let rpps: String
+        /// For the center only: fictional numbers (ARCEP's ranges) and the address of the escalation notices.
+        var mobilePhone: String? = nil
+        var directPhone: String? = nil
+        var noticeEmail: String? = nil
     }
 
     struct Patient: Equatable, Sendable {
@@ -113,7 +117,14 @@ struct DemoDataset: Equatable, Sendable {
                                    profession: "Pédiatre", rpps: rpps())
         let roux = Practitioner(id: rng.uuid(), practiceID: physiotherapy.id, title: "", firstName: "Julien", lastName: "Roux",
                                 profession: "Masseur-kinésithérapeute", rpps: rpps())
-        let practitioners = [martin, benali, lambert, roux]
+        // 06 39 98 … (fiction) is numbered under +262; 01 99 00 … is a fictional landline.
+        let practitioners = [martin, benali, lambert, roux].enumerated().map { index, practitioner in
+            var reached = practitioner
+            reached.mobilePhone = "+2626399800\(index + 1)0"
+            reached.directPhone = "+3319900110\(index + 1)"
+            reached.noticeEmail = "\(practitioner.firstName.lowercased()).\(practitioner.lastName.lowercased())@avis.permanence.test"
+            return reached
+        }
 
         var usedNumbers = Set<String>()
         func mobile() -> String {

@@ -101,6 +101,9 @@ enum DemoSeeder {
                 record.lastName = practitioner.lastName
                 record.profession = practitioner.profession
                 record.rpps = practitioner.rpps
+                record.mobilePhone = practitioner.mobilePhone
+                record.directPhone = practitioner.directPhone
+                record.noticeEmail = practitioner.noticeEmail
                 try await record.create(on: tx)
                 try await journal.record(.create, entity: "practitioner", entityID: practitioner.id.uuidString, practiceID: practitioner.practiceID,
                                          after: ["name": record.displayName, "profession": practitioner.profession, "rpps": practitioner.rpps])

@@ -54,7 +54,7 @@ public struct PatientDraft: Sendable {
     }
 
     /// The checked record, or every problem, each naming its field (`phones[1].number` for the second number).
-    public func check(today: LocalDate) -> Result<Checked, PatientProblems> {
+    public func check(today: LocalDate) -> Result<Checked, FieldProblems> {
         var problems: [FieldProblem] = []
         func refuse(_ field: String, _ reason: String) { problems.append(FieldProblem(field: field, reason: reason)) }
         func name(_ text: String?, field: String, required: Bool) -> String? {
@@ -134,20 +134,16 @@ public struct PatientDraft: Sendable {
         }
         var email: String?
         if let text = self.email?.trimmed, !text.isEmpty {
-            if text.range(of: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", options: .regularExpression) == nil || text.count > 200 {
+            if !EmailAddress.isPlausible(text) || text.count > 200 {
                 refuse("email", "adresse électronique attendue (nom@domaine.fr)")
             } else {
                 email = text
             }
         }
-        guard problems.isEmpty, let birthName, let firstNames, let birthDate else { return .failure(PatientProblems(list: problems)) }
+        guard problems.isEmpty, let birthName, let firstNames, let birthDate else { return .failure(FieldProblems(problems)) }
         return .success(Checked(birthName: birthName, firstNames: firstNames, usedName: usedName, birthDate: birthDate, sex: sex,
                                 birthplaceCode: birthplace, nir: nir, identityStatus: status, phones: phones, phoneLabels: labels,
                                 email: email, guardianPhone: guardian))
     }
 }
 
-/// Every problem of a draft.
-public struct PatientProblems: Error, Equatable, Sendable {
-    public let list: [FieldProblem]
-}

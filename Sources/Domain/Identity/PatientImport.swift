@@ -76,7 +76,7 @@ public struct PatientImportMapping: Equatable, Sendable {
 
     /// A mapping given column by column (`{"Nom": "birthName", …}`): every column named must be in the file and every
     /// field known; a column left out is not imported. The four strict traits the record requires must each have a column.
-    public static func parse(_ given: [String: String], header: [String]) -> Result<PatientImportMapping, PatientProblems> {
+    public static func parse(_ given: [String: String], header: [String]) -> Result<PatientImportMapping, FieldProblems> {
         var problems: [FieldProblem] = []
         var fields = [PatientImportField](repeating: .ignore, count: header.count)
         for (column, value) in given.sorted(by: { $0.key < $1.key }) {
@@ -93,7 +93,7 @@ public struct PatientImportMapping: Equatable, Sendable {
         }
         let mapping = PatientImportMapping(fields: fields)
         if problems.isEmpty { problems = mapping.problems() }
-        return problems.isEmpty ? .success(mapping) : .failure(PatientProblems(list: problems))
+        return problems.isEmpty ? .success(mapping) : .failure(FieldProblems(problems))
     }
 
     /// A required trait without a column, or a single-valued field given two columns.

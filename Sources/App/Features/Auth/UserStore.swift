@@ -29,7 +29,7 @@ enum UserStore {
     static func validate(_ draft: NewUser, on db: any Database) async throws -> ValidatedUser {
         var errors: [FieldError] = []
         let email = draft.email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        if !isPlausibleEmail(email) {
+        if !EmailAddress.isPlausible(email) {
             errors.append(FieldError(field: "email", reason: "adresse e-mail invalide"))
         } else if try await UserRecord.query(on: db).filter(\.$email == email).first() != nil {
             errors.append(FieldError(field: "email", reason: "un compte existe déjà avec cette adresse"))
@@ -105,13 +105,6 @@ enum UserStore {
     static func findPractice(_ reference: String, on db: any Database) async throws -> PracticeRecord? {
         if let id = UUID(uuidString: reference) { return try await PracticeRecord.find(id, on: db) }
         return try await PracticeRecord.query(on: db).filter(\.$slug == reference.lowercased()).first()
-    }
-
-    static func isPlausibleEmail(_ email: String) -> Bool {
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !email.contains(where: \.isWhitespace) else { return false }
-        return true
     }
 
     /// The users and their practices, for the administration screen.

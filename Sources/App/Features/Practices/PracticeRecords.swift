@@ -70,6 +70,10 @@ final class PractitionerRecord: Model, @unchecked Sendable {
         return numbers.isEmpty ? "aucun numéro enregistré pour le joindre : le demander au cabinet" : numbers.joined(separator: " · ")
     }
 
+    var contactState: [String: String] {
+        ["mobilePhone": mobilePhone ?? "", "directPhone": directPhone ?? "", "noticeEmail": noticeEmail ?? ""]
+    }
+
     /// The number to dial first: the mobile, else the direct line.
     var firstNumber: String? { mobilePhone ?? directPhone }
 

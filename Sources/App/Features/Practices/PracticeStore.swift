@@ -25,6 +25,30 @@ enum PracticeStore {
             .all()
     }
 
+    static func practitioner(_ id: UUID?, of practice: AuthorizedPractice, on db: any Database) async throws -> PractitionerRecord {
+        try await AgendaStore.find(PractitionerRecord.self, id, in: practice, practiceKey: \.$practice, on: db, what: "Praticien")
+    }
+
+    /// Sets how the center reaches a practitioner (numbers, notice e-mail), journaled; a refusal names each field and
+    /// changes nothing.
+    static func setContact(of practitioner: PractitionerRecord, mobilePhone: String?, directPhone: String?, noticeEmail: String?,
+                           in practice: AuthorizedPractice, context: WriteContext) async throws {
+        let contact: PractitionerContact
+        switch PractitionerContact.parse(mobilePhone: mobilePhone, directPhone: directPhone, noticeEmail: noticeEmail) {
+        case .success(let value): contact = value
+        case .failure(let problems): throw AppError.validation(problems.list.map { FieldError(field: $0.field, reason: $0.reason) })
+        }
+        let before = practitioner.contactState
+        practitioner.mobilePhone = contact.mobilePhone?.e164
+        practitioner.directPhone = contact.directPhone?.e164
+        practitioner.noticeEmail = contact.noticeEmail
+        try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
+            try await practitioner.update(on: tx)
+            try await journal.record(.update, entity: "practitioner", entityID: practitioner.id!.uuidString, practiceID: practice.id,
+                                     before: before, after: practitioner.contactState)
+        }
+    }
+
     /// "Dr Martin" by practitioner id.
     static func practitionerNames(of practice: AuthorizedPractice, on db: any Database) async throws -> [UUID: String] {
         Dictionary(uniqueKeysWithValues: try await practitioners(of: practice, on: db).map { ($0.id!, $0.displayName) })

@@ -31,13 +31,27 @@ struct PracticesAPI: RouteCollection {
         let displayName: String
         let profession: String
         let rpps: String?
+        /// For the center only (never given to a patient): E.164 numbers and the escalation notices' address.
+        let mobilePhone: String?
+        let directPhone: String?
+        let noticeEmail: String?
 
         init(_ record: PractitionerRecord) {
             id = record.id!
             displayName = record.displayName
             profession = record.profession
             rpps = record.rpps
+            mobilePhone = record.mobilePhone
+            directPhone = record.directPhone
+            noticeEmail = record.noticeEmail
         }
+    }
+
+    /// How the center reaches a practitioner; an empty or missing value clears it.
+    struct ContactInput: Content {
+        let mobilePhone: String?
+        let directPhone: String?
+        let noticeEmail: String?
     }
 
     struct PracticeList: Content { let practices: [PracticeDTO] }
@@ -48,6 +62,7 @@ struct PracticesAPI: RouteCollection {
         practices.get(use: list)
         practices.get(":practiceID", use: show)
         practices.get(":practiceID", "practitioners", use: practitioners)
+        practices.put(":practiceID", "practitioners", ":practitionerID", "contact", use: setContact)
     }
 
     @Sendable
@@ -67,5 +82,17 @@ struct PracticesAPI: RouteCollection {
         let practice = try await req.authorizePracticeParameter()
         let list = try await PracticeStore.practitioners(of: practice, on: req.db)
         return PractitionerList(practitioners: list.map(PractitionerDTO.init))
+    }
+
+    /// Practitioners, supervisors and administrators set how the center reaches a practitioner of the practice.
+    @Sendable
+    func setContact(req: Request) async throws -> PractitionerDTO {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.editAgenda)
+        let practitioner = try await PracticeStore.practitioner(req.parameters.get("practitionerID", as: UUID.self), of: practice, on: req.db)
+        let input = try req.content.decode(ContactInput.self)
+        try await PracticeStore.setContact(of: practitioner, mobilePhone: input.mobilePhone, directPhone: input.directPhone,
+                                           noticeEmail: input.noticeEmail, in: practice, context: try req.writeContext())
+        return PractitionerDTO(practitioner)
     }
 }
