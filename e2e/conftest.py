@@ -1,4 +1,5 @@
 """A real Permanence server on a fresh SQLite database, and a headless Chromium to drive it."""
+import json
 import os
 import pathlib
 import socket
@@ -29,7 +30,9 @@ def server():
     binary = BINARY
     folder = tempfile.mkdtemp(prefix="permanence-e2e-")
     port = free_port()
-    env = dict(os.environ, PORT=str(port), DATABASE_URL=os.path.join(folder, "permanence.sqlite"), PERMANENCE_DEMO="true")
+    # The escalation ladder and the outbox run every two seconds, so a journey sees them act.
+    env = dict(os.environ, PORT=str(port), DATABASE_URL=os.path.join(folder, "permanence.sqlite"), PERMANENCE_DEMO="true",
+               PERMANENCE_WORKER_SECONDS="2")
     log = open(os.path.join(folder, "server.log"), "w")
     process = subprocess.Popen([binary, "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -66,3 +69,17 @@ def browser():
 def screenshot(driver, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def api(server, method, path, token=None, body=None):
+    """One JSON API call, as an integration would make it; returns the decoded answer."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    request = urllib.request.Request(server + path, method=method, headers=headers,
+                                     data=json.dumps(body).encode() if body is not None else None)
+    return json.loads(urllib.request.urlopen(request).read())
+
+
+def api_token(server, email):
+    return api(server, "POST", "/api/v1/auth/token", body={"email": email, "password": "permanence-demo"})["token"]

@@ -5,7 +5,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import screenshot
+from conftest import api, api_token, screenshot
 from test_sign_in import sign_in, wait_for_text
 
 PRACTICE = "Cabinet médical des Tilleuls"
@@ -206,18 +206,8 @@ def test_an_appointment_booked_from_the_call_is_found_in_its_journal(server, bro
 
 def test_a_colleagues_hold_shows_on_the_agenda_without_reload(server, browser):
     """Issue 8, live everywhere: a slot held through the API by a colleague appears on the week shown."""
-    import json
-    import urllib.request
-
-    def call(method, path, token=None, body=None):
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = "Bearer " + token
-        request = urllib.request.Request(server + path, method=method, headers=headers,
-                                         data=json.dumps(body).encode() if body is not None else None)
-        return json.loads(urllib.request.urlopen(request).read())
-
-    token = call("POST", "/api/v1/auth/token", body={"email": "secretaire@permanence.test", "password": "permanence-demo"})["token"]
+    call = lambda method, path, token=None, body=None: api(server, method, path, token, body)
+    token = api_token(server, "secretaire@permanence.test")
     practice = next(p for p in call("GET", "/api/v1/practices", token)["practices"] if p["name"] == PRACTICE)["id"]
     motif = call("GET", f"/api/v1/practices/{practice}/motifs", token)["motifs"][0]
     slot = call("GET", f"/api/v1/practices/{practice}/availability?motif={motif['id']}&limit=1", token)["slots"][0]

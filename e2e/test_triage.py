@@ -1,9 +1,12 @@
 """Journeys of issue 7: a secretary triages urgent calls with the practice's protocol, one question at a time with the
 keyboard, reaching each level with its orientation and script; the triage is recorded with what was asked."""
+import time
+
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import screenshot
+from conftest import api, api_token, screenshot
 from test_sign_in import sign_in, wait_for_text
 
 # The red flags asked of a two-year-old (a child's wording) and of a 40-year-old (an adult's): ten each.
@@ -139,3 +142,51 @@ def test_the_practice_sheet_shows_the_playbook_and_is_searched_while_the_caller_
     assert faq.is_displayed()
     assert not browser.find_element(By.XPATH, "//dd[contains(., 'Vincennes')]").is_displayed()
     screenshot(browser, "46-fiche-recherche")
+
+
+def test_a_child_with_fever_outside_a_call_is_triaged_by_age_transmitted_in_one_key_and_the_ladder_asks_to_phone(server, browser):
+    """Issue 17's journey: outside a call, for a two-year-old; the transmission carries the level and the answers; the
+    ladder's "call the practitioner" task shows the number to dial."""
+    supervisor = api_token(server, "superviseur@permanence.test")
+    practice = next(p for p in api(server, "GET", "/api/v1/practices", supervisor)["practices"] if p["slug"] == "cabinet-lambert-pediatrie")
+    # The practice wants to be phoned at once for an urgent matter (the demo waits 15 minutes).
+    api(server, "PUT", f"/api/v1/practices/{practice['id']}/escalation-policy", supervisor,
+        {"noticeAfterMinutes": 0, "callAfterMinutes": 0, "backupAfterMinutes": 0})
+
+    start_triage(browser, server, practice["name"], age="2")
+    answer(browser, "n" * RED_FLAGS + "n")  # no red flag of a child, no ingestion
+    wait_for_text(browser, "L'enfant a-t-il de la fièvre")
+    answer(browser, "o" + "n" + "o")  # fever; no stiff neck; drinks much less than usual
+    answer_no_until_done(browser)
+    assert result_level(browser) == "Niveau 2 — Avis médical immédiat"
+    caller(browser, name="Mme Petit, sa mère", number="06 12 34 56 78")
+    browser.find_element(By.XPATH, "//button[contains(., 'Enregistrer')]").click()
+    wait_for_text(browser, "Questions posées")
+    assert "Mme Petit, sa mère" in browser.page_source and "06 12 34 56 78" in browser.page_source
+    screenshot(browser, "47-triage-enfant-enregistre")
+
+    # "Transmettre" (key T) opens the transmission filled in; Enter sends it.
+    browser.find_element(By.TAG_NAME, "body").send_keys("t")
+    wait_for_text(browser, "Envoyer la transmission")
+    assert browser.find_element(By.CSS_SELECTOR, "input[name=priorite][value=urgent]").is_selected()
+    message = browser.find_element(By.NAME, "message").get_attribute("value")
+    assert "Niveau 2" in message and "fièvre" in message and "Boit-il beaucoup moins que d'habitude, ou refuse-t-il le biberon ou le sein ? Oui." in message
+    assert "nuque" not in message  # only what was answered « oui » or « ne sait pas »
+    assert "06 12 34 56 78" in browser.page_source
+    screenshot(browser, "48-transmission-preremplie")
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for_text(browser, "À lire à l'appelant")
+    assert "Niveau 2" in browser.page_source
+    screenshot(browser, "49-transmission-envoyee")
+
+    # Within a few ticks of the ladder, the queue asks a secretary to phone Dr Lambert, with her mobile.
+    browser.get(server + "/file")
+    deadline = time.time() + 30
+    while "Appeler le praticien" not in browser.page_source and time.time() < deadline:
+        time.sleep(1)
+        browser.refresh()
+    item = browser.find_element(By.XPATH, "//tr[@data-item][contains(., 'Appeler le praticien')]")
+    assert "Joindre Dr Sophie Lambert : 06 39 98 00 30 (portable)" in item.text
+    assert item.find_element(By.CSS_SELECTOR, "td.phone").text == "06 39 98 00 30"
+    assert "Rappeler ensuite l'appelant au 06 12 34 56 78" in item.text
+    screenshot(browser, "50-file-appeler-le-praticien")

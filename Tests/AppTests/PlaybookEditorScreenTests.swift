@@ -87,6 +87,15 @@ struct PlaybookEditorScreenTests {
             #expect(preview.status == .ok)
             #expect(preview.body.string.contains("Boit-il beaucoup moins que d"))
             #expect(preview.body.string.contains("Niveau 2 — Avis médical immédiat"))
+            // For whom, when and why: each criterion's ages, its condition on an earlier answer and its note.
+            let conditional = #"{"criteria":[{"id":"fievre","text":"A-t-il de la fièvre ?","levelIfYes":4,"minAgeMonths":3,"maxAgeMonths":144},"#
+                + #"{"id":"boutons","text":"Des boutons, sans fièvre ?","levelIfYes":4,"askIf":[{"question":"fievre","answers":["no"]}],"#
+                + #""note":"Sans fièvre, une éruption s'examine sous 48 h."}]}"#
+            let detailed = try await browser.post(path, form: [("csrf", csrf), ("protocole", conditional), ("note", ""), ("action", "apercu")])
+            #expect(detailed.status == .ok)
+            #expect(detailed.body.string.contains("Posée pour : de 3 mois à moins de 12 ans"))
+            #expect(detailed.body.string.contains("Seulement si « fievre » = Non"))
+            #expect(detailed.body.string.contains("Pourquoi ce niveau : Sans fièvre, une éruption s&#39;examine sous 48 h."))
             let saved = try await browser.post(path, form: [("csrf", csrf), ("protocole", PlaybookAPITests.protocolJSON), ("note", "Critères pédiatriques"),
                                                              ("action", "enregistrer")])
             #expect(saved.status == .seeOther)

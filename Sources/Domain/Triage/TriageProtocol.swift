@@ -126,6 +126,11 @@ public struct TriageQuestion: Codable, Sendable, Equatable {
         if pregnancy { parts.append("grossesse") }
         return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }
+
+    /// When it is asked, as the screen says it: "« fievre » = Non"; nil when always.
+    public var condition: String? {
+        askIf.isEmpty ? nil : askIf.map { "« \($0.question) » = \($0.answers.map(\.label).joined(separator: " / "))" }.joined(separator: " et ")
+    }
 }
 
 /// A practice's triage protocol: the center's red-flag screen, which every protocol carries first and no practice can
@@ -302,9 +307,8 @@ extension TriageProtocol {
             if let hint = question.hint, !hint.isEmpty { lines.append(.init(key: "\(question.id).hint", label: "\(name) : aide", value: hint)) }
             lines.append(.init(key: "\(question.id).level", label: "\(name) : niveau si oui", value: question.levelIfYes?.label ?? "aucun (questions de suite)"))
             if let audience = question.audience { lines.append(.init(key: "\(question.id).audience", label: "\(name) : posée pour", value: audience)) }
-            if !question.askIf.isEmpty {
-                let text = question.askIf.map { "« \($0.question) » = \($0.answers.map(\.label).joined(separator: " / "))" }.joined(separator: " et ")
-                lines.append(.init(key: "\(question.id).askIf", label: "\(name) : posée seulement si", value: text))
+            if let condition = question.condition {
+                lines.append(.init(key: "\(question.id).askIf", label: "\(name) : posée seulement si", value: condition))
             }
             if let note = question.note, !note.isEmpty { lines.append(.init(key: "\(question.id).note", label: "\(name) : pourquoi ce niveau", value: note)) }
             if !question.followUps.isEmpty {

@@ -224,7 +224,27 @@ struct PlaybookEditorController: RouteCollection {
 
     // MARK: The triage criteria
 
-    struct QuestionView: Encodable { let id: String; let text: String; let level: String; let followUps: String }
+    /// A criterion as the preview lists it: for whom, when, what « oui » gives and why.
+    struct QuestionView: Encodable {
+        let id: String
+        let text: String
+        let level: String
+        let followUps: String
+        let audience: String?
+        let askIf: String?
+        let note: String?
+
+        init(_ question: TriageQuestion) {
+            id = question.id
+            text = question.text
+            level = question.levelIfYes?.label ?? "aucun (ouvre des questions de suite)"
+            followUps = question.followUps.map { "si « \($0.on.map(\.label).joined(separator: " » ou « ")) » : \($0.ask.joined(separator: ", "))" }
+                .joined(separator: " ; ")
+            audience = question.audience
+            askIf = question.condition
+            note = question.note.flatMap { $0.isEmpty ? nil : $0 }
+        }
+    }
 
     struct ProtocolPage: Encodable {
         let layout: PracticesController.Layout
@@ -262,11 +282,7 @@ struct PlaybookEditorController: RouteCollection {
             layout: .init(try req.requirePrincipal()), practiceID: practice.id, practiceName: try await PracticeStore.practice(practice, on: req.db).name,
             currentVersion: current.number, json: json, note: note, errors: errors, preview: document != nil,
             redFlagCount: RedFlagScreen.questions.count,
-            questions: shown.criteria.map {
-                QuestionView(id: $0.id, text: $0.text, level: $0.levelIfYes?.label ?? "aucun (ouvre des questions de suite)",
-                             followUps: $0.followUps.map { f in "si « \(f.on.map(\.label).joined(separator: " » ou « ")) » : \(f.ask.joined(separator: ", "))" }
-                                .joined(separator: " ; "))
-            },
+            questions: shown.criteria.map(QuestionView.init),
             defaultLevel: shown.defaultLevel.label,
             changes: document.map { VersionDiff.between(current.document.versionLines, $0.versionLines).map(ChangeView.init) } ?? []))
     }

@@ -37,7 +37,7 @@ enum Escalation {
                     let practitioner = byID[practitionerID]
                     let name = practitioner?.displayName ?? "le praticien"
                     let details = "Joindre \(name) : \(practitioner?.contactLine ?? "aucun numéro enregistré")."
-                        + " Transmission envoyée à \(FrenchFormat.time(transmission.sentAt)) par \(AuditActor.readable(transmission.sentByLabel)) : \(transmission.subject)"
+                        + " Transmission envoyée à \(FrenchFormat.time(transmission.sentAt)) par \(AuditActor.readable(transmission.sentByLabel)) : « \(transmission.subject) »."
                     try await TaskStore.insert(TaskRecord(practice: practice.id, kind: .callPractitioner, patient: transmission.patientID,
                                                           transmission: transmission.id, title: "Appeler \(name) : \(why)", details: details,
                                                           phone: practitioner?.firstNumber ?? "", priority: .urgent, due: now, now: now, by: actor),
