@@ -77,7 +77,22 @@ struct LoginThrottleTests {
     @Test func aFailureAfterTheLockEndsStartsANewCount() {
         let locked = LoginAttemptState(consecutiveFailures: 5, lockedUntil: start)
         let next = throttle.afterFailure(locked, now: start.addingTimeInterval(1))
-        #expect(next == LoginAttemptState(consecutiveFailures: 1, lockedUntil: nil))
+        #expect(next == LoginAttemptState(consecutiveFailures: 1, lockedUntil: nil, lastFailureAt: start.addingTimeInterval(1)))
+    }
+
+    @Test func failuresOlderThanTheLockDurationAreForgotten() {
+        let old = LoginAttemptState(consecutiveFailures: 4, lockedUntil: nil, lastFailureAt: start)
+        #expect(!throttle.isSpent(old, now: start.addingTimeInterval(899)))
+        #expect(throttle.afterFailure(old, now: start.addingTimeInterval(899)).lockedUntil == start.addingTimeInterval(899 + 900))
+        #expect(throttle.isSpent(old, now: start.addingTimeInterval(900)))
+        #expect(throttle.afterFailure(old, now: start.addingTimeInterval(900)).consecutiveFailures == 1)
+    }
+
+    @Test func aFailureDuringALockKeepsItsEnd() {
+        let locked = LoginAttemptState(consecutiveFailures: 5, lockedUntil: start.addingTimeInterval(600), lastFailureAt: start)
+        let next = throttle.afterFailure(locked, now: start.addingTimeInterval(60))
+        #expect(next.consecutiveFailures == 6)
+        #expect(next.lockedUntil == start.addingTimeInterval(600))
     }
 
     @Test func successClearsTheCount() {

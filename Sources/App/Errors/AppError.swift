@@ -14,6 +14,8 @@ enum AppError: Error, Equatable {
     case unauthenticatedBecause(String)
     case invalidCredentials
     case accountLocked(until: Date)
+    /// Too many failures from one address, whatever the accounts tried.
+    case addressLocked(until: Date)
     case forbidden
     /// Refused for a reason other than the role, said to the user (a transmission addressed to someone else).
     case forbiddenBecause(String)
@@ -33,7 +35,7 @@ enum AppError: Error, Equatable {
     var status: HTTPResponseStatus {
         switch self {
         case .unauthenticated, .unauthenticatedBecause, .invalidCredentials: .unauthorized
-        case .accountLocked: .tooManyRequests
+        case .accountLocked, .addressLocked: .tooManyRequests
         case .forbidden, .forbiddenBecause, .csrfRejected: .forbidden
         case .notFound: .notFound
         case .validation: .unprocessableEntity
@@ -49,6 +51,7 @@ enum AppError: Error, Equatable {
         case .unauthenticated, .unauthenticatedBecause: "unauthenticated"
         case .invalidCredentials: "invalid-credentials"
         case .accountLocked: "account-locked"
+        case .addressLocked: "address-locked"
         case .forbidden, .forbiddenBecause: "forbidden"
         case .csrfRejected: "csrf-rejected"
         case .notFound: "not-found"
@@ -68,6 +71,7 @@ enum AppError: Error, Equatable {
         case .unauthenticatedBecause: "Requête non authentifiée"
         case .invalidCredentials: "Identifiants incorrects"
         case .accountLocked: "Compte temporairement verrouillé"
+        case .addressLocked: "Trop d'essais depuis cette adresse"
         case .forbidden, .forbiddenBecause: "Accès refusé"
         case .csrfRejected: "Formulaire expiré"
         case .notFound(let what): "\(what) introuvable"
@@ -80,6 +84,15 @@ enum AppError: Error, Equatable {
         }
     }
 
+    /// A refusal for a while (429) says when to try again, in seconds (RFC 9110 `Retry-After`).
+    func addRetryAfter(to response: Response, now: Date) {
+        switch self {
+        case .accountLocked(let until), .addressLocked(let until):
+            response.headers.replaceOrAdd(name: .retryAfter, value: String(max(1, Int(until.timeIntervalSince(now).rounded(.up)))))
+        default: break
+        }
+    }
+
     /// The French explanation shown to people.
     var detail: String {
         switch self {
@@ -88,6 +101,8 @@ enum AppError: Error, Equatable {
         case .invalidCredentials: "Adresse e-mail ou mot de passe incorrect."
         case .accountLocked(let until):
             "Trop d'essais infructueux : le compte est verrouillé jusqu'à \(FrenchFormat.time(until)) (heure de Paris)."
+        case .addressLocked(let until):
+            "Trop d'essais infructueux depuis cette adresse : nouvel essai possible à \(FrenchFormat.time(until)) (heure de Paris)."
         case .forbidden: "Votre rôle ne permet pas cette action."
         case .forbiddenBecause(let reason): reason.prefix(1).uppercased() + reason.dropFirst() + "."
         case .csrfRejected: "Le formulaire a expiré ou ne provient pas de Permanence. Rechargez la page et recommencez."

@@ -64,9 +64,7 @@ struct ErrorRendering: AsyncMiddleware {
         encoder.dateEncodingStrategy = .iso8601
         try response.content.encode(problem, using: encoder)
         response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
-        if case .accountLocked(let until) = error {
-            response.headers.replaceOrAdd(name: .retryAfter, value: String(max(1, Int(until.timeIntervalSince(request.application.clock.now()).rounded(.up)))))
-        }
+        error.addRetryAfter(to: response, now: request.application.clock.now())
         return response
     }
 

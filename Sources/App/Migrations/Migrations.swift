@@ -19,5 +19,6 @@ enum PermanenceMigrations {
         CreateCallJournal(),
         CreateTelephony(),
         TruthfulTraces(),
+        CreateLoginThrottles(),
     ]
 }

@@ -1,20 +1,28 @@
 import Foundation
 
-/// The failed-login state of one account.
+/// The failed sign-ins counted against one account name or one address.
 public struct LoginAttemptState: Equatable, Sendable {
     public var consecutiveFailures: Int
     public var lockedUntil: Date?
+    public var lastFailureAt: Date?
 
-    public init(consecutiveFailures: Int = 0, lockedUntil: Date? = nil) {
+    public init(consecutiveFailures: Int = 0, lockedUntil: Date? = nil, lastFailureAt: Date? = nil) {
         self.consecutiveFailures = consecutiveFailures
         self.lockedUntil = lockedUntil
+        self.lastFailureAt = lastFailureAt
     }
 }
 
-/// Locks an account for a while after repeated failures, so that a password cannot be guessed online.
+/// Locks an account name, or an address, for a while after repeated failures, so that a password cannot be guessed
+/// online. An account name is counted whether or not the account exists, so that the answers never tell which do.
 public struct LoginThrottle: Sendable {
     public var maximumFailures: Int
     public var lockDuration: TimeInterval
+
+    /// Five failures on one account name lock it for 15 minutes.
+    public static let account = LoginThrottle(maximumFailures: 5, lockDuration: 15 * 60)
+    /// Twenty failures from one address within 15 minutes, whatever the accounts tried, lock that address as long.
+    public static let address = LoginThrottle(maximumFailures: 20, lockDuration: 15 * 60)
 
     public init(maximumFailures: Int = 5, lockDuration: TimeInterval = 15 * 60) {
         precondition(maximumFailures > 0 && lockDuration > 0)
@@ -28,15 +36,24 @@ public struct LoginThrottle: Sendable {
         return until
     }
 
+    /// Whether the count is spent before a new failure at `now`: its lock has run out, or, without a lock, its last
+    /// failure is older than the lock's duration. A spent count starts again from zero.
+    public func isSpent(_ state: LoginAttemptState, now: Date) -> Bool {
+        if let until = state.lockedUntil { return until <= now }
+        guard let last = state.lastFailureAt else { return false }
+        return now.timeIntervalSince(last) >= lockDuration
+    }
+
+    /// The lock that the failure numbered `failures` starts at `now`, if it reaches the maximum.
+    public func lock(afterFailures failures: Int, now: Date) -> Date? {
+        failures >= maximumFailures ? now.addingTimeInterval(lockDuration) : nil
+    }
+
     /// The state after a wrong password at `now`: the lock starts when the failures reach the maximum.
     public func afterFailure(_ state: LoginAttemptState, now: Date) -> LoginAttemptState {
-        // A lock that has run out starts a new count.
-        let previous = (state.lockedUntil.map { $0 <= now } ?? false) ? 0 : state.consecutiveFailures
-        let failures = previous + 1
-        if failures >= maximumFailures {
-            return LoginAttemptState(consecutiveFailures: failures, lockedUntil: now.addingTimeInterval(lockDuration))
-        }
-        return LoginAttemptState(consecutiveFailures: failures, lockedUntil: nil)
+        let failures = (isSpent(state, now: now) ? 0 : state.consecutiveFailures) + 1
+        let lock = isSpent(state, now: now) ? nil : state.lockedUntil
+        return LoginAttemptState(consecutiveFailures: failures, lockedUntil: lock ?? self.lock(afterFailures: failures, now: now), lastFailureAt: now)
     }
 
     /// The state after a successful login.

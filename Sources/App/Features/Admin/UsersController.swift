@@ -123,11 +123,11 @@ struct UsersController {
     private func render(_ req: Request, principal: Principal, errors: [FieldError], draft: UserForm, created: String?) async throws -> View {
         let practices = try await PracticeRecord.query(on: req.db).sort(\.$name).all()
         let names = Dictionary(uniqueKeysWithValues: practices.map { ($0.id!, $0.name) })
-        let now = req.application.clock.now()
+        let locked = try await LoginThrottleStore.lockedAccounts(now: req.application.clock.now(), on: req.db)
         let rows = try await UserStore.listWithPractices(on: req.db).map { user, ids in
             UserRow(email: user.email, displayName: user.displayName, role: user.role.label,
                     practices: user.role.seesEveryPractice ? "Tous les cabinets" : ids.compactMap { names[$0] }.sorted().joined(separator: ", "),
-                    locked: (user.lockedUntil ?? .distantPast) > now)
+                    locked: locked.contains(user.email))
         }
         let chosen = Set(draft.practices ?? [])
         return try await req.view.render("admin/users", UsersPage(

@@ -66,5 +66,7 @@ enum AuditAction: String, Sendable {
     /// Patients created from a practice's previous software, in one batch.
     case `import`
     case login, loginFailed = "login_failed", logout
+    /// Too many failures: an account name or an address refused for a while.
+    case lockout
     case tokenIssued = "token_issued", tokenRevoked = "token_revoked"
 }

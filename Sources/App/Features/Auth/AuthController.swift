@@ -45,7 +45,9 @@ struct AuthController: RouteCollection {
         do {
             user = try await LoginService.authenticate(email: email, password: form.password ?? "", request: req)
         } catch let error as AppError {
-            return try await render(req, email: email, error: error.detail, next: next, status: error.status)
+            let page = try await render(req, email: email, error: error.detail, next: next, status: error.status)
+            error.addRetryAfter(to: page, now: req.application.clock.now())
+            return page
         }
         let token = SecretToken.generate()
         let now = req.application.clock.now()

@@ -3,46 +3,50 @@ import Fluent
 import Foundation
 import Vapor
 
-/// Checks a password against an account, counting failures and locking the account after too many.
+/// Checks a password against an account, counting failures against the account name and the address, and refusing
+/// for a while after too many (`LoginThrottle`). Unknown and known account names get the same answers.
 enum LoginService {
-    static let throttle = LoginThrottle(maximumFailures: 5, lockDuration: 15 * 60)
-
-    /// The account, when the password is right and the account not locked; throws `invalidCredentials`
-    /// or `accountLocked` otherwise, after recording the failure.
+    /// The account, when the password is right and neither the name nor the address is locked; throws
+    /// `invalidCredentials`, `accountLocked` or `addressLocked` otherwise, after counting the failure.
     static func authenticate(email rawEmail: String, password: String, request: Request) async throws -> UserRecord {
         let app = request.application
         let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        guard let user = try await UserRecord.query(on: request.db).filter(\.$email == email).first(), !user.disabled else {
-            _ = try await Passwords.verify(password, against: Passwords.decoyHash, on: app.threadPool)
-            throw AppError.invalidCredentials
-        }
+        let address = request.remoteAddress?.ipAddress
+        let subjects: [LoginThrottleStore.Subject] = [.account(email)] + (address.map { [.address($0)] } ?? [])
         let now = app.clock.now()
-        let state = LoginAttemptState(consecutiveFailures: user.failedLogins, lockedUntil: user.lockedUntil)
-        if let lockEnd = throttle.lockEnd(for: state, now: now) {
-            throw AppError.accountLocked(until: lockEnd)
+        if let (subject, end) = try await LoginThrottleStore.lock(of: subjects, now: now, on: request.db) {
+            throw subject.isAddress ? AppError.addressLocked(until: end) : AppError.accountLocked(until: end)
         }
-        if try await Passwords.verify(password, against: user.passwordHash, on: app.threadPool) {
+        let user = try await UserRecord.query(on: request.db).filter(\.$email == email).first().flatMap { $0.disabled ? nil : $0 }
+        // The same work whether the account exists or not: the answer's time tells nothing either.
+        if try await Passwords.verify(password, against: user?.passwordHash ?? Passwords.decoyHash, on: app.threadPool), let user {
             return user
         }
-        let next = throttle.afterFailure(state, now: now)
-        try await request.writer.transaction(on: request.db, actor: AuditActor(userID: nil, label: email), requestID: request.id) { tx, journal in
-            user.failedLogins = next.consecutiveFailures
-            user.lockedUntil = next.lockedUntil
-            try await user.update(on: tx)
-            try await journal.record(.loginFailed, entity: "user", entityID: user.id!.uuidString, practiceID: nil,
-                                     after: FailureSnapshot(failures: next.consecutiveFailures, lockedUntil: next.lockedUntil,
-                                                            remoteAddress: request.remoteAddress?.ipAddress))
+        let lock = try await request.writer.transaction(on: request.db, actor: AuditActor(userID: nil, label: email), requestID: request.id) { tx, journal in
+            var lock: (LoginThrottleStore.Subject, Date)?
+            for subject in subjects {
+                let (state, startedLock) = try await LoginThrottleStore.recordFailure(subject, now: now, on: tx)
+                let entity = user.map { ("user", $0.id!.uuidString) } ?? ("login", email)
+                if !subject.isAddress {
+                    try await journal.record(.loginFailed, entity: entity.0, entityID: entity.1, practiceID: nil,
+                                             after: FailureSnapshot(failures: state.consecutiveFailures, lockedUntil: state.lockedUntil, remoteAddress: address))
+                }
+                if startedLock, let end = state.lockedUntil {
+                    try await journal.record(.lockout, entity: subject.isAddress ? "login_address" : entity.0,
+                                             entityID: subject.isAddress ? (address ?? "") : entity.1, practiceID: nil,
+                                             after: FailureSnapshot(failures: state.consecutiveFailures, lockedUntil: end, remoteAddress: address))
+                }
+                if lock == nil, let end = state.lockedUntil { lock = (subject, end) }
+            }
+            return lock
         }
-        if let lockEnd = next.lockedUntil { throw AppError.accountLocked(until: lockEnd) }
+        if let (subject, end) = lock { throw subject.isAddress ? AppError.addressLocked(until: end) : AppError.accountLocked(until: end) }
         throw AppError.invalidCredentials
     }
 
-    /// Clears the failure count of a user who just signed in; call inside the sign-in transaction.
+    /// Forgets the failures of a user who just signed in; call inside the sign-in transaction.
     static func clearFailures(of user: UserRecord, on tx: any Database) async throws {
-        guard user.failedLogins != 0 || user.lockedUntil != nil else { return }
-        user.failedLogins = 0
-        user.lockedUntil = nil
-        try await user.update(on: tx)
+        try await LoginThrottleStore.clear(.account(user.email), on: tx)
     }
 
     private struct FailureSnapshot: Encodable {

@@ -12,8 +12,6 @@ final class UserRecord: Model, @unchecked Sendable {
     @Field(key: "display_name") var displayName: String
     @Enum(key: "role") var role: Role
     @Field(key: "password_hash") var passwordHash: String
-    @Field(key: "failed_logins") var failedLogins: Int
-    @OptionalField(key: "locked_until") var lockedUntil: Date?
     /// For a practitioner's account: which practitioner of the practice it is.
     @OptionalField(key: "practitioner_id") var practitionerID: UUID?
     @Field(key: "disabled") var disabled: Bool

@@ -88,8 +88,6 @@ enum UserStore {
             user.displayName = valid.displayName
             user.role = valid.role
             user.passwordHash = passwordHash
-            user.failedLogins = 0
-            user.lockedUntil = nil
             user.practitionerID = valid.practitionerID
             user.disabled = false
             try await user.create(on: tx)
