@@ -25,30 +25,33 @@ def free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
-    binary = BINARY
-    folder = tempfile.mkdtemp(prefix="permanence-e2e-")
-    port = free_port()
+def start_server(folder, port=None):
+    """A Permanence server on the SQLite file in `folder` (created with the demo data when new); returns the process
+    and its address once /health answers."""
+    port = port or free_port()
     # The escalation ladder and the outbox run every two seconds, so a journey sees them act.
     env = dict(os.environ, PORT=str(port), DATABASE_URL=os.path.join(folder, "permanence.sqlite"), PERMANENCE_DEMO="true",
                PERMANENCE_WORKER_SECONDS="2")
-    log = open(os.path.join(folder, "server.log"), "w")
-    process = subprocess.Popen([binary, "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log = open(os.path.join(folder, "server.log"), "a")
+    process = subprocess.Popen([BINARY, "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    SERVER_ENV.update(env)
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
             urllib.request.urlopen(base + "/health", timeout=1)
-            break
+            return process, base, env
         except OSError:
             if process.poll() is not None:
                 raise RuntimeError("the server stopped: " + open(log.name).read()[-2000:])
             time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError("the server did not answer /health within 120 s")
+    process.kill()
+    raise RuntimeError("the server did not answer /health within 120 s")
+
+
+@pytest.fixture(scope="session")
+def server():
+    process, base, env = start_server(tempfile.mkdtemp(prefix="permanence-e2e-"))
+    SERVER_ENV.update(env)
     yield base
     process.terminate()
     process.wait(timeout=10)

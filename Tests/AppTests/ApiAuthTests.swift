@@ -22,6 +22,22 @@ struct ApiAuthTests {
         }
     }
 
+    @Test func aTokenLastsTwelveHoursUnlessTheCenterSaysOtherwise() async throws {
+        for (environment, hours) in [([:], 12.0), (["PERMANENCE_TOKEN_HOURS": "72"], 72.0)] {
+            let clock = TestClock()
+            try await withTestApp(clock: clock, environment: environment) { app in
+                let world = try await World.build(on: app)
+                let token = try await app.apiToken(world.secretaryA)
+                let stored = try #require(try await ApiTokenRecord.query(on: app.db).first())
+                #expect(stored.expiresAt.timeIntervalSince(stored.createdAt) == hours * 3600)
+                clock.advance(by: hours * 3600 - 60)
+                #expect(try await app.api(.GET, "/api/v1/me", token: token).status == .ok)
+                clock.advance(by: 60)
+                #expect(try await app.api(.GET, "/api/v1/me", token: token).status == .unauthorized)
+            }
+        }
+    }
+
     @Test func withoutATokenTheAPIAnswers401AsAProblem() async throws {
         try await withTestApp { app in
             let response = try await app.api(.GET, "/api/v1/practices", token: nil)

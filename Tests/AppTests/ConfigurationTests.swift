@@ -48,6 +48,8 @@ struct ConfigurationTests {
         ("PERMANENCE_DEMO", "peut-être", "expected true or false"),
         ("PERMANENCE_DEMO_SEED", "-3", "expected a whole number"),
         ("PERMANENCE_SESSION_HOURS", "48", "from 1 to 24"),
+        ("PERMANENCE_TOKEN_HOURS", "0", "from 1 to 720"),
+        ("PERMANENCE_TOKEN_HOURS", "un mois", "from 1 to 720"),
         ("PERMANENCE_SECURE_COOKIES", "never", "expected auto or always"),
         ("SMTP_URL", "mail.centre.local", "expected smtp://HOST:PORT"),
         ("SMTP_URL", "https://mail.centre.local", "expected smtp://HOST:PORT"),

@@ -16,6 +16,9 @@ struct Writer: Sendable {
         _ body: @escaping @Sendable (any Database, Journal) async throws -> T
     ) async throws -> T {
         let now = clock.now()
+        if let unit = UnitOfWork.current {
+            return try await unit.savepoint { tx in try await body(tx, Journal(database: tx, actor: actor, requestID: requestID, now: now)) }
+        }
         let work: @Sendable () async throws -> T = {
             try await database.transaction { tx in
                 try await body(tx, Journal(database: tx, actor: actor, requestID: requestID, now: now))
@@ -29,6 +32,7 @@ struct Writer: Sendable {
 
     /// A write to a technical table that is not practice data (idempotency keys): serialised like the others, not journaled.
     func unjournaled(on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        if let unit = UnitOfWork.current { return try await unit.savepoint(body) }
         let work: @Sendable () async throws -> Void = { try await body(database) }
         if let gate { try await gate.withExclusiveAccess(work) } else { try await work() }
     }

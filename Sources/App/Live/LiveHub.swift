@@ -59,6 +59,7 @@ actor LiveHub {
 
     /// To this instance's consoles and, through the relay, to the other instances'.
     func publish(_ event: LiveEvent) async {
+        if let unit = UnitOfWork.current { return unit.publishAfterCommit(event) }
         deliver(event)
         await relay?(event)
     }

@@ -20,5 +20,6 @@ enum PermanenceMigrations {
         CreateTelephony(),
         TruthfulTraces(),
         CreateLoginThrottles(),
+        IndexRetention(),
     ]
 }

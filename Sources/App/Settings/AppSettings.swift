@@ -54,6 +54,8 @@ struct AppSettings: Sendable {
     var seedDemoData: Bool
     var demoSeed: UInt64
     var sessionLifetime: TimeInterval
+    /// How long an API bearer token lasts.
+    var tokenLifetime: TimeInterval
     var secureCookies: SecureCookiePolicy
     /// Where escalation notices go by e-mail; without it they are written to the log.
     var smtp: SMTPSettings?
@@ -70,6 +72,7 @@ struct AppSettings: Sendable {
         ("PERMANENCE_DEMO", "true or false: seed demo data into an empty database (default true on SQLite, false on PostgreSQL)"),
         ("PERMANENCE_DEMO_SEED", "a whole number: the seed of the demo data (default 2026)"),
         ("PERMANENCE_SESSION_HOURS", "how long a browser session lasts, 1-24 hours (default 12)"),
+        ("PERMANENCE_TOKEN_HOURS", "how long an API bearer token lasts, 1-720 hours (default 12)"),
         ("PERMANENCE_SECURE_COOKIES", "auto (Secure over TLS) or always (default auto)"),
         ("SMTP_URL", "smtp://HOST:PORT: the relay that sends escalation notices by e-mail (default: notices written to the log)"),
         ("SMTP_FROM", "the sender address of those e-mails (default permanence@localhost)"),
@@ -114,14 +117,15 @@ struct AppSettings: Sendable {
         } else {
             demoSeed = 2026
         }
-        if let hours = value("PERMANENCE_SESSION_HOURS") {
-            guard let parsed = Int(hours), (1...24).contains(parsed) else {
-                throw ConfigurationError(variable: "PERMANENCE_SESSION_HOURS", problem: "expected a whole number of hours from 1 to 24, got \"\(hours)\"")
+        func hours(_ name: String, _ range: ClosedRange<Int>, default fallback: Int) throws(ConfigurationError) -> TimeInterval {
+            guard let raw = value(name) else { return TimeInterval(fallback * 3600) }
+            guard let parsed = Int(raw), range.contains(parsed) else {
+                throw ConfigurationError(variable: name, problem: "expected a whole number of hours from \(range.lowerBound) to \(range.upperBound), got \"\(raw)\"")
             }
-            sessionLifetime = TimeInterval(parsed * 3600)
-        } else {
-            sessionLifetime = 12 * 3600
+            return TimeInterval(parsed * 3600)
         }
+        sessionLifetime = try hours("PERMANENCE_SESSION_HOURS", 1...24, default: 12)
+        tokenLifetime = try hours("PERMANENCE_TOKEN_HOURS", 1...720, default: 12)
         if let policy = value("PERMANENCE_SECURE_COOKIES") {
             guard let parsed = SecureCookiePolicy(rawValue: policy.lowercased()) else {
                 throw ConfigurationError(variable: "PERMANENCE_SECURE_COOKIES", problem: "expected auto or always, got \"\(policy)\"")

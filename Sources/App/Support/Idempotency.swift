@@ -23,7 +23,9 @@ final class IdempotencyKeyRecord: Model, @unchecked Sendable {
 }
 
 /// `Idempotency-Key` on POST requests (DESIGN.md): a retried request returns the first answer, byte for byte.
-/// Answers of 5xx are not kept, so that a retry after a failure runs again.
+/// The request runs in one `UnitOfWork` with its key and answer, so that a retry after a crash replays what was
+/// committed, or runs anew when nothing was. Refusals (4xx) are kept too, after the refused writes were undone;
+/// answers of 5xx are not, so that a retry after a failure runs again. Keys are purged after a day (`Retention`).
 enum Idempotency {
     static let header = "Idempotency-Key"
 
@@ -32,7 +34,10 @@ enum Idempotency {
         { req in try await respond(to: req, handler) }
     }
 
-    static func respond(to req: Request, _ handler: @Sendable (Request) async throws -> Response) async throws -> Response {
+    /// The first request under a key that another one holds: that one's answer is replayed once it is committed.
+    private struct KeyTaken: Error {}
+
+    static func respond(to req: Request, _ handler: @escaping @Sendable (Request) async throws -> Response) async throws -> Response {
         guard let key = req.headers.first(name: header) else { return try await handler(req) }
         guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
             throw AppError.invalid(header, "de 1 à 255 caractères ASCII sans espace")
@@ -42,41 +47,69 @@ enum Idempotency {
         hasher.update(data: Data("\(req.method.rawValue) \(req.url.path)\n".utf8))
         if let body = req.body.data { hasher.update(data: Data(buffer: body)) }
         let hash = hasher.finalize().hex
+        if let first = try await IdempotencyKeyRecord.query(on: req.db).filter(\.$owner == owner).filter(\.$key == key).first() {
+            return try replay(first, hash: hash)
+        }
+        let now = req.application.clock.now()
+        do {
+            return try await UnitOfWork.run(on: req.db, gate: req.writer.gate, hub: req.application.liveHub) { unit in
+                // Inserted first: a second request under the key waits here for the first one's commit.
+                try await claim(owner: owner, key: key, hash: hash, now: now, on: unit.database)
+                let response = try await handler(req)
+                guard response.status.code < 500 else { return response }
+                try await keep(response, owner: owner, key: key, on: unit.database)
+                return response
+            }
+        } catch is KeyTaken {
+            return try await replayCommitted(owner: owner, key: key, hash: hash, on: req.db)
+        } catch {
+            let appError = ErrorRendering.appError(for: error, request: req)
+            guard appError.status.code < 500 else { throw error }
+            let refusal = try ErrorRendering.problemResponse(appError, request: req)
+            do {
+                try await req.writer.unjournaled(on: req.db) { db in
+                    try await db.transaction { tx in
+                        try await claim(owner: owner, key: key, hash: hash, now: now, on: tx)
+                        try await keep(refusal, owner: owner, key: key, on: tx)
+                    }
+                }
+            } catch is KeyTaken {
+                return try await replayCommitted(owner: owner, key: key, hash: hash, on: req.db)
+            }
+            return refusal
+        }
+    }
 
+    private static func claim(owner: String, key: String, hash: String, now: Date, on db: any Database) async throws {
         let record = IdempotencyKeyRecord()
         record.id = UUID()
         record.owner = owner
         record.key = key
         record.requestHash = hash
-        record.createdAt = req.application.clock.now()
+        record.createdAt = now
         do {
-            try await req.writer.unjournaled(on: req.db) { db in try await record.create(on: db) }
+            try await record.create(on: db)
         } catch let error as any DatabaseError where error.isConstraintFailure {
-            return try await replay(owner: owner, key: key, hash: hash, on: req.db)
+            throw KeyTaken()
         }
-
-        let response: Response
-        do {
-            response = try await handler(req)
-        } catch {
-            let appError = ErrorRendering.appError(for: error, request: req)
-            guard appError.status.code < 500 else {
-                try? await req.writer.unjournaled(on: req.db) { db in try await record.delete(on: db) }
-                throw error
-            }
-            response = try ErrorRendering.problemResponse(appError, request: req)
-        }
-        record.statusCode = Int(response.status.code)
-        record.contentType = response.headers.first(name: .contentType)
-        record.body = response.body.data ?? Data()
-        try await req.writer.unjournaled(on: req.db) { db in try await record.update(on: db) }
-        return response
     }
 
-    private static func replay(owner: String, key: String, hash: String, on db: any Database) async throws -> Response {
+    private static func keep(_ response: Response, owner: String, key: String, on db: any Database) async throws {
+        try await IdempotencyKeyRecord.query(on: db).filter(\.$owner == owner).filter(\.$key == key)
+            .set(\.$statusCode, to: Int(response.status.code))
+            .set(\.$contentType, to: response.headers.first(name: .contentType))
+            .set(\.$body, to: response.body.data ?? Data())
+            .update()
+    }
+
+    private static func replayCommitted(owner: String, key: String, hash: String, on db: any Database) async throws -> Response {
         guard let first = try await IdempotencyKeyRecord.query(on: db).filter(\.$owner == owner).filter(\.$key == key).first() else {
             throw AppError.conflict("Requête identique en cours de traitement : réessayez dans un instant.")
         }
+        return try replay(first, hash: hash)
+    }
+
+    private static func replay(_ first: IdempotencyKeyRecord, hash: String) throws -> Response {
         guard first.requestHash == hash else {
             throw AppError.invalid(header, "clé déjà utilisée pour une autre requête")
         }

@@ -4,7 +4,6 @@ import Vapor
 
 /// Bearer tokens for the JSON API.
 struct AuthAPI: RouteCollection {
-    static let tokenLifetime: TimeInterval = 30 * 24 * 3600
 
     func boot(routes: any RoutesBuilder) throws {
         routes.post("auth", "token", use: issue)
@@ -49,7 +48,7 @@ struct AuthAPI: RouteCollection {
             record.$user.id = user.id!
             record.label = label
             record.createdAt = now
-            record.expiresAt = now.addingTimeInterval(Self.tokenLifetime)
+            record.expiresAt = now.addingTimeInterval(req.application.settings.tokenLifetime)
             try await record.create(on: tx)
             try await LoginService.clearFailures(of: user, on: tx)
             try await journal.record(.tokenIssued, entity: "api_token", entityID: record.id!.uuidString, practiceID: nil,

@@ -76,7 +76,7 @@ enum Escalation {
     }
 }
 
-/// The worker that runs the ladder and the outbox every few seconds while the server runs.
+/// The worker that runs the ladder, the outbox and the retention sweep every few seconds while the server runs.
 struct BackgroundWorker: LifecycleHandler {
     let interval: Int
 
@@ -90,6 +90,7 @@ struct BackgroundWorker: LifecycleHandler {
                 do {
                     try await Escalation.tick(app: application, now: now)
                     try await Outbox.deliver(app: application, now: now)
+                    try await Retention.sweep(app: application, now: now)
                 } catch {
                     application.logger.report(error: error)
                 }
