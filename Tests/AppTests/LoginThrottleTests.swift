@@ -26,7 +26,7 @@ import VaporTesting
             let row = try #require(try await LoginThrottleRecord.query(on: app.db).filter(\.$key == "compte:" + world.secretaryA).first())
             #expect(row.failures >= 5 && row.failures <= 20)
             #expect(statuses.filter { $0 == .unauthorized }.count == 4, "only the four failures before the fifth are plain refusals: \(statuses)")
-            #expect(statuses.filter { $0 == .tooManyRequests }.count == 16)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 16, "\(statuses)")
             #expect(row.lockedUntil != nil)
             let right = try await Self.tokenRequest(app, email: world.secretaryA, password: World.password)
             #expect(right.status == .tooManyRequests, "the right password waits for the end of the lock")

@@ -68,7 +68,7 @@ enum DemoSeeder {
     }
 
     static func write(_ data: DemoDataset, app: Application) async throws {
-        let passwordHash = try await Passwords.hash(DemoDataset.demoPassword, on: app.threadPool)
+        let passwordHash = try await Passwords.hash(DemoDataset.demoPassword)
         let actor = AuditActor.system("seed-demo")
         try await app.writer.transaction(on: app.db, actor: actor) { tx, journal in
             let center = CenterRecord(id: data.centerID, name: data.centerName)

@@ -103,7 +103,7 @@ enum LoadSeeder {
             }
         }
         let user = ValidatedUser(email: email, displayName: "Charge", role: .supervisor, practiceIDs: [], practitionerID: nil)
-        _ = try await UserStore.insert(user, passwordHash: try await Passwords.hash(password, on: app.threadPool), actor: .system("seed-load"),
+        _ = try await UserStore.insert(user, passwordHash: try await Passwords.hash(password), actor: .system("seed-load"),
                                        requestID: nil, writer: app.writer, on: app.db)
         return Result(practiceID: practiceID, motifID: fixture.motif.id, email: email, practitionerIDs: fixture.practitionerIDs, patientIDs: patientIDs)
     }

@@ -19,7 +19,7 @@ enum LoginService {
         }
         let user = try await UserRecord.query(on: request.db).filter(\.$email == email).first().flatMap { $0.disabled ? nil : $0 }
         // The same work whether the account exists or not: the answer's time tells nothing either.
-        if try await Passwords.verify(password, against: user?.passwordHash ?? Passwords.decoyHash, on: app.threadPool), let user {
+        if try await Passwords.verify(password, against: user?.passwordHash ?? Passwords.decoyHash), let user {
             return user
         }
         let lock = try await request.writer.transaction(on: request.db, actor: AuditActor(userID: nil, label: email), requestID: request.id) { tx, journal in

@@ -75,7 +75,7 @@ enum UserStore {
     /// Validates, hashes the password and stores the user, journaled.
     static func create(_ draft: NewUser, actor: AuditActor, requestID: String?, app: Application, on db: any Database) async throws -> UserRecord {
         let valid = try await validate(draft, on: db)
-        let hash = try await Passwords.hash(draft.password, on: app.threadPool)
+        let hash = try await Passwords.hash(draft.password)
         return try await insert(valid, passwordHash: hash, actor: actor, requestID: requestID, writer: app.writer, on: db)
     }
 

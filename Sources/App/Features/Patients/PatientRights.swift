@@ -19,6 +19,15 @@ struct PatientFileDTO: Content {
         let cancellation: AppointmentDTO.Cancellation?
     }
     struct Event: Content { let at: String; let by: String; let action: String; let entity: String; let entityId: String }
+    struct Call: Content { let id: UUID; let openedAt: String; let callerNumber: String; let reasons: String; let notes: String; let outcome: String? }
+    struct Transmission: Content {
+        let id: UUID; let sentAt: String; let practitioner: String; let priority: String; let subject: String; let message: String
+        let callbackNumber: String; let state: String; let answer: String?
+    }
+    struct Task: Content { let id: UUID; let createdAt: String; let title: String; let details: String; let phone: String; let state: String; let outcome: String? }
+    struct Triage: Content {
+        let id: UUID; let at: String; let level: Int; let orientation: String; let answers: String; let callerName: String?; let callbackNumber: String?
+    }
 
     let exportedAt: String
     let practice: Practice
@@ -26,6 +35,10 @@ struct PatientFileDTO: Content {
     let mergedRecords: [UUID]
     let appointments: [Appointment]
     let waitingList: [WaitingListEntryDTO]
+    let calls: [Call]
+    let transmissions: [Transmission]
+    let tasks: [Task]
+    let triages: [Triage]
     let history: [Event]
     let consultations: [PatientRecordDTO.Consultation]
 }
@@ -52,7 +65,8 @@ enum PatientRights {
             .sort(\.$startsAt).all()
         let names = try await PracticeStore.practitionerNames(of: practice, on: db)
         let waiting = try await WaitingListEntryRecord.query(on: db).filter(\.$practice.$id == practice.id).filter(\.$patientID ~~ ids).all()
-        let entities = ids.map(\.uuidString) + appointments.map { $0.id!.uuidString }
+        let traces = try await PatientTraces.of(ids, in: practice.id, on: db)
+        let entities = ids.map(\.uuidString) + appointments.map { $0.id!.uuidString } + traces.entityIDs
         let entries = try await AuditEntryRecord.query(on: db).filter(\.$practiceID == practice.id).filter(\.$entityID ~~ entities)
             .sort(\.$id).all()
         func when(_ date: Date) -> String { ISOTimestamp.string(date, in: zone) }
@@ -69,6 +83,20 @@ enum PatientRights {
                       cancellation: appointment.cancellationParty.map { .init(party: $0, reason: appointment.cancellationReason ?? "") })
             },
             waitingList: waiting.map { WaitingListEntryDTO($0, zone: zone) },
+            calls: traces.calls.map {
+                .init(id: $0.id!, openedAt: when($0.openedAt), callerNumber: $0.callerNumber, reasons: $0.reasonsText, notes: $0.notes, outcome: $0.outcomeText)
+            },
+            transmissions: traces.transmissions.map {
+                .init(id: $0.id!, sentAt: when($0.sentAt), practitioner: names[$0.practitionerID] ?? "", priority: $0.priorityText, subject: $0.subject,
+                      message: $0.message, callbackNumber: $0.callbackNumber, state: $0.stateText, answer: $0.answer)
+            },
+            tasks: traces.tasks.map {
+                .init(id: $0.id!, createdAt: when($0.createdAt), title: $0.title, details: $0.details, phone: $0.phone, state: $0.state, outcome: $0.outcome)
+            },
+            triages: traces.triages.map {
+                .init(id: $0.id!, at: $0.createdAt.map(when) ?? "", level: $0.finalLevel, orientation: $0.orientation, answers: $0.answers,
+                      callerName: $0.callerName, callbackNumber: $0.callbackNumber)
+            },
             history: entries.filter { $0.action != AuditAction.read.rawValue }.map {
                 .init(at: when($0.occurredAt), by: $0.actorLabel, action: $0.action, entity: $0.entity, entityId: $0.entityID ?? "")
             },
@@ -113,16 +141,20 @@ enum PatientRights {
         guard record.anonymisedAt == nil else { throw AppError.conflict("Ce dossier est déjà anonymisé.") }
         if let refusal = try await refusal(of: record, in: practice, now: now, on: db) { throw AppError.conflict(refusal) }
         let ids = try await recordIDs(of: record, on: db)
+        let traces = try await PatientTraces.of(ids, in: practice.id, on: db)
+        if let refusal = traces.refusal { throw AppError.conflict(refusal) }
         let patientID = record.id!
         let appointmentCount = try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             let appointments = try await AppointmentRecord.query(on: tx).filter(\.$patient.$id ~~ ids).all()
             try await HoldRecord.query(on: tx).filter(\.$patientID ~~ ids).set(\.$patientID, to: nil).update()
             try await WaitingListEntryRecord.query(on: tx).filter(\.$patientID ~~ ids).delete()
             try await PatientPhoneRecord.query(on: tx).filter(\.$patient.$id ~~ ids).delete()
+            try await traces.clear(placeholder: PatientTraces.placeholder(for: patientID, erased: mode == .erase), detach: mode == .erase, on: tx)
             switch mode! {
             case .erase:
                 let appointmentIDs = appointments.map { $0.id! }
                 if !appointmentIDs.isEmpty {
+                    try await CallLinkRecord.query(on: tx).filter(\.$targetID ~~ appointmentIDs).delete()
                     try await SlotOccupancyRecord.query(on: tx).filter(\.$appointmentID ~~ appointmentIDs).delete()
                     try await AppointmentRecord.query(on: tx).filter(\.$id ~~ appointmentIDs).delete()
                 }
