@@ -46,7 +46,7 @@ struct AuditJournalTests {
             _ = try await World.build(on: app)
             let count = try await AuditEntryRecord.query(on: app.db).count()
             #expect(count > 5)
-            #expect(try await AuditVerifier.verify(on: app.db, batchSize: 3) == .intact(entries: count))
+            #expect(try await AuditVerifier.verify(on: app.db, seal: app.writer.seal, batchSize: 3) == .intact(entries: count))
         }
     }
 
@@ -54,7 +54,7 @@ struct AuditJournalTests {
         try await withTestApp { app in
             _ = try await World.build(on: app)
             try await (app.db as! any SQLDatabase).raw("UPDATE audit_entries SET actor_label = 'quelqu''un d''autre' WHERE seq = 3").run()
-            let result = try await AuditVerifier.verify(on: app.db)
+            let result = try await AuditVerifier.verify(on: app.db, seal: app.writer.seal)
             guard case .broken(let seq, let reason) = result else { Issue.record("tampering not seen: \(result)"); return }
             #expect(seq == 3)
             #expect(reason.contains("altered"))
@@ -65,7 +65,7 @@ struct AuditJournalTests {
         try await withTestApp { app in
             _ = try await World.build(on: app)
             try await (app.db as! any SQLDatabase).raw("DELETE FROM audit_entries WHERE seq = 4").run()
-            #expect(try await AuditVerifier.verify(on: app.db) == .broken(seq: 4, reason: "entry #4 is missing (the next one is #5)"))
+            #expect(try await AuditVerifier.verify(on: app.db, seal: app.writer.seal) == .broken(seq: 4, reason: "entry #4 is missing (the next one is #5)"))
         }
     }
 
@@ -74,9 +74,9 @@ struct AuditJournalTests {
             _ = try await World.build(on: app)
             let entry = try #require(try await AuditEntryRecord.find(2, on: app.db))
             entry.after = #"{"name":"falsifié"}"#
-            entry.hash = AuditChain.hash(of: entry)
+            AuditChain.seal(entry, after: entry.previousHash, with: app.writer.seal)
             try await entry.update(on: app.db)
-            #expect(try await AuditVerifier.verify(on: app.db) == .broken(seq: 3, reason: "entry #3 does not link to entry #2: the previous entry was changed or removed"))
+            #expect(try await AuditVerifier.verify(on: app.db, seal: app.writer.seal) == .broken(seq: 3, reason: "entry #3 does not link to entry #2: the previous entry was changed or removed"))
         }
     }
 
@@ -91,7 +91,7 @@ struct AuditJournalTests {
             #expect(entry.entityID == patient.uuidString)
             #expect(entry.practiceID == world.practiceA)
             #expect(entry.actorLabel == world.secretaryA)
-            guard case .intact = try await AuditVerifier.verify(on: app.db) else { Issue.record("chain broken"); return }
+            guard case .intact = try await AuditVerifier.verify(on: app.db, seal: app.writer.seal) else { Issue.record("chain broken"); return }
         }
     }
 
@@ -112,7 +112,7 @@ struct AuditJournalTests {
                 try await group.waitForAll()
             }
             #expect(try await CenterRecord.query(on: app.db).count() == 24)
-            #expect(try await AuditVerifier.verify(on: app.db) == .intact(entries: 24))
+            #expect(try await AuditVerifier.verify(on: app.db, seal: app.writer.seal) == .intact(entries: 24))
         }
     }
 

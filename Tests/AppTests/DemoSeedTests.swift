@@ -59,7 +59,7 @@ struct DemoSeedTests {
             #expect(try await AppointmentRecord.query(on: app.db).count() == data.appointments.count)
             let stored = try await PatientRecord.query(on: app.db).all().map { "\($0.id!) \($0.birthName) \($0.birthDate)" }.sorted()
             #expect(stored == data.patients.map { "\($0.id) \($0.birthName) \($0.birthDate)" }.sorted())
-            guard case .intact(let entries) = try await AuditVerifier.verify(on: app.db) else { Issue.record("chain broken"); return }
+            guard case .intact(let entries) = try await AuditVerifier.verify(on: app.db, seal: app.writer.seal) else { Issue.record("chain broken"); return }
             #expect(entries >= data.patients.count + data.appointments.count)
             #expect(try await !DemoSeeder.isEmpty(app.db))
             var browser = Browser(app)

@@ -84,6 +84,11 @@ struct PatientErasureTests {
                           try await TaskRecord.find(ids.task, on: app.db)?.patientID, try await TriageEvaluationRecord.find(ids.triage, on: app.db)?.patientID]
             #expect(linked == Array(repeating: mode == "erase" ? nil : w.patient, count: 4))
             #expect(try await PatientRecord.find(w.patient, on: app.db) == nil || mode == "anonymise")
+            // The journal keeps who did what, without the patient's identity, and its seals still hold.
+            let journal = try await AuditEntryRecord.query(on: app.db).all().map { [$0.before ?? "", $0.after ?? ""].joined() }.joined()
+            #expect(!journal.contains("Durand") && !journal.contains("612345678"), "\(mode): the journal still names the patient")
+            #expect(try await AuditEntryRecord.query(on: app.db).filter(\.$entityID == w.patient.uuidString).filter(\.$action == "create").count() == 1)
+            guard case .intact = try await AuditVerifier.verify(on: app.db, seal: app.writer.seal) else { Issue.record("\(mode) broke the chain"); return }
             // The traces still read on the screens and through the API.
             #expect(try await app.api(.GET, "\(w.base)/calls/\(ids.call)", token: w.secretary).status == .ok)
             #expect(try await app.api(.GET, "\(w.base)/transmissions/\(ids.transmission)", token: w.secretary).status == .ok)

@@ -3,7 +3,8 @@ import Fluent
 import Foundation
 import Vapor
 
-/// The command line: `serve` (default), `migrate`, `seed-demo`, `user create`, `import patients`, `audit verify`.
+/// The command line: `serve` (default), `migrate`, `seed-demo`, `user create`, `import patients`, `audit verify`,
+/// `audit checkpoint`.
 enum PermanenceCommands {
     static func register(on app: Application) async {
         app.asyncCommands.use(PreparedServeCommand(serve: await app.servers.asyncCommand), as: "serve", isDefault: true)
@@ -348,7 +349,23 @@ struct CreateUserCommand: AsyncCommand {
 
 struct AuditCommands: AsyncCommandGroup {
     var help: String { "Checks the audit journal." }
-    var commands: [String: any AnyAsyncCommand] { ["verify": VerifyAuditCommand()] }
+    var commands: [String: any AnyAsyncCommand] { ["verify": VerifyAuditCommand(), "checkpoint": CheckpointAuditCommand()] }
+}
+
+/// `permanence audit checkpoint`: signs the journal's length and head into the checkpoints file, outside the database.
+struct CheckpointAuditCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Writes a signed checkpoint of the audit journal (its length and head) outside the database." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await DatabaseSetup.prepare(app, settings: app.settings)
+        if let checkpoint = try await AuditCheckpoints.write(app: app, now: app.clock.now()) {
+            context.console.print("Checkpoint written to \(app.writer.seal.checkpointsPath): \(checkpoint.count) entries, head \(checkpoint.head.prefix(16))….")
+        } else {
+            context.console.print("The last checkpoint already vouches for the journal as it stands.")
+        }
+    }
 }
 
 /// `permanence audit verify`: walks the hash chain and names the first broken entry.
@@ -359,9 +376,10 @@ struct VerifyAuditCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await DatabaseSetup.prepare(app, settings: app.settings)
-        switch try await AuditVerifier.verify(on: app.db) {
+        switch try await AuditVerifier.verify(on: app.db, seal: app.writer.seal) {
         case .intact(let entries):
-            context.console.print("Audit journal intact: \(entries) entries, every link verified.")
+            let checkpoints = AuditCheckpoint.all(at: app.writer.seal.checkpointsPath).count
+            context.console.print("Audit journal intact: \(entries) entries, every link and seal verified, \(checkpoints) signed checkpoint\(checkpoints == 1 ? "" : "s") held.")
         case .broken(let seq, let reason):
             throw CommandFailure(description: "Audit journal BROKEN at entry #\(seq): \(reason)")
         }

@@ -13,11 +13,12 @@ struct DatabaseStartError: Error, CustomStringConvertible {
 enum DatabaseSetup {
     /// Registers the database named by the settings, after checking that a SQLite file is one.
     static func register(_ settings: AppSettings, on app: Application) throws {
+        let seal = try AuditSeal.load(settings)
         switch settings.database {
         case .sqliteFile(let path):
             try checkSQLiteFile(at: path)
             app.databases.use(.sqlite(.file(path)), as: .sqlite)
-            app.writer = Writer(gate: WriteGate(), clock: app.clock)
+            app.writer = Writer(gate: WriteGate(), clock: app.clock, seal: seal)
         case .postgres(let url):
             var configuration = try SQLPostgresConfiguration(url: url)
             if let schema = settings.postgresSchema {
@@ -25,7 +26,7 @@ enum DatabaseSetup {
             }
             // A busy server makes writers wait rather than fail (DESIGN.md): 30 s before a request gives up on a connection.
             app.databases.use(.postgres(configuration: configuration, connectionPoolTimeout: .seconds(30)), as: .psql)
-            app.writer = Writer(gate: nil, clock: app.clock)
+            app.writer = Writer(gate: nil, clock: app.clock, seal: seal)
             // Two instances on one database share the live events.
             let relay = PostgresRelay(configuration: configuration.coreConfiguration, schema: settings.postgresSchema)
             let logger = app.logger
@@ -86,6 +87,7 @@ enum DatabaseSetup {
             throw DatabaseStartError(description: "DATABASE_URL: the \(settings.database.redacted) was written by a newer version of Permanence (unknown migrations: \(unknown.joined(separator: ", "))); refusing to use it")
         }
         try await app.autoMigrate()
+        try await AuditChainUpgrade.run(app)
     }
 
     /// Migrations recorded in the database that this build does not know.

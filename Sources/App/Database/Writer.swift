@@ -7,6 +7,8 @@ struct Writer: Sendable {
     /// Present on SQLite only; PostgreSQL handles concurrent writers itself.
     let gate: WriteGate?
     let clock: AppClock
+    /// Seals the journal's entries.
+    let seal: AuditSeal
 
     /// Runs `body` in one transaction; the journal entries it records commit or roll back with it.
     func transaction<T: Sendable>(
@@ -17,11 +19,11 @@ struct Writer: Sendable {
     ) async throws -> T {
         let now = clock.now()
         if let unit = UnitOfWork.current {
-            return try await unit.savepoint { tx in try await body(tx, Journal(database: tx, actor: actor, requestID: requestID, now: now)) }
+            return try await unit.savepoint { tx in try await body(tx, Journal(database: tx, actor: actor, requestID: requestID, now: now, seal: seal)) }
         }
         let work: @Sendable () async throws -> T = {
             try await database.transaction { tx in
-                try await body(tx, Journal(database: tx, actor: actor, requestID: requestID, now: now))
+                try await body(tx, Journal(database: tx, actor: actor, requestID: requestID, now: now, seal: seal))
             }
         }
         if let gate {

@@ -21,5 +21,6 @@ enum PermanenceMigrations {
         TruthfulTraces(),
         CreateLoginThrottles(),
         IndexRetention(),
+        KeyedAuditChain(),
     ]
 }

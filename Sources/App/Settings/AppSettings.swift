@@ -29,6 +29,13 @@ enum DatabaseLocation: Equatable, Sendable {
         if case .sqliteFile = self { return true }
         return false
     }
+
+    /// Where the audit key and checkpoints go by default: beside the SQLite file (`permanence-audit` for
+    /// `permanence.sqlite`), or `permanence-audit` in the working folder.
+    var defaultAuditDirectory: String {
+        guard case .sqliteFile(let path) = self else { return "permanence-audit" }
+        return ((path as NSString).deletingPathExtension) + "-audit"
+    }
 }
 
 /// When the session cookie carries the `Secure` attribute.
@@ -56,6 +63,10 @@ struct AppSettings: Sendable {
     var sessionLifetime: TimeInterval
     /// How long an API bearer token lasts.
     var tokenLifetime: TimeInterval
+    /// The journal's sealing key itself, when given instead of the key file.
+    var auditKey: String?
+    /// The folder of the audit key file (created on first start) and of the signed checkpoints.
+    var auditDirectory: String
     var secureCookies: SecureCookiePolicy
     /// Where escalation notices go by e-mail; without it they are written to the log.
     var smtp: SMTPSettings?
@@ -73,6 +84,8 @@ struct AppSettings: Sendable {
         ("PERMANENCE_DEMO_SEED", "a whole number: the seed of the demo data (default 2026)"),
         ("PERMANENCE_SESSION_HOURS", "how long a browser session lasts, 1-24 hours (default 12)"),
         ("PERMANENCE_TOKEN_HOURS", "how long an API bearer token lasts, 1-720 hours (default 12)"),
+        ("PERMANENCE_AUDIT_KEY", "the key that seals the audit journal, 32 characters or more (default: a key file created in PERMANENCE_AUDIT_DIR)"),
+        ("PERMANENCE_AUDIT_DIR", "the folder of the audit key file and checkpoints (default: beside the SQLite file, NAME-audit; permanence-audit on PostgreSQL)"),
         ("PERMANENCE_SECURE_COOKIES", "auto (Secure over TLS) or always (default auto)"),
         ("SMTP_URL", "smtp://HOST:PORT: the relay that sends escalation notices by e-mail (default: notices written to the log)"),
         ("SMTP_FROM", "the sender address of those e-mails (default permanence@localhost)"),
@@ -126,6 +139,11 @@ struct AppSettings: Sendable {
         }
         sessionLifetime = try hours("PERMANENCE_SESSION_HOURS", 1...24, default: 12)
         tokenLifetime = try hours("PERMANENCE_TOKEN_HOURS", 1...720, default: 12)
+        auditKey = value("PERMANENCE_AUDIT_KEY")
+        if let key = auditKey, key.count < 32 {
+            throw ConfigurationError(variable: "PERMANENCE_AUDIT_KEY", problem: "expected 32 characters or more, got \(key.count)")
+        }
+        auditDirectory = value("PERMANENCE_AUDIT_DIR") ?? database.defaultAuditDirectory
         if let policy = value("PERMANENCE_SECURE_COOKIES") {
             guard let parsed = SecureCookiePolicy(rawValue: policy.lowercased()) else {
                 throw ConfigurationError(variable: "PERMANENCE_SECURE_COOKIES", problem: "expected auto or always, got \"\(policy)\"")

@@ -35,6 +35,9 @@ enum TestDatabase {
     static func settings(extra: [String: String] = [:]) throws -> (AppSettings, cleanupPath: String?) {
         var environment = extra
         var path: String?
+        // The audit key and checkpoints of this test's journal, removed with it.
+        environment["PERMANENCE_AUDIT_DIR"] = environment["PERMANENCE_AUDIT_DIR"]
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("permanence-test-\(UUID().uuidString)-audit").path
         if let url = postgresURL {
             environment["DATABASE_URL"] = url
         } else {
@@ -76,4 +79,5 @@ private func teardown(_ app: Application, settings: AppSettings, path: String?) 
     if let path {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
+    try? FileManager.default.removeItem(atPath: settings.auditDirectory)
 }

@@ -20,6 +20,12 @@ final class AuditEntryRecord: Model, @unchecked Sendable {
     @OptionalField(key: "request_id") var requestID: String?
     @Field(key: "prev_hash") var previousHash: String
     @Field(key: "hash") var hash: String
+    /// 1: sealed by SHA-256 with the states; 2: by HMAC with the states' digest (`AuditChain`).
+    @Field(key: "chain_version") var chainVersion: Int
+    /// SHA-256 of the before and after states (version 2), kept when the states are blanked by an erasure.
+    @OptionalField(key: "payload_digest") var payloadDigest: String?
+    /// When the states were blanked because they named an erased or anonymised patient.
+    @OptionalField(key: "payload_erased_at") var payloadErasedAt: Date?
 
     init() {}
 }
@@ -68,5 +74,9 @@ enum AuditAction: String, Sendable {
     case login, loginFailed = "login_failed", logout
     /// Too many failures: an account name or an address refused for a while.
     case lockout
+    /// The journal's older entries sealed anew with the audit key.
+    case chainUpgraded = "chain_upgraded"
+    /// Someone read the journal (the audit viewer, its export).
+    case auditViewed = "audit_viewed"
     case tokenIssued = "token_issued", tokenRevoked = "token_revoked"
 }

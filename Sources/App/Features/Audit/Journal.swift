@@ -9,9 +9,11 @@ final class Journal: @unchecked Sendable {
     let actor: AuditActor
     let requestID: String?
     let now: Date
+    let seal: AuditSeal
     private var head: (seq: Int64, hash: String)?
 
-    init(database: any Database, actor: AuditActor, requestID: String?, now: Date) {
+    init(database: any Database, actor: AuditActor, requestID: String?, now: Date, seal: AuditSeal) {
+        self.seal = seal
         self.database = database
         self.actor = actor
         self.requestID = requestID
@@ -50,24 +52,28 @@ final class Journal: @unchecked Sendable {
         entry.before = try before.map(Self.json)
         entry.after = try after.map(Self.json)
         entry.requestID = requestID
-        entry.previousHash = previous.hash
-        entry.hash = AuditChain.hash(of: entry)
+        AuditChain.seal(entry, after: previous.hash, with: seal)
         try await entry.create(on: database)
         head = (entry.id!, entry.hash)
     }
 
     private func chainHead() async throws -> (seq: Int64, hash: String) {
         if let head { return head }
-        if let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" {
-            // Appends queue behind one another so the chain never forks; released at commit. One lock per schema: the
-            // chain lives in the schema's table (test runs each have their own schema in one database).
-            try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: Self.chainLockKey), hashtext(current_schema()))").run()
-        }
+        try await Self.lockChain(on: database)
         let last = try await AuditEntryRecord.query(on: database).sort(\.$id, .descending).first()
         return (last?.id ?? 0, last?.hash ?? AuditChain.genesisHash)
     }
 
     private static let chainLockKey: Int32 = 0x5045_524D  // "PERM"
+
+    /// Makes the other appends wait for this transaction, so that the chain never forks; released at commit
+    /// (PostgreSQL; on SQLite the writer is one at a time already). One lock per schema: the chain lives in the
+    /// schema's table (test runs each have their own schema in one database).
+    static func lockChain(on database: any Database) async throws {
+        if let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: chainLockKey), hashtext(current_schema()))").run()
+        }
+    }
 
     private static func json(_ value: any Encodable) throws -> String {
         String(decoding: try encoder.encode(value), as: UTF8.self)

@@ -150,6 +150,10 @@ enum PatientRights {
             try await WaitingListEntryRecord.query(on: tx).filter(\.$patientID ~~ ids).delete()
             try await PatientPhoneRecord.query(on: tx).filter(\.$patient.$id ~~ ids).delete()
             try await traces.clear(placeholder: PatientTraces.placeholder(for: patientID, erased: mode == .erase), detach: mode == .erase, on: tx)
+            // The journal keeps who did what and when; the states that named the patient go (the seal holds their digest).
+            let named = ids.map(\.uuidString) + appointments.map { $0.id!.uuidString } + traces.entityIDs
+            try await AuditEntryRecord.query(on: tx).filter(\.$entityID ~~ named).filter(\.$chainVersion >= AuditChain.currentVersion)
+                .filter(\.$payloadErasedAt == nil).set(\.$before, to: nil).set(\.$after, to: nil).set(\.$payloadErasedAt, to: now).update()
             switch mode! {
             case .erase:
                 let appointmentIDs = appointments.map { $0.id! }

@@ -76,7 +76,8 @@ enum Escalation {
     }
 }
 
-/// The worker that runs the ladder, the outbox and the retention sweep every few seconds while the server runs.
+/// The worker that runs the ladder, the outbox, the retention sweep and the journal's checkpoints every few seconds
+/// while the server runs.
 struct BackgroundWorker: LifecycleHandler {
     let interval: Int
 
@@ -91,6 +92,7 @@ struct BackgroundWorker: LifecycleHandler {
                     try await Escalation.tick(app: application, now: now)
                     try await Outbox.deliver(app: application, now: now)
                     try await Retention.sweep(app: application, now: now)
+                    try await AuditCheckpoints.writeIfDue(app: application, now: now)
                 } catch {
                     application.logger.report(error: error)
                 }
