@@ -21,3 +21,8 @@
     }
   });
 })();
+
+// « Imprimer » buttons (no inline handler: the pages' Content-Security-Policy refuses them).
+document.addEventListener('click', (event) => {
+  if (event.target.closest('[data-print]')) window.print();
+});

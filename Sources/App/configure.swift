@@ -25,6 +25,8 @@ func configure(_ app: Application, settings: AppSettings) async throws {
     app.middleware.use(ErrorRendering())
     app.middleware.use(SecurityHeaders())
 
+    // JSON bodies: 1 MB at most (the patient files' routes read theirs, up to 20 MB, once they know who sends them).
+    app.routes.defaultMaxBodySize = "1mb"
     try routes(app)
     app.lifecycle.use(BackgroundWorker(interval: app.environment == .testing ? 0 : settings.workerInterval))
     await PermanenceCommands.register(on: app)
@@ -32,6 +34,7 @@ func configure(_ app: Application, settings: AppSettings) async throws {
 
 func routes(_ app: Application) throws {
     try app.register(collection: SystemController())
+    AgendaGridStyle.boot(routes: app)
     try app.register(collection: StaticFiles(publicDirectory: app.directory.publicDirectory))
 
     let browser = app.grouped(SessionAuthenticator(), CSRFProtection())
@@ -54,7 +57,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PortalController())
     UsersController().bootBrowser(routes: signedIn)
 
-    let api = app.grouped("api", "v1").grouped(BearerAuthenticator())
+    let api = app.grouped("api", "v1").grouped(JSONBodiesOnly(), BearerAuthenticator())
     let authAPI = AuthAPI()
     try api.register(collection: authAPI)
     // Signed by the center's secret, not by a user.
@@ -103,11 +106,20 @@ struct StaticFiles: RouteCollection {
 
 /// Headers that keep a page about patients out of caches, frames and content sniffing.
 struct SecurityHeaders: AsyncMiddleware {
+    /// Scripts, styles and everything else from Permanence itself only: no inline script, handler or style attribute
+    /// (the agenda's placements are classes: `AgendaGridStyle`), no frame around a page.
+    static let contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.contentSecurityPolicy)
+        if CookieFactory.cameOverTLS(request) {
+            response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains")
+        }
         response.headers.replaceOrAdd(name: "X-Request-Id", value: request.id)
         // Pages and answers about patients are never stored; the static files say how they are kept.
         if !response.headers.contains(name: .cacheControl) {

@@ -27,7 +27,9 @@ enum AppError: Error, Equatable {
     case slotTaken(SlotConflict)
     /// A new or edited patient looks like records already there; saved only once the secretary says it is someone else.
     case likelyDuplicates([DuplicateCandidate])
-    case badRequest(String)
+    /// A request the framework refused before any handler (too large, wrong content type, wrong method…), with its
+    /// own 4xx status.
+    case refusedByHTTP(HTTPResponseStatus)
     case `internal`
 
     static func invalid(_ field: String, _ reason: String) -> AppError { .validation([FieldError(field: field, reason: reason)]) }
@@ -40,7 +42,7 @@ enum AppError: Error, Equatable {
         case .notFound: .notFound
         case .validation: .unprocessableEntity
         case .conflict, .slotTaken, .likelyDuplicates: .conflict
-        case .badRequest: .badRequest
+        case .refusedByHTTP(let status): status
         case .internal: .internalServerError
         }
     }
@@ -59,7 +61,7 @@ enum AppError: Error, Equatable {
         case .conflict: "conflict"
         case .slotTaken: "slot-taken"
         case .likelyDuplicates: "likely-duplicates"
-        case .badRequest: "bad-request"
+        case .refusedByHTTP(let status): Self.httpRefusals[status.code]?.slug ?? "http-\(status.code)"
         case .internal: "internal-error"
         }
     }
@@ -79,10 +81,25 @@ enum AppError: Error, Equatable {
         case .conflict: "Conflit"
         case .slotTaken: "Créneau déjà pris"
         case .likelyDuplicates: "Doublon probable"
-        case .badRequest: "Requête invalide"
+        case .refusedByHTTP(let status): Self.httpRefusals[status.code]?.title ?? "Requête refusée"
         case .internal: "Erreur interne"
         }
     }
+
+    /// The framework's refusals, named in French.
+    private static let httpRefusals: [UInt: (slug: String, title: String, detail: String)] = [
+        400: ("bad-request", "Requête invalide", "La requête est mal formée."),
+        405: ("method-not-allowed", "Méthode non autorisée", "Cette adresse n'accepte pas cette méthode."),
+        406: ("not-acceptable", "Format non disponible", "Cette adresse ne répond pas dans le format demandé."),
+        408: ("request-timeout", "Délai dépassé", "La requête est arrivée trop lentement."),
+        411: ("length-required", "Longueur requise", "La longueur du corps de la requête (Content-Length) est requise."),
+        413: ("payload-too-large", "Requête trop volumineuse",
+              "Le corps de la requête dépasse la limite de cette adresse (1 Mo ; 20 Mo pour un fichier de patients)."),
+        414: ("uri-too-long", "Adresse trop longue", "L'adresse demandée est trop longue."),
+        415: ("unsupported-media-type", "Type de contenu non pris en charge",
+              "Le type du corps de la requête n'est pas pris en charge ici (JSON attendu : application/json)."),
+        431: ("headers-too-large", "En-têtes trop volumineux", "Les en-têtes de la requête sont trop volumineux."),
+    ]
 
     /// A refusal for a while (429) says when to try again, in seconds (RFC 9110 `Retry-After`).
     func addRetryAfter(to response: Response, now: Date) {
@@ -115,7 +132,7 @@ enum AppError: Error, Equatable {
         case .likelyDuplicates(let candidates):
             "Ce patient ressemble à \(candidates.count == 1 ? "un dossier existant" : "\(candidates.count) dossiers existants") : vérifiez avec l'appelant, "
                 + "ouvrez le bon dossier, ou confirmez qu'il s'agit d'une autre personne."
-        case .badRequest(let message): message
+        case .refusedByHTTP(let status): Self.httpRefusals[status.code]?.detail ?? "La requête a été refusée (\(status.code))."
         case .internal: "Une erreur inattendue s'est produite ; elle a été enregistrée. Donnez la référence ci-dessous au support."
         }
     }

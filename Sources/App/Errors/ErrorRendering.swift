@@ -40,7 +40,7 @@ struct ErrorRendering: AsyncMiddleware {
         case let abort as any AbortError where abort.status == .notFound:
             return .notFound(what: "Page")
         case let abort as any AbortError where abort.status.code < 500:
-            return .badRequest(abort.reason)
+            return .refusedByHTTP(abort.status)
         default:
             request.logger.report(error: error)
             return .internal

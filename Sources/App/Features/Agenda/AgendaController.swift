@@ -25,9 +25,10 @@ struct AgendaController: RouteCollection {
 
     // MARK: View models
 
-    struct Block: Encodable { let kind: String; let top: String; let height: String; let label: String; var link: String? = nil }
+    /// `place`: the classes that put the block on the grid (`t-…` its start, `h-…` its length, in minutes: `AgendaGridStyle`).
+    struct Block: Encodable { let kind: String; let place: String; let label: String; var link: String? = nil }
     struct DayColumn: Encodable { let label: String; let date: String; let holiday: String?; let summary: String; var blocks: [Block] }
-    struct HourMark: Encodable { let label: String; let top: String }
+    struct HourMark: Encodable { let label: String; let place: String }
     struct Choice: Encodable { let value: String; let label: String; let selected: Bool }
     struct HoursRow: Encodable { let weekday: Int; let day: String; let index: Int; let start: String; let end: String; let weeks: [Choice] }
     struct HoursDay: Encodable { let day: String; let ranges: [HoursRow] }
@@ -201,7 +202,7 @@ struct AgendaController: RouteCollection {
         let top = max(start, gridStart), bottom = min(end, gridEnd)
         guard bottom > top else { return nil }
         let times = "\(FrenchFormat.time(interval.start, in: zone))–\(FrenchFormat.time(interval.end, in: zone))"
-        return Block(kind: kind, top: percent(top - gridStart), height: percent(bottom - top),
+        return Block(kind: kind, place: "t-\(top - gridStart) h-\(bottom - top)",
                      label: link == nil ? "\(label) \(times)" : "\(times) \(label)", link: link)
     }
 
@@ -455,10 +456,6 @@ struct AgendaController: RouteCollection {
             throw AppError.invalid(field, "date (AAAA-MM-JJ) et heure (HH:MM) attendues")
         }
         return WallClock.resolve(date, minutes: clock.minutes, in: zone, ambiguity: .earlier).instant
-    }
-
-    static func percent(_ minutes: Int) -> String {
-        String(format: "%.2f%%", Double(minutes) / Double(gridEnd - gridStart) * 100)
     }
 
     static func duration(_ minutes: Int) -> String {

@@ -95,7 +95,7 @@ struct AgendaDay: Encodable {
 extension AgendaController {
     /// One mark per hour of the grid.
     static let hourMarks = stride(from: gridStart, through: gridEnd, by: 60).map {
-        HourMark(label: String(format: "%02d:00", $0 / 60), top: percent($0 - gridStart))
+        HourMark(label: String(format: "%02d:00", $0 / 60), place: "t-\($0 - gridStart)")
     }
 
     /// The live appointments of these practitioners between two instants, as blocks of the grid keyed by practitioner.

@@ -11,13 +11,14 @@ struct CSRFProtection: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if ![.GET, .HEAD, .OPTIONS].contains(request.method) {
             guard let expected = Self.expectedToken(for: request), !expected.isEmpty else { throw AppError.csrfRejected }
-            // Route bodies are collected after the middleware runs; the form must be read here.
-            // Forms are small; a file sent with a form (a practice's patients) may be as large as an import allows.
-            if request.body.data == nil {
-                let limit = request.headers.contentType == .formData ? PatientImportStore.maxBytes : 1 << 20
-                _ = try await request.body.collect(max: limit).get()
+            // A file sent with a form (multipart) carries its token in the address: nothing of it is read before the
+            // route has checked who sends it. A form is read here (route bodies are collected after the middleware),
+            // small, and smaller still before a session (the sign-in form).
+            var sent = request.headers.first(name: Self.headerName) ?? request.query[String.self, at: Self.fieldName]
+            if sent == nil, request.headers.contentType != .formData {
+                _ = try await request.collectBody(max: request.principal == nil ? 16 * 1024 : 1 << 20)
+                sent = try? request.content.get(String.self, at: Self.fieldName)
             }
-            let sent = request.headers.first(name: Self.headerName) ?? (try? request.content.get(String.self, at: Self.fieldName))
             guard let sent, SecretToken.constantTimeEquals(sent, expected) else { throw AppError.csrfRejected }
         }
         return try await next.respond(to: request)
@@ -47,8 +48,12 @@ enum CookieFactory {
     }
 
     static func isSecure(_ request: Request) -> Bool {
-        request.application.settings.secureCookies == .always
-            || request.application.http.server.configuration.tlsConfiguration != nil
+        request.application.settings.secureCookies == .always || cameOverTLS(request)
+    }
+
+    /// Served over TLS, directly or behind a proxy that says so.
+    static func cameOverTLS(_ request: Request) -> Bool {
+        request.application.http.server.configuration.tlsConfiguration != nil
             || request.headers.first(name: "X-Forwarded-Proto")?.lowercased() == "https"
     }
 }

@@ -84,8 +84,8 @@ enum PatientImportStore {
         static let imported = "imported"
     }
 
-    /// Files up to this size (100,000 rows of a usual export take about 12 MB).
-    static let maxBytes = 64 * 1024 * 1024
+    /// Files up to 20 MB (100,000 rows of a usual export take about 12 MB); larger ones are refused (413) unread.
+    static let maxBytes = 20 * 1024 * 1024
     static let batchSize = 2_000
 
     /// Reads and keeps the file, with the given mapping or the one guessed from the columns' names, and runs the dry run.

@@ -12,7 +12,7 @@ struct PatientsAPI: RouteCollection {
         patients.get("caller-id", use: callerID)
         patients.post("duplicates", use: duplicates)
         let imports = patients.grouped("imports")
-        imports.on(.POST, body: .collect(maxSize: ByteCount(value: PatientImportStore.maxBytes)), use: uploadImport)
+        imports.on(.POST, body: .stream, use: uploadImport)
         imports.get(":importID", use: showImport)
         imports.post(":importID", "check", use: checkImport)
         imports.post(":importID", "run", use: runImport)
@@ -111,7 +111,7 @@ struct PatientsAPI: RouteCollection {
     @Sendable func uploadImport(req: Request) async throws -> Response {
         let practice = try await req.authorizePracticeParameter()
         _ = try req.require(.managePatientFiles)
-        guard let body = req.body.data, body.readableBytes > 0 else { throw AppError.invalid("file", "le corps de la requête doit être le fichier CSV") }
+        guard let body = try await req.collectBody(max: PatientImportStore.maxBytes), body.readableBytes > 0 else { throw AppError.invalid("file", "le corps de la requête doit être le fichier CSV") }
         let (record, dryRun) = try await PatientImportStore.upload(Array(body.readableBytesView), fileName: req.query[String.self, at: "fileName"] ?? "",
                                                                    mapping: nil, in: practice, context: try req.writeContext(), today: req.parisToday, on: req.db)
         let response = Response(status: .created)

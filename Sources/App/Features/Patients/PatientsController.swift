@@ -16,7 +16,7 @@ struct PatientsController: RouteCollection {
         patients.get(":patientID", "dossier.json", use: fileJSON)
         patients.post(":patientID", "effacer", use: erase)
         patients.get("import", use: importPage)
-        patients.on(.POST, "import", body: .collect(maxSize: ByteCount(value: PatientImportStore.maxBytes)), use: uploadImport)
+        patients.on(.POST, "import", body: .stream, use: uploadImport)
         patients.get("import", ":importID", use: importReport)
         patients.post("import", ":importID", "verifier", use: checkImport)
         patients.post("import", ":importID", "importer", use: runImport)
@@ -331,6 +331,7 @@ struct PatientsController: RouteCollection {
     @Sendable func uploadImport(req: Request) async throws -> Response {
         let practice = try await req.authorizePracticeParameter()
         _ = try req.require(.managePatientFiles)
+        try await req.collectBody(max: PatientImportStore.maxBytes)
         let form = try req.content.decode(UploadForm.self)
         guard let file = form.fichier, file.data.readableBytes > 0 else {
             return try await refused(req, status: .unprocessableEntity, ["Fichier : choisissez le fichier CSV exporté du logiciel du cabinet"])
