@@ -56,6 +56,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: ScreenPopController())
     try signedIn.register(collection: PortalController())
     UsersController().bootBrowser(routes: signedIn)
+    AuditController().bootBrowser(routes: signedIn)
 
     let api = app.grouped("api", "v1").grouped(JSONBodiesOnly(), BearerAuthenticator())
     let authAPI = AuthAPI()
@@ -73,6 +74,7 @@ func routes(_ app: Application) throws {
     try apiSignedIn.register(collection: TransmissionsAPI())
     try apiSignedIn.register(collection: QueueAPI())
     UsersController().bootAPI(routes: apiSignedIn)
+    AuditController().bootAPI(routes: apiSignedIn)
 }
 
 /// `Public/` serves the style sheets and scripts on routes of their own, so that no other request looks at the disk:

@@ -31,6 +31,10 @@ struct AccessPolicyTests {
         #expect(AccessPolicy.role(role, has: .editPlaybook) == (role != .secretary))
     }
 
+    @Test func onlyTheCenterReadsTheAuditJournal() {
+        #expect(Role.allCases.filter { AccessPolicy.role($0, has: .viewAudit) } == [.supervisor, .admin])
+    }
+
     @Test func assignmentRulesPerRole() {
         #expect(AccessPolicy.assignmentRule(for: .practitioner) == 1...1)
         #expect(AccessPolicy.assignmentRule(for: .secretary).contains(3))

@@ -23,6 +23,11 @@ enum FrenchFormat {
         formatter("EEEE d MMMM yyyy", zone).string(from: date)
     }
 
+    /// "jeu. 03/12/2026 08:21:14": a journal entry's moment, to the second.
+    static func moment(_ date: Date, in zone: TimeZone = parisTimeZone) -> String {
+        formatter("EEE dd/MM/yyyy HH:mm:ss", zone).string(from: date)
+    }
+
     /// "mar. 03/12".
     static func shortDate(_ date: Date, in zone: TimeZone = parisTimeZone) -> String {
         formatter("EEE dd/MM", zone).string(from: date)

@@ -41,6 +41,8 @@ public enum Permission: Sendable, Equatable {
     case managePatientFiles
     /// The practice's sheet, procedures and triage criteria: agreed by the practitioners, kept by the supervisors.
     case editPlaybook
+    /// The audit journal: who did what, who consulted which record, lockouts and sign-ins.
+    case viewAudit
 }
 
 /// Who may reach what: the one place the rules of access are written down.
@@ -55,6 +57,7 @@ public enum AccessPolicy {
         switch permission {
         case .manageUsers, .configureCenter: role == .admin
         case .editAgenda, .managePatientFiles, .editPlaybook: role != .secretary
+        case .viewAudit: role == .admin || role == .supervisor
         }
     }
 

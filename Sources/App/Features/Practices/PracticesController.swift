@@ -18,6 +18,8 @@ struct PracticesController: RouteCollection {
         let isAdmin: Bool
         /// The practitioner's inbox in the menu; the work queue for the others.
         let isPractitioner: Bool
+        /// The audit journal in the menu (administrators and supervisors).
+        let mayViewAudit: Bool
         let signedIn = true
 
         init(_ principal: Principal) {
@@ -26,6 +28,7 @@ struct PracticesController: RouteCollection {
             csrf = principal.csrfToken ?? ""
             isAdmin = principal.role == .admin
             isPractitioner = principal.role == .practitioner
+            mayViewAudit = AccessPolicy.role(principal.role, has: .viewAudit)
         }
     }
 
