@@ -14,6 +14,8 @@
   const pending = new Map();
   async function refresh(region) {
     const response = await fetch(region.dataset.src, { credentials: "same-origin", headers: { "Accept": "text/html" } });
+    // Sent elsewhere (the session ended, a password to change): the whole page goes there, not this region.
+    if (response.redirected) { window.location.assign(response.url); return; }
     if (!response.ok) return;
     const focused = document.activeElement && region.contains(document.activeElement) ? document.activeElement.closest("[data-item]") : null;
     region.innerHTML = await response.text();
@@ -39,5 +41,7 @@
     });
   });
   source.addEventListener("open", function () { document.body.dataset.live = "connected"; });
+  // The account was disabled or its password reset: this console's session has ended.
+  source.addEventListener("signedOut", function () { source.close(); window.location.assign("/connexion"); });
   regions.filter(function (r) { return r.hasAttribute("data-load"); }).forEach(refresh);
 })();

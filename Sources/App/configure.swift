@@ -56,6 +56,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: ScreenPopController())
     try signedIn.register(collection: PortalController())
     UsersController().bootBrowser(routes: signedIn)
+    AccountController().bootBrowser(routes: signedIn)
     AuditController().bootBrowser(routes: signedIn)
 
     let api = app.grouped("api", "v1").grouped(JSONBodiesOnly(), BearerAuthenticator())
@@ -74,6 +75,7 @@ func routes(_ app: Application) throws {
     try apiSignedIn.register(collection: TransmissionsAPI())
     try apiSignedIn.register(collection: QueueAPI())
     UsersController().bootAPI(routes: apiSignedIn)
+    AccountController().bootAPI(routes: apiSignedIn)
     AuditController().bootAPI(routes: apiSignedIn)
 }
 

@@ -53,7 +53,17 @@ struct AccessPolicyTests {
         #expect(PasswordPolicy.problem(with: password) == problem)
     }
 
-    @Test(arguments: ["douze-caract", "correct horse battery", String(repeating: "é", count: 36)])
+    @Test(arguments: ["AzertyUIOP", "azertyuiop123!", "Motdepasse 2026", "aaaaaaaaaaaaaa", "passwordpassword"])
+    func commonPasswordsAndTheirVariantsAreRefused(password: String) {
+        let common: Set<String> = ["azertyuiop", "motdepasse", "passwordpassword"]
+        #expect(PasswordPolicy.problem(with: password.count < 12 ? password + "!!" : password, common: common) == .common)
+    }
+
+    @Test func aRarePasswordWithACommonWordInsideIsAccepted() {
+        #expect(PasswordPolicy.problem(with: "le soleil de Pontarlier", common: ["soleil"]) == nil)
+    }
+
+    @Test(arguments: ["douze-caract", "correct horse battery", "été à Besançon près du lac"])
     func passwordsAccepted(password: String) {
         #expect(PasswordPolicy.problem(with: password) == nil)
     }

@@ -105,7 +105,7 @@ struct SeedLoadCommand: AsyncCommand {
         guard (1...100).contains(practitioners) else { throw CommandFailure(description: "--practitioners: from 1 to 100") }
         guard (0...1_000_000).contains(appointments) else { throw CommandFailure(description: "--appointments: from 0 to 1000000") }
         let password = signature.password ?? "permanence-charge"
-        if let problem = PasswordPolicy.problem(with: password) { throw CommandFailure(description: "--password: \(problem.reason)") }
+        if let problem = Passwords.problem(with: password, in: context.application) { throw CommandFailure(description: "--password: \(problem.reason)") }
         try await DatabaseSetup.prepare(app, settings: app.settings)
         guard try await DemoSeeder.isEmpty(app.db) else {
             throw CommandFailure(description: "The database already holds data; seed-load only fills an empty database.")

@@ -14,6 +14,8 @@ struct LiveEvent: Sendable, Equatable {
         case ringing
         /// An appointment or a hold of the practice was booked, moved, cancelled or released.
         case agenda
+        /// The account was disabled or its password reset: its consoles go back to the sign-in page.
+        case signedOut
     }
 
     let kind: Kind
@@ -124,7 +126,9 @@ struct LiveEventsController: RouteCollection {
                 for await event in events {
                     let data = #"{"practiceId":"\#(event.practiceID?.uuidString.lowercased() ?? "")"}"#
                     try await writer.write(.buffer(ByteBuffer(string: "event: \(event.kind.rawValue)\ndata: \(data)\n\n")))
+                    if event.kind == .signedOut { break }
                 }
+                await hub.unsubscribe(id)
                 heartbeat.cancel()
                 try await writer.write(.end)
             } catch {

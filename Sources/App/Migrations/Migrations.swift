@@ -22,5 +22,6 @@ enum PermanenceMigrations {
         CreateLoginThrottles(),
         IndexRetention(),
         KeyedAuditChain(),
+        AccountLifecycle(),
     ]
 }

@@ -7,11 +7,13 @@ import Vapor
 /// The administration of accounts: the browser screen and `/api/v1/users`.
 struct UsersController {
     struct UserRow: Encodable {
+        let id: UUID
         let email: String
         let displayName: String
         let role: String
         let practices: String
-        let locked: Bool
+        /// "Actif", "Verrouillé", "Désactivé".
+        let state: String
     }
 
     struct RoleOption: Encodable {
@@ -51,6 +53,14 @@ struct UsersController {
         let displayName: String
         let role: String
         let practiceIds: [UUID]
+        var disabled = false
+        var mustChangePassword = false
+    }
+
+    static func dto(_ user: UserRecord, on db: any Database) async throws -> UserDTO {
+        let practices = try await UserPracticeRecord.query(on: db).filter(\.$user.$id == user.id!).all().map { $0.$practice.id }
+        return UserDTO(id: user.id!, email: user.email, displayName: user.displayName, role: user.role.rawValue, practiceIds: practices,
+                       disabled: user.disabled, mustChangePassword: user.mustChangePassword)
     }
 
     struct UserList: Content { let users: [UserDTO] }
@@ -93,7 +103,8 @@ struct UsersController {
     func list(req: Request) async throws -> UserList {
         _ = try req.require(.manageUsers)
         return UserList(users: try await UserStore.listWithPractices(on: req.db).map { user, practices in
-            UserDTO(id: user.id!, email: user.email, displayName: user.displayName, role: user.role.rawValue, practiceIds: practices)
+            UserDTO(id: user.id!, email: user.email, displayName: user.displayName, role: user.role.rawValue, practiceIds: practices,
+                    disabled: user.disabled, mustChangePassword: user.mustChangePassword)
         })
     }
 
@@ -102,9 +113,8 @@ struct UsersController {
         let principal = try req.require(.manageUsers)
         let draft = try req.content.decode(NewUser.self)
         let user = try await UserStore.create(draft, actor: principal.auditActor, requestID: req.id, app: req.application, on: req.db)
-        let practices = try await UserPracticeRecord.query(on: req.db).filter(\.$user.$id == user.id!).all().map { $0.$practice.id }
         let response = Response(status: .created)
-        try response.content.encode(UserDTO(id: user.id!, email: user.email, displayName: user.displayName, role: user.role.rawValue, practiceIds: practices))
+        try response.content.encode(try await Self.dto(user, on: req.db))
         return response
     }
 
@@ -125,9 +135,9 @@ struct UsersController {
         let names = Dictionary(uniqueKeysWithValues: practices.map { ($0.id!, $0.name) })
         let locked = try await LoginThrottleStore.lockedAccounts(now: req.application.clock.now(), on: req.db)
         let rows = try await UserStore.listWithPractices(on: req.db).map { user, ids in
-            UserRow(email: user.email, displayName: user.displayName, role: user.role.label,
+            UserRow(id: user.id!, email: user.email, displayName: user.displayName, role: user.role.label,
                     practices: user.role.seesEveryPractice ? "Tous les cabinets" : ids.compactMap { names[$0] }.sorted().joined(separator: ", "),
-                    locked: locked.contains(user.email))
+                    state: user.disabled ? "Désactivé" : locked.contains(user.email) ? "Verrouillé" : "Actif")
         }
         let chosen = Set(draft.practices ?? [])
         return try await req.view.render("admin/users", UsersPage(

@@ -38,6 +38,8 @@ struct AuthAPI: RouteCollection {
     func issue(req: Request) async throws -> Response {
         let body = try req.content.decode(TokenRequest.self)
         let user = try await LoginService.authenticate(email: body.email, password: body.password, request: req)
+        // A temporary password opens only the browser page that replaces it.
+        if user.mustChangePassword { throw AppError.forbiddenBecause(AccountController.changeFirst) }
         let token = SecretToken.generate(prefix: "pmt_")
         let now = req.application.clock.now()
         let label = String((body.label ?? "api").prefix(100))

@@ -56,6 +56,10 @@ struct RequireSignIn: AsyncMiddleware {
             let target = request.url.path == "/" ? "/connexion" : "/connexion?suite=\(request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
             return request.redirect(to: target)
         }
+        if request.principal?.mustChangePassword == true, !AccountController.openBeforeChange(request) {
+            if request.url.path.hasPrefix("/api/") { throw AppError.forbiddenBecause(AccountController.changeFirst) }
+            return request.redirect(to: AccountController.passwordPage)
+        }
         return try await next.respond(to: request)
     }
 }

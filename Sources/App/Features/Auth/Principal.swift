@@ -18,6 +18,8 @@ struct Principal: Sendable {
     /// The practitioner this user is, for a practitioner's account: whose transmissions they acknowledge.
     let practitionerID: UUID?
     let credential: Credential
+    /// Signed in with a temporary password: only the change of password is open.
+    var mustChangePassword = false
 
     var auditActor: AuditActor { AuditActor(userID: userID, label: email, name: AuditActor.personName(displayName, role: role)) }
 
@@ -32,7 +34,7 @@ struct Principal: Sendable {
         let practices = try await UserPracticeRecord.query(on: db).filter(\.$user.$id == userID).all().map { $0.$practice.id }
         return Principal(userID: userID, email: user.email, displayName: user.displayName, role: user.role,
                          assignedPractices: Set(practices), practitionerID: user.role == .practitioner ? user.practitionerID : nil,
-                         credential: credential)
+                         credential: credential, mustChangePassword: user.mustChangePassword)
     }
 }
 

@@ -15,6 +15,8 @@ final class UserRecord: Model, @unchecked Sendable {
     /// For a practitioner's account: which practitioner of the practice it is.
     @OptionalField(key: "practitioner_id") var practitionerID: UUID?
     @Field(key: "disabled") var disabled: Bool
+    /// Set by an administrator's reset: the temporary password opens only the page that changes it.
+    @Field(key: "must_change_password") var mustChangePassword: Bool
     /// The secretary's telephone extension: a ringing call for it pops on her console.
     @OptionalField(key: "telephony_extension") var telephonyExtension: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?

@@ -26,7 +26,7 @@ struct ValidatedUser: Sendable {
 /// Users and their practice assignments.
 enum UserStore {
     /// Checks every field and answers all the problems at once.
-    static func validate(_ draft: NewUser, on db: any Database) async throws -> ValidatedUser {
+    static func validate(_ draft: NewUser, app: Application, on db: any Database) async throws -> ValidatedUser {
         var errors: [FieldError] = []
         let email = draft.email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         if !EmailAddress.isPlausible(email) {
@@ -38,15 +38,25 @@ enum UserStore {
         if displayName.isEmpty || displayName.count > 100 {
             errors.append(FieldError(field: "displayName", reason: "nom obligatoire, 100 caractères au plus"))
         }
-        let role = Role(rawValue: draft.role.trimmingCharacters(in: .whitespaces).lowercased())
+        if let problem = Passwords.problem(with: draft.password, in: app) {
+            errors.append(FieldError(field: "password", reason: problem.reason))
+        }
+        let (role, practiceIDs, problems) = try await assignment(role: draft.role, practices: draft.practices, practitionerID: draft.practitionerID, on: db)
+        errors += problems
+        guard errors.isEmpty, let role else { throw AppError.validation(errors) }
+        return ValidatedUser(email: email, displayName: displayName, role: role, practiceIDs: practiceIDs, practitionerID: draft.practitionerID)
+    }
+
+    /// A role with its practices (and practitioner, for a practitioner's account), checked together.
+    static func assignment(role text: String, practices: [String], practitionerID: UUID?, on db: any Database) async throws
+        -> (role: Role?, practiceIDs: [UUID], problems: [FieldError]) {
+        var errors: [FieldError] = []
+        let role = Role(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased())
         if role == nil {
             errors.append(FieldError(field: "role", reason: "rôle inconnu (attendu : \(Role.allCases.map(\.rawValue).joined(separator: ", ")))"))
         }
-        if let problem = PasswordPolicy.problem(with: draft.password) {
-            errors.append(FieldError(field: "password", reason: problem.reason))
-        }
         var practiceIDs: [UUID] = []
-        for reference in draft.practices.map({ $0.trimmingCharacters(in: .whitespaces) }).filter({ !$0.isEmpty }) {
+        for reference in practices.map({ $0.trimmingCharacters(in: .whitespaces) }).filter({ !$0.isEmpty }) {
             if let practice = try await findPractice(reference, on: db), let id = practice.id {
                 if !practiceIDs.contains(id) { practiceIDs.append(id) }
             } else {
@@ -60,7 +70,7 @@ enum UserStore {
                 : "ce rôle demande au moins \(rule.lowerBound) cabinet"
             errors.append(FieldError(field: "practices", reason: reason))
         }
-        if let practitionerID = draft.practitionerID {
+        if let practitionerID = practitionerID {
             let practitioner = try await PractitionerRecord.find(practitionerID, on: db)
             if role != .practitioner {
                 errors.append(FieldError(field: "practitionerID", reason: "seul un compte praticien est lié à un praticien"))
@@ -68,13 +78,12 @@ enum UserStore {
                 errors.append(FieldError(field: "practitionerID", reason: "praticien inconnu dans ce cabinet"))
             }
         }
-        guard errors.isEmpty, let role else { throw AppError.validation(errors) }
-        return ValidatedUser(email: email, displayName: displayName, role: role, practiceIDs: practiceIDs, practitionerID: draft.practitionerID)
+        return (role, practiceIDs, errors)
     }
 
     /// Validates, hashes the password and stores the user, journaled.
     static func create(_ draft: NewUser, actor: AuditActor, requestID: String?, app: Application, on db: any Database) async throws -> UserRecord {
-        let valid = try await validate(draft, on: db)
+        let valid = try await validate(draft, app: app, on: db)
         let hash = try await Passwords.hash(draft.password)
         return try await insert(valid, passwordHash: hash, actor: actor, requestID: requestID, writer: app.writer, on: db)
     }
@@ -90,6 +99,7 @@ enum UserStore {
             user.passwordHash = passwordHash
             user.practitionerID = valid.practitionerID
             user.disabled = false
+            user.mustChangePassword = false
             try await user.create(on: tx)
             for practiceID in valid.practiceIDs {
                 try await UserPracticeRecord(userID: user.id!, practiceID: practiceID).create(on: tx)
