@@ -1,5 +1,10 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+// The QR code of the second factor's enrolment is drawn by Debian's libqrencode (`apt-get install libqrencode-dev`,
+// which CI installs); a machine without it still builds, and the enrolment page then shows the secret to type alone.
+let qrencode = FileManager.default.fileExists(atPath: "/usr/include/qrencode.h")
 
 let package = Package(
     name: "permanence",
@@ -18,9 +23,11 @@ let package = Package(
     targets: [
         // The rules of the trade: Foundation only.
         .target(name: "Domain"),
+        // QR codes for the second factor's enrolment, drawn on the server (Debian's libqrencode-dev).
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .target(
             name: "App",
-            dependencies: [
+            dependencies: (qrencode ? ["CQRencode"] : []) + [
                 "Domain",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
@@ -31,7 +38,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: qrencode ? [.define("QRENCODE")] : []
         ),
         .executableTarget(name: "Run", dependencies: ["App"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
