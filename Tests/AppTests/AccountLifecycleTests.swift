@@ -63,8 +63,7 @@ struct AccountLifecycleTests {
             #expect(!journal.contains { ($0.after ?? "").contains(reset.temporaryPassword) }, "never journaled in clear")
 
             // The old password no longer opens; the temporary one opens only « Mon compte ».
-            #expect(try await app.testing().sendRequest(.POST, "/api/v1/auth/token", headers: ["Content-Type": "application/json"],
-                                                       body: ByteBuffer(string: #"{"email":"\#(world.secretaryA)","password":"\#(reset.temporaryPassword)"}"#)).status == .forbidden)
+            #expect(try await LoginThrottleTests.tokenRequest(app, email: world.secretaryA, password: reset.temporaryPassword).status == .forbidden)
             var browser = Browser(app)
             #expect(try await browser.signIn(world.secretaryA).status == .unauthorized)
             #expect(try await browser.signIn(world.secretaryA, password: reset.temporaryPassword).status == .seeOther)
@@ -129,8 +128,7 @@ struct AccountLifecycleTests {
             #expect(try await app.api(.GET, "/api/v1/practices/\(world.practiceB)/patients?q=durand", token: token).status == .ok)
 
             for attempt in 1...5 {
-                _ = try await app.testing().sendRequest(.POST, "/api/v1/auth/token", headers: ["Content-Type": "application/json"],
-                                                        body: ByteBuffer(string: #"{"email":"\#(world.secretaryA)","password":"essai \#(attempt)"}"#))
+                _ = try await LoginThrottleTests.tokenRequest(app, email: world.secretaryA, password: "essai \(attempt)")
             }
             var browser = Browser(app)
             try await browser.signIn(world.admin)

@@ -21,8 +21,7 @@ struct AuditViewerTests {
             let supervisor = try await app.apiToken(w.world.supervisor)
             #expect(try await app.api(.GET, "\(w.base)/patients/\(w.patient)", token: w.secretary).status == .ok)
             for attempt in 1...5 {
-                _ = try await app.testing().sendRequest(.POST, "/api/v1/auth/token", headers: ["Content-Type": "application/json"],
-                                                        body: ByteBuffer(string: #"{"email":"\#(w.world.secretaryA)","password":"essai \#(attempt)"}"#))
+                _ = try await LoginThrottleTests.tokenRequest(app, email: w.world.secretaryA, password: "essai \(attempt)")
             }
 
             let reads = try APIJSON.decode(Entries.self, try await app.api(.GET, "/api/v1/audit/entries?patient=\(w.patient)&action=read", token: supervisor))

@@ -8,7 +8,8 @@ import VaporTesting
 /// Guessing a password online: every failure counts, even sent at once; an unknown name is answered like a known
 /// one; one address trying many names is stopped too; each lock is journaled.
 @Suite(.serialized) struct LoginThrottleTests {
-    private static func tokenRequest(_ app: Application, email: String, password: String, method: Application.Method = .inMemory) async throws -> TestingHTTPResponse {
+    /// `POST /api/v1/auth/token` with these credentials, whatever the answer.
+    static func tokenRequest(_ app: Application, email: String, password: String, method: Application.Method = .inMemory) async throws -> TestingHTTPResponse {
         try await app.testing(method: method).sendRequest(.POST, "/api/v1/auth/token", headers: ["Content-Type": "application/json"],
                                                           body: ByteBuffer(string: #"{"email":"\#(email)","password":"\#(password)"}"#))
     }

@@ -49,13 +49,11 @@ public struct LoginThrottle: Sendable {
         failures >= maximumFailures ? now.addingTimeInterval(lockDuration) : nil
     }
 
-    /// The state after a wrong password at `now`: the lock starts when the failures reach the maximum.
+    /// The state after a wrong password at `now`: the lock starts when the failures reach the maximum. The App's
+    /// `LoginThrottleStore` applies this rule one SQL statement at a time, so that concurrent failures all count.
     public func afterFailure(_ state: LoginAttemptState, now: Date) -> LoginAttemptState {
         let failures = (isSpent(state, now: now) ? 0 : state.consecutiveFailures) + 1
         let lock = isSpent(state, now: now) ? nil : state.lockedUntil
         return LoginAttemptState(consecutiveFailures: failures, lockedUntil: lock ?? self.lock(afterFailures: failures, now: now), lastFailureAt: now)
     }
-
-    /// The state after a successful login.
-    public func afterSuccess() -> LoginAttemptState { LoginAttemptState() }
 }
