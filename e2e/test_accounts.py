@@ -36,6 +36,7 @@ def test_an_administrator_resets_and_disables_a_secretary_whose_console_loses_it
 
         # The administrator resets her password: the temporary one is shown once, her console goes to the sign-in page.
         sign_in(browser, server, "admin@permanence.test")
+        wait_for_text(browser, "Bonjour")
         browser.get(f"{server}/admin/utilisateurs/{user['id']}")
         wait_for_text(browser, "Léa Remplaçante")
         browser.find_element(By.XPATH, "//button[text()='Réinitialiser le mot de passe']").click()

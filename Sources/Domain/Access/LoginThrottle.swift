@@ -21,8 +21,10 @@ public struct LoginThrottle: Sendable {
 
     /// Five failures on one account name lock it for 15 minutes.
     public static let account = LoginThrottle(maximumFailures: 5, lockDuration: 15 * 60)
-    /// Twenty failures from one address within 15 minutes, whatever the accounts tried, lock that address as long.
-    public static let address = LoginThrottle(maximumFailures: 20, lockDuration: 15 * 60)
+    /// A hundred failures from one address within 15 minutes, whatever the accounts tried, lock that address as long:
+    /// a center's whole team signs in from one office address, whose typos must not lock everyone out, while a
+    /// guesser spreading tries over many accounts is stopped.
+    public static let address = LoginThrottle(maximumFailures: 100, lockDuration: 15 * 60)
 
     public init(maximumFailures: Int = 5, lockDuration: TimeInterval = 15 * 60) {
         precondition(maximumFailures > 0 && lockDuration > 0)
