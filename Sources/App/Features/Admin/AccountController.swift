@@ -53,18 +53,18 @@ struct AccountController {
 
     private static func sessionID(_ req: Request) -> UUID? { req.parameters.get("sessionID").flatMap { UUID(fastString: $0) } }
 
-    /// Carries out `act` on the account; the temporary password of a reset, if any.
+    /// Carries out `act` on the account; who did it, the account, and the temporary password of a reset, if any.
     @discardableResult
-    private static func carry(_ act: Act, _ req: Request) async throws -> (UserRecord, String?) {
+    private static func carry(_ act: Act, _ req: Request) async throws -> (Principal, UserRecord, String?) {
         let (principal, user) = try await target(req)
         switch act {
         case .disable: try await AccountStore.setDisabled(user, true, by: principal, req: req)
         case .enable: try await AccountStore.setDisabled(user, false, by: principal, req: req)
         case .unlock: try await AccountStore.unlock(user, by: principal, req: req)
-        case .reset: return (user, try await AccountStore.resetPassword(user, by: principal, req: req))
+        case .reset: return (principal, user, try await AccountStore.resetPassword(user, by: principal, req: req))
         case .revoke: try await AccountStore.revoke(sessionID(req), of: user, by: principal, req: req)
         }
-        return (user, nil)
+        return (principal, user, nil)
     }
 
     // MARK: API
@@ -80,13 +80,13 @@ struct AccountController {
     }
 
     private func apiAct(_ req: Request, _ act: Act) async throws -> Response {
-        let (user, _) = try await Self.carry(act, req)
+        let (_, user, _) = try await Self.carry(act, req)
         if act == .revoke { return Response(status: .noContent) }
         return try await UsersController.dto(user, on: req.db).encodeResponse(for: req)
     }
 
     @Sendable func apiReset(req: Request) async throws -> Reset {
-        let (_, temporary) = try await Self.carry(.reset, req)
+        let (_, _, temporary) = try await Self.carry(.reset, req)
         return Reset(temporaryPassword: temporary ?? "", mustChangePassword: true)
     }
 
@@ -174,11 +174,10 @@ struct AccountController {
     }
 
     private func adminAct(_ req: Request, _ act: Act) async throws -> Response {
-        let (user, temporary) = try await Self.carry(act, req)
+        let (principal, user, temporary) = try await Self.carry(act, req)
         if let temporary {
             // Shown once, on this answer only: never stored in clear nor put in an address.
-            let (principal, fresh) = try await Self.target(req)
-            return try await Self.renderAdmin(req, principal, fresh, temporary: temporary)
+            return try await Self.renderAdmin(req, principal, user, temporary: temporary)
         }
         let notice = switch act {
         case .disable: "Compte désactivé : ses sessions et jetons ont pris fin."

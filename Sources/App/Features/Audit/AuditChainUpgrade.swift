@@ -1,41 +1,7 @@
 import Fluent
 import Foundation
-import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
-
-/// Checkpoints: the journal's length and head, signed and written outside the database, by the background worker
-/// every few minutes when the journal grew, and by `permanence audit checkpoint`.
-enum AuditCheckpoints {
-    /// The worker's pace.
-    static let interval: TimeInterval = 5 * 60
-
-    private struct LastKey: StorageKey { typealias Value = NIOLockedValueBox<AuditCheckpoint?> }
-
-    /// Writes a checkpoint of the journal as it stands; nil when the last one already says the same.
-    @discardableResult
-    static func write(app: Application, now: Date) async throws -> AuditCheckpoint? {
-        let seal = app.writer.seal
-        let last = app.storage[LastKey.self] ?? {
-            let box = NIOLockedValueBox<AuditCheckpoint?>(AuditCheckpoint.all(at: seal.checkpointsPath).last ?? nil)
-            app.storage[LastKey.self] = box
-            return box
-        }()
-        let head = try await AuditEntryRecord.query(on: app.db).sort(\.$id, .descending).first()
-        let count = head?.id ?? 0
-        if let previous = last.withLockedValue({ $0 }), previous.count == count { return nil }
-        let checkpoint = AuditCheckpoint.signed(count: count, head: head?.hash ?? AuditChain.genesisHash, at: now, seal: seal)
-        try AuditCheckpoint.append(checkpoint, to: seal.checkpointsPath)
-        last.withLockedValue { $0 = checkpoint }
-        return checkpoint
-    }
-
-    /// A checkpoint when the last one is older than `interval` (the worker calls this at each run).
-    static func writeIfDue(app: Application, now: Date) async throws {
-        if let last = app.storage[LastKey.self]?.withLockedValue({ $0 }), now.timeIntervalSince(last.at) < interval { return }
-        try await write(app: app, now: now)
-    }
-}
 
 /// The first start with a key re-seals the entries written before it (version 1) as version 2, once they are found
 /// intact, then journals that it did and writes a checkpoint. A broken old chain is left as it is, for

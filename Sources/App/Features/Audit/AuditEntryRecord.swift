@@ -63,7 +63,7 @@ struct AuditActor: Sendable, Equatable {
 }
 
 /// What happened to the entity.
-enum AuditAction: String, Sendable {
+enum AuditAction: String, Sendable, CaseIterable {
     case create, update, delete, read
     /// Two patient records made one by a person's decision.
     case merge

@@ -1,5 +1,8 @@
 import Crypto
+import Fluent
 import Foundation
+import NIOConcurrencyHelpers
+import Vapor
 
 /// The key that seals the journal, kept outside the database (`PERMANENCE_AUDIT_KEY`, or a key file created on first
 /// start), and the file of signed checkpoints written beside it. Whoever can write the database but not read the key
@@ -90,5 +93,38 @@ struct AuditCheckpoint: Codable, Equatable, Sendable {
     static func all(at path: String) -> [AuditCheckpoint?] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").map { try? decoder.decode(AuditCheckpoint.self, from: Data($0.utf8)) }
+    }
+}
+
+/// Checkpoints: the journal's length and head, signed and written outside the database, by the background worker
+/// every few minutes when the journal grew, and by `permanence audit checkpoint`.
+enum AuditCheckpoints {
+    /// The worker's pace.
+    static let interval: TimeInterval = 5 * 60
+
+    private struct LastKey: StorageKey { typealias Value = NIOLockedValueBox<AuditCheckpoint?> }
+
+    /// Writes a checkpoint of the journal as it stands; nil when the last one already says the same.
+    @discardableResult
+    static func write(app: Application, now: Date) async throws -> AuditCheckpoint? {
+        let seal = app.writer.seal
+        let last = app.storage[LastKey.self] ?? {
+            let box = NIOLockedValueBox<AuditCheckpoint?>(AuditCheckpoint.all(at: seal.checkpointsPath).last ?? nil)
+            app.storage[LastKey.self] = box
+            return box
+        }()
+        let head = try await AuditEntryRecord.query(on: app.db).sort(\.$id, .descending).first()
+        let count = head?.id ?? 0
+        if let previous = last.withLockedValue({ $0 }), previous.count == count { return nil }
+        let checkpoint = AuditCheckpoint.signed(count: count, head: head?.hash ?? AuditChain.genesisHash, at: now, seal: seal)
+        try AuditCheckpoint.append(checkpoint, to: seal.checkpointsPath)
+        last.withLockedValue { $0 = checkpoint }
+        return checkpoint
+    }
+
+    /// A checkpoint when the last one is older than `interval` (the worker calls this at each run).
+    static func writeIfDue(app: Application, now: Date) async throws {
+        if let last = app.storage[LastKey.self]?.withLockedValue({ $0 }), now.timeIntervalSince(last.at) < interval { return }
+        try await write(app: app, now: now)
     }
 }

@@ -3,10 +3,7 @@ import Fluent
 import Foundation
 import Vapor
 
-extension AuditAction: CaseIterable {
-    static let allCases: [AuditAction] = [.read, .create, .update, .delete, .merge, .export, .erase, .anonymise, .import, .login,
-                                          .loginFailed, .logout, .lockout, .tokenIssued, .tokenRevoked, .chainUpgraded, .auditViewed]
-
+extension AuditAction {
     /// As the viewer shows it.
     var label: String {
         switch self {

@@ -31,15 +31,9 @@ enum TOTP {
         guard code.count == digits, code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) else { return nil }
         let current = step(at: now)
         for candidate in [current - 1, current, current + 1] where candidate > (after ?? .min) {
-            if constantTimeEquals(self.code(secret: secret, step: candidate), code) { return candidate }
+            if SecretToken.constantTimeEquals(self.code(secret: secret, step: candidate), code) { return candidate }
         }
         return nil
-    }
-
-    private static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     /// The `otpauth://` address an authenticator application reads from the QR code.

@@ -33,7 +33,7 @@ struct PatientTraces: Sendable {
     /// Why the record may not be erased or anonymised yet: a transmission not yet acknowledged or a task still open
     /// is a matter that must reach a person first.
     var refusal: String? {
-        let waiting = transmissions.filter { $0.stateText != "acknowledged" && $0.stateText != "answered" && $0.stateText != "cancelled" }.count
+        let waiting = transmissions.filter(\.state.awaitsPractitioner).count
         if waiting > 0 {
             return waiting == 1 ? "Une transmission n'a pas encore été prise en compte par le praticien : attendez qu'elle le soit."
                 : "\(waiting) transmissions n'ont pas encore été prises en compte par le praticien : attendez qu'elles le soient."
