@@ -8,6 +8,7 @@ import tempfile
 import time
 import urllib.request
 
+import pyotp
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -84,5 +85,23 @@ def api(server, method, path, token=None, body=None):
     return json.loads(urllib.request.urlopen(request).read())
 
 
+# The published authenticator key of the demo's administrators, supervisors and practitioners (README).
+DEMO_AUTHENTICATOR_KEY = "PERMANENCEDEMOKEYFORTOTPCODES234"
+_last_step = {}
+
+
+def totp_code(email, key=DEMO_AUTHENTICATOR_KEY):
+    """The code an authenticator application set with `key` shows, computed by pyotp (an implementation independent of
+    the server's). A code opens once: a second sign-in of the same account takes the next step's code (the server
+    accepts one step ahead) or waits for the clock to reach it."""
+    step = max(int(time.time()) // 30, _last_step.get((email, key), -1) + 1)
+    while step > int(time.time()) // 30 + 1:
+        time.sleep(0.5)
+    _last_step[(email, key)] = step
+    return pyotp.TOTP(key).at(step * 30)
+
+
 def api_token(server, email):
-    return api(server, "POST", "/api/v1/auth/token", body={"email": email, "password": "permanence-demo"})["token"]
+    """A token for a demo account; the code is read only from an account that enrolled a second factor."""
+    body = {"email": email, "password": "permanence-demo", "code": totp_code(email)}
+    return api(server, "POST", "/api/v1/auth/token", body=body)["token"]

@@ -1,17 +1,22 @@
-"""Issue 18, part 1: an administrator resets a secretary's password and disables her account; her open console
-loses its session at once, each time."""
+"""Issue 18, parts 1 and 2: a new administrator enrols her second factor (TOTP) at her first sign-in, then resets a
+secretary's password and disables her account; the secretary's open console loses its session at once, each time.
+The codes come from pyotp, an implementation independent of the server's."""
+import json
 import tempfile
+import urllib.error
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import api, api_token, screenshot
+from conftest import api, api_token, screenshot, totp_code
 from test_sign_in import sign_in, wait_for_text
 
 EMAIL = "secretaire.remplacante@permanence.test"
 FIRST_PASSWORD = "les volets bleus du port"
+ADMIN_EMAIL = "nadia.perrin@permanence.test"
+ADMIN_PASSWORD = "le phare veille sur la baie"
 
 
 def second_browser():
@@ -28,15 +33,52 @@ def test_an_administrator_resets_and_disables_a_secretary_whose_console_loses_it
     practices = api(server, "GET", "/api/v1/practices", admin)["practices"]
     user = api(server, "POST", "/api/v1/users", admin, {"email": EMAIL, "displayName": "Léa Remplaçante", "role": "secretary",
                                                        "password": FIRST_PASSWORD, "practices": [practices[0]["id"]]})
+    api(server, "POST", "/api/v1/users", admin, {"email": ADMIN_EMAIL, "displayName": "Nadia Perrin", "role": "admin",
+                                                "password": ADMIN_PASSWORD, "practices": []})
     console = second_browser()
     try:
+        # The new administrator's first sign-in opens only the enrolment of her second factor.
+        sign_in(browser, server, ADMIN_EMAIL, ADMIN_PASSWORD)
+        wait_for_text(browser, "activez-la pour continuer")
+        browser.get(server + "/admin/utilisateurs")
+        assert browser.current_url.endswith("/mon-compte/double-authentification")
+        assert browser.find_elements(By.CSS_SELECTOR, "svg.qr title"), "the QR code drawn by the server"
+        key = browser.find_element(By.ID, "cle-secrete").text.replace(" ", "")
+        assert len(key) == 32
+        screenshot(browser, "115-admin-activation-double-authentification")
+        browser.find_element(By.ID, "code").send_keys(totp_code(ADMIN_EMAIL, key))
+        browser.find_element(By.XPATH, "//button[text()='Activer la double authentification']").click()
+        wait_for_text(browser, "Vos dix codes de secours")
+        codes = [element.text for element in browser.find_elements(By.CSS_SELECTOR, "#codes-de-secours code")]
+        assert len(set(codes)) == 10
+        screenshot(browser, "116-admin-codes-de-secours")
+
+        # No token without the code; then signing in again asks it after the password.
+        try:
+            api(server, "POST", "/api/v1/auth/token", body={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+            raise AssertionError("a token without the second factor")
+        except urllib.error.HTTPError as refused:
+            assert refused.code == 401 and json.load(refused)["type"].endswith("second-factor-required")
+        browser.find_element(By.XPATH, "//button[contains(., 'Se déconnecter')]").click()
+        wait_for_text(browser, "Mot de passe")
+        browser.find_element(By.ID, "email").send_keys(ADMIN_EMAIL)
+        browser.find_element(By.ID, "password").send_keys(ADMIN_PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        wait_for_text(browser, "Double authentification")
+        assert browser.current_url.endswith("/connexion/code")
+        browser.find_element(By.ID, "code").send_keys("000000")
+        browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        wait_for_text(browser, "Code incorrect")
+        screenshot(browser, "117-connexion-code-incorrect")
+        browser.find_element(By.ID, "code").send_keys(totp_code(ADMIN_EMAIL, key))
+        browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        wait_for_text(browser, "Bonjour Nadia Perrin")
+
         sign_in(console, server, EMAIL, FIRST_PASSWORD)
         wait_for_text(console, "Léa Remplaçante")
         WebDriverWait(console, 10).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-live") == "connected")
 
         # The administrator resets her password: the temporary one is shown once, her console goes to the sign-in page.
-        sign_in(browser, server, "admin@permanence.test")
-        wait_for_text(browser, "Bonjour")
         browser.get(f"{server}/admin/utilisateurs/{user['id']}")
         wait_for_text(browser, "Léa Remplaçante")
         browser.find_element(By.XPATH, "//button[text()='Réinitialiser le mot de passe']").click()

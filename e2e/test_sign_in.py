@@ -3,7 +3,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as shown
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import screenshot
+from conftest import DEMO_AUTHENTICATOR_KEY, screenshot, totp_code
 
 PASSWORD = "permanence-demo"
 
@@ -12,11 +12,19 @@ def wait_for_text(browser, text, seconds=10):
     WebDriverWait(browser, seconds).until(lambda driver: text in driver.page_source)
 
 
-def sign_in(browser, base, email, password=PASSWORD):
+def sign_in(browser, base, email, password=PASSWORD, key=DEMO_AUTHENTICATOR_KEY):
+    """The sign-in form, then the second factor's code when the next page asks it (from the authenticator `key`)."""
     browser.get(base + "/")
     browser.find_element(By.ID, "email").send_keys(email)
     browser.find_element(By.ID, "password").send_keys(password)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    button = browser.find_element(By.CSS_SELECTOR, "form button[type=submit]")
+    button.click()
+    WebDriverWait(browser, 10).until(shown.staleness_of(button))
+    if "/connexion/code" in browser.current_url:
+        browser.find_element(By.ID, "code").send_keys(totp_code(email, key))
+        button = browser.find_element(By.CSS_SELECTOR, "form button[type=submit]")
+        button.click()
+        WebDriverWait(browser, 10).until(shown.staleness_of(button))
 
 
 def test_secretary_signs_in_sees_her_practices_and_signs_out(server, browser):

@@ -40,6 +40,8 @@ func routes(_ app: Application) throws {
     let browser = app.grouped(SessionAuthenticator(), CSRFProtection())
     let auth = AuthController()
     try browser.register(collection: auth)
+    let secondFactor = SecondFactorController()
+    secondFactor.bootPublic(routes: browser)
     let signedIn = browser.grouped(RequireSignIn())
     auth.bootSignedIn(routes: signedIn)
     try signedIn.register(collection: PracticesController())
@@ -57,6 +59,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PortalController())
     UsersController().bootBrowser(routes: signedIn)
     AccountController().bootBrowser(routes: signedIn)
+    secondFactor.bootBrowser(routes: signedIn)
     AuditController().bootBrowser(routes: signedIn)
 
     let api = app.grouped("api", "v1").grouped(JSONBodiesOnly(), BearerAuthenticator())
@@ -76,6 +79,7 @@ func routes(_ app: Application) throws {
     try apiSignedIn.register(collection: QueueAPI())
     UsersController().bootAPI(routes: apiSignedIn)
     AccountController().bootAPI(routes: apiSignedIn)
+    secondFactor.bootAPI(routes: apiSignedIn)
     AuditController().bootAPI(routes: apiSignedIn)
 }
 

@@ -146,3 +146,50 @@ struct AuditSealTests {
         }
     }
 }
+
+/// Access traces keep who and what they name for twelve months, then lose them; the chain still verifies, and a pruned
+/// entry that still names someone, or a kept one whose names were changed, is caught.
+struct AccessTraceRetentionTests {
+    @Test func accessTracesPastTwelveMonthsLoseTheirNamesAndTheChainStillHolds() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let world = try await World.build(on: app)
+            var browser = Browser(app)
+            try await browser.signIn(world.secretaryA)
+            let checkpoint = try #require(try await AuditCheckpoints.write(app: app, now: clock.now))
+            let logins = try await AuditEntryRecord.query(on: app.db).filter(\.$action == "login").all()
+            let creations = try await AuditEntryRecord.query(on: app.db).filter(\.$action == "create").count()
+            #expect(logins.count == 1 && logins[0].actorLabel == world.secretaryA)
+
+            // Eleven months on, nothing is pruned; past twelve, the sign-in loses its names, the creations keep theirs.
+            try await Retention.sweep(app: app, now: clock.now.addingTimeInterval(335 * 86400))
+            #expect(try await AuditEntryRecord.query(on: app.db).filter(\.$prunedAt != nil).count() == 0)
+            try await Retention.sweep(app: app, now: clock.now.addingTimeInterval(367 * 86400))
+            let pruned = try #require(try await AuditEntryRecord.find(logins[0].id, on: app.db))
+            #expect(pruned.prunedAt != nil && pruned.actorLabel.isEmpty && pruned.actorID == nil && pruned.entityID.isEmpty
+                    && pruned.after == nil && pruned.requestID == nil)
+            #expect(pruned.action == "login" && pruned.hash == logins[0].hash, "its time, action and seal stay")
+            let kept = try await AuditEntryRecord.query(on: app.db).filter(\.$action == "create").filter(\.$prunedAt == nil).count()
+            #expect(kept == creations, "changes are not access traces")
+            #expect(try await AuditVerifier.verify(on: app.db, seal: app.writer.seal) == .intact(entries: Int(checkpoint.count)))
+
+            // Pruned yet still naming someone: caught.
+            try await (app.db as! any SQLDatabase).raw("UPDATE audit_entries SET actor_label = 'quelqu''un' WHERE seq = \(bind: pruned.id!)").run()
+            guard case .broken(let seq, let reason) = try await AuditVerifier.verify(on: app.db, seal: app.writer.seal) else {
+                Issue.record("a pruned entry naming someone passed"); return
+            }
+            #expect(seq == pruned.id! && reason.contains("pruned"))
+        }
+    }
+
+    @Test func aKeptEntryWhoseNamesChangedIsCaught() async throws {
+        try await withTestApp { app in
+            _ = try await World.build(on: app)
+            try await (app.db as! any SQLDatabase).raw("UPDATE audit_entries SET entity_id = 'autre' WHERE seq = 2").run()
+            guard case .broken(let seq, let reason) = try await AuditVerifier.verify(on: app.db, seal: app.writer.seal) else {
+                Issue.record("a changed record id passed"); return
+            }
+            #expect(seq == 2 && reason.contains("no longer matches its digest"))
+        }
+    }
+}

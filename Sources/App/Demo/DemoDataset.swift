@@ -83,6 +83,9 @@ struct DemoDataset: Equatable, Sendable {
 
     /// The password of every demo account: demo data only, printed at first start.
     static let demoPassword = "permanence-demo"
+    /// The authenticator key (base 32) of the demo's accounts that sign in with a second factor: published, like the
+    /// password, because it is a demo.
+    static let demoAuthenticatorKey = "PERMANENCEDEMOKEYFORTOTPCODES234"
     static let timeZone = TimeZone(identifier: "Europe/Paris")!
 
     /// The demo center around `today`, the same for the same seed and day.

@@ -182,7 +182,13 @@ enum DemoSeeder {
         for user in data.users {
             let valid = ValidatedUser(email: user.email, displayName: user.displayName, role: user.role,
                                       practiceIDs: user.practiceIDs, practitionerID: user.practitionerID)
-            _ = try await UserStore.insert(valid, passwordHash: passwordHash, id: user.id, actor: actor, requestID: nil, writer: app.writer, on: app.db)
+            let record = try await UserStore.insert(valid, passwordHash: passwordHash, id: user.id, actor: actor, requestID: nil, writer: app.writer, on: app.db)
+            // The demo's accounts whose role asks a second factor come enrolled with the published demo key.
+            if AccessPolicy.secondFactorRequired(for: user.role, secretariesToo: false) {
+                record.totpSecret = try app.secretBox.seal(Base32.decode(DemoDataset.demoAuthenticatorKey)!)
+                record.totpEnabledAt = app.clock.now()
+                try await record.update(on: app.db)
+            }
         }
     }
 
@@ -190,7 +196,8 @@ enum DemoSeeder {
         let width = logins.map(\.role.label.count).max() ?? 0
         let lines = logins.map { "  \($0.role.label.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.email)" }
         return (["", "Demo data created. Sign in at the address below with one of these accounts (password: \(DemoDataset.demoPassword)):"]
-                + lines + [""]).joined(separator: "\n")
+                + lines + ["", "Administrators, supervisors and practitioners also give the code of an authenticator application set with the",
+                           "demo key \(DemoDataset.demoAuthenticatorKey) (e.g. `oathtool --totp -b \(DemoDataset.demoAuthenticatorKey)`).", ""]).joined(separator: "\n")
     }
 
     private struct PatientSnapshot: Encodable {

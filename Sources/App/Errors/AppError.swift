@@ -13,6 +13,9 @@ enum AppError: Error, Equatable {
     /// A request that proves who sent it otherwise than by a sign-in (a signed telephony event), refused with why.
     case unauthenticatedBecause(String)
     case invalidCredentials
+    /// The password was right; the account's second factor is asked too.
+    case secondFactorRequired
+    case invalidSecondFactor
     case accountLocked(until: Date)
     /// Too many failures from one address, whatever the accounts tried.
     case addressLocked(until: Date)
@@ -36,7 +39,7 @@ enum AppError: Error, Equatable {
 
     var status: HTTPResponseStatus {
         switch self {
-        case .unauthenticated, .unauthenticatedBecause, .invalidCredentials: .unauthorized
+        case .unauthenticated, .unauthenticatedBecause, .invalidCredentials, .secondFactorRequired, .invalidSecondFactor: .unauthorized
         case .accountLocked, .addressLocked: .tooManyRequests
         case .forbidden, .forbiddenBecause, .csrfRejected: .forbidden
         case .notFound: .notFound
@@ -52,6 +55,8 @@ enum AppError: Error, Equatable {
         switch self {
         case .unauthenticated, .unauthenticatedBecause: "unauthenticated"
         case .invalidCredentials: "invalid-credentials"
+        case .secondFactorRequired: "second-factor-required"
+        case .invalidSecondFactor: "invalid-second-factor"
         case .accountLocked: "account-locked"
         case .addressLocked: "address-locked"
         case .forbidden, .forbiddenBecause: "forbidden"
@@ -72,6 +77,8 @@ enum AppError: Error, Equatable {
         case .unauthenticated: "Connexion requise"
         case .unauthenticatedBecause: "Requête non authentifiée"
         case .invalidCredentials: "Identifiants incorrects"
+        case .secondFactorRequired: "Code de double authentification requis"
+        case .invalidSecondFactor: "Code de double authentification incorrect"
         case .accountLocked: "Compte temporairement verrouillé"
         case .addressLocked: "Trop d'essais depuis cette adresse"
         case .forbidden, .forbiddenBecause: "Accès refusé"
@@ -116,6 +123,9 @@ enum AppError: Error, Equatable {
         case .unauthenticated: "Identifiez-vous pour continuer."
         case .unauthenticatedBecause(let reason): reason.prefix(1).uppercased() + reason.dropFirst() + "."
         case .invalidCredentials: "Adresse e-mail ou mot de passe incorrect."
+        case .secondFactorRequired:
+            "Ce compte se connecte aussi avec un code : donnez les six chiffres de votre application d'authentification (champ « code ») ou un code de secours."
+        case .invalidSecondFactor: "Code incorrect, expiré ou déjà utilisé : donnez le code affiché maintenant par votre application, ou un code de secours."
         case .accountLocked(let until):
             "Trop d'essais infructueux : le compte est verrouillé jusqu'à \(FrenchFormat.time(until)) (heure de Paris)."
         case .addressLocked(let until):

@@ -23,5 +23,7 @@ enum PermanenceMigrations {
         IndexRetention(),
         KeyedAuditChain(),
         AccountLifecycle(),
+        SecondFactor(),
+        AccessTraceRetention(),
     ]
 }

@@ -61,6 +61,15 @@ public enum AccessPolicy {
         }
     }
 
+    /// Whether signing in asks a second factor of this role: always of those who see every practice or change the
+    /// center (administrators, supervisors) and of practitioners; of secretaries when the center decided so.
+    public static func secondFactorRequired(for role: Role, secretariesToo: Bool) -> Bool {
+        switch role {
+        case .admin, .supervisor, .practitioner: true
+        case .secretary: secretariesToo
+        }
+    }
+
     /// How many practices a role must be assigned to when a user is created: a practitioner exactly one,
     /// a secretary at least one, the center-wide roles none.
     public static func assignmentRule(for role: Role) -> ClosedRange<Int> {

@@ -61,8 +61,21 @@ struct World {
         return world
     }
 
+    /// The authenticator secret of the test accounts that sign in with a second factor.
+    static let secondFactorSecret = Data("permanence-test-totp".utf8)
+
+    /// A user; enrolled in the second factor when their role asks it, as every such account is once in service.
     func addUser(_ email: String, role: Role, practices: [UUID], practitioner: UUID? = nil, on app: Application) async throws {
         let valid = ValidatedUser(email: email, displayName: email, role: role, practiceIDs: practices, practitionerID: practitioner)
-        _ = try await UserStore.insert(valid, passwordHash: Self.passwordHash, actor: .system("test"), requestID: nil, writer: app.writer, on: app.db)
+        let user = try await UserStore.insert(valid, passwordHash: Self.passwordHash, actor: .system("test"), requestID: nil, writer: app.writer, on: app.db)
+        if AccessPolicy.secondFactorRequired(for: role, secretariesToo: false) {
+            try await Self.enrol(user, on: app)
+        }
+    }
+
+    static func enrol(_ user: UserRecord, on app: Application) async throws {
+        user.totpSecret = try app.secretBox.seal(secondFactorSecret)
+        user.totpEnabledAt = app.clock.now()
+        try await user.update(on: app.db)
     }
 }

@@ -24,6 +24,7 @@ struct AccountController {
         user.post("deverrouiller") { try await adminAct($0, .unlock) }
         user.post("reinitialiser") { try await adminAct($0, .reset) }
         user.post("sessions", ":sessionID", "revoquer") { try await adminAct($0, .revoke) }
+        user.post("double-authentification", "retirer") { try await adminAct($0, .removeSecondFactor) }
         let mine = routes.grouped("mon-compte")
         mine.get(use: myPage)
         mine.post("mot-de-passe", use: myPassword)
@@ -39,12 +40,13 @@ struct AccountController {
         user.post("reset-password", use: apiReset)
         user.get("sessions", use: apiSessions)
         user.delete("sessions", ":sessionID") { try await apiAct($0, .revoke) }
+        user.post("reset-second-factor") { try await apiAct($0, .removeSecondFactor) }
         routes.get("me", "sessions", use: apiMySessions)
         routes.delete("me", "sessions", ":sessionID", use: apiMyRevoke)
         routes.post("me", "password", use: apiMyPassword)
     }
 
-    enum Act { case disable, enable, unlock, reset, revoke }
+    enum Act { case disable, enable, unlock, reset, revoke, removeSecondFactor }
 
     private static func target(_ req: Request) async throws -> (Principal, UserRecord) {
         let principal = try req.require(.manageUsers)
@@ -63,6 +65,7 @@ struct AccountController {
         case .unlock: try await AccountStore.unlock(user, by: principal, req: req)
         case .reset: return (principal, user, try await AccountStore.resetPassword(user, by: principal, req: req))
         case .revoke: try await AccountStore.revoke(sessionID(req), of: user, by: principal, req: req)
+        case .removeSecondFactor: try await SecondFactorStore.remove(from: user, by: principal, req: req)
         }
         return (principal, user, nil)
     }
@@ -184,6 +187,7 @@ struct AccountController {
         case .enable: "Compte réactivé."
         case .unlock: "Compte déverrouillé."
         case .revoke: "Session révoquée."
+        case .removeSecondFactor: "Double authentification retirée : le compte l'activera de nouveau à sa prochaine connexion."
         case .reset: ""
         }
         return req.redirect(to: "/admin/utilisateurs/\(user.id!)?ok=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
@@ -192,6 +196,7 @@ struct AccountController {
     struct MyPage: Encodable {
         let layout: PracticesController.Layout
         let mustChange: Bool
+        let secondFactor: Bool
         let sessions: [AccessRow]
         let errors: [FieldError]
         let notice: String?
@@ -203,6 +208,7 @@ struct AccountController {
         let labels = ["currentPassword": "Mot de passe actuel", "newPassword": "Nouveau mot de passe"]
         let view = try await req.view.render("account/mine", MyPage(
             layout: .init(principal), mustChange: principal.mustChangePassword,
+            secondFactor: try await AccountStore.user(principal.userID, on: req.db).totpSecret != nil,
             sessions: rows(try await AccountStore.access(of: principal.userID, current: principal.credential, now: req.application.clock.now(), on: req.db)),
             errors: errors.map { FieldError(field: labels[$0.field] ?? $0.field, reason: $0.reason) }, notice: notice))
         let response = try await view.encodeResponse(for: req)

@@ -87,6 +87,9 @@ enum AccountStore {
     /// A temporary password, shown once to the administrator: it opens only the page where its holder chooses a new
     /// one. Every session and token of the account ends.
     static func resetPassword(_ user: UserRecord, by principal: Principal, req: Request) async throws -> String {
+        guard user.id != principal.userID else {
+            throw AppError.conflict("Votre propre mot de passe se change sur la page « Mon compte », avec l'actuel.")
+        }
         let temporary = temporaryPassword()
         let hash = try await Passwords.hash(temporary)
         try await req.writer.transaction(on: req.db, actor: principal.auditActor, requestID: req.id) { tx, journal in
@@ -162,17 +165,18 @@ enum AccountStore {
     }
 
     /// Ends every session and token of `user` but `kept` (the request's own, when the holder changes their password).
-    private static func endAccess(of user: UserRecord, except kept: Principal.Credential?, now: Date, on tx: any Database) async throws {
+    static func endAccess(of user: UserRecord, except kept: Principal.Credential?, now: Date, on tx: any Database) async throws {
         let sessions = LoginSessionRecord.query(on: tx).filter(\.$user.$id == user.id!)
         if case .session(let id, _) = kept { sessions.filter(\.$id != id) }
         try await sessions.delete()
         let tokens = ApiTokenRecord.query(on: tx).filter(\.$user.$id == user.id!).filter(\.$revokedAt == nil)
         if case .apiToken(let id) = kept { tokens.filter(\.$id != id) }
         try await tokens.set(\.$revokedAt, to: now).update()
+        try await LoginChallengeRecord.query(on: tx).filter(\.$user.$id == user.id!).delete()
     }
 
     /// Forgets the account's cached credentials and tells its open consoles that their session ended.
-    private static func signOut(_ user: UserRecord, req: Request) async {
+    static func signOut(_ user: UserRecord, req: Request) async {
         req.application.principalCache.forgetAll()
         await req.application.liveHub.publish(LiveEvent(kind: .signedOut, practiceID: nil, users: [user.id!]))
     }

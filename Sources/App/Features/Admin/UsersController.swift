@@ -14,6 +14,7 @@ struct UsersController {
         let practices: String
         /// "Actif", "Verrouillé", "Désactivé".
         let state: String
+        let secondFactor: String
     }
 
     struct RoleOption: Encodable {
@@ -37,6 +38,8 @@ struct UsersController {
         let draftEmail: String
         let draftName: String
         let created: String?
+        let notice: String?
+        let secretariesSecondFactor: Bool
     }
 
     struct UserForm: Content {
@@ -55,12 +58,15 @@ struct UsersController {
         let practiceIds: [UUID]
         var disabled = false
         var mustChangePassword = false
+        /// Whether the account enrolled a second factor.
+        var secondFactor = false
     }
 
     static func dto(_ user: UserRecord, on db: any Database) async throws -> UserDTO {
         let practices = try await UserPracticeRecord.query(on: db).filter(\.$user.$id == user.id!).all().map { $0.$practice.id }
         return UserDTO(id: user.id!, email: user.email, displayName: user.displayName, role: user.role.rawValue, practiceIds: practices,
-                       disabled: user.disabled, mustChangePassword: user.mustChangePassword)
+                       disabled: user.disabled, mustChangePassword: user.mustChangePassword,
+                       secondFactor: user.totpSecret != nil)
     }
 
     struct UserList: Content { let users: [UserDTO] }
@@ -104,7 +110,8 @@ struct UsersController {
         _ = try req.require(.manageUsers)
         return UserList(users: try await UserStore.listWithPractices(on: req.db).map { user, practices in
             UserDTO(id: user.id!, email: user.email, displayName: user.displayName, role: user.role.rawValue, practiceIds: practices,
-                    disabled: user.disabled, mustChangePassword: user.mustChangePassword)
+                    disabled: user.disabled, mustChangePassword: user.mustChangePassword,
+                       secondFactor: user.totpSecret != nil)
         })
     }
 
@@ -137,7 +144,8 @@ struct UsersController {
         let rows = try await UserStore.listWithPractices(on: req.db).map { user, ids in
             UserRow(id: user.id!, email: user.email, displayName: user.displayName, role: user.role.label,
                     practices: user.role.seesEveryPractice ? "Tous les cabinets" : ids.compactMap { names[$0] }.sorted().joined(separator: ", "),
-                    state: user.disabled ? "Désactivé" : locked.contains(user.email) ? "Verrouillé" : "Actif")
+                    state: user.disabled ? "Désactivé" : locked.contains(user.email) ? "Verrouillé" : "Actif",
+                    secondFactor: user.totpSecret != nil ? "Activée" : "—")
         }
         let chosen = Set(draft.practices ?? [])
         return try await req.view.render("admin/users", UsersPage(
@@ -145,6 +153,7 @@ struct UsersController {
             users: rows,
             roles: Role.allCases.map { RoleOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == (draft.role ?? "secretary")) },
             practices: practices.map { PracticeOption(id: $0.id!, name: $0.name, checked: chosen.contains($0.id!.uuidString)) },
-            errors: errors.map { FieldError(field: Self.frenchLabel(for: $0.field), reason: $0.reason) }, draftEmail: draft.email ?? "", draftName: draft.displayName ?? "", created: created))
+            errors: errors.map { FieldError(field: Self.frenchLabel(for: $0.field), reason: $0.reason) }, draftEmail: draft.email ?? "", draftName: draft.displayName ?? "", created: created,
+            notice: req.query[String.self, at: "ok"], secretariesSecondFactor: try await SecondFactorStore.secretariesToo(on: req.db)))
     }
 }

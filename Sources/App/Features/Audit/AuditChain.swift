@@ -1,14 +1,16 @@
 import Foundation
 import Vapor
 
-/// How an entry is sealed. Version 2 (every entry since the key came): the HMAC, under the seal's key, of the previous
-/// hash and every field of the entry, its before and after states counted through their SHA-256 (`payloadDigest`), so
-/// that erasing a patient can blank those states and leave the chain whole. Version 1 (the entries written before):
-/// the SHA-256 of the previous hash and every field, states included; re-sealed as version 2 at the first start that
-/// has a key, once found intact.
+/// How an entry is sealed. Version 3 (every entry since access traces are kept twelve months): the HMAC, under the
+/// seal's key, of the previous hash, the entry's position, time, action and kind of record, and two SHA-256 digests:
+/// of its before and after states (`payloadDigest`, so that erasing a patient can blank them) and of who and what it
+/// names — actor, record, practice, request (`identityDigest`, so that an access trace past its keeping can lose them)
+/// — the chain staying whole either way. Version 2 (entries written between the key and version 3): the same with the
+/// names sealed in clear; they are kept as they are. Version 1 (the entries written before the key): the SHA-256 of the
+/// previous hash and every field, states included; re-sealed at the first start that has a key, once found intact.
 enum AuditChain {
     static let genesisHash = String(repeating: "0", count: 64)
-    static let currentVersion = 2
+    static let currentVersion = 3
 
     /// The journal keeps milliseconds so that the hash reads the same on every engine.
     static func millisecondsSinceEpoch(_ date: Date) -> Int64 {
@@ -24,9 +26,26 @@ enum AuditChain {
         SHA256.hash(data: (try? JSONEncoder().encode([before, after])) ?? Data()).hex
     }
 
+    /// The SHA-256 of who and what the entry names, as version 3 counts them.
+    static func identityDigest(of entry: AuditEntryRecord) -> String {
+        SHA256.hash(data: (try? JSONEncoder().encode([entry.actorID?.uuidString, entry.actorLabel, entry.entityID,
+                                                      entry.practiceID?.uuidString, entry.requestID])) ?? Data()).hex
+    }
+
     /// The seal of `entry` in its version.
     static func hash(of entry: AuditEntryRecord, seal: AuditSeal) -> String {
-        entry.chainVersion >= 2 ? keyedHash(of: entry, seal: seal) : legacyHash(of: entry)
+        switch entry.chainVersion {
+        case 3...: digestHash(of: entry, seal: seal)
+        case 2: keyedHash(of: entry, seal: seal)
+        default: legacyHash(of: entry)
+        }
+    }
+
+    private static func digestHash(of entry: AuditEntryRecord, seal: AuditSeal) -> String {
+        seal.mac(input(entry.previousHash, [
+            entry.id.map(String.init), String(millisecondsSinceEpoch(entry.occurredAt)), entry.action, entry.entity,
+            entry.identityDigest, entry.payloadDigest,
+        ]))
     }
 
     private static func keyedHash(of entry: AuditEntryRecord, seal: AuditSeal) -> String {
@@ -51,12 +70,13 @@ enum AuditChain {
         return input
     }
 
-    /// Seals `entry` (version 2) after `previousHash`.
+    /// Seals `entry` (the current version) after `previousHash`.
     static func seal(_ entry: AuditEntryRecord, after previousHash: String, with seal: AuditSeal) {
         entry.chainVersion = currentVersion
         entry.payloadDigest = payloadDigest(before: entry.before, after: entry.after)
+        entry.identityDigest = identityDigest(of: entry)
         entry.previousHash = previousHash
-        entry.hash = keyedHash(of: entry, seal: seal)
+        entry.hash = digestHash(of: entry, seal: seal)
     }
 }
 

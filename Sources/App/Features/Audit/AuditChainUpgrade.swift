@@ -3,8 +3,9 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// The first start with a key re-seals the entries written before it (version 1) as version 2, once they are found
-/// intact, then journals that it did and writes a checkpoint. A broken old chain is left as it is, for
+/// The first start with a key re-seals the entries written before it (version 1) in the current version, once they
+/// are found intact (entries of version 2 are already keyed and stay as they are: re-sealing them would contradict
+/// the checkpoints that vouched for them), then journals that it did and writes a checkpoint. A broken old chain is left as it is, for
 /// `permanence audit verify` to show.
 ///
 /// It also refuses to start when the journal's last entry was sealed under another key: an instance with the wrong
@@ -13,7 +14,7 @@ import Vapor
 enum AuditChainUpgrade {
     static func run(_ app: Application) async throws {
         let seal = app.writer.seal
-        if let last = try await AuditEntryRecord.query(on: app.db).sort(\.$id, .descending).first(), last.chainVersion >= AuditChain.currentVersion,
+        if let last = try await AuditEntryRecord.query(on: app.db).sort(\.$id, .descending).first(), last.chainVersion >= 2,
            AuditChain.hash(of: last, seal: seal) != last.hash {
             throw DatabaseStartError(description: """
                 PERMANENCE_AUDIT_KEY: the audit journal's last entry (#\(last.id ?? 0)) was not sealed with this key. Give this \
@@ -21,7 +22,7 @@ enum AuditChainUpgrade {
                 of \(app.settings.auditDirectory)), then run `permanence audit verify`.
                 """)
         }
-        guard try await AuditEntryRecord.query(on: app.db).filter(\.$chainVersion < AuditChain.currentVersion).count() > 0 else { return }
+        guard try await AuditEntryRecord.query(on: app.db).filter(\.$chainVersion < 2).count() > 0 else { return }
         let resealed = try await app.writer.transaction(on: app.db, actor: .system("audit-upgrade")) { tx, journal -> Int in
             try await Journal.lockChain(on: tx)
             // First the old chain must hold; then each entry is sealed anew, batch by batch.

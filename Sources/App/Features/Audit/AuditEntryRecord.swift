@@ -26,6 +26,10 @@ final class AuditEntryRecord: Model, @unchecked Sendable {
     @OptionalField(key: "payload_digest") var payloadDigest: String?
     /// When the states were blanked because they named an erased or anonymised patient.
     @OptionalField(key: "payload_erased_at") var payloadErasedAt: Date?
+    /// SHA-256 of who and what the entry names (version 3), kept when an access trace past its keeping loses them.
+    @OptionalField(key: "identity_digest") var identityDigest: String?
+    /// When the entry, an access trace older than its keeping (`Retention`), lost who and what it named.
+    @OptionalField(key: "pruned_at") var prunedAt: Date?
 
     init() {}
 }

@@ -34,7 +34,7 @@ enum AuditVerifier {
                 if entry.previousHash != previousHash {
                     return .broken(seq: seq, reason: "entry #\(seq) does not link to entry #\(seq - 1): the previous entry was changed or removed")
                 }
-                if let problem = payloadProblem(of: entry) {
+                if let problem = payloadProblem(of: entry) ?? identityProblem(of: entry) {
                     return .broken(seq: seq, reason: "entry #\(seq) (\(entry.action) \(entry.entity) \(entry.entityID)) \(problem)")
                 }
                 if AuditChain.hash(of: entry, seal: seal) != entry.hash {
@@ -58,6 +58,17 @@ enum AuditVerifier {
             }
         }
         return .intact(entries: count)
+    }
+
+    /// What is wrong with who and what the entry names against their digest (version 3), if anything.
+    private static func identityProblem(of entry: AuditEntryRecord) -> String? {
+        guard entry.chainVersion >= 3 else { return nil }
+        if entry.prunedAt != nil {
+            let blank = entry.actorID == nil && entry.actorLabel.isEmpty && entry.entityID.isEmpty && entry.practiceID == nil && entry.requestID == nil
+            return blank ? nil : "says it was pruned but still names someone or something"
+        }
+        return AuditChain.identityDigest(of: entry) == entry.identityDigest ? nil
+            : "was altered: who or what it names no longer matches its digest"
     }
 
     /// What is wrong with the entry's states against its digest (version 2), if anything.

@@ -17,6 +17,9 @@ struct AuthAPI: RouteCollection {
     struct TokenRequest: Content {
         var email: String
         var password: String
+        /// The six digits of the authenticator application, or a recovery code: asked of an account that enrolled a
+        /// second factor.
+        var code: String?
         var label: String?
     }
 
@@ -40,6 +43,20 @@ struct AuthAPI: RouteCollection {
         let user = try await LoginService.authenticate(email: body.email, password: body.password, request: req)
         // A temporary password opens only the browser page that replaces it.
         if user.mustChangePassword { throw AppError.forbiddenBecause(AccountController.changeFirst) }
+        // A token only after the second factor: the code given here, or none issued at all to an account that must
+        // enrol one first (in the browser).
+        let secondFactor: String
+        if user.totpSecret != nil {
+            guard let code = body.code, !code.isEmpty else { throw AppError.secondFactorRequired }
+            guard let kind = try await SecondFactorStore.use(code, for: user, app: req.application, on: req.db) else {
+                try await LoginService.countFailure(email: user.email, user: user, reason: "code", otherwise: .invalidSecondFactor, request: req)
+            }
+            secondFactor = kind
+        } else if try await SecondFactorStore.isRequired(user, on: req.db) {
+            throw AppError.forbiddenBecause(SecondFactorController.enrolFirst)
+        } else {
+            secondFactor = "none"
+        }
         let token = SecretToken.generate(prefix: "pmt_")
         let now = req.application.clock.now()
         let label = String((body.label ?? "api").prefix(100))
@@ -54,7 +71,7 @@ struct AuthAPI: RouteCollection {
             try await record.create(on: tx)
             try await LoginService.clearFailures(of: user, on: tx)
             try await journal.record(.tokenIssued, entity: "api_token", entityID: record.id!.uuidString, practiceID: nil,
-                                     after: ["user": user.id!.uuidString, "label": label])
+                                     after: ["user": user.id!.uuidString, "label": label, "secondFactor": secondFactor])
             return record
         }
         let response = Response(status: .created)

@@ -33,7 +33,8 @@ struct AuthController: RouteCollection {
     func showLogin(req: Request) async throws -> Response {
         if req.principal != nil { return req.redirect(to: "/") }
         let next = Self.safeNext(req.query[String.self, at: "suite"])
-        return try await render(req, email: "", error: nil, next: next, status: .ok)
+        let expired = req.query[String.self, at: "motif"] == "expired"
+        return try await render(req, email: "", error: expired ? "La connexion a expiré avant le code : recommencez." : nil, next: next, status: .ok)
     }
 
     @Sendable
@@ -49,6 +50,14 @@ struct AuthController: RouteCollection {
             error.addRetryAfter(to: page, now: req.application.clock.now())
             return page
         }
+        if user.totpSecret != nil {
+            return try await SecondFactorController.challenge(user, next: next, req: req)
+        }
+        return try await Self.openSession(for: user, secondFactor: nil, next: next, req: req)
+    }
+
+    /// Signs `user` in: a new session, its cookie, the failures forgotten, journaled; then the page `next`.
+    static func openSession(for user: UserRecord, secondFactor: String?, next: String, req: Request) async throws -> Response {
         let token = SecretToken.generate()
         let now = req.application.clock.now()
         let lifetime = req.application.settings.sessionLifetime
@@ -73,7 +82,7 @@ struct AuthController: RouteCollection {
             if purged > 0 { try await expired.delete() }
             try await journal.record(.login, entity: "user", entityID: user.id!.uuidString, practiceID: nil,
                                      after: ["session": session.id!.uuidString, "via": "browser", "remoteAddress": remote ?? "",
-                                             "expiredSessionsRemoved": String(purged)])
+                                             "expiredSessionsRemoved": String(purged), "secondFactor": secondFactor ?? "none"])
         }
         let response = req.redirect(to: next, redirectType: .normal)
         response.cookies[SessionAuthenticator.cookieName] = CookieFactory.cookie(token, for: req, maxAge: Int(lifetime))

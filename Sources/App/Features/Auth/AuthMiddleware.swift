@@ -60,6 +60,10 @@ struct RequireSignIn: AsyncMiddleware {
             if request.url.path.hasPrefix("/api/") { throw AppError.forbiddenBecause(AccountController.changeFirst) }
             return request.redirect(to: AccountController.passwordPage)
         }
+        if request.principal?.mustEnrolSecondFactor == true, !SecondFactorController.openBeforeEnrolment(request) {
+            if request.url.path.hasPrefix("/api/") { throw AppError.forbiddenBecause(SecondFactorController.enrolFirst) }
+            return request.redirect(to: SecondFactorController.page)
+        }
         return try await next.respond(to: request)
     }
 }

@@ -20,6 +20,8 @@ struct Principal: Sendable {
     let credential: Credential
     /// Signed in with a temporary password: only the change of password is open.
     var mustChangePassword = false
+    /// Their role asks a second factor they have not enrolled: only its enrolment is open.
+    var mustEnrolSecondFactor = false
 
     var auditActor: AuditActor { AuditActor(userID: userID, label: email, name: AuditActor.personName(displayName, role: role)) }
 
@@ -34,7 +36,8 @@ struct Principal: Sendable {
         let practices = try await UserPracticeRecord.query(on: db).filter(\.$user.$id == userID).all().map { $0.$practice.id }
         return Principal(userID: userID, email: user.email, displayName: user.displayName, role: user.role,
                          assignedPractices: Set(practices), practitionerID: user.role == .practitioner ? user.practitionerID : nil,
-                         credential: credential, mustChangePassword: user.mustChangePassword)
+                         credential: credential, mustChangePassword: user.mustChangePassword,
+                         mustEnrolSecondFactor: user.totpSecret == nil ? try await SecondFactorStore.isRequired(user, on: db) : false)
     }
 }
 

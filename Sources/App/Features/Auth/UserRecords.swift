@@ -19,6 +19,13 @@ final class UserRecord: Model, @unchecked Sendable {
     @Field(key: "must_change_password") var mustChangePassword: Bool
     /// The secretary's telephone extension: a ringing call for it pops on her console.
     @OptionalField(key: "telephony_extension") var telephonyExtension: String?
+    /// The TOTP secret, sealed with the server's key (`SecretBox`); nil until the second factor is enrolled.
+    @OptionalField(key: "totp_secret") var totpSecret: String?
+    /// The secret shown on the enrolment page, kept until a code from it confirms it.
+    @OptionalField(key: "totp_pending_secret") var totpPendingSecret: String?
+    @OptionalField(key: "totp_enabled_at") var totpEnabledAt: Date?
+    /// The last time step whose code opened this account: a code is accepted once.
+    @OptionalField(key: "totp_last_step") var totpLastStep: Int64?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

@@ -9,6 +9,8 @@ final class CenterRecord: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     /// Signs the call events of the center's phone system (HMAC-SHA256); made on first use.
     @OptionalField(key: "telephony_secret") var telephonySecret: String?
+    /// Whether secretaries too sign in with a second factor (always asked of the other roles).
+    @Field(key: "second_factor_for_secretaries") var secondFactorForSecretaries: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
@@ -16,6 +18,7 @@ final class CenterRecord: Model, @unchecked Sendable {
     init(id: UUID, name: String) {
         self.id = id
         self.name = name
+        self.secondFactorForSecretaries = false
     }
 }
 

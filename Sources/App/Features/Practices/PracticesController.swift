@@ -20,8 +20,8 @@ struct PracticesController: RouteCollection {
         let isPractitioner: Bool
         /// The audit journal in the menu (administrators and supervisors).
         let mayViewAudit: Bool
-        /// Holding a temporary password: no menu, no live region, only « Mon compte ».
-        let mustChangePassword: Bool
+        /// Holding a temporary password, or a second factor to enrol: no menu, no live region, only « Mon compte ».
+        let restricted: Bool
         let signedIn = true
 
         init(_ principal: Principal) {
@@ -31,7 +31,7 @@ struct PracticesController: RouteCollection {
             isAdmin = principal.role == .admin
             isPractitioner = principal.role == .practitioner
             mayViewAudit = AccessPolicy.role(principal.role, has: .viewAudit)
-            mustChangePassword = principal.mustChangePassword
+            restricted = principal.mustChangePassword || principal.mustEnrolSecondFactor
         }
     }
 
