@@ -24,20 +24,8 @@ for _ in $(seq 1 240); do
 done
 
 # Tokens are taken before fuzzing: the token route's own fuzzing soon locks this address out of signing in.
-token() {
-  python3 - "$base" "$1" <<'PY'
-import json, sys, time, urllib.request
-import pyotp
-base, email = sys.argv[1], sys.argv[2]
-step = int(time.time()) // 30 + (1 if email.startswith("admin") else 0)  # one code per step and account
-body = {"email": email, "password": "permanence-demo", "code": pyotp.TOTP("PERMANENCEDEMOKEYFORTOTPCODES234").at(step * 30),
-        "label": "schemathesis"}
-request = urllib.request.Request(base + "/api/v1/auth/token", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-print(json.load(urllib.request.urlopen(request))["token"])
-PY
-}
-secretary=$(token secretaire@permanence.test)
-admin=$(token admin@permanence.test)
+secretary=$(python3 scripts/demo_token.py "$base" secretaire@permanence.test)
+admin=$(python3 scripts/demo_token.py "$base" admin@permanence.test)
 
 status=0
 for pass in "secretary:$secretary" "admin:$admin"; do

@@ -17,6 +17,9 @@ import threading
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+import demo_token  # noqa: E402  (the token with the demo key's second factor)
+
 base = urllib.parse.urlparse(sys.argv[1])
 rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 300
 PASSWORD = "permanence-demo"
@@ -41,9 +44,7 @@ def api(method, path, token, body=None):
 
 
 def token(email):
-    c = connection()
-    c.request("POST", "/api/v1/auth/token", body=json.dumps({"email": email, "password": PASSWORD}), headers={"Content-Type": "application/json"})
-    return json.loads(c.getresponse().read())["token"]
+    return demo_token.token(sys.argv[1].rstrip("/"), email, PASSWORD)
 
 
 def browser_session(email):

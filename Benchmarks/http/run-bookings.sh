@@ -71,8 +71,7 @@ PY
   "$binary" serve >"$work/server-$engine.log" 2>&1 &
   server=$!
   for _ in $(seq 1 200); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  export TOKEN=$(curl -fsS -X POST "http://127.0.0.1:$port/api/v1/auth/token" -H 'content-type: application/json' \
-    -d '{"email":"charge@permanence.test","password":"permanence-charge"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+  export TOKEN=$(python3 scripts/demo_token.py "http://127.0.0.1:$port" charge@permanence.test permanence-charge)
   before=$(query "$live_sql")
   echo "== $attempts booking attempts, $connections connections, $HOT hot places of $(wc -l <"$PLACES")"
   export ATTEMPTS=$attempts

@@ -59,8 +59,7 @@ for engine in $engines; do
   "$binary" serve >"$work/server-$engine.log" 2>&1 &
   server=$!
   for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  export TOKEN=$(curl -fsS -X POST "http://127.0.0.1:$port/api/v1/auth/token" -H 'content-type: application/json' \
-    -d '{"email":"charge@permanence.test","password":"permanence-charge"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+  export TOKEN=$(python3 scripts/demo_token.py "http://127.0.0.1:$port" charge@permanence.test permanence-charge)
   first=$(head -1 "$work/samples-$engine/search.tsv")
   echo "example: q=$(echo "$first" | cut -f2) → $(curl -fsS -H "Authorization: Bearer $TOKEN" \
     "http://127.0.0.1:$port/api/v1/practices/$(echo "$first" | cut -f1)/patients?q=$(echo "$first" | cut -f2)&limit=2" | head -c 240)"

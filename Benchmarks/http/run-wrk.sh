@@ -20,8 +20,7 @@ export MOTIF=$(echo "$ids" | sed -E 's/.*motif=([^ ]+).*/\1/')
 "$binary" serve >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
-export TOKEN=$(curl -fsS -X POST "http://127.0.0.1:$port/api/v1/auth/token" -H 'content-type: application/json' \
-  -d '{"email":"charge@permanence.test","password":"permanence-charge"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+export TOKEN=$(python3 scripts/demo_token.py "http://127.0.0.1:$port" charge@permanence.test permanence-charge)
 # Warm the compiled agenda and the connections.
 curl -fsS -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port/api/v1/practices/$PRACTICE/availability?motif=$MOTIF&limit=10" | head -c 300; echo
 wrk -t"$threads" -c"$connections" -d2s "http://127.0.0.1:$port/health" >/dev/null

@@ -183,13 +183,17 @@ enum DemoSeeder {
             let valid = ValidatedUser(email: user.email, displayName: user.displayName, role: user.role,
                                       practiceIDs: user.practiceIDs, practitionerID: user.practitionerID)
             let record = try await UserStore.insert(valid, passwordHash: passwordHash, id: user.id, actor: actor, requestID: nil, writer: app.writer, on: app.db)
-            // The demo's accounts whose role asks a second factor come enrolled with the published demo key.
-            if AccessPolicy.secondFactorRequired(for: user.role, secretariesToo: false) {
-                record.totpSecret = try app.secretBox.seal(Base32.decode(DemoDataset.demoAuthenticatorKey)!)
-                record.totpEnabledAt = app.clock.now()
-                try await record.update(on: app.db)
-            }
+            try await enrolWithDemoKey(record, app: app)
         }
+    }
+
+    /// The demo's and the load tests' accounts whose role asks a second factor come enrolled with the published demo
+    /// key (README), so that a script computes their code.
+    static func enrolWithDemoKey(_ user: UserRecord, app: Application) async throws {
+        guard AccessPolicy.secondFactorRequired(for: user.role, secretariesToo: false) else { return }
+        user.totpSecret = try app.secretBox.seal(Base32.decode(DemoDataset.demoAuthenticatorKey)!)
+        user.totpEnabledAt = app.clock.now()
+        try await user.update(on: app.db)
     }
 
     static func loginsBanner(_ logins: [Login]) -> String {

@@ -103,8 +103,9 @@ enum LoadSeeder {
             }
         }
         let user = ValidatedUser(email: email, displayName: "Charge", role: .supervisor, practiceIDs: [], practitionerID: nil)
-        _ = try await UserStore.insert(user, passwordHash: try await Passwords.hash(password), actor: .system("seed-load"),
-                                       requestID: nil, writer: app.writer, on: app.db)
+        let record = try await UserStore.insert(user, passwordHash: try await Passwords.hash(password), actor: .system("seed-load"),
+                                                requestID: nil, writer: app.writer, on: app.db)
+        try await DemoSeeder.enrolWithDemoKey(record, app: app)
         return Result(practiceID: practiceID, motifID: fixture.motif.id, email: email, practitionerIDs: fixture.practitionerIDs, patientIDs: patientIDs)
     }
 }

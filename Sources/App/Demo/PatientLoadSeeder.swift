@@ -86,8 +86,9 @@ enum PatientLoadSeeder {
         try callers.joined(separator: "\n").write(toFile: samplesDirectory + "/caller-id.tsv", atomically: true, encoding: .utf8)
         if try await UserRecord.query(on: app.db).filter(\.$email == LoadSeeder.email).first() == nil {
             let user = ValidatedUser(email: LoadSeeder.email, displayName: "Charge", role: .supervisor, practiceIDs: [], practitionerID: nil)
-            _ = try await UserStore.insert(user, passwordHash: try await Passwords.hash(password), actor: .system("seed-patients"),
-                                           requestID: nil, writer: app.writer, on: app.db)
+            let record = try await UserStore.insert(user, passwordHash: try await Passwords.hash(password), actor: .system("seed-patients"),
+                                                    requestID: nil, writer: app.writer, on: app.db)
+            try await DemoSeeder.enrolWithDemoKey(record, app: app)
         }
         return Summary(practices: practices, patients: perPractice * practices, searchSamples: searches.count, callerSamples: callers.count)
     }

@@ -10,7 +10,7 @@ struct SecondFactorController {
     static let page = "/mon-compte/double-authentification"
     static let enrolFirst = "ce compte doit d'abord activer la double authentification (page « Mon compte », dans le navigateur)"
 
-    /// What an account that must enrol may still reach: the enrolment, its account page, signing out.
+    /// What an account that must enrol may still reach: the enrolment, signing out, who it is (`/api/v1/me`).
     static func openBeforeEnrolment(_ req: Request) -> Bool {
         let path = req.url.path
         return path == page || path.hasPrefix(page + "/") || path == "/deconnexion" || path == "/api/v1/me"
@@ -152,30 +152,33 @@ struct SecondFactorController {
     }
 
     @Sendable func confirm(req: Request) async throws -> Response {
-        let principal = try req.requirePrincipal()
-        let user = try await AccountStore.user(principal.userID, on: req.db)
-        guard user.totpSecret == nil else { return req.redirect(to: Self.page) }
-        do {
-            let codes = try await SecondFactorStore.confirm(try req.content.decode(CodeForm.self).code ?? "", user: user, principal: principal, req: req)
-            // The recovery codes are shown on this answer only: never stored in clear nor put in an address.
+        try await Self.giveRecoveryCodes(req, whenEnrolled: false, notice: "Double authentification activée.") { code, user, principal in
+            let codes = try await SecondFactorStore.confirm(code, user: user, principal: principal, req: req)
             var now = principal
             now.mustEnrolSecondFactor = false
             req.principal = now
-            return try await Self.renderEnrolment(req, recoveryCodes: codes, notice: "Double authentification activée.")
-        } catch AppError.validation(let errors) {
-            return try await Self.renderEnrolment(req, error: errors.first?.reason, status: .unprocessableEntity)
+            return codes
         }
     }
 
     @Sendable func renew(req: Request) async throws -> Response {
+        try await Self.giveRecoveryCodes(req, whenEnrolled: true, notice: "Nouveaux codes de secours : les précédents ne valent plus.") {
+            try await SecondFactorStore.renewRecoveryCodes($0, user: $1, principal: $2, req: req)
+        }
+    }
+
+    /// Runs `make` with the code typed, for an account enrolled or not as `whenEnrolled` says, and shows the recovery
+    /// codes it answers on this page only: never stored in clear nor put in an address.
+    private static func giveRecoveryCodes(_ req: Request, whenEnrolled: Bool, notice: String,
+                                          _ make: (String, UserRecord, Principal) async throws -> [String]) async throws -> Response {
         let principal = try req.requirePrincipal()
         let user = try await AccountStore.user(principal.userID, on: req.db)
-        guard user.totpSecret != nil else { return req.redirect(to: Self.page) }
+        guard (user.totpSecret != nil) == whenEnrolled else { return req.redirect(to: page) }
         do {
-            let codes = try await SecondFactorStore.renewRecoveryCodes(try req.content.decode(CodeForm.self).code ?? "", user: user, principal: principal, req: req)
-            return try await Self.renderEnrolment(req, recoveryCodes: codes, notice: "Nouveaux codes de secours : les précédents ne valent plus.")
+            let codes = try await make(try req.content.decode(CodeForm.self).code ?? "", user, principal)
+            return try await renderEnrolment(req, recoveryCodes: codes, notice: notice)
         } catch AppError.validation(let errors) {
-            return try await Self.renderEnrolment(req, error: errors.first?.reason, status: .unprocessableEntity)
+            return try await renderEnrolment(req, error: errors.first?.reason, status: .unprocessableEntity)
         }
     }
 
