@@ -4,7 +4,7 @@
 # server error (5xx) or any answer the document does not list (status, content type, body schema).
 #   PERMANENCE_BINARY  the server to run (default .build/debug/permanence)
 #   API_FUZZ_SECONDS   the time of each pass (default 120)
-# One worker: Hypothesis's caches are not safe across threads (a KeyError inside the tool, not the server).
+# Run with the python3 that pip installed it for. One worker: Hypothesis's caches are not safe across threads (a KeyError inside the tool, not the server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=${PERMANENCE_BINARY:-.build/debug/permanence}
@@ -31,7 +31,7 @@ status=0
 for pass in "secretary:$secretary" "admin:$admin"; do
   echo "--- Schemathesis as the ${pass%%:*} (${seconds} s)"
   # Revoking its own token would leave the rest of the pass answering 401.
-  st run "$base/api/v1/openapi.json" --no-color -H "Authorization: Bearer ${pass#*:}" \
+  python3 -m schemathesis.cli run "$base/api/v1/openapi.json" --no-color -H "Authorization: Bearer ${pass#*:}" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --phases examples,coverage,fuzzing --max-time "$seconds" --workers 1 --max-failures 50 \
     --exclude-by '/summary == "Revoke the token used for this request"' \
