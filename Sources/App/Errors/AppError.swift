@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Vapor
 
@@ -30,6 +31,8 @@ enum AppError: Error, Equatable {
     case slotTaken(SlotConflict)
     /// A new or edited patient looks like records already there; saved only once the secretary says it is someone else.
     case likelyDuplicates([DuplicateCandidate])
+    /// A motif still named by appointments, holds or waiting-list entries: archived, never deleted (409 with the counts).
+    case motifInUse(MotifUsage)
     /// A request the framework refused before any handler (too large, wrong content type, wrong method…), with its
     /// own 4xx status.
     case refusedByHTTP(HTTPResponseStatus)
@@ -44,7 +47,7 @@ enum AppError: Error, Equatable {
         case .forbidden, .forbiddenBecause, .csrfRejected: .forbidden
         case .notFound: .notFound
         case .validation: .unprocessableEntity
-        case .conflict, .slotTaken, .likelyDuplicates: .conflict
+        case .conflict, .slotTaken, .likelyDuplicates, .motifInUse: .conflict
         case .refusedByHTTP(let status): status
         case .internal: .internalServerError
         }
@@ -66,6 +69,7 @@ enum AppError: Error, Equatable {
         case .conflict: "conflict"
         case .slotTaken: "slot-taken"
         case .likelyDuplicates: "likely-duplicates"
+        case .motifInUse: "motif-in-use"
         case .refusedByHTTP(let status): Self.httpRefusals[status.code]?.slug ?? "http-\(status.code)"
         case .internal: "internal-error"
         }
@@ -88,6 +92,7 @@ enum AppError: Error, Equatable {
         case .conflict: "Conflit"
         case .slotTaken: "Créneau déjà pris"
         case .likelyDuplicates: "Doublon probable"
+        case .motifInUse: "Motif utilisé"
         case .refusedByHTTP(let status): Self.httpRefusals[status.code]?.title ?? "Requête refusée"
         case .internal: "Erreur interne"
         }
@@ -142,6 +147,9 @@ enum AppError: Error, Equatable {
         case .likelyDuplicates(let candidates):
             "Ce patient ressemble à \(candidates.count == 1 ? "un dossier existant" : "\(candidates.count) dossiers existants") : vérifiez avec l'appelant, "
                 + "ouvrez le bon dossier, ou confirmez qu'il s'agit d'une autre personne."
+        case .motifInUse(let usage):
+            "Ce motif est utilisé par \(usage.description) : il ne se supprime pas. Archivez-le : il ne sera plus proposé à la réservation, "
+                + "et ses rendez-vous restent déplaçables."
         case .refusedByHTTP(let status): Self.httpRefusals[status.code]?.detail ?? "La requête a été refusée (\(status.code))."
         case .internal: "Une erreur inattendue s'est produite ; elle a été enregistrée. Donnez la référence ci-dessous au support."
         }

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Leaf
 import Vapor
@@ -14,7 +15,22 @@ struct Problem: Content {
     let conflict: SlotConflict?
     /// The records a new patient looks like.
     let duplicates: [DuplicateCandidate]?
+    /// What still names a motif that was not deleted.
+    let usage: MotifUsageCounts?
     let requestId: String
+}
+
+/// The counts of a 409 motif-in-use.
+struct MotifUsageCounts: Content {
+    let appointments: Int
+    let holds: Int
+    let waitingListEntries: Int
+
+    init(_ usage: MotifUsage) {
+        appointments = usage.appointments
+        holds = usage.holds
+        waitingListEntries = usage.waitingListEntries
+    }
 }
 
 /// Turns every error into a French page for the browser or a problem document for the API.
@@ -57,6 +73,7 @@ struct ErrorRendering: AsyncMiddleware {
             errors: { if case .validation(let errors) = error { return errors } else { return nil } }(),
             conflict: { if case .slotTaken(let conflict) = error { return conflict } else { return nil } }(),
             duplicates: { if case .likelyDuplicates(let candidates) = error { return candidates } else { return nil } }(),
+            usage: { if case .motifInUse(let usage) = error { return MotifUsageCounts(usage) } else { return nil } }(),
             requestId: request.id
         )
         let response = Response(status: error.status)

@@ -25,5 +25,6 @@ enum PermanenceMigrations {
         AccountLifecycle(),
         SecondFactor(),
         AccessTraceRetention(),
+        ArchivedMotifs(),
     ]
 }

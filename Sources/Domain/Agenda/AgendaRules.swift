@@ -23,10 +23,14 @@ public struct Motif: Equatable, Sendable {
     public var bookableBy: Set<BookingChannel>
     /// `#RRGGBB`, for the agenda.
     public var colour: String
+    /// An archived motif is no longer offered for new bookings, holds or waiting-list entries; the appointments already
+    /// booked with it keep it and stay movable. A motif once used is archived, never deleted.
+    public var archived: Bool
 
     public init(id: UUID, label: String, durationMinutes: Int, bufferAfterMinutes: Int = 0, practitionerIDs: [UUID],
                 newPatientsAllowed: Bool = true, minimumNoticeMinutes: Int = 0, horizonDays: Int = 90,
-                patientInstructions: String = "", bookableBy: Set<BookingChannel> = [.secretary], colour: String = "#1F5F99") {
+                patientInstructions: String = "", bookableBy: Set<BookingChannel> = [.secretary], colour: String = "#1F5F99",
+                archived: Bool = false) {
         self.id = id
         self.label = label
         self.durationMinutes = durationMinutes
@@ -38,6 +42,7 @@ public struct Motif: Equatable, Sendable {
         self.patientInstructions = patientInstructions
         self.bookableBy = bookableBy
         self.colour = colour
+        self.archived = archived
     }
 
     /// Every problem with this motif, each naming its field.
@@ -54,6 +59,36 @@ public struct Motif: Equatable, Sendable {
             problems.append(.init(field: "colour", reason: "couleur au format #RRGGBB"))
         }
         return problems
+    }
+}
+
+extension Motif {
+    /// Why an archived motif is refused for a new booking.
+    public static let archivedReason = "motif archivé : il ne se réserve plus (ses rendez-vous déjà pris restent déplaçables)"
+}
+
+/// What still names a motif. A motif named by anything is archived, never deleted: its appointments keep their motif
+/// (their duration, buffer and instructions), and holds and waiting-list entries keep theirs.
+public struct MotifUsage: Equatable, Sendable {
+    public var appointments: Int
+    public var holds: Int
+    public var waitingListEntries: Int
+
+    public init(appointments: Int, holds: Int, waitingListEntries: Int) {
+        self.appointments = appointments
+        self.holds = holds
+        self.waitingListEntries = waitingListEntries
+    }
+
+    public var isUsed: Bool { appointments + holds + waitingListEntries > 0 }
+
+    /// "12 rendez-vous, 1 créneau retenu et 2 inscriptions en liste d'attente", only the non-zero counts.
+    public var description: String {
+        func count(_ n: Int, _ one: String, _ many: String) -> String? { n == 0 ? nil : "\(n) \(n == 1 ? one : many)" }
+        let parts = [count(appointments, "rendez-vous", "rendez-vous"), count(holds, "créneau retenu", "créneaux retenus"),
+                     count(waitingListEntries, "inscription en liste d'attente", "inscriptions en liste d'attente")].compactMap { $0 }
+        guard let last = parts.last else { return "rien" }
+        return parts.count == 1 ? last : parts.dropLast().joined(separator: ", ") + " et " + last
     }
 }
 

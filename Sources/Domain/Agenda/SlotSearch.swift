@@ -23,10 +23,12 @@ public struct SlotQuery: Equatable, Sendable {
     public var urgent: Bool
     public var channel: BookingChannel
     public var newPatient: Bool
+    /// Slots for an appointment already booked (a move): its motif may since have been archived.
+    public var forBookedAppointment: Bool
 
     public init(motifID: UUID, practitionerID: UUID? = nil, from: Date, limit: Int = 10, partOfDay: PartOfDay? = nil,
                 notBefore: LocalTime? = nil, weekdays: Set<Int>? = nil, urgent: Bool = false,
-                channel: BookingChannel = .secretary, newPatient: Bool = false) {
+                channel: BookingChannel = .secretary, newPatient: Bool = false, forBookedAppointment: Bool = false) {
         self.motifID = motifID
         self.practitionerID = practitionerID
         self.from = from
@@ -37,6 +39,7 @@ public struct SlotQuery: Equatable, Sendable {
         self.urgent = urgent
         self.channel = channel
         self.newPatient = newPatient
+        self.forBookedAppointment = forBookedAppointment
     }
 
     public static let maximumLimit = 100
@@ -61,6 +64,7 @@ public struct Slot: Equatable, Sendable {
 /// Why a search cannot be answered.
 public enum SlotSearchError: Error, Equatable, Sendable {
     case unknownMotif
+    case archivedMotif
     case practitionerDoesNotTakeMotif
     case channelNotAllowed(BookingChannel)
     case newPatientsNotAllowed
@@ -69,7 +73,7 @@ public enum SlotSearchError: Error, Equatable, Sendable {
     /// The query field at fault, for the API's problem document.
     public var field: String {
         switch self {
-        case .unknownMotif: "motif"
+        case .unknownMotif, .archivedMotif: "motif"
         case .practitionerDoesNotTakeMotif: "practitioner"
         case .channelNotAllowed: "channel"
         case .newPatientsNotAllowed: "newPatient"
@@ -81,6 +85,7 @@ public enum SlotSearchError: Error, Equatable, Sendable {
     public var reason: String {
         switch self {
         case .unknownMotif: "motif inconnu dans ce cabinet"
+        case .archivedMotif: Motif.archivedReason
         case .practitionerDoesNotTakeMotif: "ce praticien ne prend pas ce motif"
         case .channelNotAllowed(let channel): "ce motif ne se réserve pas par le canal « \(channel.rawValue) »"
         case .newPatientsNotAllowed: "ce motif n'est pas ouvert aux nouveaux patients"
@@ -155,6 +160,7 @@ public struct PracticeAgenda: Sendable {
     public func freeSlots(_ query: SlotQuery, now: Date) throws(SlotSearchError) -> [Slot] {
         guard (1...SlotQuery.maximumLimit).contains(query.limit) else { throw .limitOutOfRange(maximum: SlotQuery.maximumLimit) }
         guard let motif = motifs[query.motifID] else { throw .unknownMotif }
+        if motif.archived && !query.forBookedAppointment { throw .archivedMotif }
         guard motif.bookableBy.contains(query.channel) else { throw .channelNotAllowed(query.channel) }
         if query.newPatient && !motif.newPatientsAllowed { throw .newPatientsNotAllowed }
         let candidates: [UUID]

@@ -38,6 +38,7 @@ public enum BookingRuleBreach: Equatable, Sendable {
 /// Why a booking cannot be made at all, override or not.
 public enum BookingRefusal: Error, Equatable, Sendable {
     case unknownMotif
+    case archivedMotif
     case practitionerDoesNotTakeMotif
     case startInPast
     case channelNotAllowed(BookingChannel)
@@ -45,7 +46,7 @@ public enum BookingRefusal: Error, Equatable, Sendable {
     /// The request field at fault.
     public var field: String {
         switch self {
-        case .unknownMotif: "motifId"
+        case .unknownMotif, .archivedMotif: "motifId"
         case .practitionerDoesNotTakeMotif: "practitionerId"
         case .startInPast: "start"
         case .channelNotAllowed: "motifId"
@@ -55,6 +56,7 @@ public enum BookingRefusal: Error, Equatable, Sendable {
     public var reason: String {
         switch self {
         case .unknownMotif: "motif inconnu dans ce cabinet"
+        case .archivedMotif: Motif.archivedReason
         case .practitionerDoesNotTakeMotif: "ce praticien ne prend pas ce motif"
         case .startInPast: "l'heure de début est passée"
         case .channelNotAllowed(let channel): "ce motif ne se réserve pas par le canal « \(channel.rawValue) »"
@@ -65,9 +67,12 @@ public enum BookingRefusal: Error, Equatable, Sendable {
 extension PracticeAgenda {
     public func motif(_ id: UUID) -> Motif? { motifs[id] }
 
-    /// The motif checked for a booking by `practitioner` through `channel`.
-    public func bookableMotif(_ id: UUID, practitioner: UUID, channel: BookingChannel = .secretary) throws(BookingRefusal) -> Motif {
+    /// The motif checked for a booking by `practitioner` through `channel`; an archived motif only for an appointment
+    /// already booked with it (a move).
+    public func bookableMotif(_ id: UUID, practitioner: UUID, channel: BookingChannel = .secretary,
+                              forBookedAppointment: Bool = false) throws(BookingRefusal) -> Motif {
         guard let motif = motifs[id] else { throw .unknownMotif }
+        if motif.archived && !forBookedAppointment { throw .archivedMotif }
         guard motif.practitionerIDs.contains(practitioner) else { throw .practitionerDoesNotTakeMotif }
         guard motif.bookableBy.contains(channel) else { throw .channelNotAllowed(channel) }
         return motif
@@ -124,7 +129,8 @@ extension PracticeAgenda {
         for who in [practitioner, nil] as [UUID?] {
             if let who, motifs[motif]?.practitionerIDs.contains(who) == false { continue }
             for start in [from, max(now, startOfDay(originalDay))] {
-                candidates += try freeSlots(SlotQuery(motifID: motif, practitionerID: who, from: start, limit: 40, urgent: urgent), now: now)
+                candidates += try freeSlots(SlotQuery(motifID: motif, practitionerID: who, from: start, limit: 40, urgent: urgent,
+                                                      forBookedAppointment: true), now: now)
             }
         }
         let originalMinutes = WallClock.minutes(of: original, in: timeZone)

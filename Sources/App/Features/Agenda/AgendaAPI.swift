@@ -13,6 +13,8 @@ struct AgendaAPI: RouteCollection {
         practice.post("motifs", use: createMotif)
         practice.put("motifs", ":motifID", use: updateMotif)
         practice.delete("motifs", ":motifID", use: deleteMotif)
+        practice.post("motifs", ":motifID", "archive", use: archiveMotif)
+        practice.post("motifs", ":motifID", "unarchive", use: unarchiveMotif)
 
         practice.get("hours", use: listHours)
         practice.post("hours", use: createHours)
@@ -157,7 +159,7 @@ struct AgendaAPI: RouteCollection {
     static func saveMotif(_ dto: MotifDTO, existing: MotifRecord?, practice: AuthorizedPractice, req: Request) async throws -> MotifDTO {
         _ = try req.require(.editAgenda)
         let practitioners = Set(try await AgendaStore.practitionerIDs(of: practice, on: req.db))
-        let motif = try dto.validated(id: existing?.id ?? UUID(), practitioners: practitioners)
+        let motif = try dto.validated(id: existing?.id ?? UUID(), practitioners: practitioners, archived: existing?.archivedAt != nil)
         let record = existing ?? MotifRecord()
         let before = existing.map { MotifDTO($0.domain) }
         record.apply(motif, practice: practice.id)
@@ -176,14 +178,49 @@ struct AgendaAPI: RouteCollection {
         return .noContent
     }
 
+    /// Deletes a motif nothing names yet; one used by appointments, holds or waiting-list entries is refused (409 with
+    /// the counts, counted in the deleting transaction) and is archived instead.
     static func deleteMotif(_ record: MotifRecord, practice: AuthorizedPractice, req: Request) async throws {
         _ = try req.require(.editAgenda)
-        let motifID = record.id!.uuidString
-        if try await AgendaStore.templates(of: practice, on: req.db).contains(where: { $0.ranges.contains(motifID) }) {
+        let motifID = record.id!
+        if try await AgendaStore.templates(of: practice, on: req.db).contains(where: { $0.ranges.contains(motifID.uuidString) }) {
             throw AppError.conflict("Ce motif est réservé dans des plages horaires : retirez-le des horaires avant de le supprimer.")
         }
         try await AgendaStore.delete(record, entity: "motif", before: MotifDTO(record.domain), practice: practice,
-                                     context: try req.writeContext(), cache: req.application.agendaCache)
+                                     context: try req.writeContext(), cache: req.application.agendaCache) { tx in
+            let usage = try await AgendaStore.usage(ofMotif: motifID, on: tx)
+            if usage.isUsed { throw AppError.motifInUse(usage) }
+        }
+    }
+
+    @Sendable
+    func archiveMotif(req: Request) async throws -> MotifDTO {
+        try await Self.setArchived(true, req: req)
+    }
+
+    @Sendable
+    func unarchiveMotif(req: Request) async throws -> MotifDTO {
+        try await Self.setArchived(false, req: req)
+    }
+
+    private static func setArchived(_ archived: Bool, req: Request) async throws -> MotifDTO {
+        let practice = try await req.authorizePracticeParameter()
+        let record = try await AgendaStore.find(MotifRecord.self, req.parameters.get("motifID", as: UUID.self), in: practice,
+                                                practiceKey: \.$practice, on: req.db, what: "Motif")
+        return try await setArchived(archived, record, practice: practice, req: req)
+    }
+
+    /// Archives a motif (no longer offered for new bookings, its appointments kept and movable) or offers it again;
+    /// journaled. Doing it twice changes nothing and is not journaled twice.
+    static func setArchived(_ archived: Bool, _ record: MotifRecord, practice: AuthorizedPractice, req: Request) async throws -> MotifDTO {
+        _ = try req.require(.editAgenda)
+        guard (record.archivedAt != nil) != archived else { return MotifDTO(record.domain) }
+        let before = MotifDTO(record.domain)
+        record.archivedAt = archived ? req.application.clock.now() : nil
+        let after = MotifDTO(record.domain)
+        try await AgendaStore.save(record, isNew: false, entity: "motif", before: before, after: after, practice: practice,
+                                   context: try req.writeContext(), cache: req.application.agendaCache)
+        return after
     }
 
     // MARK: Hours

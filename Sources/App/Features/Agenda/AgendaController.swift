@@ -15,6 +15,8 @@ struct AgendaController: RouteCollection {
         agenda.post("exceptions", ":exceptionID", "supprimer", use: deleteException)
         agenda.post("motifs", use: postMotif)
         agenda.post("motifs", ":motifID", "supprimer", use: deleteMotif)
+        agenda.post("motifs", ":motifID", "archiver", use: archiveMotif)
+        agenda.post("motifs", ":motifID", "reactiver", use: reactivateMotif)
         agenda.post("urgences", use: postUrgentRule)
         agenda.post("urgences", ":ruleID", "supprimer", use: deleteUrgentRule)
     }
@@ -35,7 +37,7 @@ struct AgendaController: RouteCollection {
     struct ExceptionRow: Encodable { let id: UUID; let practitioner: String; let kind: String; let reason: String; let period: String }
     struct MotifRow: Encodable {
         let id: UUID; let label: String; let duration: Int; let buffer: Int; let practitioners: String; let newPatients: Bool
-        let notice: String; let horizon: Int; let instructions: String; let channels: String; let colour: String
+        let notice: String; let horizon: Int; let instructions: String; let channels: String; let colour: String; let archived: Bool
     }
     struct UrgentRow: Encodable { let id: UUID; let practitioner: String; let rule: String; let release: String; let days: String }
     struct PractitionerChoice: Encodable { let id: UUID; let name: String; let selected: Bool }
@@ -142,7 +144,8 @@ struct AgendaController: RouteCollection {
                             practitioners: motif.practitionerIDs.compactMap { names[$0] }.joined(separator: ", "),
                             newPatients: motif.newPatientsAllowed, notice: Self.duration(motif.minimumNoticeMinutes), horizon: motif.horizonDays,
                             instructions: motif.patientInstructions,
-                            channels: motif.bookableBy.contains(.online) ? "Secrétariat, en ligne" : "Secrétariat", colour: motif.colour)
+                            channels: motif.bookableBy.contains(.online) ? "Secrétariat, en ligne" : "Secrétariat", colour: motif.colour,
+                            archived: motif.archived)
         }
         let urgentRows = try await AgendaStore.urgentRules(of: practice, on: req.db).map { record -> UrgentRow in
             let rule = record.domain
@@ -365,6 +368,25 @@ struct AgendaController: RouteCollection {
         }
     }
 
+    @Sendable
+    func archiveMotif(req: Request) async throws -> Response {
+        try await setArchived(true, req: req, success: "Motif archivé : il n'est plus proposé à la réservation.")
+    }
+
+    @Sendable
+    func reactivateMotif(req: Request) async throws -> Response {
+        try await setArchived(false, req: req, success: "Motif réactivé : il est de nouveau proposé à la réservation.")
+    }
+
+    private func setArchived(_ archived: Bool, req: Request, success: String) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        let record = try await AgendaStore.find(MotifRecord.self, req.parameters.get("motifID", as: UUID.self), in: practice,
+                                                practiceKey: \.$practice, on: req.db, what: "Motif")
+        return try await submit(req, section: "motifs", practitioner: nil, success: success) {
+            _ = try await AgendaAPI.setArchived(archived, record, practice: practice, req: req)
+        }
+    }
+
     // MARK: Urgent slots
 
     struct UrgentForm: Content {
@@ -416,7 +438,7 @@ struct AgendaController: RouteCollection {
             let errors: [FieldError]
             switch error {
             case .validation(let list): errors = list
-            case .conflict(let message): errors = [FieldError(field: "", reason: message)]
+            case .conflict, .motifInUse: errors = [FieldError(field: "", reason: error.detail)]
             default: throw error
             }
             let response = try await render(req, draft: Draft(section: section, errors: errors)).encodeResponse(for: req)

@@ -15,6 +15,8 @@ struct MotifDTO: Content {
     var patientInstructions: String?
     var bookableBy: [String]?
     var colour: String?
+    /// Read only: set by the archive and unarchive routes, ignored in a body.
+    var archived: Bool?
 
     init(_ motif: Motif) {
         id = motif.id
@@ -28,10 +30,11 @@ struct MotifDTO: Content {
         patientInstructions = motif.patientInstructions
         bookableBy = BookingChannel.allCases.filter(motif.bookableBy.contains).map(\.rawValue)
         colour = motif.colour
+        archived = motif.archived
     }
 
-    /// The motif, or every problem at once, each with its field.
-    func validated(id: UUID, practitioners: Set<UUID>) throws -> Motif {
+    /// The motif, or every problem at once, each with its field; `archived` is kept from the stored motif.
+    func validated(id: UUID, practitioners: Set<UUID>, archived: Bool) throws -> Motif {
         var errors: [FieldError] = []
         var channels = Set<BookingChannel>()
         for (index, raw) in (bookableBy ?? ["secretary"]).enumerated() {
@@ -46,7 +49,7 @@ struct MotifDTO: Content {
                           bufferAfterMinutes: bufferAfterMinutes ?? 0, practitionerIDs: practitionerIds,
                           newPatientsAllowed: newPatientsAllowed ?? true, minimumNoticeMinutes: minimumNoticeMinutes ?? 0,
                           horizonDays: horizonDays ?? 90, patientInstructions: patientInstructions ?? "", bookableBy: channels,
-                          colour: colour ?? "#1F5F99")
+                          colour: colour ?? "#1F5F99", archived: archived)
         errors += motif.problems().map { FieldError(field: $0.field, reason: $0.reason) }
         if !errors.isEmpty { throw AppError.validation(errors) }
         return motif

@@ -20,6 +20,8 @@ final class MotifRecord: Model, @unchecked Sendable {
     /// Booking channels separated by commas.
     @Field(key: "bookable_by") var bookableBy: String
     @Field(key: "colour") var colour: String
+    /// When the motif stopped being offered for new bookings; nil while it is.
+    @OptionalField(key: "archived_at") var archivedAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
@@ -28,7 +30,8 @@ final class MotifRecord: Model, @unchecked Sendable {
         Motif(id: id!, label: label, durationMinutes: durationMinutes, bufferAfterMinutes: bufferAfterMinutes,
               practitionerIDs: CommaList.uuids(practitionerIDs), newPatientsAllowed: newPatientsAllowed,
               minimumNoticeMinutes: minimumNoticeMinutes, horizonDays: horizonDays, patientInstructions: patientInstructions,
-              bookableBy: Set(CommaList.strings(bookableBy).compactMap(BookingChannel.init(rawValue:))), colour: colour)
+              bookableBy: Set(CommaList.strings(bookableBy).compactMap(BookingChannel.init(rawValue:))), colour: colour,
+              archived: archivedAt != nil)
     }
 
     func apply(_ motif: Motif, practice: UUID) {

@@ -35,6 +35,13 @@ enum AgendaStore {
         try await MotifRecord.query(on: db).filter(\.$practice.$id == practice.id).sort(\.$label).all()
     }
 
+    /// What still names a motif: every appointment (past, cancelled or to come), hold and waiting-list entry.
+    static func usage(ofMotif motif: UUID, on db: any Database) async throws -> MotifUsage {
+        MotifUsage(appointments: try await AppointmentRecord.query(on: db).filter(\.$motifID == motif).count(),
+                   holds: try await HoldRecord.query(on: db).filter(\.$motifID == motif).count(),
+                   waitingListEntries: try await WaitingListEntryRecord.query(on: db).filter(\.$motifID == motif).count())
+    }
+
     static func templates(of practice: AuthorizedPractice, on db: any Database) async throws -> [WeeklyTemplateRecord] {
         try await WeeklyTemplateRecord.query(on: db).filter(\.$practice.$id == practice.id).sort(\.$validFrom).all()
     }
@@ -67,9 +74,12 @@ enum AgendaStore {
         cache.invalidate(practice.id)
     }
 
+    /// Deletes a record and journals it in one transaction, once `check` (run in that transaction) let it.
     static func delete<R: Model>(_ record: R, entity: String, before: any Encodable & Sendable, practice: AuthorizedPractice,
-                                 context: WriteContext, cache: AgendaCache) async throws where R.IDValue == UUID {
+                                 context: WriteContext, cache: AgendaCache,
+                                 check: @escaping @Sendable (any Database) async throws -> Void = { _ in }) async throws where R.IDValue == UUID {
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
+            try await check(tx)
             try await record.delete(on: tx)
             try await journal.record(.delete, entity: entity, entityID: record.id!.uuidString, practiceID: practice.id, before: before)
         }

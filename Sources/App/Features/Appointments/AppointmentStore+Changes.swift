@@ -18,7 +18,7 @@ extension AppointmentStore {
         let practitionerID = input.practitionerId ?? appointment.$practitioner.id
         if input.practitionerId != nil { _ = try await practitioner(practitionerID, in: ctx.practice, on: db) }
         guard let motifID = appointment.motifID else { throw AppError.conflict("Ce rendez-vous n'a pas de motif : annulez-le et reprenez-en un nouveau.") }
-        let motif = try motif(motifID, practitioner: practitionerID, in: ctx)
+        let motif = try motif(motifID, practitioner: practitionerID, forBookedAppointment: true, in: ctx)
         // The same step in local days and wall-clock time for every occurrence moved.
         let dayStep = LocalDate(newStart, in: ctx.zone).daysSince(LocalDate(appointment.startsAt, in: ctx.zone))
         let newMinutes = WallClock.minutes(of: newStart, in: ctx.zone)

@@ -72,7 +72,8 @@ extension AppointmentStore {
         let priority = WaitingPriority(apiName: input.priority ?? "normal")
         if priority == nil { errors.append(.init(field: "priority", reason: "high, normal ou low")) }
         if !errors.isEmpty { throw AppError.validation(errors) }
-        guard ctx.agenda.motif(input.motifId) != nil else { throw AppError.invalid("motifId", "motif inconnu dans ce cabinet") }
+        guard let wanted = ctx.agenda.motif(input.motifId) else { throw AppError.invalid("motifId", "motif inconnu dans ce cabinet") }
+        if wanted.archived { throw AppError.invalid("motifId", Motif.archivedReason) }
         for practitionerID in input.practitionerIds ?? [] {
             _ = try await practitioner(practitionerID, in: ctx.practice, on: db)
             _ = try motif(input.motifId, practitioner: practitionerID, in: ctx)
@@ -105,7 +106,8 @@ extension AppointmentStore {
         guard !waiting.isEmpty else { return }
         for record in waiting {
             let entry = record.domain
-            guard let motif = ctx.agenda.motif(entry.motifID),
+            // An archived motif is no longer offered: its entries wait for a secretary, not for a freed slot.
+            guard let motif = ctx.agenda.motif(entry.motifID), !motif.archived,
                   let match = freed.first(where: { entry.matches(freed: $0.interval, practitioner: $0.practitioner, motif: motif, now: ctx.now) }) else { continue }
             record.state = "to-call"
             record.matchedStart = max(match.interval.start, ctx.now)

@@ -53,9 +53,14 @@ enum AppointmentStore {
         return practitioner
     }
 
-    /// The motif checked for this practitioner; Domain refusals become field errors.
-    static func motif(_ id: UUID, practitioner: UUID, in ctx: BookingContext) throws -> Motif {
-        do { return try ctx.agenda.bookableMotif(id, practitioner: practitioner) } catch { throw AppError.invalid(error.field, error.reason) }
+    /// The motif checked for this practitioner (an archived one only for an appointment already booked with it); Domain
+    /// refusals become field errors.
+    static func motif(_ id: UUID, practitioner: UUID, forBookedAppointment: Bool = false, in ctx: BookingContext) throws -> Motif {
+        do {
+            return try ctx.agenda.bookableMotif(id, practitioner: practitioner, forBookedAppointment: forBookedAppointment)
+        } catch {
+            throw AppError.invalid(error.field, error.reason)
+        }
     }
 
     /// The rules a time breaks; refused unless the secretary overrides them with a reason.

@@ -119,7 +119,7 @@ extension AppointmentsController {
             noShows: try await AppointmentStore.recentNoShows(patient: patient.id!, in: practice, now: now, on: req.db),
             upcoming: Array(upcoming), past: Array(past.prefix(30)),
             waiting: try await Self.waitingRows(entries, practice: practice, agenda: agenda, names: names, now: now, on: req.db),
-            motifs: motifs.map { Option(value: $0.id.uuidString, label: "\($0.label) (\($0.durationMinutes) min)", selected: false) },
+            motifs: Self.motifOptions(motifs, selected: nil),
             practitioners: practitioners.map { Option(value: $0.id!.uuidString, label: $0.displayName, selected: false) },
             today: today.description, inThreeMonths: today.adding(days: 91).description,
             notice: AgendaController.string(req, "ok"), errors: errors, section: section,

@@ -128,13 +128,18 @@ struct AppointmentsController: RouteCollection {
         return try await req.view.render("appointments/new", NewPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name, patient: patient,
             query: query.search ?? "", matches: matches,
-            motifs: motifs.map { Option(value: $0.id.uuidString, label: "\($0.label) (\($0.durationMinutes) min)", selected: $0.id == query.motif) },
+            motifs: Self.motifOptions(motifs, selected: query.motif),
             practitioners: practitioners.filter { taking?.contains($0.id!) ?? true }.map {
                 Option(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == query.practitioner)
             },
             date: (query.date ?? LocalDate(now, in: zone)).description,
             motifChosen: motif != nil, motifID: motif?.id.uuidString ?? "", instructions: motif?.patientInstructions ?? "", slots: slots, errors: problems,
             keep: query.link(practice.id), callID: query.call))
+    }
+
+    /// The motifs a secretary may choose for a new booking: the archived ones are left out.
+    static func motifOptions(_ motifs: [Motif], selected: UUID?) -> [Option] {
+        motifs.filter { !$0.archived }.map { Option(value: $0.id.uuidString, label: "\($0.label) (\($0.durationMinutes) min)", selected: $0.id == selected) }
     }
 
     /// The first free slots for a motif (with one practitioner or any), as the booking page and the call panel offer them.

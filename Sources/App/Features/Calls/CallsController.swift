@@ -268,7 +268,7 @@ struct CallsController: RouteCollection {
                                            date: try AgendaDay.requested(req) ?? firstSlotDay,
                                            carry: .init(call: call.id, patient: call.patientID), page: page)
         let finder = Finder(
-            motifs: motifs.map { Option(value: $0.id.uuidString, label: "\($0.label) (\($0.durationMinutes) min)", selected: $0.id == motif?.id) },
+            motifs: AppointmentsController.motifOptions(motifs, selected: motif?.id),
             practitioners: practitioners.filter { motif.map { Set($0.practitionerIDs) }?.contains($0.id!) ?? true }
                 .map { Option(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == practitionerID) },
             motifID: motif?.id.uuidString ?? "", instructions: motif?.patientInstructions ?? "", slots: slots, asked: motif != nil, problem: problem)
