@@ -26,15 +26,15 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(folder, port=None):
-    """A Permanence server on the SQLite file in `folder` (created with the demo data when new); returns the process
-    and its address once /health answers."""
+def start_server(folder, port=None, cwd=ROOT, extra_env=None):
+    """A Permanence server on the SQLite file in `folder` (created with the demo data when new), started in `cwd`;
+    returns the process and its address once /health answers."""
     port = port or free_port()
     # The escalation ladder and the outbox run every two seconds, so a journey sees them act.
     env = dict(os.environ, PORT=str(port), DATABASE_URL=os.path.join(folder, "permanence.sqlite"), PERMANENCE_DEMO="true",
-               PERMANENCE_WORKER_SECONDS="2")
+               PERMANENCE_WORKER_SECONDS="2", **(extra_env or {}))
     log = open(os.path.join(folder, "server.log"), "a")
-    process = subprocess.Popen([BINARY, "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen([BINARY, "serve"], cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
     while time.time() < deadline:

@@ -17,6 +17,13 @@ func configure(_ app: Application, settings: AppSettings) async throws {
     app.http.server.configuration.hostname = settings.host
     app.http.server.configuration.port = settings.port
     app.logger.logLevel = settings.logLevel
+    let resources = ResourceLocation.locate(explicit: settings.resources, workingDirectory: DirectoryConfiguration.detect().workingDirectory,
+                                            executable: ResourceLocation.currentExecutable)
+    app.resourceLocation = resources
+    app.directory = DirectoryConfiguration(workingDirectory: resources.root)
+    if !resources.missing.isEmpty {
+        app.logger.critical("resources missing in \(resources.root): \(resources.missing.joined(separator: ", ")); set PERMANENCE_RESOURCES to the folder holding Resources/ and Public/")
+    }
     try DatabaseSetup.register(settings, on: app)
 
     app.views.use(.leaf)

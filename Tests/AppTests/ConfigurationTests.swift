@@ -54,6 +54,7 @@ struct ConfigurationTests {
         ("SMTP_URL", "mail.centre.local", "expected smtp://HOST:PORT"),
         ("SMTP_URL", "https://mail.centre.local", "expected smtp://HOST:PORT"),
         ("PERMANENCE_WORKER_SECONDS", "souvent", "from 0 to 3600"),
+        ("PERMANENCE_RESOURCES", "/nulle/part/permanence", "expected an existing folder holding Resources/ and Public/"),
     ])
     func malformedValueNamesTheVariableAndWhatIsExpected(variable: String, value: String, expected: String) {
         do {

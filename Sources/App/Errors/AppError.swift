@@ -36,6 +36,8 @@ enum AppError: Error, Equatable {
     /// A request the framework refused before any handler (too large, wrong content type, wrong method…), with its
     /// own 4xx status.
     case refusedByHTTP(HTTPResponseStatus)
+    /// The server lacks something it needs to answer (its resource files): 503, saying what.
+    case unavailable(String)
     case `internal`
 
     static func invalid(_ field: String, _ reason: String) -> AppError { .validation([FieldError(field: field, reason: reason)]) }
@@ -49,6 +51,7 @@ enum AppError: Error, Equatable {
         case .validation: .unprocessableEntity
         case .conflict, .slotTaken, .likelyDuplicates, .motifInUse: .conflict
         case .refusedByHTTP(let status): status
+        case .unavailable: .serviceUnavailable
         case .internal: .internalServerError
         }
     }
@@ -71,6 +74,7 @@ enum AppError: Error, Equatable {
         case .likelyDuplicates: "likely-duplicates"
         case .motifInUse: "motif-in-use"
         case .refusedByHTTP(let status): Self.httpRefusals[status.code]?.slug ?? "http-\(status.code)"
+        case .unavailable: "unavailable"
         case .internal: "internal-error"
         }
     }
@@ -94,6 +98,7 @@ enum AppError: Error, Equatable {
         case .likelyDuplicates: "Doublon probable"
         case .motifInUse: "Motif utilisé"
         case .refusedByHTTP(let status): Self.httpRefusals[status.code]?.title ?? "Requête refusée"
+        case .unavailable: "Service indisponible"
         case .internal: "Erreur interne"
         }
     }
@@ -151,6 +156,7 @@ enum AppError: Error, Equatable {
             "Ce motif est utilisé par \(usage.description) : il ne se supprime pas. Archivez-le : il ne sera plus proposé à la réservation, "
                 + "et ses rendez-vous restent déplaçables."
         case .refusedByHTTP(let status): Self.httpRefusals[status.code]?.detail ?? "La requête a été refusée (\(status.code))."
+        case .unavailable(let reason): reason
         case .internal: "Une erreur inattendue s'est produite ; elle a été enregistrée. Donnez la référence ci-dessous au support."
         }
     }

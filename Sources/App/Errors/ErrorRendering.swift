@@ -97,11 +97,33 @@ struct ErrorRendering: AsyncMiddleware {
         if error == .unauthenticated {
             return request.redirect(to: "/connexion")
         }
+        if !request.application.resourceLocation.missing.isEmpty {
+            return plainPage(SystemController.missingResources(request.application), request: request)
+        }
         let context = ErrorPage(status: Int(error.status.code), title: error.title, detail: error.detail,
                                 requestId: request.id, signedIn: request.principal != nil)
-        let view = try await request.view.render("errors/error", context)
-        let response = try await view.encodeResponse(for: request)
-        response.status = error.status
+        do {
+            let view = try await request.view.render("errors/error", context)
+            let response = try await view.encodeResponse(for: request)
+            response.status = error.status
+            return response
+        } catch {
+            request.logger.report(error: error)
+            return plainPage(.internal, request: request)
+        }
+    }
+
+    /// A page written without a template, for when the templates themselves cannot be read.
+    static func plainPage(_ error: AppError, request: Request) -> Response {
+        func escaped(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        }
+        let html = """
+            <!doctype html><html lang="fr"><head><meta charset="utf-8"><title>\(escaped(error.title)) — Permanence</title></head>
+            <body><h1>\(escaped(error.title))</h1><p>\(escaped(error.detail))</p><p>Référence : \(escaped(request.id))</p></body></html>
+            """
+        let response = Response(status: error.status, body: .init(string: html))
+        response.headers.contentType = .html
         return response
     }
 

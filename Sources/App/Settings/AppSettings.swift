@@ -72,6 +72,8 @@ struct AppSettings: Sendable {
     var smtp: SMTPSettings?
     /// Seconds between two runs of the escalation ladder and the outbox; 0 turns the worker off (tests run it by hand).
     var workerInterval: Int
+    /// The folder holding `Resources/` and `Public/`, when given (`ResourceLocation` looks for it otherwise).
+    var resources: String? = nil
     /// PostgreSQL schema to work in; tests give each run its own.
     var postgresSchema: String? = nil
 
@@ -89,6 +91,7 @@ struct AppSettings: Sendable {
         ("PERMANENCE_SECURE_COOKIES", "auto (Secure over TLS) or always (default auto)"),
         ("SMTP_URL", "smtp://HOST:PORT: the relay that sends escalation notices by e-mail (default: notices written to the log)"),
         ("SMTP_FROM", "the sender address of those e-mails (default permanence@localhost)"),
+        ("PERMANENCE_RESOURCES", "the folder holding Resources/ and Public/ (default: the working folder, else beside the executable or above it)"),
         ("PERMANENCE_WORKER_SECONDS", "seconds between two runs of the escalation ladder and the outbox, 0-3600; 0 stops them (default 15)"),
     ]
 
@@ -159,6 +162,13 @@ struct AppSettings: Sendable {
             smtp = SMTPSettings(host: host, port: components.port ?? 25, from: value("SMTP_FROM") ?? "permanence@localhost")
         } else {
             smtp = nil
+        }
+        if let folder = value("PERMANENCE_RESOURCES") {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ConfigurationError(variable: "PERMANENCE_RESOURCES", problem: "expected an existing folder holding Resources/ and Public/, got \"\(folder)\"")
+            }
+            resources = folder
         }
         if let seconds = value("PERMANENCE_WORKER_SECONDS") {
             guard let parsed = Int(seconds), (0...3600).contains(parsed) else {

@@ -11,3 +11,13 @@ extension Application {
         set { storage[SettingsKey.self] = newValue }
     }
 }
+
+extension Application {
+    private struct ResourceLocationKey: StorageKey { typealias Value = ResourceLocation }
+
+    /// Where the templates, static files and API description were found (`configure` sets `directory` from it).
+    var resourceLocation: ResourceLocation {
+        get { storage[ResourceLocationKey.self] ?? ResourceLocation(root: directory.workingDirectory, missing: []) }
+        set { storage[ResourceLocationKey.self] = newValue }
+    }
+}
