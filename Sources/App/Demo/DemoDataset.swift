@@ -106,12 +106,12 @@ struct DemoDataset: Equatable, Sendable {
                                    slotMinutes: 20)
         let physiotherapy = Practice(id: rng.uuid(), slug: "kine-roux", name: "Cabinet de kinésithérapie Roux", kind: "Kinésithérapie",
                                      greeting: "Cabinet de kinésithérapie Roux, bonjour.",
-                                     address: "27 avenue Jean-Jaurès, 75019 Paris", phone: "+33199001003",
+                                     address: "27 rue Serpenoise, 57000 Metz", phone: "+33199001003",
                                      reasons: ["Séance de rééducation", "Séance de rééducation", "Rééducation du genou", "Lombalgie", "Bilan kinésithérapique"],
                                      slotMinutes: 30)
         let practices = [general, paediatrics, physiotherapy]
 
-        func rpps() -> String { "10" + (0..<9).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined() }
+        func rpps() -> String { RPPS.withCheckDigit("10" + (0..<8).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined()) }
         let martin = Practitioner(id: rng.uuid(), practiceID: general.id, title: "Dr", firstName: "Claire", lastName: "Martin",
                                   profession: "Médecin généraliste", rpps: rpps())
         let benali = Practitioner(id: rng.uuid(), practiceID: general.id, title: "Dr", firstName: "Karim", lastName: "Benali",
@@ -282,5 +282,21 @@ struct DemoDataset: Equatable, Sendable {
         return DemoDataset(centerID: centerID, centerName: "Permanence — centre de télésecrétariat médical", practices: practices,
                            practitioners: practitioners, patients: patients, appointments: appointments, users: users,
                            hours: hours, motifs: motifs, urgentRules: urgentRules, absences: [(general.id, training)])
+    }
+}
+
+extension DemoDataset {
+    /// The center answers for the demo practices on weekdays 08:00–19:00 and Saturday mornings.
+    static let coverage = CoverageDTO(weekly: (1...5).map { CoverageDTO.Weekly(weekday: $0, start: "08:00", end: "19:00") }
+                                          + [CoverageDTO.Weekly(weekday: 6, start: "08:00", end: "12:00")], exceptions: [])
+
+    /// A demo practice as the practice form gives it: its département read from its address.
+    static func input(_ practice: Practice) -> PracticeInput {
+        PracticeInput(name: practice.name, slug: practice.slug, specialty: practice.kind, address: practice.address, access: nil,
+                      departement: Departement.of(address: practice.address) ?? "75", timeZone: timeZone.identifier, openedHolidays: nil,
+                      numbers: [DialledNumberDTO(number: practice.phone, label: DialledNumberLabel.secretariat.rawValue)], coverage: coverage,
+                      outsideHoursMessage: "\(practice.name) : le secrétariat est fermé. En cas d'urgence vitale, appelez le 15. "
+                          + "Pour un avis médical la nuit ou le week-end, appelez le 116 117.",
+                      greeting: practice.greeting, serviceStartsOn: nil)
     }
 }

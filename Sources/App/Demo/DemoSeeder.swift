@@ -76,21 +76,7 @@ enum DemoSeeder {
             try await journal.record(.create, entity: "center", entityID: data.centerID.uuidString, practiceID: nil, after: ["name": data.centerName])
 
             for practice in data.practices {
-                let record = PracticeRecord()
-                record.id = practice.id
-                record.$center.id = data.centerID
-                record.slug = practice.slug
-                record.name = practice.name
-                record.kind = practice.kind
-                record.greeting = practice.greeting
-                record.address = practice.address
-                record.phone = practice.phone
-                record.timeZone = DemoDataset.timeZone.identifier
-                record.alsaceMoselle = false
-                record.openedHolidays = ""
-                try await record.create(on: tx)
-                try await journal.record(.create, entity: "practice", entityID: practice.id.uuidString, practiceID: practice.id,
-                                         after: ["slug": practice.slug, "name": practice.name, "phone": practice.phone])
+                _ = try await PracticeSetupStore.insert(DemoDataset.input(practice), id: practice.id, center: data.centerID, on: tx, journal: journal)
             }
             for practitioner in data.practitioners {
                 let record = PractitionerRecord()

@@ -25,20 +25,11 @@ enum LoadSeeder {
         let patientIDs = (0..<500).map { _ in rng.uuid() }
         try await app.writer.transaction(on: app.db, actor: .system("seed-load")) { tx, journal in
             try await CenterRecord(id: centerID, name: "Centre de charge").create(on: tx)
-            let practice = PracticeRecord()
-            practice.id = practiceID
-            practice.$center.id = centerID
-            practice.slug = practiceSlug
-            practice.name = "Cabinet de charge"
-            practice.kind = "Médecine générale"
-            practice.greeting = "Cabinet de charge, bonjour."
-            practice.address = "1 place de l'Essai, 75000 Paris"
-            practice.phone = "+33199009999"
-            practice.timeZone = zone.identifier
-            practice.alsaceMoselle = false
-            practice.openedHolidays = ""
-            try await practice.create(on: tx)
-            try await journal.record(.create, entity: "practice", entityID: practiceID.uuidString, practiceID: practiceID, after: ["name": practice.name])
+            _ = try await PracticeSetupStore.insert(PracticeInput(
+                name: "Cabinet de charge", slug: practiceSlug, specialty: "Médecine générale", address: "1 place de l'Essai, 75001 Paris", access: nil,
+                departement: "75", timeZone: zone.identifier, openedHolidays: nil, numbers: [DialledNumberDTO(number: "+33199009999", label: nil)],
+                coverage: DemoDataset.coverage, outsideHoursMessage: "Secrétariat fermé : en cas d'urgence vitale, appelez le 15.",
+                greeting: "Cabinet de charge, bonjour.", serviceStartsOn: nil), id: practiceID, center: centerID, on: tx, journal: journal)
             for (index, id) in fixture.practitionerIDs.enumerated() {
                 let practitioner = PractitionerRecord()
                 practitioner.id = id

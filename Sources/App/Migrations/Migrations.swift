@@ -26,5 +26,6 @@ enum PermanenceMigrations {
         SecondFactor(),
         AccessTraceRetention(),
         ArchivedMotifs(),
+        PracticeService(),
     ]
 }

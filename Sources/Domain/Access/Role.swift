@@ -43,6 +43,8 @@ public enum Permission: Sendable, Equatable {
     case editPlaybook
     /// The audit journal: who did what, who consulted which record, lockouts and sign-ins.
     case viewAudit
+    /// Creating, editing, suspending and reopening practices and their practitioners: putting a practice into service.
+    case managePractices
 }
 
 /// Who may reach what: the one place the rules of access are written down.
@@ -57,7 +59,7 @@ public enum AccessPolicy {
         switch permission {
         case .manageUsers, .configureCenter: role == .admin
         case .editAgenda, .managePatientFiles, .editPlaybook: role != .secretary
-        case .viewAudit: role == .admin || role == .supervisor
+        case .viewAudit, .managePractices: role == .admin || role == .supervisor
         }
     }
 

@@ -62,20 +62,3 @@ public enum PoisonCentre: String, CaseIterable, Codable, Sendable {
         return Dictionary(uniqueKeysWithValues: regions.flatMap { centre, codes in codes.split(separator: " ").map { (String($0), centre) } })
     }()
 }
-
-/// French départements, read from postal codes.
-public enum Departement {
-    /// "92100" → "92", "97400" → "974", "20000" → "2A", "20200" → "2B"; nil for anything that is not a postal code.
-    public static func of(postalCode code: String) -> String? {
-        guard code.count == 5, code.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        if code.hasPrefix("97") || code.hasPrefix("98") { return String(code.prefix(3)) }
-        if code.hasPrefix("20") { return code < "20200" ? "2A" : "2B" }
-        return code == "00000" ? nil : String(code.prefix(2))
-    }
-
-    /// The département of the last postal code an address holds ("14 rue des Tilleuls, 92100 Boulogne" → "92").
-    public static func of(address: String) -> String? {
-        let codes = address.split(whereSeparator: { !($0.isASCII && $0.isNumber) }).filter { $0.count == 5 }
-        return codes.last.flatMap { of(postalCode: String($0)) }
-    }
-}

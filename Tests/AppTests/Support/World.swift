@@ -24,20 +24,11 @@ struct World {
         try await app.writer.transaction(on: app.db, actor: .system("test")) { tx, journal in
             try await CenterRecord(id: center, name: "Centre de test").create(on: tx)
             for (id, slug, name, phone) in [(practiceA, "cabinet-a", "Cabinet A", "+33199002001"), (practiceB, "cabinet-b", "Cabinet B", "+33199002002")] {
-                let practice = PracticeRecord()
-                practice.id = id
-                practice.$center.id = center
-                practice.slug = slug
-                practice.name = name
-                practice.kind = "Médecine générale"
-                practice.greeting = "\(name), bonjour."
-                practice.address = "1 rue de la Paix, 75002 Paris"
-                practice.phone = phone
-                practice.timeZone = "Europe/Paris"
-                practice.alsaceMoselle = false
-                practice.openedHolidays = ""
-                try await practice.create(on: tx)
-                try await journal.record(.create, entity: "practice", entityID: id.uuidString, practiceID: id, after: ["name": name])
+                _ = try await PracticeSetupStore.insert(PracticeInput(
+                    name: name, slug: slug, specialty: "Médecine générale", address: "1 rue de la Paix, 75002 Paris", access: nil, departement: "75",
+                    timeZone: "Europe/Paris", openedHolidays: nil, numbers: [DialledNumberDTO(number: phone, label: nil)], coverage: DemoDataset.coverage,
+                    outsideHoursMessage: "Secrétariat fermé : en cas d'urgence vitale, appelez le 15.", greeting: "\(name), bonjour.", serviceStartsOn: nil),
+                    id: id, center: center, on: tx, journal: journal)
             }
             for (id, practice, last) in [(practitionerA, practiceA, "Aubert"), (practitionerB, practiceB, "Bernard")] {
                 let practitioner = PractitionerRecord()

@@ -27,8 +27,9 @@ extension Request {
 
 /// The agenda rules of a practice: stored, journaled, and compiled into a `PracticeAgenda` kept in memory.
 enum AgendaStore {
+    /// The practitioners who may be booked and given rules: the active ones, in the practice's order.
     static func practitionerIDs(of practice: AuthorizedPractice, on db: any Database) async throws -> [UUID] {
-        try await PracticeStore.practitioners(of: practice, on: db).map { $0.id! }
+        try await PracticeStore.practitioners(of: practice, on: db).filter { $0.deactivatedAt == nil }.map { $0.id! }
     }
 
     static func motifs(of practice: AuthorizedPractice, on db: any Database) async throws -> [MotifRecord] {

@@ -50,6 +50,7 @@ enum AppointmentStore {
         guard let practitioner = try await PractitionerRecord.find(id, on: db), practitioner.$practice.id == practice.id else {
             throw AppError.invalid("practitionerId", "praticien inconnu dans ce cabinet")
         }
+        if practitioner.deactivatedAt != nil { throw AppError.invalid("practitionerId", "ce praticien est désactivé : il ne prend plus de rendez-vous") }
         return practitioner
     }
 

@@ -70,7 +70,7 @@ struct PlaybookEditorController: RouteCollection {
         let changes: [ChangeView]
         // What the shared sheet template reads besides the sheet; the practice's own facts are not part of the playbook.
         let searchable = false, phone = "", kind = "", patientCount = 0
-        let practitioners: [PracticesAPI.PractitionerDTO] = []
+        let practitioners: [PractitionerDTO] = []
     }
 
     static func fields(_ playbook: Playbook, form: [String: String]?) -> [ProcedureFields] {
@@ -209,7 +209,7 @@ struct PlaybookEditorController: RouteCollection {
         let sheet: PracticeSheet
         let procedures: [PracticesController.ProcedureView]
         let searchable = false, phone = "", kind = "", patientCount = 0
-        let practitioners: [PracticesAPI.PractitionerDTO] = []
+        let practitioners: [PractitionerDTO] = []
     }
 
     @Sendable func version(req: Request) async throws -> View {

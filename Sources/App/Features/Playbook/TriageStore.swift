@@ -118,7 +118,7 @@ enum TriageStore {
             chosen = value
         }
         let spoken = try await spokenPractitioner(input.practitionerId, of: practice, on: db)
-        let centre = Departement.of(address: practiceRecord.address).flatMap { PoisonCentre.serving(departement: $0) }
+        let centre = (practiceRecord.departement ?? Departement.of(address: practiceRecord.address)).flatMap { PoisonCentre.serving(departement: $0) }
         let scriptContext = TriageScript.Context(result, subject: subject, practitioner: spoken, poisonCentre: centre)
         func outcome(level: UrgencyLevel, decision: TriageDecision?, record: TriageEvaluationRecord?) -> Outcome {
             Outcome(protocolVersion: current.number, subject: subject, result: result, decision: decision, level: level,

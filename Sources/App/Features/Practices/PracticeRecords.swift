@@ -31,18 +31,59 @@ final class PracticeRecord: Model, @unchecked Sendable {
     /// A short stable name for the command line (`--practice cabinet-martin`).
     @Field(key: "slug") var slug: String
     @Field(key: "name") var name: String
+    /// The specialty (« Médecine générale », « Pédiatrie »…).
     @Field(key: "kind") var kind: String
     @Field(key: "greeting") var greeting: String
     @Field(key: "address") var address: String
-    /// The number patients dial (DID), E.164: it tells the secretary which practice is called.
+    /// How to get in: floor, door code, lift, parking; read to patients who ask.
+    @Field(key: "access") var access: String
+    /// The practice's main dialled number, E.164: the first of its `practice_numbers`, written with them (one
+    /// number per practice before there were several; the call routing reads `practice_numbers`).
     @Field(key: "phone") var phone: String
+    /// INSEE code; nil only for practices made before it was asked.
+    @OptionalField(key: "departement") var departement: String?
     @Field(key: "time_zone") var timeZone: String
+    /// Follows the département (57, 67, 68).
     @Field(key: "alsace_moselle") var alsaceMoselle: Bool
     /// Public holidays the practice opens anyway, ISO dates separated by commas.
     @Field(key: "opened_holidays") var openedHolidays: String
+    /// The hours the center answers for the practice (`CoverageDTO` as JSON); empty when never set.
+    @Field(key: "coverage") var coverage: String
+    /// What the secretary says outside those hours; it names the 15.
+    @Field(key: "outside_hours_message") var outsideHoursMessage: String
+    /// The first day the center answers for it (ISO date).
+    @OptionalField(key: "service_starts_on") var serviceStartsOn: String?
+    /// While suspended the practice keeps its data; calls to its numbers pop with the suspension notice.
+    @OptionalField(key: "suspended_at") var suspendedAt: Date?
+    @OptionalField(key: "suspension_reason") var suspensionReason: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+}
+
+/// A number patients dial to reach a practice; unique across the center.
+final class PracticeNumberRecord: Model, @unchecked Sendable {
+    static let schema = "practice_numbers"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "practice_id") var practice: PracticeRecord
+    /// E.164.
+    @Field(key: "number") var number: String
+    /// `urgences`, `secrétariat`, or nil.
+    @OptionalField(key: "label") var label: String?
+    /// Its place in the practice's list; the first is the main number.
+    @Field(key: "position") var position: Int
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    init(practice: UUID, number: String, label: String?, position: Int) {
+        id = UUID()
+        $practice.id = practice
+        self.number = number
+        self.label = label
+        self.position = position
+    }
 }
 
 /// A practitioner of a practice.
@@ -62,6 +103,10 @@ final class PractitionerRecord: Model, @unchecked Sendable {
     @OptionalField(key: "mobile_phone") var mobilePhone: String?
     @OptionalField(key: "direct_phone") var directPhone: String?
     @OptionalField(key: "notice_email") var noticeEmail: String?
+    /// Who takes the practitioner's urgent matters when they cannot be reached (same practice).
+    @OptionalField(key: "backup_practitioner_id") var backupPractitionerID: UUID?
+    /// A deactivated practitioner keeps their history but is no longer booked nor offered.
+    @OptionalField(key: "deactivated_at") var deactivatedAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

@@ -4,49 +4,6 @@ import Vapor
 
 /// `/api/v1/practices`: what a signed-in user may read of the practices.
 struct PracticesAPI: RouteCollection {
-    struct PracticeDTO: Content {
-        let id: UUID
-        let slug: String
-        let name: String
-        let kind: String
-        let greeting: String
-        let address: String
-        let phone: String
-        let timeZone: String
-
-        init(_ record: PracticeRecord) {
-            id = record.id!
-            slug = record.slug
-            name = record.name
-            kind = record.kind
-            greeting = record.greeting
-            address = record.address
-            phone = record.phone
-            timeZone = record.timeZone
-        }
-    }
-
-    struct PractitionerDTO: Content {
-        let id: UUID
-        let displayName: String
-        let profession: String
-        let rpps: String?
-        /// For the center only (never given to a patient): E.164 numbers and the escalation notices' address.
-        let mobilePhone: String?
-        let directPhone: String?
-        let noticeEmail: String?
-
-        init(_ record: PractitionerRecord) {
-            id = record.id!
-            displayName = record.displayName
-            profession = record.profession
-            rpps = record.rpps
-            mobilePhone = record.mobilePhone
-            directPhone = record.directPhone
-            noticeEmail = record.noticeEmail
-        }
-    }
-
     /// How the center reaches a practitioner; an empty or missing value clears it.
     struct ContactInput: Content {
         let mobilePhone: String?
@@ -60,21 +17,69 @@ struct PracticesAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let practices = routes.grouped("practices")
         practices.get(use: list)
+        practices.post(use: create)
         practices.get(":practiceID", use: show)
+        practices.put(":practiceID", use: update)
+        practices.post(":practiceID", "suspend", use: suspend)
+        practices.post(":practiceID", "reopen", use: reopen)
         practices.get(":practiceID", "practitioners", use: practitioners)
+        practices.post(":practiceID", "practitioners", use: createPractitioner)
+        practices.put(":practiceID", "practitioners", ":practitionerID", use: updatePractitioner)
+        practices.post(":practiceID", "practitioners", ":practitionerID", "deactivate", use: deactivatePractitioner)
+        practices.post(":practiceID", "practitioners", ":practitionerID", "reactivate", use: reactivatePractitioner)
         practices.put(":practiceID", "practitioners", ":practitionerID", "contact", use: setContact)
     }
 
     @Sendable
     func list(req: Request) async throws -> PracticeList {
         let principal = try req.requirePrincipal()
-        return PracticeList(practices: try await PracticeStore.visible(to: principal, on: req.db).map(PracticeDTO.init))
+        var list: [PracticeDTO] = []
+        for record in try await PracticeStore.visible(to: principal, on: req.db) { list.append(try await PracticeDTO.make(record, on: req.db)) }
+        return PracticeList(practices: list)
     }
 
     @Sendable
     func show(req: Request) async throws -> PracticeDTO {
         let practice = try await req.authorizePracticeParameter()
-        return PracticeDTO(try await PracticeStore.practice(practice, on: req.db))
+        return try await PracticeDTO.make(try await PracticeStore.practice(practice, on: req.db), on: req.db)
+    }
+
+    /// Administrators and supervisors create a practice (201 with its address).
+    @Sendable
+    func create(req: Request) async throws -> Response {
+        _ = try req.require(.managePractices)
+        let record = try await PracticeSetupStore.create(try req.content.decode(PracticeInput.self), context: try req.writeContext(), app: req.application)
+        let response = try await PracticeDTO.make(record, on: req.db).encodeResponse(status: .created, for: req)
+        response.headers.replaceOrAdd(name: .location, value: "/api/v1/practices/\(record.id!)")
+        return response
+    }
+
+    @Sendable
+    func update(req: Request) async throws -> PracticeDTO {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePractices)
+        let record = try await PracticeStore.practice(practice, on: req.db)
+        try await PracticeSetupStore.update(record, with: try req.content.decode(PracticeInput.self), context: try req.writeContext(), app: req.application)
+        return try await PracticeDTO.make(record, on: req.db)
+    }
+
+    @Sendable
+    func suspend(req: Request) async throws -> PracticeDTO {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePractices)
+        let record = try await PracticeStore.practice(practice, on: req.db)
+        let input = try req.content.decode(SuspensionInput.self)
+        try await PracticeSetupStore.setSuspended(record, reason: input.reason, context: try req.writeContext(), now: req.application.clock.now())
+        return try await PracticeDTO.make(record, on: req.db)
+    }
+
+    @Sendable
+    func reopen(req: Request) async throws -> PracticeDTO {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePractices)
+        let record = try await PracticeStore.practice(practice, on: req.db)
+        try await PracticeSetupStore.setSuspended(record, reason: nil, context: try req.writeContext(), now: req.application.clock.now())
+        return try await PracticeDTO.make(record, on: req.db)
     }
 
     @Sendable
@@ -82,6 +87,46 @@ struct PracticesAPI: RouteCollection {
         let practice = try await req.authorizePracticeParameter()
         let list = try await PracticeStore.practitioners(of: practice, on: req.db)
         return PractitionerList(practitioners: list.map(PractitionerDTO.init))
+    }
+
+    /// Administrators and supervisors add a practitioner to the practice (201).
+    @Sendable
+    func createPractitioner(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePractices)
+        let record = try await PractitionerSetupStore.save(try req.content.decode(PractitionerInput.self), existing: nil, practice: practice,
+                                                           context: try req.writeContext(), cache: req.application.agendaCache)
+        let response = try await PractitionerDTO(record).encodeResponse(status: .created, for: req)
+        response.headers.replaceOrAdd(name: .location, value: "/api/v1/practices/\(practice.id)/practitioners/\(record.id!)")
+        return response
+    }
+
+    @Sendable
+    func updatePractitioner(req: Request) async throws -> PractitionerDTO {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePractices)
+        let record = try await PracticeStore.practitioner(req.parameters.get("practitionerID", as: UUID.self), of: practice, on: req.db)
+        return PractitionerDTO(try await PractitionerSetupStore.save(try req.content.decode(PractitionerInput.self), existing: record, practice: practice,
+                                                                     context: try req.writeContext(), cache: req.application.agendaCache))
+    }
+
+    @Sendable
+    func deactivatePractitioner(req: Request) async throws -> PractitionerDTO {
+        try await setActive(false, req: req)
+    }
+
+    @Sendable
+    func reactivatePractitioner(req: Request) async throws -> PractitionerDTO {
+        try await setActive(true, req: req)
+    }
+
+    private func setActive(_ active: Bool, req: Request) async throws -> PractitionerDTO {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePractices)
+        let record = try await PracticeStore.practitioner(req.parameters.get("practitionerID", as: UUID.self), of: practice, on: req.db)
+        try await PractitionerSetupStore.setActive(active, record, practice: practice, context: try req.writeContext(),
+                                                   now: req.application.clock.now(), cache: req.application.agendaCache)
+        return PractitionerDTO(record)
     }
 
     /// Practitioners, supervisors and administrators set how the center reaches a practitioner of the practice.

@@ -63,9 +63,9 @@ struct PracticesController: RouteCollection {
 
     struct PracticePage: Encodable {
         let layout: Layout
-        let practice: PracticesAPI.PracticeDTO
+        let practice: PracticeDTO
         let phone: String
-        let practitioners: [PracticesAPI.PractitionerDTO]
+        let practitioners: [PractitionerDTO]
         let patientCount: Int
         let today: String
         let appointments: [AppointmentRow]
@@ -133,9 +133,9 @@ struct PracticesController: RouteCollection {
         }
         return try await req.view.render("practices/show", PracticePage(
             layout: Layout(principal),
-            practice: .init(practice),
+            practice: try await PracticeDTO.make(practice, on: req.db),
             phone: FrenchFormat.phone(practice.phone),
-            practitioners: practitioners.map(PracticesAPI.PractitionerDTO.init),
+            practitioners: practitioners.map(PractitionerDTO.init),
             patientCount: try await PracticeStore.patientCount(of: authorized, on: req.db),
             today: FrenchFormat.longDate(now, in: zone),
             appointments: rows,

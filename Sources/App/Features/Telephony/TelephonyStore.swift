@@ -88,7 +88,7 @@ enum TelephonyStore {
         let phoneExtension = input.extension?.trimmed.nilIfEmpty
         if let phoneExtension, phoneExtension.count > 20 { problems.append(FieldError(field: "extension", reason: "20 caractères au plus")) }
         guard problems.isEmpty, let kind else { throw AppError.validation(problems) }
-        guard let practice = try await PracticeRecord.query(on: app.db).filter(\.$phone == dialled).first() else {
+        guard let practice = try await PracticeSetupStore.practice(dialled: dialled, on: app.db) else {
             throw AppError.notFound(what: "Numéro appelé")
         }
         let event = TelephonyEventRecord()
