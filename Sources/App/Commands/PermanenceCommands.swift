@@ -18,6 +18,7 @@ enum PermanenceCommands {
         app.asyncCommands.use(AuditCommands(), as: "audit")
         app.asyncCommands.use(TelephonyCommands(), as: "telephony")
         app.asyncCommands.use(SimulateCallCommand(), as: "simulate-call")
+        app.asyncCommands.use(PracticeCommands(), as: "practice")
     }
 }
 

@@ -186,14 +186,19 @@ enum PracticeSetupStore {
         return Checked(slug: slug, departement: departement!, timeZone: zone, openedHolidays: holidays, numbers: numbers, coverage: coverage)
     }
 
-    /// Creates a practice of the center, its numbers with it, in one journaled transaction.
+    /// Creates a practice of the center, its numbers with it, in one journaled transaction; on a database started
+    /// without the demo, the first practice makes the center too.
     static func create(_ input: PracticeInput, context: WriteContext, app: Application) async throws -> PracticeRecord {
         _ = try await check(input, existing: nil, on: context.database)
-        guard let center = try await CenterRecord.query(on: context.database).first() else {
-            throw AppError.conflict("Aucun centre n'est encore enregistré : lancez d'abord Permanence une fois pour le créer.")
-        }
         let record = try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
-            try await insert(input, id: UUID(), center: try center.requireID(), on: tx, journal: journal)
+            var center = try await CenterRecord.query(on: tx).first()
+            if center == nil {
+                let made = CenterRecord(id: UUID(), name: "Centre de télésecrétariat")
+                try await made.create(on: tx)
+                try await journal.record(.create, entity: "center", entityID: made.id!.uuidString, practiceID: nil, after: ["name": made.name])
+                center = made
+            }
+            return try await insert(input, id: UUID(), center: try center!.requireID(), on: tx, journal: journal)
         }
         app.practiceDirectory.forget()
         return record
