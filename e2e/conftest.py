@@ -32,7 +32,8 @@ def start_server(folder, port=None, cwd=ROOT, extra_env=None):
     port = port or free_port()
     # The escalation ladder and the outbox run every two seconds, so a journey sees them act.
     env = dict(os.environ, PORT=str(port), DATABASE_URL=os.path.join(folder, "permanence.sqlite"), PERMANENCE_DEMO="true",
-               PERMANENCE_WORKER_SECONDS="2", **(extra_env or {}))
+               PERMANENCE_WORKER_SECONDS="2")
+    env.update(extra_env or {})
     log = open(os.path.join(folder, "server.log"), "a")
     process = subprocess.Popen([BINARY, "serve"], cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -52,6 +52,7 @@ func routes(_ app: Application) throws {
     let signedIn = browser.grouped(RequireSignIn())
     auth.bootSignedIn(routes: signedIn)
     try signedIn.register(collection: PracticesController())
+    try signedIn.register(collection: PracticeSetupController())
     try signedIn.register(collection: PractitionersController())
     try signedIn.register(collection: AgendaController())
     try signedIn.register(collection: AppointmentsController())

@@ -41,12 +41,15 @@ struct PracticesController: RouteCollection {
         let kind: String
         let phone: String
         let appointmentsToday: Int
+        let suspended: Bool
     }
 
     struct HomePage: Encodable {
         let layout: Layout
         let today: String
         let practices: [PracticeRow]
+        /// Administrators and supervisors create practices and reach their settings.
+        let mayManagePractices: Bool
         /// Handover notes not yet read by this user: shown at each login until read.
         let handover: [QueueController.NoteRow]
     }
@@ -102,11 +105,12 @@ struct PracticesController: RouteCollection {
             let authorized = try await req.authorize(practice: practice.id!)
             let count = try await PracticeStore.standingAppointmentCount(of: authorized, from: start, to: end, on: req.db)
             rows.append(PracticeRow(id: practice.id!, name: practice.name, kind: practice.kind,
-                                    phone: FrenchFormat.phone(practice.phone), appointmentsToday: count))
+                                    phone: FrenchFormat.phone(practice.phone), appointmentsToday: count, suspended: practice.suspendedAt != nil))
         }
         let unread = try await HandoverStore.notes(for: principal, unreadOnly: true, now: req.application.clock.now(), on: req.db)
         return try await req.view.render("practices/home", HomePage(
             layout: Layout(principal), today: FrenchFormat.longDate(req.application.clock.now()), practices: rows,
+            mayManagePractices: AccessPolicy.role(principal.role, has: .managePractices),
             handover: QueueController.noteRows(unread)))
     }
 

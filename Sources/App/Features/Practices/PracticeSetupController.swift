@@ -1,0 +1,324 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// The screens that put a practice into service, for administrators and supervisors: `/cabinets/nouveau` and
+/// `/cabinets/{id}/parametres` (the practice's details, numbers, coverage hours, suspension and practitioners).
+struct PracticeSetupController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("cabinets", "nouveau", use: newPractice)
+        routes.post("cabinets", "nouveau", use: create)
+        let practice = routes.grouped("cabinets", ":practiceID")
+        practice.get("parametres", use: settings)
+        practice.post("parametres", use: update)
+        practice.post("suspendre", use: suspend)
+        practice.post("rouvrir", use: reopen)
+        practice.post("praticiens", "nouveau", use: addPractitioner)
+        practice.post("praticiens", ":practitionerID", "desactiver", use: deactivate)
+        practice.post("praticiens", ":practitionerID", "reactiver", use: reactivate)
+    }
+
+    /// What the practice form sends, named in French.
+    struct PracticeForm: Content {
+        var nom: String?
+        var identifiant: String?
+        var specialite: String?
+        var adresse: String?
+        var acces: String?
+        var departement: String?
+        var fuseau: String?
+        var numeros: [String]?
+        var etiquettes: [String]?
+        /// `c{jour}_{i}_debut` / `c{jour}_{i}_fin`, read from the raw form.
+        var exceptions: String?
+        var feries: String?
+        var horsHoraires: String?
+        var accueil: String?
+        var debut: String?
+    }
+
+    struct NumberRow: Encodable { let number: String; let label: String }
+    struct CoverageDay: Encodable { let weekday: Int; let day: String; let ranges: [CoverageRangeRow] }
+    struct CoverageRangeRow: Encodable { let index: Int; let start: String; let end: String }
+    struct PractitionerRow: Encodable {
+        let id: UUID; let name: String; let specialty: String; let rpps: String; let backup: String; let active: Bool
+    }
+    struct Option: Encodable { let value: String; let label: String }
+
+    struct Page: Encodable {
+        let layout: PracticesController.Layout
+        let practiceID: UUID?
+        let title: String
+        let values: PracticeForm
+        let numbers: [NumberRow]
+        let coverage: [CoverageDay]
+        let errors: [FieldError]
+        let notice: String?
+        let suspended: Bool
+        let suspensionReason: String
+        let practitioners: [PractitionerRow]
+        let practitionerErrors: [FieldError]
+        let motifs: [Option]
+        let colleagues: [Option]
+    }
+
+    private static let labels: [String: String] = [
+        "name": "Nom", "slug": "Identifiant", "specialty": "Spécialité", "address": "Adresse", "access": "Accès", "departement": "Département",
+        "timeZone": "Fuseau horaire", "numbers": "Numéros appelés", "outsideHoursMessage": "Message hors des heures", "greeting": "Accueil",
+        "serviceStartsOn": "Début du service", "openedHolidays": "Jours fériés ouverts", "coverage": "Heures de permanence",
+        "firstName": "Prénom", "lastName": "Nom", "title": "Titre", "rpps": "RPPS", "backupPractitionerId": "Remplaçant",
+        "mobilePhone": "Portable", "directPhone": "Ligne directe", "noticeEmail": "E-mail des alertes", "motifIds": "Motifs",
+    ]
+
+    /// "numbers[1].number" → "Numéros appelés (2e ligne)", "coverage.weekly[3]" → "Heures de permanence".
+    static func label(_ field: String) -> String {
+        let root = String(field.prefix { $0 != "[" && $0 != "." })
+        return labels[root] ?? field
+    }
+
+    // MARK: Practice
+
+    @Sendable func newPractice(req: Request) async throws -> View {
+        _ = try req.require(.managePractices)
+        return try await render(req, practice: nil, form: PracticeForm(departement: "", horsHoraires: "Le secrétariat est fermé. En cas d'urgence vitale, appelez le 15."),
+                                coverage: Self.defaultCoverage, errors: [])
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        _ = try req.require(.managePractices)
+        let form = try req.content.decode(PracticeForm.self)
+        let coverage = Self.coverage(from: req)
+        do {
+            let record = try await PracticeSetupStore.create(try Self.input(form, coverage: coverage), context: try req.writeContext(), app: req.application)
+            return req.redirect(to: "/cabinets/\(record.id!)/parametres?ok=" + Self.encoded("Cabinet créé : ajoutez ses praticiens, puis ses horaires et motifs."))
+        } catch let error as AppError {
+            return try await refusal(req, error, practice: nil, form: form, coverage: coverage)
+        }
+    }
+
+    @Sendable func settings(req: Request) async throws -> View {
+        _ = try req.require(.managePractices)
+        let practice = try await req.authorizePracticeParameter()
+        let record = try await PracticeStore.practice(practice, on: req.db)
+        let dto = try await PracticeDTO.make(record, on: req.db)
+        let form = Self.form(record, dto)
+        return try await render(req, practice: practice, form: form, coverage: dto.coverage ?? CoverageDTO(weekly: [], exceptions: nil), errors: [])
+    }
+
+    @Sendable func update(req: Request) async throws -> Response {
+        _ = try req.require(.managePractices)
+        let practice = try await req.authorizePracticeParameter()
+        let record = try await PracticeStore.practice(practice, on: req.db)
+        let form = try req.content.decode(PracticeForm.self)
+        let coverage = Self.coverage(from: req)
+        do {
+            try await PracticeSetupStore.update(record, with: try Self.input(form, coverage: coverage), context: try req.writeContext(), app: req.application)
+            return req.redirect(to: "/cabinets/\(practice.id)/parametres?ok=" + Self.encoded("Cabinet enregistré."))
+        } catch let error as AppError {
+            return try await refusal(req, error, practice: practice, form: form, coverage: coverage)
+        }
+    }
+
+    @Sendable func suspend(req: Request) async throws -> Response {
+        try await setSuspended(req, suspending: true)
+    }
+
+    @Sendable func reopen(req: Request) async throws -> Response {
+        try await setSuspended(req, suspending: false)
+    }
+
+    private func setSuspended(_ req: Request, suspending: Bool) async throws -> Response {
+        _ = try req.require(.managePractices)
+        let practice = try await req.authorizePracticeParameter()
+        let record = try await PracticeStore.practice(practice, on: req.db)
+        struct Form: Content { var raison: String? }
+        let reason = suspending ? (try req.content.decode(Form.self).raison ?? "") : nil
+        do {
+            try await PracticeSetupStore.setSuspended(record, reason: reason, context: try req.writeContext(), now: req.application.clock.now())
+        } catch let error as AppError {
+            return req.redirect(to: "/cabinets/\(practice.id)/parametres?erreur=" + Self.encoded(Self.message(error)))
+        }
+        return req.redirect(to: "/cabinets/\(practice.id)/parametres?ok=" + Self.encoded(suspending ? "Cabinet suspendu." : "Cabinet rouvert."))
+    }
+
+    // MARK: Practitioners
+
+    struct PractitionerForm: Content {
+        var titre: String?
+        var prenom: String?
+        var nomPraticien: String?
+        var specialitePraticien: String?
+        var rpps: String?
+        var remplacant: String?
+        var motifs: [UUID]?
+        var portable: String?
+        var directe: String?
+        var courriel: String?
+    }
+
+    @Sendable func addPractitioner(req: Request) async throws -> Response {
+        _ = try req.require(.managePractices)
+        let practice = try await req.authorizePracticeParameter()
+        let form = try req.content.decode(PractitionerForm.self)
+        let input = PractitionerInput(title: form.titre, firstName: form.prenom ?? "", lastName: form.nomPraticien ?? "", specialty: form.specialitePraticien ?? "",
+                                      rpps: form.rpps, motifIds: form.motifs ?? [], backupPractitionerId: form.remplacant.flatMap(UUID.init(uuidString:)),
+                                      mobilePhone: form.portable, directPhone: form.directe, noticeEmail: form.courriel)
+        do {
+            let record = try await PractitionerSetupStore.save(input, existing: nil, practice: practice, context: try req.writeContext(),
+                                                               cache: req.application.agendaCache)
+            return req.redirect(to: "/cabinets/\(practice.id)/parametres?ok=" + Self.encoded("\(record.displayName) ajouté : donnez-lui ses horaires dans l'agenda.") + "#praticiens")
+        } catch let error as AppError {
+            guard case .validation(let errors) = error else { throw error }
+            let record = try await PracticeStore.practice(practice, on: req.db)
+            let dto = try await PracticeDTO.make(record, on: req.db)
+            let view = try await render(req, practice: practice, form: Self.form(record, dto), coverage: dto.coverage ?? CoverageDTO(weekly: [], exceptions: nil),
+                                        errors: [], practitionerErrors: errors.map { FieldError(field: Self.label($0.field), reason: $0.reason) })
+            let response = try await view.encodeResponse(for: req)
+            response.status = .unprocessableEntity
+            return response
+        }
+    }
+
+    @Sendable func deactivate(req: Request) async throws -> Response {
+        try await setActive(req, active: false)
+    }
+
+    @Sendable func reactivate(req: Request) async throws -> Response {
+        try await setActive(req, active: true)
+    }
+
+    private func setActive(_ req: Request, active: Bool) async throws -> Response {
+        _ = try req.require(.managePractices)
+        let practice = try await req.authorizePracticeParameter()
+        let record = try await PracticeStore.practitioner(req.parameters.get("practitionerID", as: UUID.self), of: practice, on: req.db)
+        do {
+            try await PractitionerSetupStore.setActive(active, record, practice: practice, context: try req.writeContext(),
+                                                       now: req.application.clock.now(), cache: req.application.agendaCache)
+        } catch let error as AppError {
+            return req.redirect(to: "/cabinets/\(practice.id)/parametres?erreur=" + Self.encoded(Self.message(error)) + "#praticiens")
+        }
+        let done = active ? "\(record.displayName) réactivé." : "\(record.displayName) désactivé : son historique est conservé."
+        return req.redirect(to: "/cabinets/\(practice.id)/parametres?ok=" + Self.encoded(done) + "#praticiens")
+    }
+
+    // MARK: Rendering
+
+    private func refusal(_ req: Request, _ error: AppError, practice: AuthorizedPractice?, form: PracticeForm, coverage: CoverageDTO) async throws -> Response {
+        let errors: [FieldError]
+        switch error {
+        case .validation(let list): errors = list.map { FieldError(field: Self.label($0.field), reason: $0.reason) }
+        case .conflict(let message): errors = [FieldError(field: "Conflit", reason: message)]
+        default: throw error
+        }
+        let response = try await render(req, practice: practice, form: form, coverage: coverage, errors: errors).encodeResponse(for: req)
+        response.status = error.status
+        return response
+    }
+
+    private func render(_ req: Request, practice: AuthorizedPractice?, form: PracticeForm, coverage: CoverageDTO, errors: [FieldError],
+                        practitionerErrors: [FieldError] = []) async throws -> View {
+        let principal = try req.requirePrincipal()
+        var record: PracticeRecord?
+        var practitioners: [PractitionerRecord] = []
+        var motifs: [Option] = []
+        if let practice {
+            record = try await PracticeStore.practice(practice, on: req.db)
+            practitioners = try await PracticeStore.practitioners(of: practice, on: req.db)
+            motifs = try await AgendaStore.motifs(of: practice, on: req.db).filter { $0.archivedAt == nil }.map { Option(value: $0.id!.uuidString, label: $0.label) }
+        }
+        let names = Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) })
+        var numbers = zip(form.numeros ?? [], (form.etiquettes ?? []) + Array(repeating: "", count: 10)).map { NumberRow(number: $0, label: $1) }
+            .filter { !$0.number.isEmpty }
+        while numbers.count < 3 { numbers.append(NumberRow(number: "", label: "")) }
+        let coverageDays = (1...7).map { weekday -> CoverageDay in
+            var ranges = coverage.weekly.filter { $0.weekday == weekday }.enumerated().map { CoverageRangeRow(index: $0.offset, start: $0.element.start, end: $0.element.end) }
+            while ranges.count < 2 { ranges.append(CoverageRangeRow(index: ranges.count, start: "", end: "")) }
+            return CoverageDay(weekday: weekday, day: AgendaController.weekdayNames[weekday - 1], ranges: ranges)
+        }
+        let notice = AgendaController.string(req, "ok") ?? AgendaController.string(req, "erreur").map { "⚠ " + $0 }
+        return try await req.view.render("practices/setup", Page(
+            layout: .init(principal), practiceID: practice?.id,
+            title: record.map { "Paramètres — \($0.name)" } ?? "Nouveau cabinet",
+            values: form, numbers: numbers, coverage: coverageDays, errors: errors, notice: notice,
+            suspended: record?.suspendedAt != nil, suspensionReason: record?.suspensionReason ?? "",
+            practitioners: practitioners.map { practitioner in
+                PractitionerRow(id: practitioner.id!, name: practitioner.displayName, specialty: practitioner.profession, rpps: practitioner.rpps ?? "—",
+                                backup: practitioner.backupPractitionerID.flatMap { names[$0] } ?? "—", active: practitioner.deactivatedAt == nil)
+            },
+            practitionerErrors: practitionerErrors, motifs: motifs,
+            colleagues: practitioners.filter { $0.deactivatedAt == nil }.map { Option(value: $0.id!.uuidString, label: $0.displayName) }))
+    }
+
+    // MARK: Form ↔ input
+
+    /// Weekdays 08:00–12:00 and 14:00–19:00: a first draft to adapt.
+    static let defaultCoverage = CoverageDTO(weekly: (1...5).flatMap { [CoverageDTO.Weekly(weekday: $0, start: "08:00", end: "12:00"),
+                                                                         CoverageDTO.Weekly(weekday: $0, start: "14:00", end: "19:00")] },
+                                             exceptions: nil)
+
+    static func form(_ record: PracticeRecord, _ dto: PracticeDTO) -> PracticeForm {
+        PracticeForm(nom: record.name, identifiant: record.slug, specialite: record.kind, adresse: record.address, acces: record.access,
+                     departement: record.departement ?? "", fuseau: record.timeZone, numeros: dto.numbers.map { FrenchFormat.phone($0.number) },
+                     etiquettes: dto.numbers.map { $0.label ?? "" }, exceptions: (dto.coverage?.exceptions ?? []).map(exceptionLine).joined(separator: "\n"),
+                     feries: dto.openedHolidays.joined(separator: ", "), horsHoraires: record.outsideHoursMessage, accueil: record.greeting,
+                     debut: record.serviceStartsOn)
+    }
+
+    /// The weekly ranges typed in the coverage table (`c{weekday}_{index}_debut`, `…_fin`), blank rows left out.
+    static func coverage(from req: Request) -> CoverageDTO {
+        var weekly: [CoverageDTO.Weekly] = []
+        for weekday in 1...7 {
+            for index in 0..<2 {
+                let start = (req.content[String.self, at: "c\(weekday)_\(index)_debut"] ?? "").trimmingCharacters(in: .whitespaces)
+                let end = (req.content[String.self, at: "c\(weekday)_\(index)_fin"] ?? "").trimmingCharacters(in: .whitespaces)
+                if !start.isEmpty || !end.isEmpty { weekly.append(CoverageDTO.Weekly(weekday: weekday, start: start, end: end)) }
+            }
+        }
+        return CoverageDTO(weekly: weekly, exceptions: nil)
+    }
+
+    /// "2026-12-24 08:00-12:00 Veille de Noël" or "2026-12-31 fermé Réveillon".
+    static func exceptionLine(_ exception: CoverageDTO.Exception) -> String {
+        let hours = exception.ranges.isEmpty ? "fermé" : exception.ranges.map { "\($0.start)-\($0.end)" }.joined(separator: ",")
+        return [exception.date, hours, exception.reason ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    static func exceptions(_ text: String) throws -> [CoverageDTO.Exception] {
+        try text.split(whereSeparator: \.isNewline).enumerated().compactMap { index, raw in
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            guard !line.isEmpty else { return nil }
+            let parts = line.split(separator: " ", maxSplits: 2).map(String.init)
+            guard parts.count >= 2 else {
+                throw AppError.invalid("coverage.exceptions[\(index)]", "ligne « \(line) » : date puis « fermé » ou HH:MM-HH:MM, puis la raison")
+            }
+            let ranges = parts[1].lowercased() == "fermé" ? [] : parts[1].split(separator: ",").map { range -> CoverageDTO.Range in
+                let bounds = range.split(separator: "-").map(String.init)
+                return CoverageDTO.Range(start: bounds.first ?? "", end: bounds.count > 1 ? bounds[1] : "")
+            }
+            return CoverageDTO.Exception(date: parts[0], ranges: ranges, reason: parts.count > 2 ? parts[2] : nil)
+        }
+    }
+
+    static func input(_ form: PracticeForm, coverage: CoverageDTO) throws -> PracticeInput {
+        let labels = (form.etiquettes ?? []) + Array(repeating: "", count: 10)
+        let numbers = zip(form.numeros ?? [], labels).filter { !$0.0.trimmingCharacters(in: .whitespaces).isEmpty }
+            .map { DialledNumberDTO(number: $0, label: $1.isEmpty ? nil : $1) }
+        var withExceptions = coverage
+        withExceptions.exceptions = try exceptions(form.exceptions ?? "")
+        let holidays = (form.feries ?? "").split { $0 == "," || $0.isWhitespace }.map(String.init)
+        return PracticeInput(name: form.nom ?? "", slug: form.identifiant, specialty: form.specialite ?? "", address: form.adresse ?? "",
+                             access: form.acces, departement: form.departement ?? "", timeZone: form.fuseau, openedHolidays: holidays,
+                             numbers: numbers, coverage: withExceptions, outsideHoursMessage: form.horsHoraires ?? "", greeting: form.accueil,
+                             serviceStartsOn: form.debut)
+    }
+
+    static func message(_ error: AppError) -> String {
+        if case .validation(let errors) = error { return errors.map { "\(label($0.field)) : \($0.reason)" }.joined(separator: " ; ") }
+        return error.detail
+    }
+
+    static func encoded(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+    }
+}

@@ -1,0 +1,113 @@
+"""Issue 19, parts 1, 2 and 8: on a database started without the demo, an administrator made on the command line enrols
+her second factor, creates a paediatric practice in Moselle with two numbers and its coverage hours, adds two
+practitioners (an RPPS whose check digit fails is refused first), and a call to the practice's urgent line pops on its
+secretary's console with the practice's greeting."""
+import subprocess
+import tempfile
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from conftest import BINARY, screenshot, start_server, totp_code
+from test_accounts import second_browser
+from test_sign_in import sign_in, wait_for_text
+
+ADMIN = "direction@centre-lumiere.test"
+ADMIN_PASSWORD = "Ouverture du centre 2026"
+SECRETARY = "accueil@centre-lumiere.test"
+SECRETARY_PASSWORD = "Premier jour au plateau"
+
+
+def command(env, *arguments, stdin=None):
+    done = subprocess.run([BINARY, *arguments], cwd=env["_FOLDER"], env=env, input=stdin, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def fill(browser, name, value):
+    field = browser.find_element(By.NAME, name)
+    field.clear()
+    field.send_keys(value)
+
+
+def test_a_practice_is_put_into_service_without_the_demo(browser):
+    folder = tempfile.mkdtemp(prefix="permanence-service-")
+    process, base, env = start_server(folder, cwd=folder, extra_env={"PERMANENCE_DEMO": "false"})
+    env = dict(env, _FOLDER=folder)
+    console = None
+    try:
+        command(env, "user", "create", "--email", ADMIN, "--role", "admin", "--name", "Hélène Garnier", "--password", ADMIN_PASSWORD)
+        sign_in(browser, base, ADMIN, ADMIN_PASSWORD)
+        wait_for_text(browser, "activez-la pour continuer")
+        key = browser.find_element(By.ID, "cle-secrete").text.replace(" ", "")
+        browser.find_element(By.ID, "code").send_keys(totp_code(ADMIN, key))
+        browser.find_element(By.XPATH, "//button[text()='Activer la double authentification']").click()
+        wait_for_text(browser, "Vos dix codes de secours")
+        browser.get(base + "/")
+        wait_for_text(browser, "Aucun cabinet")
+
+        browser.find_element(By.LINK_TEXT, "Nouveau cabinet").click()
+        wait_for_text(browser, "Numéros appelés")
+        fill(browser, "nom", "Cabinet de pédiatrie Lumière")
+        fill(browser, "specialite", "Pédiatrie")
+        fill(browser, "adresse", "5 place Saint-Louis, 57000 Metz")
+        fill(browser, "departement", "57")
+        fill(browser, "acces", "2e étage, digicode 4512, ascenseur à droite")
+        numbers = browser.find_elements(By.NAME, "numeros[]")
+        labels = browser.find_elements(By.NAME, "etiquettes[]")
+        numbers[0].send_keys("03 87 55 10 10")
+        Select(labels[0]).select_by_visible_text("Secrétariat")
+        numbers[1].send_keys("03 87 55 10 15")
+        Select(labels[1]).select_by_visible_text("Urgences")
+        fill(browser, "exceptions", "2026-12-31 fermé Réveillon")
+        # First without the 15 in the outside-hours message: refused, nothing saved, the form kept.
+        fill(browser, "horsHoraires", "Le secrétariat est fermé, rappelez demain.")
+        browser.find_element(By.XPATH, "//button[text()='Créer le cabinet']").click()
+        wait_for_text(browser, "n'a pas été enregistré")
+        assert "orienter les urgences vers le 15" in browser.page_source
+        assert browser.find_element(By.NAME, "nom").get_attribute("value") == "Cabinet de pédiatrie Lumière"
+        screenshot(browser, "190-nouveau-cabinet-refuse")
+        fill(browser, "horsHoraires", "Le secrétariat est fermé. En cas d'urgence vitale, appelez le 15.")
+        browser.find_element(By.XPATH, "//button[text()='Créer le cabinet']").click()
+        wait_for_text(browser, "Cabinet créé")
+        assert "/parametres" in browser.current_url
+        assert browser.find_element(By.NAME, "departement").get_attribute("value") == "57"
+        screenshot(browser, "191-cabinet-cree")
+
+        # Two practitioners; a mistyped RPPS is refused first.
+        for first, last, rpps in [("Louise", "Weber", "10001234566"), ("Louise", "Weber", "10001234565"), ("Marc", "Haas", "10101010105")]:
+            fill(browser, "prenom", first)
+            fill(browser, "nomPraticien", last)
+            fill(browser, "rpps", rpps)
+            browser.find_element(By.XPATH, "//button[text()='Ajouter le praticien']").click()
+            if rpps.endswith("6"):
+                wait_for_text(browser, "clé de contrôle du RPPS incorrecte")
+                screenshot(browser, "192-rpps-refuse")
+            else:
+                wait_for_text(browser, f"Dr {first} {last} ajouté")
+        rows = browser.find_elements(By.CSS_SELECTOR, "#praticiens ~ table tbody tr, section[aria-labelledby=praticiens] table tbody tr")
+        assert len(rows) == 2
+        screenshot(browser, "193-praticiens")
+
+        # Its secretary, made on the command line, opens her console; a call to the urgent line pops with the greeting.
+        command(env, "user", "create", "--email", SECRETARY, "--role", "secretary", "--name", "Inès Morel",
+                "--practice", "cabinet-de-pediatrie-lumiere", "--password", SECRETARY_PASSWORD)
+        console = second_browser()
+        sign_in(console, base, SECRETARY, SECRETARY_PASSWORD)
+        wait_for_text(console, "Bonjour Inès Morel")
+        WebDriverWait(console, 10).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-live") == "connected")
+        command(env, "simulate-call", "--from", "06 12 34 56 78", "--to", "03 87 55 10 15", "--url", base)
+        pop = WebDriverWait(console, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#appels-entrants .pop"))[0]
+        assert "Cabinet de pédiatrie Lumière" in pop.text
+        assert "Cabinet de pédiatrie Lumière, bonjour" in pop.text
+        screenshot(console, "194-appel-nouveau-cabinet")
+
+        listed = command(env, "practice", "list")
+        assert "cabinet-de-pediatrie-lumiere" in listed and "+33387551015 (urgences)" in listed
+    finally:
+        if console:
+            console.quit()
+        # The live connection of the page left open would hold the server's graceful stop.
+        browser.get("about:blank")
+        process.terminate()
+        process.wait(timeout=30)
