@@ -129,4 +129,32 @@ struct PracticeSetupAPITests {
             #expect(try await app.api(.DELETE, "/api/v1/practices/\(id)", token: supervisor).status == .notFound)
         }
     }
+
+    @Test func aCallOutsideTheCoverageHoursOrToASuspendedPracticePopsWithWhatToSay() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let world = try await World.build(on: app)
+            let supervisor = try await app.apiToken(world.supervisor)
+            // Answered on Mondays only; the clock stands on a Tuesday.
+            let created = try await app.api(.POST, "/api/v1/practices", token: supervisor, json: Self.body(
+                coverage: #"{"weekly":[{"weekday":1,"start":"08:00","end":"12:00"}]}"#))
+            let id = try created.content.decode(Practice.self).id
+            #expect(try await TelephonyTests.send(app, to: "+33387000002", clock: clock).status == .created)
+            var browser = Browser(app)
+            try await browser.signIn(world.supervisor)
+            var pops = try await browser.get("/appels/entrants").body.string
+            #expect(pops.contains("ligne urgences"))
+            #expect(pops.contains("Hors des heures de permanence"))
+            #expect(pops.contains("appelez le 15"))
+            #expect(!pops.contains("Cabinet suspendu"))
+
+            _ = try await app.api(.POST, "/api/v1/practices/\(id)/suspend", token: supervisor, json: #"{"reason":"Fermeture administrative jusqu'au 4 janvier"}"#)
+            pops = try await browser.get("/appels/entrants").body.string
+            #expect(pops.contains("Cabinet suspendu</strong> : Fermeture administrative jusqu&#39;au 4 janvier") || pops.contains("Cabinet suspendu</strong> : Fermeture administrative jusqu'au 4 janvier"))
+            // A call to a practice answered now shows neither.
+            #expect(try await TelephonyTests.send(app, callId: "c-2", to: "+33199002001", clock: clock).status == .created)
+            pops = try await browser.get("/appels/entrants").body.string
+            #expect(pops.components(separatedBy: "Hors des heures de permanence").count == 2)
+        }
+    }
 }

@@ -27,6 +27,12 @@ struct ScreenPopController: RouteCollection {
         let practiceID: UUID
         let practiceName: String
         let greeting: String
+        /// « urgences » or « secrétariat » when the dialled number has that use.
+        let line: String?
+        /// The practice is suspended: what to tell the caller instead of booking.
+        let suspension: String?
+        /// The call came outside the hours the center answers for the practice: what to say.
+        let outsideHours: String?
         let caller: String
         let since: String
         let patients: [PatientView]
@@ -66,11 +72,22 @@ struct ScreenPopController: RouteCollection {
             let practice = try await req.authorize(practice: event.$practice.id)
             let record = try await PracticeStore.practice(practice, on: req.db)
             let playbook = try await PlaybookStore.current(Playbook.self, of: practice, on: req.db)
+            let line = try await PracticeNumberRecord.query(on: req.db).filter(\.$number == event.dialledNumber).first()?.label
             views.append(PopView(id: event.id!, practiceID: practice.id, practiceName: record.name, greeting: playbook.document.sheet.greeting,
+                                 line: line, suspension: record.suspendedAt == nil ? nil : record.suspensionReason ?? "",
+                                 outsideHours: Self.isCovered(record, at: event.receivedAt) ? nil : record.outsideHoursMessage,
                                  caller: event.callerNumber.isEmpty ? "Numéro masqué" : FrenchFormat.phone(event.callerNumber),
                                  since: FrenchFormat.time(event.receivedAt), patients: try await Self.patients(event, in: practice, req: req, now: now)))
         }
         return try await req.view.render("telephony/pops", PopPage(pops: views, csrf: principal.csrfToken ?? ""))
+    }
+
+    /// Whether the center answers for the practice at `instant` (always, for a practice whose hours were never set).
+    static func isCovered(_ practice: PracticeRecord, at instant: Date) -> Bool {
+        guard let hours = CoverageDTO.stored(practice.coverage), !hours.weekly.isEmpty || !hours.exceptions.isEmpty else { return true }
+        let zone = TimeZone(identifier: practice.timeZone) ?? FrenchFormat.parisTimeZone
+        guard let time = LocalTime(minutes: WallClock.minutes(of: instant, in: zone)) else { return true }
+        return hours.covers(LocalDate(instant, in: zone), at: time)
     }
 
     static func patients(_ event: TelephonyEventRecord, in practice: AuthorizedPractice, req: Request, now: Date) async throws -> [PatientView] {
