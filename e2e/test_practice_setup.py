@@ -1,5 +1,6 @@
-"""Issue 19, parts 1, 2 and 8: on a database started without the demo, an administrator made on the command line enrols
-her second factor, creates a paediatric practice in Moselle with two numbers and its coverage hours, adds two
+"""Issue 19, parts 1, 2, 3 and 8: on a database started without the demo, an administrator made on the command line
+enrols her second factor, creates a paediatric practice in Moselle from its template, with two numbers and its
+coverage hours, adds two
 practitioners (an RPPS whose check digit fails is refused first), and a call to the practice's urgent line pops on its
 secretary's console with the practice's greeting."""
 import subprocess
@@ -48,8 +49,8 @@ def test_a_practice_is_put_into_service_without_the_demo(browser):
 
         browser.find_element(By.LINK_TEXT, "Nouveau cabinet").click()
         wait_for_text(browser, "Numéros appelés")
+        Select(browser.find_element(By.NAME, "modele")).select_by_visible_text("Pédiatrie")
         fill(browser, "nom", "Cabinet de pédiatrie Lumière")
-        fill(browser, "specialite", "Pédiatrie")
         fill(browser, "adresse", "5 place Saint-Louis, 57000 Metz")
         fill(browser, "departement", "57")
         fill(browser, "acces", "2e étage, digicode 4512, ascenseur à droite")
@@ -69,8 +70,9 @@ def test_a_practice_is_put_into_service_without_the_demo(browser):
         screenshot(browser, "190-nouveau-cabinet-refuse")
         fill(browser, "horsHoraires", "Le secrétariat est fermé. En cas d'urgence vitale, appelez le 15.")
         browser.find_element(By.XPATH, "//button[text()='Créer le cabinet']").click()
-        wait_for_text(browser, "Cabinet créé")
+        wait_for_text(browser, "Cabinet créé avec les motifs, la fiche et les critères d'urgence du modèle")
         assert "/parametres" in browser.current_url
+        assert browser.find_element(By.NAME, "specialite").get_attribute("value") == "Pédiatrie"
         assert browser.find_element(By.NAME, "departement").get_attribute("value") == "57"
         screenshot(browser, "191-cabinet-cree")
 
@@ -85,9 +87,15 @@ def test_a_practice_is_put_into_service_without_the_demo(browser):
                 screenshot(browser, "192-rpps-refuse")
             else:
                 wait_for_text(browser, f"Dr {first} {last} ajouté")
-        rows = browser.find_elements(By.CSS_SELECTOR, "#praticiens ~ table tbody tr, section[aria-labelledby=praticiens] table tbody tr")
+        rows = browser.find_elements(By.CSS_SELECTOR, "section[aria-labelledby=praticiens] table tbody tr")
         assert len(rows) == 2
         screenshot(browser, "193-praticiens")
+        # Both take the template's motifs (ticked by default when they were added).
+        practice_id = browser.current_url.split("/cabinets/")[1].split("/")[0]
+        browser.get(f"{base}/cabinets/{practice_id}/agenda")
+        wait_for_text(browser, "Motifs de consultation")
+        assert "Examen du 9e mois" in browser.page_source
+        assert "Dr Louise Weber, Dr Marc Haas" in browser.page_source or "Dr Marc Haas, Dr Louise Weber" in browser.page_source
 
         # Its secretary, made on the command line, opens her console; a call to the urgent line pops with the greeting.
         command(env, "user", "create", "--email", SECRETARY, "--role", "secretary", "--name", "Inès Morel",

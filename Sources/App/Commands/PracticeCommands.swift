@@ -54,6 +54,8 @@ struct CreatePracticeCommand: AsyncCommand {
         @Option(name: "outside-hours", help: "What is said outside those hours; names the 15.") var outsideHours: String?
         @Option(name: "greeting", help: "How the secretary picks up.") var greeting: String?
         @Option(name: "starts", help: "First day of service, YYYY-MM-DD.") var starts: String?
+        @Option(name: "template", help: "Start from a specialty template: medecine-generale, pediatrie, kinesitherapie, dentaire, sage-femme, psychiatrie.")
+        var template: String?
     }
 
     var help: String { "Creates a practice." }
@@ -68,7 +70,8 @@ struct CreatePracticeCommand: AsyncCommand {
         let input = PracticeInput(name: signature.name ?? "", slug: signature.slug, specialty: signature.specialty ?? "", address: signature.address ?? "",
                                   access: signature.access, departement: signature.departement ?? "", timeZone: signature.timeZone,
                                   openedHolidays: nil, numbers: numbers, coverage: try Self.coverage(signature.coverage ?? ""),
-                                  outsideHoursMessage: signature.outsideHours ?? "", greeting: signature.greeting, serviceStartsOn: signature.starts)
+                                  outsideHoursMessage: signature.outsideHours ?? "", greeting: signature.greeting, serviceStartsOn: signature.starts,
+                                  template: signature.template)
         do {
             let record = try await PracticeSetupStore.create(input, context: PracticeCommands.context(app), app: app)
             context.console.print("Created practice \(record.slug) (\(record.id!.uuidString)), answering on \(numbers.map(\.number).joined(separator: ", ")).")

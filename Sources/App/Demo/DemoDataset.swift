@@ -111,7 +111,8 @@ struct DemoDataset: Equatable, Sendable {
                                      slotMinutes: 30)
         let practices = [general, paediatrics, physiotherapy]
 
-        func rpps() -> String { RPPS.withCheckDigit("10" + (0..<8).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined()) }
+        // Nine digits drawn as before (the rest of the demo follows the same draws), the last replaced by the Luhn key.
+        func rpps() -> String { RPPS.withCheckDigit("10" + (0..<9).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined().prefix(8)) }
         let martin = Practitioner(id: rng.uuid(), practiceID: general.id, title: "Dr", firstName: "Claire", lastName: "Martin",
                                   profession: "Médecin généraliste", rpps: rpps())
         let benali = Practitioner(id: rng.uuid(), practiceID: general.id, title: "Dr", firstName: "Karim", lastName: "Benali",

@@ -340,8 +340,8 @@ enum DemoPlaybooks {
     static let physiotherapy = Playbook(
         sheet: PracticeSheet(
             greeting: "Cabinet de kinésithérapie Roux, bonjour.",
-            address: "27 avenue Jean-Jaurès, 75019 Paris",
-            access: "Rez-de-chaussée sur cour, accessible en fauteuil ; code de la porte donné au patient au moment du rendez-vous. Métro Laumière.",
+            address: "27 rue Serpenoise, 57000 Metz",
+            access: "Rez-de-chaussée sur cour, accessible en fauteuil ; code de la porte donné au patient au moment du rendez-vous. Bus Mettis A, arrêt République.",
             coverage: "Le secrétariat répond du lundi au vendredi de 8 h à 20 h.",
             outOfHours: outOfHours,
             practitioners: [

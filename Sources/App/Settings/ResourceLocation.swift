@@ -1,7 +1,7 @@
 import Foundation
 
-/// Where the server's files are: the page templates, the style sheets and scripts, the API description and the list of
-/// refused passwords. Found whatever the working directory: in `PERMANENCE_RESOURCES` when it is given, else in the
+/// Where the server's files are: the page templates, the style sheets and scripts, the API description, the list of
+/// refused passwords and the specialty templates. Found whatever the working directory: in `PERMANENCE_RESOURCES` when it is given, else in the
 /// working directory, else beside the executable or in one of its parent folders (`.build/debug/permanence` finds the
 /// checkout), else in `../share/permanence` beside it (an installed copy). When no folder holds them all, the server
 /// still starts, on the first candidate, and `/ready` answers 503 naming what is missing.
@@ -17,6 +17,7 @@ struct ResourceLocation: Sendable, Equatable {
         "Resources/Views/errors/error.leaf",
         "Resources/OpenAPI/openapi.json",
         "Resources/Passwords/common-passwords.txt",
+        "Resources/Specialties/",
         "Public/css/",
         "Public/js/",
     ]

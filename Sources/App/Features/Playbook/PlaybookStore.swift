@@ -96,29 +96,34 @@ enum PlaybookStore {
     /// Saves `document` as the next version (422 naming each refused field; nothing is saved then).
     static func save<Document: VersionedDocument>(_ document: Document, note: String?, of practice: AuthorizedPractice,
                                                   context: WriteContext) async throws -> DocumentVersion<Document> {
+        let record = try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
+            try await insert(document, note: note, of: practice.id, on: tx, journal: journal)
+        }
+        return try decode(record)
+    }
+
+    /// Checks `document` and inserts it as the practice's next version inside the caller's transaction, journaled.
+    static func insert<Document: VersionedDocument>(_ document: Document, note: String?, of practice: UUID,
+                                                    on tx: any Database, journal: Journal) async throws -> PracticeDocumentRecord {
         let note = (note ?? "").trimmed
         var problems = document.problems().map { FieldError(field: $0.field, reason: $0.reason) }
         if note.count > 500 { problems.append(FieldError(field: "note", reason: "500 caractères au plus")) }
         guard problems.isEmpty else { throw AppError.validation(problems) }
-        let content = String(decoding: try JSONEncoder.sorted.encode(document), as: UTF8.self)
-        let record = try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
-            let last = try await PracticeDocumentRecord.query(on: tx).filter(\.$practice.$id == practice.id)
-                .filter(\.$kind == Document.kind).max(\.$version) ?? 0
-            let record = PracticeDocumentRecord()
-            record.id = UUID()
-            record.$practice.id = practice.id
-            record.kind = Document.kind
-            record.version = last + 1
-            record.content = content
-            record.note = note
-            record.createdBy = context.actor.userID
-            record.createdByLabel = context.actor.name
-            try await record.create(on: tx)
-            try await journal.record(.create, entity: Document.kind, entityID: record.id!.uuidString, practiceID: practice.id,
-                                     after: ["version": String(record.version), "note": note])
-            return record
-        }
-        return try decode(record)
+        let last = try await PracticeDocumentRecord.query(on: tx).filter(\.$practice.$id == practice)
+            .filter(\.$kind == Document.kind).max(\.$version) ?? 0
+        let record = PracticeDocumentRecord()
+        record.id = UUID()
+        record.$practice.id = practice
+        record.kind = Document.kind
+        record.version = last + 1
+        record.content = String(decoding: try JSONEncoder.sorted.encode(document), as: UTF8.self)
+        record.note = note
+        record.createdBy = journal.actor.userID
+        record.createdByLabel = journal.actor.name
+        try await record.create(on: tx)
+        try await journal.record(.create, entity: Document.kind, entityID: record.id!.uuidString, practiceID: practice,
+                                 after: ["version": String(record.version), "note": note])
+        return record
     }
 
     private static func decode<Document: VersionedDocument>(_ record: PracticeDocumentRecord) throws -> DocumentVersion<Document> {

@@ -36,6 +36,8 @@ struct PracticeSetupController: RouteCollection {
         var horsHoraires: String?
         var accueil: String?
         var debut: String?
+        /// On creation: the specialty template's id.
+        var modele: String?
     }
 
     struct NumberRow: Encodable { let number: String; let label: String }
@@ -61,6 +63,8 @@ struct PracticeSetupController: RouteCollection {
         let practitionerErrors: [FieldError]
         let motifs: [Option]
         let colleagues: [Option]
+        /// On creation: the specialty templates to start from.
+        let templates: [Option]
     }
 
     private static let labels: [String: String] = [
@@ -69,6 +73,7 @@ struct PracticeSetupController: RouteCollection {
         "serviceStartsOn": "Début du service", "openedHolidays": "Jours fériés ouverts", "coverage": "Heures de permanence",
         "firstName": "Prénom", "lastName": "Nom", "title": "Titre", "rpps": "RPPS", "backupPractitionerId": "Remplaçant",
         "mobilePhone": "Portable", "directPhone": "Ligne directe", "noticeEmail": "E-mail des alertes", "motifIds": "Motifs",
+        "template": "Modèle de spécialité",
     ]
 
     /// "numbers[1].number" → "Numéros appelés (2e ligne)", "coverage.weekly[3]" → "Heures de permanence".
@@ -91,15 +96,18 @@ struct PracticeSetupController: RouteCollection {
         let coverage = Self.coverage(from: req)
         do {
             let record = try await PracticeSetupStore.create(try Self.input(form, coverage: coverage), context: try req.writeContext(), app: req.application)
-            return req.redirect(to: "/cabinets/\(record.id!)/parametres?ok=" + Self.encoded("Cabinet créé : ajoutez ses praticiens, puis ses horaires et motifs."))
+            let next = form.modele?.isEmpty == false
+                ? "Cabinet créé avec les motifs, la fiche et les critères d'urgence du modèle : ajoutez ses praticiens, puis leurs horaires ; faites relire les critères par un praticien."
+                : "Cabinet créé : ajoutez ses praticiens, puis leurs horaires et les motifs."
+            return req.redirect(to: "/cabinets/\(record.id!)/parametres?ok=" + Self.encoded(next))
         } catch let error as AppError {
             return try await refusal(req, error, practice: nil, form: form, coverage: coverage)
         }
     }
 
     @Sendable func settings(req: Request) async throws -> View {
-        _ = try req.require(.managePractices)
         let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePractices)
         let record = try await PracticeStore.practice(practice, on: req.db)
         let dto = try await PracticeDTO.make(record, on: req.db)
         let form = Self.form(record, dto)
@@ -107,8 +115,8 @@ struct PracticeSetupController: RouteCollection {
     }
 
     @Sendable func update(req: Request) async throws -> Response {
-        _ = try req.require(.managePractices)
         let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePractices)
         let record = try await PracticeStore.practice(practice, on: req.db)
         let form = try req.content.decode(PracticeForm.self)
         let coverage = Self.coverage(from: req)
@@ -129,8 +137,8 @@ struct PracticeSetupController: RouteCollection {
     }
 
     private func setSuspended(_ req: Request, suspending: Bool) async throws -> Response {
-        _ = try req.require(.managePractices)
         let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePractices)
         let record = try await PracticeStore.practice(practice, on: req.db)
         struct Form: Content { var raison: String? }
         let reason = suspending ? (try req.content.decode(Form.self).raison ?? "") : nil
@@ -158,8 +166,8 @@ struct PracticeSetupController: RouteCollection {
     }
 
     @Sendable func addPractitioner(req: Request) async throws -> Response {
-        _ = try req.require(.managePractices)
         let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePractices)
         let form = try req.content.decode(PractitionerForm.self)
         let input = PractitionerInput(title: form.titre, firstName: form.prenom ?? "", lastName: form.nomPraticien ?? "", specialty: form.specialitePraticien ?? "",
                                       rpps: form.rpps, motifIds: form.motifs ?? [], backupPractitionerId: form.remplacant.flatMap(UUID.init(uuidString:)),
@@ -189,8 +197,8 @@ struct PracticeSetupController: RouteCollection {
     }
 
     private func setActive(_ req: Request, active: Bool) async throws -> Response {
-        _ = try req.require(.managePractices)
         let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePractices)
         let record = try await PracticeStore.practitioner(req.parameters.get("practitionerID", as: UUID.self), of: practice, on: req.db)
         do {
             try await PractitionerSetupStore.setActive(active, record, practice: practice, context: try req.writeContext(),
@@ -247,7 +255,8 @@ struct PracticeSetupController: RouteCollection {
                                 backup: practitioner.backupPractitionerID.flatMap { names[$0] } ?? "—", active: practitioner.deactivatedAt == nil)
             },
             practitionerErrors: practitionerErrors, motifs: motifs,
-            colleagues: practitioners.filter { $0.deactivatedAt == nil }.map { Option(value: $0.id!.uuidString, label: $0.displayName) }))
+            colleagues: practitioners.filter { $0.deactivatedAt == nil }.map { Option(value: $0.id!.uuidString, label: $0.displayName) },
+            templates: practice == nil ? try SpecialtyTemplates.all(req.application).map { Option(value: $0.id, label: $0.specialty) } : []))
     }
 
     // MARK: Form ↔ input
@@ -310,7 +319,7 @@ struct PracticeSetupController: RouteCollection {
         return PracticeInput(name: form.nom ?? "", slug: form.identifiant, specialty: form.specialite ?? "", address: form.adresse ?? "",
                              access: form.acces, departement: form.departement ?? "", timeZone: form.fuseau, openedHolidays: holidays,
                              numbers: numbers, coverage: withExceptions, outsideHoursMessage: form.horsHoraires ?? "", greeting: form.accueil,
-                             serviceStartsOn: form.debut)
+                             serviceStartsOn: form.debut, template: form.modele.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     static func message(_ error: AppError) -> String {

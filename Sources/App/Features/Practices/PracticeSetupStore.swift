@@ -91,6 +91,9 @@ struct PracticeInput: Content {
     var outsideHoursMessage: String
     var greeting: String?
     var serviceStartsOn: String?
+    /// On creation only: the specialty template (`Resources/Specialties/ID.json`) whose motifs, playbook and triage
+    /// protocol the practice starts from.
+    var template: String? = nil
 }
 
 /// Reason given when suspending a practice.
@@ -189,6 +192,10 @@ enum PracticeSetupStore {
     /// Creates a practice of the center, its numbers with it, in one journaled transaction; on a database started
     /// without the demo, the first practice makes the center too.
     static func create(_ input: PracticeInput, context: WriteContext, app: Application) async throws -> PracticeRecord {
+        let template = try Self.template(input.template, app: app)
+        var completed = input
+        if let template, input.specialty.trimmingCharacters(in: .whitespaces).isEmpty { completed.specialty = template.specialty }
+        let input = completed
         _ = try await check(input, existing: nil, on: context.database)
         let record = try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             var center = try await CenterRecord.query(on: tx).first()
@@ -198,15 +205,17 @@ enum PracticeSetupStore {
                 try await journal.record(.create, entity: "center", entityID: made.id!.uuidString, practiceID: nil, after: ["name": made.name])
                 center = made
             }
-            return try await insert(input, id: UUID(), center: try center!.requireID(), on: tx, journal: journal)
+            return try await insert(input, id: UUID(), center: try center!.requireID(), template: template, on: tx, journal: journal)
         }
         app.practiceDirectory.forget()
         return record
     }
 
     /// Checks and inserts a practice and its numbers inside the caller's transaction, journaled: the one way a practice
-    /// is made (the API, the screen, the command line, the demo).
-    static func insert(_ input: PracticeInput, id: UUID, center: UUID, on tx: any Database, journal: Journal) async throws -> PracticeRecord {
+    /// is made (the API, the screen, the command line, the demo). From a template, its motifs (taken by no practitioner
+    /// yet), its playbook and its triage protocol come as first versions with the template's note.
+    static func insert(_ input: PracticeInput, id: UUID, center: UUID, template: SpecialtyTemplate? = nil, on tx: any Database,
+                       journal: Journal) async throws -> PracticeRecord {
         let checked = try await check(input, existing: nil, on: tx)
         let record = PracticeRecord()
         record.id = id
@@ -215,11 +224,34 @@ enum PracticeSetupStore {
         try await record.create(on: tx)
         try await saveNumbers(checked.numbers, of: id, on: tx)
         try await journal.record(.create, entity: "practice", entityID: id.uuidString, practiceID: id, after: try await PracticeDTO.make(record, on: tx))
+        guard let template else { return record }
+        for item in template.motifs {
+            let motif = item.motif(id: UUID())
+            let motifRecord = MotifRecord()
+            motifRecord.apply(motif, practice: id)
+            try await motifRecord.create(on: tx)
+            try await journal.record(.create, entity: "motif", entityID: motif.id.uuidString, practiceID: id, after: MotifDTO(motif))
+        }
+        let playbook = template.playbook(greeting: record.greeting, address: record.address, access: record.access,
+                                         coverage: checked.coverage.frenchSentence, outOfHours: record.outsideHoursMessage)
+        _ = try await PlaybookStore.insert(playbook, note: template.note, of: id, on: tx, journal: journal)
+        _ = try await PlaybookStore.insert(template.triage, note: template.note + " ; à relire par un praticien du cabinet", of: id, on: tx, journal: journal)
         return record
+    }
+
+    /// The template named on creation; 422 for a name no file has.
+    static func template(_ name: String?, app: Application) throws -> SpecialtyTemplate? {
+        guard let name, !name.isEmpty else { return nil }
+        let all = try SpecialtyTemplates.all(app)
+        guard let found = all.first(where: { $0.id == name }) else {
+            throw AppError.invalid("template", "modèle inconnu : « \(name) » (\(all.map(\.id).joined(separator: ", ")))")
+        }
+        return found
     }
 
     /// Replaces what the practice is made of (not its suspension).
     static func update(_ record: PracticeRecord, with input: PracticeInput, context: WriteContext, app: Application) async throws {
+        if input.template != nil { throw AppError.invalid("template", "un modèle ne s'applique qu'à la création du cabinet") }
         let checked = try await check(input, existing: record.id, on: context.database)
         let before = try await PracticeDTO.make(record, on: context.database)
         apply(input, checked, to: record)
