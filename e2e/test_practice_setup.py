@@ -1,20 +1,23 @@
 """Issue 19, parts 1, 2, 3 and 8: on a database started without the demo, an administrator made on the command line
 enrols her second factor, creates a paediatric practice in Moselle from its template, with two numbers and its
 coverage hours, adds two
-practitioners (an RPPS whose check digit fails is refused first), and a call to the practice's urgent line pops on its
-secretary's console with the practice's greeting."""
+practitioners (an RPPS whose check digit fails is refused first), gives them hours; a practitioner reviews the urgency
+criteria; the checklist turns green with the test call, the practice goes live, and a call to its urgent line pops on
+its secretary's console with the practice's greeting."""
 import subprocess
 import tempfile
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import BINARY, screenshot, start_server, totp_code
+from conftest import BINARY, api, screenshot, start_server, totp_code
 from test_accounts import second_browser
 from test_sign_in import sign_in, wait_for_text
 
 ADMIN = "direction@centre-lumiere.test"
 ADMIN_PASSWORD = "Ouverture du centre 2026"
+DOCTOR = "louise.weber@centre-lumiere.test"
+DOCTOR_PASSWORD = "Critères relus ce matin"
 SECRETARY = "accueil@centre-lumiere.test"
 SECRETARY_PASSWORD = "Premier jour au plateau"
 
@@ -97,14 +100,56 @@ def test_a_practice_is_put_into_service_without_the_demo(browser):
         assert "Examen du 9e mois" in browser.page_source
         assert "Dr Louise Weber, Dr Marc Haas" in browser.page_source or "Dr Marc Haas, Dr Louise Weber" in browser.page_source
 
-        # Its secretary, made on the command line, opens her console; a call to the urgent line pops with the greeting.
+        practice_id = browser.current_url.split("/cabinets/")[1].split("/")[0]
+        admin = api(base, "POST", "/api/v1/auth/token", body={"email": ADMIN, "password": ADMIN_PASSWORD, "code": totp_code(ADMIN, key)})["token"]
+        practitioners = api(base, "GET", f"/api/v1/practices/{practice_id}/practitioners", admin)["practitioners"]
+        for practitioner in practitioners:
+            api(base, "POST", f"/api/v1/practices/{practice_id}/hours", admin, {
+                "practitionerId": practitioner["id"], "validFrom": "2026-01-01",
+                "ranges": [{"weekday": day, "start": "09:00", "end": "12:30"} for day in range(1, 6)]})
+        weber = next(p for p in practitioners if p["lastName"] == "Weber")
+        api(base, "POST", "/api/v1/users", admin, {"email": DOCTOR, "displayName": "Dr Louise Weber", "role": "practitioner",
+                                                  "password": DOCTOR_PASSWORD, "practices": [practice_id], "practitionerID": weber["id"]})
         command(env, "user", "create", "--email", SECRETARY, "--role", "secretary", "--name", "Inès Morel",
                 "--practice", "cabinet-de-pediatrie-lumiere", "--password", SECRETARY_PASSWORD)
+
+        # The checklist: everything but the triage review and the test call holds; « Prêt » waits.
+        browser.get(f"{base}/cabinets/{practice_id}/mise-en-service")
+        wait_for_text(browser, "Un appel d'essai")
+        assert len(browser.find_elements(By.CSS_SELECTOR, ".checklist li.done")) == 5
+        assert browser.find_element(By.XPATH, "//button[contains(., 'Prêt')]").get_attribute("disabled")
+        screenshot(browser, "195-mise-en-service-a-completer")
+
+        # Dr Weber, at her first sign-in, enrols her second factor and reviews the practice's urgency criteria.
+        console = second_browser()
+        sign_in(console, base, DOCTOR, DOCTOR_PASSWORD)
+        wait_for_text(console, "activez-la pour continuer")
+        doctor_key = console.find_element(By.ID, "cle-secrete").text.replace(" ", "")
+        console.find_element(By.ID, "code").send_keys(totp_code(DOCTOR, doctor_key))
+        console.find_element(By.XPATH, "//button[text()='Activer la double authentification']").click()
+        wait_for_text(console, "Vos dix codes de secours")
+        console.get(f"{base}/cabinets/{practice_id}/fiche")
+        console.find_element(By.XPATH, '//button[contains(., "relu les critères")]').click()
+        wait_for_text(console, "est notée relue")
+        console.quit()
+
+        # The test call pops on the checklist's page and turns its last item green; then the practice goes live.
+        browser.refresh()
+        WebDriverWait(browser, 10).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-live") == "connected")
+        command(env, "simulate-call", "--from", "06 12 34 56 78", "--to", "03 87 55 10 15", "--url", base)
+        pop = WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#appels-entrants .pop"))[0]
+        assert "Cabinet de pédiatrie Lumière, bonjour" in pop.text
+        WebDriverWait(browser, 10).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".checklist li.done")) == 7)
+        screenshot(browser, "196-mise-en-service-prete")
+        browser.find_element(By.XPATH, "//button[contains(., 'Prêt')]").click()
+        wait_for_text(browser, "Cabinet en service")
+
+        # Its secretary's console now pops its calls, with the practice's greeting.
         console = second_browser()
         sign_in(console, base, SECRETARY, SECRETARY_PASSWORD)
         wait_for_text(console, "Bonjour Inès Morel")
         WebDriverWait(console, 10).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-live") == "connected")
-        command(env, "simulate-call", "--from", "06 12 34 56 78", "--to", "03 87 55 10 15", "--url", base)
+        command(env, "simulate-call", "--from", "06 98 76 54 32", "--to", "03 87 55 10 15", "--url", base)
         pop = WebDriverWait(console, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#appels-entrants .pop"))[0]
         assert "Cabinet de pédiatrie Lumière" in pop.text
         assert "Cabinet de pédiatrie Lumière, bonjour" in pop.text

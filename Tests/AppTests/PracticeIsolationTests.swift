@@ -38,7 +38,7 @@ struct PracticeIsolationTests {
     /// Pages a secretary's role does not open (importing a practice's patients).
     static let supervisorsOnly: Set<String> = ["cabinets/:practiceID/patients/import", "cabinets/:practiceID/patients/import/:importID",
                                                "cabinets/:practiceID/fiche/modifier", "cabinets/:practiceID/protocole/modifier",
-                                               "cabinets/:practiceID/parametres"]
+                                               "cabinets/:practiceID/parametres", "cabinets/:practiceID/mise-en-service"]
 
     @Test func aSecretaryGets404ForAnotherPracticeThroughEveryBrowserRoute() async throws {
         try await withTestApp { app in

@@ -76,7 +76,7 @@ enum DemoSeeder {
             try await journal.record(.create, entity: "center", entityID: data.centerID.uuidString, practiceID: nil, after: ["name": data.centerName])
 
             for practice in data.practices {
-                _ = try await PracticeSetupStore.insert(DemoDataset.input(practice), id: practice.id, center: data.centerID, on: tx, journal: journal)
+                _ = try await PracticeSetupStore.insert(DemoDataset.input(practice), id: practice.id, center: data.centerID, live: true, on: tx, journal: journal)
             }
             for practitioner in data.practitioners {
                 let record = PractitionerRecord()

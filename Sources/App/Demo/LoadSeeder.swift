@@ -29,7 +29,7 @@ enum LoadSeeder {
                 name: "Cabinet de charge", slug: practiceSlug, specialty: "Médecine générale", address: "1 place de l'Essai, 75001 Paris", access: nil,
                 departement: "75", timeZone: zone.identifier, openedHolidays: nil, numbers: [DialledNumberDTO(number: "+33199009999", label: nil)],
                 coverage: DemoDataset.coverage, outsideHoursMessage: "Secrétariat fermé : en cas d'urgence vitale, appelez le 15.",
-                greeting: "Cabinet de charge, bonjour.", serviceStartsOn: nil), id: practiceID, center: centerID, on: tx, journal: journal)
+                greeting: "Cabinet de charge, bonjour.", serviceStartsOn: nil), id: practiceID, center: centerID, live: true, on: tx, journal: journal)
             for (index, id) in fixture.practitionerIDs.enumerated() {
                 let practitioner = PractitionerRecord()
                 practitioner.id = id

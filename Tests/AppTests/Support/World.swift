@@ -28,7 +28,7 @@ struct World {
                     name: name, slug: slug, specialty: "Médecine générale", address: "1 rue de la Paix, 75002 Paris", access: nil, departement: "75",
                     timeZone: "Europe/Paris", openedHolidays: nil, numbers: [DialledNumberDTO(number: phone, label: nil)], coverage: DemoDataset.coverage,
                     outsideHoursMessage: "Secrétariat fermé : en cas d'urgence vitale, appelez le 15.", greeting: "\(name), bonjour.", serviceStartsOn: nil),
-                    id: id, center: center, on: tx, journal: journal)
+                    id: id, center: center, live: true, on: tx, journal: journal)
             }
             for (id, practice, last) in [(practitionerA, practiceA, "Aubert"), (practitionerB, practiceB, "Bernard")] {
                 let practitioner = PractitionerRecord()

@@ -166,6 +166,11 @@ struct PlaybookEditorController: RouteCollection {
         let to: Int?
         let kind: String
         let changes: [ChangeView]
+        /// « Relue par Dr Weber le 3 décembre (version 2) », or nil when never reviewed.
+        let review: String?
+        /// A practitioner of the practice may say they reviewed the protocol in service.
+        let mayReview: Bool
+        let reviewed: Int?
     }
 
     static func rows<Document: VersionedDocument>(_ type: Document.Type, _ practice: AuthorizedPractice, on db: any Database) async throws -> [VersionRow] {
@@ -195,7 +200,11 @@ struct PlaybookEditorController: RouteCollection {
             playbook: try await Self.rows(Playbook.self, practice, on: req.db), triage: try await Self.rows(TriageProtocol.self, practice, on: req.db),
             mayEdit: AccessPolicy.role(principal.role, has: .editPlaybook), saved: req.query[Int.self, at: "enregistree"],
             savedProtocol: req.query[Int.self, at: "protocole-enregistre"], from: from, to: to,
-            kind: triage ? "du protocole d'urgence" : "de la fiche", changes: changes))
+            kind: triage ? "du protocole d'urgence" : "de la fiche", changes: changes,
+            review: record.triageReviewedVersion.map { version in
+                "Version \(version) relue par \(record.triageReviewedBy ?? "un praticien")" + (record.triageReviewedAt.map { " le \(FrenchFormat.longDate($0))" } ?? "")
+            },
+            mayReview: principal.role == .practitioner, reviewed: req.query[Int.self, at: "relu"]))
     }
 
     struct VersionPage: Encodable {

@@ -56,6 +56,13 @@ final class PracticeRecord: Model, @unchecked Sendable {
     /// While suspended the practice keeps its data; calls to its numbers pop with the suspension notice.
     @OptionalField(key: "suspended_at") var suspendedAt: Date?
     @OptionalField(key: "suspension_reason") var suspensionReason: String?
+    /// When the onboarding checklist held and the practice went live; before, its calls pop for supervisors and
+    /// administrators only (the test call).
+    @OptionalField(key: "live_at") var liveAt: Date?
+    /// The triage protocol version a practitioner of the practice last said they reviewed, who and when.
+    @OptionalField(key: "triage_reviewed_version") var triageReviewedVersion: Int?
+    @OptionalField(key: "triage_reviewed_by") var triageReviewedBy: String?
+    @OptionalField(key: "triage_reviewed_at") var triageReviewedAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

@@ -17,6 +17,56 @@ struct PracticeSetupController: RouteCollection {
         practice.post("praticiens", "nouveau", use: addPractitioner)
         practice.post("praticiens", ":practitionerID", "desactiver", use: deactivate)
         practice.post("praticiens", ":practitionerID", "reactiver", use: reactivate)
+        practice.get("mise-en-service", use: onboarding)
+        practice.post("mise-en-service", use: goLive)
+        practice.post("protocole", "relu", use: reviewTriage)
+    }
+
+    // MARK: Onboarding
+
+    struct ChecklistRow: Encodable { let label: String; let done: Bool; let detail: String }
+    struct OnboardingPage: Encodable {
+        let layout: PracticesController.Layout
+        let practiceID: UUID
+        let practiceName: String
+        let items: [ChecklistRow]
+        let ready: Bool
+        let live: Bool
+        let liveSince: String
+        let notice: String?
+        let numbers: String
+    }
+
+    @Sendable func onboarding(req: Request) async throws -> View {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePractices)
+        let (record, checklist) = try await PracticeOnboarding.checklist(of: practice, on: req.db)
+        let numbers = try await PracticeSetupStore.numbers(of: practice.id, on: req.db).map { FrenchFormat.phone($0.number) }
+        // The live region fetches the list alone: a test call turns its item green.
+        return try await req.view.render(AgendaController.string(req, "partiel") == nil ? "practices/onboarding" : "practices/onboarding-list", OnboardingPage(
+            layout: .init(try req.requirePrincipal()), practiceID: practice.id, practiceName: record.name,
+            items: checklist.items.map { ChecklistRow(label: $0.label, done: $0.done, detail: $0.detail) }, ready: checklist.ready,
+            live: record.liveAt != nil, liveSince: record.liveAt.map { FrenchFormat.longDate($0) } ?? "",
+            notice: AgendaController.string(req, "ok") ?? AgendaController.string(req, "erreur").map { "⚠ " + $0 },
+            numbers: numbers.joined(separator: " ou ")))
+    }
+
+    @Sendable func goLive(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePractices)
+        do {
+            _ = try await PracticeOnboarding.goLive(practice, context: try req.writeContext(), now: req.application.clock.now())
+        } catch let error as AppError {
+            return req.redirect(to: "/cabinets/\(practice.id)/mise-en-service?erreur=" + Self.encoded(Self.message(error)))
+        }
+        return req.redirect(to: "/cabinets/\(practice.id)/mise-en-service?ok=" + Self.encoded("Cabinet en service : ses appels s'affichent chez ses télésecrétaires."))
+    }
+
+    @Sendable func reviewTriage(req: Request) async throws -> Response {
+        let practice = try await req.authorizePracticeParameter()
+        let version = try await PracticeOnboarding.reviewTriage(practice, by: try req.requirePrincipal(), context: try req.writeContext(),
+                                                                now: req.application.clock.now())
+        return req.redirect(to: "/cabinets/\(practice.id)/fiche?relu=\(version)")
     }
 
     /// What the practice form sends, named in French.

@@ -214,12 +214,14 @@ enum PracticeSetupStore {
     /// Checks and inserts a practice and its numbers inside the caller's transaction, journaled: the one way a practice
     /// is made (the API, the screen, the command line, the demo). From a template, its motifs (taken by no practitioner
     /// yet), its playbook and its triage protocol come as first versions with the template's note.
-    static func insert(_ input: PracticeInput, id: UUID, center: UUID, template: SpecialtyTemplate? = nil, on tx: any Database,
-                       journal: Journal) async throws -> PracticeRecord {
+    /// A practice made `live` (the demo, fixtures) skips the onboarding checklist.
+    static func insert(_ input: PracticeInput, id: UUID, center: UUID, template: SpecialtyTemplate? = nil, live: Bool = false,
+                       on tx: any Database, journal: Journal) async throws -> PracticeRecord {
         let checked = try await check(input, existing: nil, on: tx)
         let record = PracticeRecord()
         record.id = id
         record.$center.id = center
+        record.liveAt = live ? journal.now : nil
         apply(input, checked, to: record)
         try await record.create(on: tx)
         try await saveNumbers(checked.numbers, of: id, on: tx)
@@ -340,6 +342,8 @@ struct PracticeDTO: Content {
     /// `active` or `suspended`.
     let status: String
     let suspensionReason: String?
+    /// Put into service once its onboarding checklist held; before, its calls pop for supervisors and administrators only.
+    let live: Bool
 
     static func make(_ record: PracticeRecord, on db: any Database) async throws -> PracticeDTO {
         let numbers = try await PracticeSetupStore.numbers(of: record.id!, on: db)
@@ -350,6 +354,7 @@ struct PracticeDTO: Content {
                            openedHolidays: CommaList.strings(record.openedHolidays),
                            coverage: CoverageDTO.stored(record.coverage).map(CoverageDTO.init),
                            outsideHoursMessage: record.outsideHoursMessage, serviceStartsOn: record.serviceStartsOn,
-                           status: record.suspendedAt == nil ? "active" : "suspended", suspensionReason: record.suspensionReason)
+                           status: record.suspendedAt == nil ? "active" : "suspended", suspensionReason: record.suspensionReason,
+                           live: record.liveAt != nil)
     }
 }

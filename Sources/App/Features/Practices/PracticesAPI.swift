@@ -22,6 +22,9 @@ struct PracticesAPI: RouteCollection {
         practices.put(":practiceID", use: update)
         practices.post(":practiceID", "suspend", use: suspend)
         practices.post(":practiceID", "reopen", use: reopen)
+        practices.get(":practiceID", "onboarding", use: onboarding)
+        practices.post(":practiceID", "go-live", use: goLive)
+        practices.post(":practiceID", "triage", "protocol", "review", use: reviewTriage)
         practices.get(":practiceID", "practitioners", use: practitioners)
         practices.post(":practiceID", "practitioners", use: createPractitioner)
         practices.put(":practiceID", "practitioners", ":practitionerID", use: updatePractitioner)
@@ -87,6 +90,41 @@ struct PracticesAPI: RouteCollection {
         let practice = try await req.authorizePracticeParameter()
         let list = try await PracticeStore.practitioners(of: practice, on: req.db)
         return PractitionerList(practitioners: list.map(PractitionerDTO.init))
+    }
+
+    struct Checklist: Content {
+        struct Item: Content { let key: String; let label: String; let done: Bool; let detail: String }
+        let items: [Item]
+        let ready: Bool
+        let live: Bool
+    }
+
+    /// The onboarding checklist, read from the practice's records now.
+    @Sendable
+    func onboarding(req: Request) async throws -> Checklist {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePractices)
+        let (record, checklist) = try await PracticeOnboarding.checklist(of: practice, on: req.db)
+        return Checklist(items: checklist.items.map { .init(key: $0.key, label: $0.label, done: $0.done, detail: $0.detail) },
+                         ready: checklist.ready, live: record.liveAt != nil)
+    }
+
+    @Sendable
+    func goLive(req: Request) async throws -> PracticeDTO {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePractices)
+        return try await PracticeDTO.make(try await PracticeOnboarding.goLive(practice, context: try req.writeContext(), now: req.application.clock.now()),
+                                          on: req.db)
+    }
+
+    struct Review: Content { let version: Int }
+
+    /// A practitioner of the practice says they reviewed the triage protocol in service.
+    @Sendable
+    func reviewTriage(req: Request) async throws -> Review {
+        let practice = try await req.authorizePracticeParameter()
+        return Review(version: try await PracticeOnboarding.reviewTriage(practice, by: try req.requirePrincipal(), context: try req.writeContext(),
+                                                                         now: req.application.clock.now()))
     }
 
     /// Administrators and supervisors add a practitioner to the practice (201).

@@ -42,6 +42,8 @@ struct PracticesController: RouteCollection {
         let phone: String
         let appointmentsToday: Int
         let suspended: Bool
+        /// Not yet put into service (its onboarding checklist).
+        let preparing: Bool
     }
 
     struct HomePage: Encodable {
@@ -105,7 +107,8 @@ struct PracticesController: RouteCollection {
             let authorized = try await req.authorize(practice: practice.id!)
             let count = try await PracticeStore.standingAppointmentCount(of: authorized, from: start, to: end, on: req.db)
             rows.append(PracticeRow(id: practice.id!, name: practice.name, kind: practice.kind,
-                                    phone: FrenchFormat.phone(practice.phone), appointmentsToday: count, suspended: practice.suspendedAt != nil))
+                                    phone: FrenchFormat.phone(practice.phone), appointmentsToday: count, suspended: practice.suspendedAt != nil,
+                                    preparing: practice.liveAt == nil))
         }
         let unread = try await HandoverStore.notes(for: principal, unreadOnly: true, now: req.application.clock.now(), on: req.db)
         return try await req.view.render("practices/home", HomePage(

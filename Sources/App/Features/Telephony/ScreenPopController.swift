@@ -46,7 +46,9 @@ struct ScreenPopController: RouteCollection {
     /// The ringing calls this user should see: for her extension, or for a practice she reaches when the call rings
     /// on no known extension; not yet taken, answered or ended.
     static func pops(for principal: Principal, req: Request, now: Date) async throws -> [TelephonyEventRecord] {
-        let practices = try await PracticeStore.visible(to: principal, on: req.db).compactMap(\.id)
+        // A practice not yet live pops only for those who put it into service (its test call).
+        let onboarding = AccessPolicy.role(principal.role, has: .managePractices)
+        let practices = try await PracticeStore.visible(to: principal, on: req.db).filter { onboarding || $0.liveAt != nil }.compactMap(\.id)
         guard !practices.isEmpty else { return [] }
         let ringing = try await TelephonyEventRecord.query(on: req.db).filter(\.$kind == TelephonyEventKind.ringing.rawValue)
             .filter(\.$practice.$id ~~ practices).filter(\.$takenByLabel == nil).filter(\.$receivedAt > now.addingTimeInterval(-ringingLifetime))
