@@ -48,6 +48,42 @@ struct DemoSeedTests {
         }
     }
 
+    @Test func theDemoIsACenterTheBookingRulesWouldHaveMade() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            _ = try await DemoSeeder.seed(app: app, seed: 2026)
+            let data = DemoDataset.make(seed: 2026, today: Self.today)
+            let now = app.clock.now()
+            let patients = Dictionary(uniqueKeysWithValues: data.patients.map { ($0.id, $0) })
+            for practice in try await PracticeRecord.query(on: app.db).all() {
+                let authorized = try AuthorizedPractice.commandLine(practice)
+                let agenda = try await AgendaStore.agenda(authorized, app: app, on: app.db)
+                #expect(Departement(code: practice.departement ?? "") != nil, "\(practice.name) has its département")
+                #expect(!(try await PracticeSetupStore.numbers(of: practice.id!, on: app.db)).isEmpty)
+                #expect(CoverageDTO.stored(practice.coverage) != nil)
+                #expect(practice.liveAt != nil)
+                for appointment in try await AppointmentRecord.query(on: app.db).filter(\.$practice.$id == practice.id!).all() {
+                    // Its motif is one its practitioner takes, and it lasts the motif's length.
+                    let motif = try #require(appointment.motifID.flatMap { agenda.motif($0) }, "\(appointment.reason) has a motif")
+                    #expect(motif.practitionerIDs.contains(appointment.$practitioner.id))
+                    #expect(Int(appointment.endsAt.timeIntervalSince(appointment.startsAt)) == motif.durationMinutes * 60)
+                    #expect(appointment.reason == motif.label)
+                    // From now on, the urgent slots stay free.
+                    if appointment.startsAt >= now && appointment.statusValue.occupiesTime {
+                        let plan = agenda.dayPlan(for: appointment.$practitioner.id, on: LocalDate(appointment.startsAt, in: agenda.timeZone))
+                        #expect(!plan.reservedForUrgent.contains { $0.start < appointment.endsAt && appointment.startsAt < $0.end },
+                                "\(appointment.reason) at \(appointment.startsAt) sits on an urgent slot")
+                    }
+                    if motif.label == "Examen du 9e mois", let patient = patients[appointment.$patient.id] {
+                        let age = LocalDate(appointment.startsAt, in: agenda.timeZone).daysSince(patient.birthDate)
+                        #expect((240...310).contains(age), "a baby of eight to ten months, not \(age) days")
+                    }
+                }
+            }
+            #expect(try await PracticeRecord.query(on: app.db).filter(\.$alsaceMoselle == true).count() == 1)
+        }
+    }
+
     @Test func seedingWritesTheDemoJournaledAndTheLoginsWork() async throws {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in

@@ -11,7 +11,7 @@ struct DemoDataset: Equatable, Sendable {
         let greeting: String
         let address: String
         let phone: String
-        /// Which reasons bring patients, and how long a visit lasts.
+        /// The motifs that bring patients, by label, as often as they come.
         let reasons: [String]
         let slotMinutes: Int
     }
@@ -51,6 +51,7 @@ struct DemoDataset: Equatable, Sendable {
         let end: Date
         let status: String
         let reason: String
+        let motifID: UUID
     }
 
     struct User: Equatable, Sendable {
@@ -97,17 +98,18 @@ struct DemoDataset: Equatable, Sendable {
         let general = Practice(id: rng.uuid(), slug: "cabinet-des-tilleuls", name: "Cabinet médical des Tilleuls", kind: "Médecine générale",
                                greeting: "Cabinet médical des Tilleuls, bonjour, que puis-je faire pour vous ?",
                                address: "14 rue des Tilleuls, 92100 Boulogne-Billancourt", phone: "+33199001001",
-                               reasons: ["Consultation", "Consultation", "Consultation", "Renouvellement d'ordonnance", "Certificat médical",
-                                         "Suivi de tension", "Vaccination", "Résultats d'analyses"], slotMinutes: 20)
+                               reasons: ["Consultation", "Consultation", "Consultation", "Consultation", "Renouvellement d'ordonnance",
+                                         "Renouvellement d'ordonnance", "Première consultation (nouveau patient)"], slotMinutes: 20)
         let paediatrics = Practice(id: rng.uuid(), slug: "cabinet-lambert-pediatrie", name: "Cabinet du Dr Lambert, pédiatre", kind: "Pédiatrie",
                                    greeting: "Cabinet du docteur Lambert, pédiatre, bonjour.",
                                    address: "3 place de la Mairie, 94300 Vincennes", phone: "+33199001002",
-                                   reasons: ["Consultation", "Consultation", "Vaccination", "Examen du 9e mois", "Certificat de sport", "Suivi de croissance"],
+                                   reasons: ["Consultation", "Consultation", "Consultation", "Vaccination", "Vaccination", "Examen du 9e mois"],
                                    slotMinutes: 20)
         let physiotherapy = Practice(id: rng.uuid(), slug: "kine-roux", name: "Cabinet de kinésithérapie Roux", kind: "Kinésithérapie",
                                      greeting: "Cabinet de kinésithérapie Roux, bonjour.",
                                      address: "27 rue Serpenoise, 57000 Metz", phone: "+33199001003",
-                                     reasons: ["Séance de rééducation", "Séance de rééducation", "Rééducation du genou", "Lombalgie", "Bilan kinésithérapique"],
+                                     reasons: ["Séance de rééducation", "Séance de rééducation", "Séance de rééducation", "Séance de rééducation",
+                                               "Bilan kinésithérapique"],
                                      slotMinutes: 30)
         let practices = [general, paediatrics, physiotherapy]
 
@@ -236,7 +238,17 @@ struct DemoDataset: Equatable, Sendable {
         let training = AgendaException(id: rng.uuid(), practitionerID: benali.id, kind: .absence(reason: "Formation continue"),
                                        interval: DateInterval(start: instant(trainingDay, 14 * 60), end: instant(trainingDay, 18 * 60 + 30)))
 
+        // Appointments as the booking rules allow them: each visit's motif is one its practitioner takes and lasts the
+        // motif's length; the urgent slots stay free from today on (past ones were given to urgent consultations);
+        // an « Examen du 9e mois » is for a baby of eight to ten months.
         var appointments: [Appointment] = []
+        let agendas = Dictionary(uniqueKeysWithValues: practices.map { practice in
+            (practice.id, PracticeAgenda(timeZone: timeZone, practitionerIDs: practitioners.filter { $0.practiceID == practice.id }.map(\.id),
+                                         motifs: motifs.filter { $0.practiceID == practice.id }.map(\.motif),
+                                         templates: hours.filter { template in practitioners.contains { $0.id == template.practitionerID && $0.practiceID == practice.id } },
+                                         exceptions: practice.id == general.id ? [training] : [],
+                                         urgentRules: urgentRules.filter { $0.practiceID == practice.id }.map(\.rule)))
+        })
         for offset in -7...7 {
             let day = today.adding(days: offset)
             guard FrenchHolidays.holiday(on: day) == nil else { continue }
@@ -244,26 +256,41 @@ struct DemoDataset: Equatable, Sendable {
             for practitioner in practitioners {
                 let practice = practices.first { $0.id == practitioner.practiceID }!
                 let candidates = patients.filter { $0.practiceID == practice.id }
-                let template = hours.first { $0.practitionerID == practitioner.id }!
-                let ranges = template.ranges.filter { $0.weekday == day.isoWeekday && $0.weeks.includes(isoWeek: day.isoWeek.week) }
-                for range in ranges {
-                    var minute = range.start.minutes
-                    while minute + practice.slotMinutes <= range.end.minutes {
-                        let start = instant(day, minute)
-                        let away = practitioner.id == training.practitionerID && training.interval.contains(start)
-                        if !away && rng.chance(fill) {
-                            let status: String
-                            if offset < 0 {
-                                status = rng.chance(0.9) ? "fulfilled" : (rng.chance(0.5) ? "noshow" : "cancelled")
-                            } else {
-                                status = rng.chance(0.05) ? "cancelled" : "booked"
-                            }
-                            appointments.append(Appointment(
-                                id: rng.uuid(), practiceID: practice.id, practitionerID: practitioner.id,
-                                patientID: rng.pick(candidates).id, start: start,
-                                end: instant(day, minute + practice.slotMinutes), status: status, reason: rng.pick(practice.reasons)))
+                let babies = candidates.filter { (240...310).contains(day.daysSince($0.birthDate)) }
+                let taken = motifs.filter { $0.practiceID == practice.id && $0.motif.practitionerIDs.contains(practitioner.id) }.map(\.motif)
+                let urgent = taken.first { $0.label == "Consultation urgente" }
+                let plan = agendas[practice.id]!.dayPlan(for: practitioner.id, on: day)
+                func book(_ motif: Motif, at start: Date, patient: Patient) {
+                    let status: String
+                    if offset < 0 {
+                        status = rng.chance(0.9) ? "fulfilled" : (rng.chance(0.5) ? "noshow" : "cancelled")
+                    } else {
+                        status = rng.chance(0.05) ? "cancelled" : "booked"
+                    }
+                    appointments.append(Appointment(id: rng.uuid(), practiceID: practice.id, practitionerID: practitioner.id, patientID: patient.id,
+                                                    start: start, end: start.addingTimeInterval(TimeInterval(motif.durationMinutes * 60)),
+                                                    status: status, reason: motif.label, motifID: motif.id))
+                }
+                for opening in plan.openings {
+                    var start = opening.start
+                    while start.addingTimeInterval(TimeInterval(practice.slotMinutes * 60)) <= opening.end {
+                        if let reserved = plan.reservedForUrgent.first(where: { $0.start <= start && start < $0.end }) {
+                            // Kept for triaged calls: free from today on, given to an urgent consultation before.
+                            if offset < 0, let urgent, rng.chance(fill) { book(urgent, at: reserved.start, patient: rng.pick(candidates)) }
+                            start = reserved.end
+                            continue
                         }
-                        minute += practice.slotMinutes
+                        let wanted = rng.pick(practice.reasons)
+                        var motif = taken.first { $0.label == wanted } ?? taken[0]
+                        if motif.label == "Examen du 9e mois" && babies.isEmpty { motif = taken[0] }
+                        let end = start.addingTimeInterval(TimeInterval(motif.durationMinutes * 60))
+                        let fits = end <= opening.end && !plan.reservedForUrgent.contains { $0.start < end && start < $0.end }
+                        if fits && rng.chance(fill) {
+                            book(motif, at: start, patient: motif.label == "Examen du 9e mois" ? rng.pick(babies) : rng.pick(candidates))
+                            start = end
+                        } else {
+                            start = start.addingTimeInterval(TimeInterval(practice.slotMinutes * 60))
+                        }
                     }
                 }
             }

@@ -151,10 +151,7 @@ enum DemoSeeder {
                 record.status = appointment.status
                 record.reason = appointment.reason
                 record.source = BookingSource.phone.rawValue
-                // The motif of that name, else the practitioner's motif of the visit's length (a certificate is a consultation).
-                let taken = data.motifs.filter { $0.practiceID == appointment.practiceID && $0.motif.practitionerIDs.contains(appointment.practitionerID) }.map(\.motif)
-                let minutes = Int(appointment.end.timeIntervalSince(appointment.start) / 60)
-                record.motifID = (taken.first { $0.label == appointment.reason } ?? taken.first { $0.durationMinutes == minutes })?.id
+                record.motifID = appointment.motifID
                 return record
             }
             for chunk in appointments.chunked(by: 200) { try await chunk.create(on: tx) }
