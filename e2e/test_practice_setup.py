@@ -1,11 +1,18 @@
 """Issue 19, parts 1, 2, 3 and 8: on a database started without the demo, an administrator made on the command line
 enrols her second factor, creates a paediatric practice in Moselle from its template, with two numbers and its
 coverage hours, adds two
-practitioners (an RPPS whose check digit fails is refused first), gives them hours; a practitioner reviews the urgency
+practitioners (an RPPS whose check digit fails is refused first), gives them hours, takes over 200 upcoming appointments
+from the previous agenda's .ics (checked, then imported); a practitioner reviews the urgency
 criteria; the checklist turns green with the test call, the practice goes live, and a call to its urgent line pops on
 its secretary's console with the practice's greeting."""
+import datetime
+import os
 import subprocess
 import tempfile
+import zoneinfo
+
+import icalendar
+from dateutil.easter import easter
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -26,6 +33,45 @@ def command(env, *arguments, stdin=None):
     done = subprocess.run([BINARY, *arguments], cwd=env["_FOLDER"], env=env, input=stdin, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
+
+
+def previous_agenda(path, count=200):
+    """The previous software's export: `count` upcoming 20-minute consultations on weekday mornings, from next week on,
+    written by the icalendar library (not by Permanence), in Paris time with a TZID."""
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    surnames = ["MARTIN", "BERNARD", "THOMAS", "PETIT", "ROBERT", "RICHARD", "DURAND", "DUBOIS", "MOREAU", "LAURENT",
+                "SIMON", "MICHEL", "LEFEBVRE", "LEROY", "ROUX", "DAVID", "BERTRAND", "MOREL", "FOURNIER", "GIRARD"]
+    first_names = ["Léa", "Hugo", "Chloé", "Louis", "Emma", "Jules", "Inès", "Gabriel", "Manon", "Arthur"]
+
+    def closed(day):
+        """French public holidays, with those of the Moselle (Good Friday, 26 December)."""
+        e = easter(day.year)
+        fixed = {(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25), (12, 26)}
+        moving = {e - datetime.timedelta(days=2), e + datetime.timedelta(days=1), e + datetime.timedelta(days=39), e + datetime.timedelta(days=50)}
+        return (day.month, day.day) in fixed or day in moving
+
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Ancien agenda du cabinet//FR")
+    calendar.add("version", "2.0")
+    day = datetime.date.today() + datetime.timedelta(days=7 - datetime.date.today().weekday() + 7)
+    made = 0
+    while made < count:
+        if day.weekday() < 5 and not closed(day):
+            for slot in range(10):
+                if made == count:
+                    break
+                start = datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=paris) + datetime.timedelta(minutes=20 * slot)
+                event = icalendar.Event()
+                event.add("uid", f"rdv-{made}@ancien-agenda")
+                event.add("dtstart", start)
+                event.add("dtend", start + datetime.timedelta(minutes=20))
+                event.add("summary", f"{surnames[made % 20]} {first_names[made // 20 % 10]} - Consultation")
+                event.add("description", f"Né(e) le {1 + made % 28:02d}/{1 + made % 12:02d}/{2012 + made % 12}\nTél : 06 12 34 {made // 100:02d} {made % 100:02d}")
+                calendar.add_component(event)
+                made += 1
+        day += datetime.timedelta(days=1)
+    with open(path, "wb") as file:
+        file.write(calendar.to_ical())
 
 
 def fill(browser, name, value):
@@ -112,6 +158,19 @@ def test_a_practice_is_put_into_service_without_the_demo(browser):
                                                   "password": DOCTOR_PASSWORD, "practices": [practice_id], "practitionerID": weber["id"]})
         command(env, "user", "create", "--email", SECRETARY, "--role", "secretary", "--name", "Inès Morel",
                 "--practice", "cabinet-de-pediatrie-lumiere", "--password", SECRETARY_PASSWORD)
+
+        # The previous agenda: 200 upcoming appointments of Dr Weber, checked first, then imported.
+        export = os.path.join(folder, "ancien-agenda.ics")
+        previous_agenda(export)
+        browser.get(f"{base}/cabinets/{practice_id}/reprise-agenda")
+        Select(browser.find_element(By.NAME, "praticien")).select_by_visible_text("Dr Louise Weber")
+        browser.find_element(By.NAME, "fichier").send_keys(export)
+        browser.find_element(By.XPATH, "//button[text()='Vérifier le fichier']").click()
+        wait_for_text(browser, "Vérification : 200 rendez-vous sur 200 seront repris")
+        screenshot(browser, "197-reprise-agenda-verifiee")
+        browser.find_element(By.XPATH, "//button[contains(., 'Importer les 200 rendez-vous')]").click()
+        wait_for_text(browser, "Import terminé : 200 rendez-vous repris", seconds=60)
+        screenshot(browser, "198-reprise-agenda-importee")
 
         # The checklist: everything but the triage review and the test call holds; « Prêt » waits.
         browser.get(f"{base}/cabinets/{practice_id}/mise-en-service")

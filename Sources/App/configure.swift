@@ -53,6 +53,7 @@ func routes(_ app: Application) throws {
     auth.bootSignedIn(routes: signedIn)
     try signedIn.register(collection: PracticesController())
     try signedIn.register(collection: PracticeSetupController())
+    try signedIn.register(collection: AgendaImportController())
     try signedIn.register(collection: PractitionersController())
     try signedIn.register(collection: AgendaController())
     try signedIn.register(collection: AppointmentsController())

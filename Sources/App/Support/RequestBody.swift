@@ -20,12 +20,14 @@ extension Request {
     }
 }
 
-/// The API reads JSON, and a file of patients as CSV: any other body is 415 before a handler sees it.
+/// The API reads JSON, a file of patients as CSV and a previous agenda as iCalendar or CSV: any other body is 415 before a
+/// handler sees it.
 struct JSONBodiesOnly: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if [.POST, .PUT, .PATCH].contains(request.method), let type = request.headers.contentType,
            !(type.type == "application" && type.subType == "json"),
-           !(type.type == "text" && type.subType == "csv" && request.url.path.hasSuffix("/imports")) {
+           !(type.type == "text" && type.subType == "csv" && request.url.path.hasSuffix("/imports")),
+           !(type.type == "text" && ["csv", "calendar"].contains(type.subType) && request.url.path.hasSuffix("/agenda-import")) {
             throw AppError.refusedByHTTP(.unsupportedMediaType)
         }
         return try await next.respond(to: request)

@@ -12,6 +12,7 @@ struct AppointmentsAPI: RouteCollection {
         practice.delete("holds", ":holdID", use: releaseHold)
 
         practice.post("appointments", use: idempotent(book))
+        practice.on(.POST, "agenda-import", body: .stream, use: importAgenda)
         practice.get("appointments", use: list)
         practice.get("appointments", ":appointmentID", use: show)
         practice.get("appointments", ":appointmentID", "alternatives", use: alternatives)
@@ -57,6 +58,24 @@ struct AppointmentsAPI: RouteCollection {
     }
 
     // MARK: Appointments
+
+    /// The previous agenda's file (.ics as `text/calendar`, or CSV as `text/csv`) for `practitionerId`: with `dryRun=true`
+    /// the report alone, otherwise the import of what it accepts. `motifId` is the motif of the lines that name none.
+    @Sendable func importAgenda(req: Request) async throws -> AgendaImportStore.Report {
+        let practice = try await req.authorizePracticeParameter()
+        _ = try req.require(.managePractices)
+        guard let practitioner = try req.query.get(UUID?.self, at: "practitionerId") else {
+            throw AppError.invalid("practitionerId", "praticien obligatoire : celui dont l'agenda est repris")
+        }
+        let motif = try req.query.get(UUID?.self, at: "motifId")
+        let dryRun = try req.query.get(Bool?.self, at: "dryRun") ?? false
+        guard let body = try await req.collectBody(max: AgendaImportStore.maxBytes), body.readableBytes > 0 else {
+            throw AppError.invalid("file", "le corps de la requête doit être le fichier de l'agenda (.ics ou CSV)")
+        }
+        return try await AgendaImportStore.run(Array(body.readableBytesView), contentType: req.headers.contentType, practitioner: practitioner,
+                                               motif: motif, dryRun: dryRun, in: try await BookingContext.make(req, practice: practice),
+                                               today: req.parisToday, on: req.db)
+    }
 
     @Sendable func book(req: Request) async throws -> Response {
         let ctx = try await Self.context(req)
