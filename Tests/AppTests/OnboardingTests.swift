@@ -50,6 +50,10 @@ struct OnboardingTests {
             // Her account reviews the triage criteria; a supervisor cannot do it for her.
             #expect(try await app.api(.POST, "\(base)/triage/protocol/review", token: supervisor).status == .forbidden)
             try await world.addUser("dr.weber@cabinet.test", role: .practitioner, practices: [id], practitioner: practitioner.id, on: app)
+            struct Listed: Decodable { struct One: Decodable { let id: UUID; let userId: UUID? }; let practitioners: [One] }
+            let listed = try await app.api(.GET, "\(base)/practitioners", token: supervisor).content.decode(Listed.self)
+            let account = try await UserRecord.query(on: app.db).filter(\.$email == "dr.weber@cabinet.test").first()
+            #expect(listed.practitioners.first { $0.id == practitioner.id }?.userId == account?.id)
             let doctor = try await app.apiToken("dr.weber@cabinet.test")
             let review = try await app.api(.POST, "\(base)/triage/protocol/review", token: doctor)
             #expect(review.status == .ok, "\(review.body.string)")

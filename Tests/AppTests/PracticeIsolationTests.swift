@@ -38,7 +38,8 @@ struct PracticeIsolationTests {
     /// Pages a secretary's role does not open (importing a practice's patients).
     static let supervisorsOnly: Set<String> = ["cabinets/:practiceID/patients/import", "cabinets/:practiceID/patients/import/:importID",
                                                "cabinets/:practiceID/fiche/modifier", "cabinets/:practiceID/protocole/modifier",
-                                               "cabinets/:practiceID/parametres", "cabinets/:practiceID/mise-en-service"]
+                                               "cabinets/:practiceID/parametres", "cabinets/:practiceID/mise-en-service",
+                                               "cabinets/:practiceID/reprise-agenda"]
 
     @Test func aSecretaryGets404ForAnotherPracticeThroughEveryBrowserRoute() async throws {
         try await withTestApp { app in

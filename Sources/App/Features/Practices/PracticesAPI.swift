@@ -89,7 +89,7 @@ struct PracticesAPI: RouteCollection {
     func practitioners(req: Request) async throws -> PractitionerList {
         let practice = try await req.authorizePracticeParameter()
         let list = try await PracticeStore.practitioners(of: practice, on: req.db)
-        return PractitionerList(practitioners: list.map(PractitionerDTO.init))
+        return PractitionerList(practitioners: try await PractitionerDTO.withAccounts(list, on: req.db))
     }
 
     struct Checklist: Content {
@@ -134,7 +134,7 @@ struct PracticesAPI: RouteCollection {
         _ = try req.require(.managePractices)
         let record = try await PractitionerSetupStore.save(try req.content.decode(PractitionerInput.self), existing: nil, practice: practice,
                                                            context: try req.writeContext(), cache: req.application.agendaCache)
-        let response = try await PractitionerDTO(record).encodeResponse(status: .created, for: req)
+        let response = try await PractitionerDTO.withAccount(record, on: req.db).encodeResponse(status: .created, for: req)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/practices/\(practice.id)/practitioners/\(record.id!)")
         return response
     }
@@ -144,8 +144,9 @@ struct PracticesAPI: RouteCollection {
         let practice = try await req.authorizePracticeParameter()
         _ = try req.require(.managePractices)
         let record = try await PracticeStore.practitioner(req.parameters.get("practitionerID", as: UUID.self), of: practice, on: req.db)
-        return PractitionerDTO(try await PractitionerSetupStore.save(try req.content.decode(PractitionerInput.self), existing: record, practice: practice,
-                                                                     context: try req.writeContext(), cache: req.application.agendaCache))
+        return try await PractitionerDTO.withAccount(try await PractitionerSetupStore.save(try req.content.decode(PractitionerInput.self), existing: record,
+                                                                                           practice: practice, context: try req.writeContext(),
+                                                                                           cache: req.application.agendaCache), on: req.db)
     }
 
     @Sendable
@@ -164,7 +165,7 @@ struct PracticesAPI: RouteCollection {
         let record = try await PracticeStore.practitioner(req.parameters.get("practitionerID", as: UUID.self), of: practice, on: req.db)
         try await PractitionerSetupStore.setActive(active, record, practice: practice, context: try req.writeContext(),
                                                    now: req.application.clock.now(), cache: req.application.agendaCache)
-        return PractitionerDTO(record)
+        return try await PractitionerDTO.withAccount(record, on: req.db)
     }
 
     /// Practitioners, supervisors and administrators set how the center reaches a practitioner of the practice.
@@ -176,6 +177,6 @@ struct PracticesAPI: RouteCollection {
         let input = try req.content.decode(ContactInput.self)
         try await PracticeStore.setContact(of: practitioner, mobilePhone: input.mobilePhone, directPhone: input.directPhone,
                                            noticeEmail: input.noticeEmail, in: practice, context: try req.writeContext())
-        return PractitionerDTO(practitioner)
+        return try await PractitionerDTO.withAccount(practitioner, on: req.db)
     }
 }

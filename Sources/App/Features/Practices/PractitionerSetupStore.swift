@@ -148,6 +148,8 @@ struct PractitionerDTO: Content {
     let directPhone: String?
     let noticeEmail: String?
     let active: Bool
+    /// The user account linked to this practitioner (made on « Utilisateurs » with the practitioner role), if any.
+    var userId: UUID?
 
     init(_ record: PractitionerRecord) {
         id = record.id!
@@ -162,5 +164,20 @@ struct PractitionerDTO: Content {
         directPhone = record.directPhone
         noticeEmail = record.noticeEmail
         active = record.deactivatedAt == nil
+    }
+
+    /// The practitioners as the API shows them, each with the account linked to them.
+    static func withAccounts(_ records: [PractitionerRecord], on db: any Database) async throws -> [PractitionerDTO] {
+        let ids = records.compactMap(\.id)
+        let accounts = try await UserRecord.query(on: db).filter(\.$practitionerID ~~ ids).all()
+        return records.map { record in
+            var dto = PractitionerDTO(record)
+            dto.userId = accounts.first { $0.practitionerID == record.id }?.id
+            return dto
+        }
+    }
+
+    static func withAccount(_ record: PractitionerRecord, on db: any Database) async throws -> PractitionerDTO {
+        try await withAccounts([record], on: db)[0]
     }
 }
