@@ -125,7 +125,9 @@ enum PracticeSetupStore {
         require(input.specialty, "specialty", "spécialité obligatoire", max: 80)
         require(input.address, "address", "adresse obligatoire", max: 300)
         if (input.access ?? "").count > 1000 { errors.append(FieldError(field: "access", reason: "1 000 caractères au plus")) }
-        if (input.greeting ?? "").count > 500 { errors.append(FieldError(field: "greeting", reason: "500 caractères au plus")) }
+        // As long as the playbook's greeting and out-of-hours text may be: a template copies them there.
+        if (input.greeting ?? "").count > 300 { errors.append(FieldError(field: "greeting", reason: "300 caractères au plus")) }
+        if input.outsideHoursMessage.count > 2000 { errors.append(FieldError(field: "outsideHoursMessage", reason: "2 000 caractères au plus")) }
         let slug = input.slug.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 } ?? PracticeSlug.from(name: input.name)
         if let problem = PracticeSlug.problem(with: slug) { errors.append(FieldError(field: "slug", reason: problem)) }
         let departement = Departement(code: input.departement)
