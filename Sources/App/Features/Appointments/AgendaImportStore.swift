@@ -70,13 +70,18 @@ enum AgendaImportStore {
             if let motif, row.start >= ctx.now {
                 let breaches = (try? ctx.agenda.breaches(practitioner: practitioner, motif: motif, start: row.start, now: ctx.now, urgent: false)) ?? []
                 // Notice and horizon were the previous agenda's business: the appointment is already agreed.
-                reasons += breaches.filter { ![.tooShortNotice(minimumMinutes: motif.minimumNoticeMinutes), .beyondHorizon(days: motif.horizonDays)].contains($0) }
-                    .map(\.reason)
+                reasons += breaches.filter {
+                    switch $0 {
+                    case .tooShortNotice, .beyondHorizon: false
+                    default: true
+                    }
+                }.map(\.reason)
                 let wanted = DateInterval(start: row.start, duration: TimeInterval((motif.durationMinutes + motif.bufferAfterMinutes) * 60))
                 let plan = ctx.agenda.dayPlan(for: practitioner, on: LocalDate(row.start, in: ctx.zone))
-                if let busy = plan.busy.first(where: { $0.intersects(wanted) && $0.end != wanted.start && wanted.end != $0.start }) {
+                func overlaps(_ other: DateInterval) -> Bool { other.start < wanted.end && wanted.start < other.end }
+                if let busy = plan.busy.first(where: overlaps) {
                     reasons.append("chevauche un rendez-vous déjà pris à \(FrenchFormat.time(busy.start, in: ctx.zone))")
-                } else if let other = taken.first(where: { $0.interval.intersects(wanted) && $0.interval.end != wanted.start && wanted.end != $0.interval.start }) {
+                } else if let other = taken.first(where: { overlaps($0.interval) }) {
                     reasons.append("chevauche le rendez-vous de la ligne \(other.line)")
                 }
             }

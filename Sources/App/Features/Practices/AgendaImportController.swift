@@ -13,7 +13,7 @@ struct AgendaImportController: RouteCollection {
         page.post("importer", use: run)
     }
 
-    struct Option: Encodable { let value: String; let label: String; let selected: Bool }
+    typealias Option = AppointmentsController.Option
     struct Page: Encodable {
         let layout: PracticesController.Layout
         let practiceID: UUID

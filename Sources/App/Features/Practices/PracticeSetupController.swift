@@ -47,7 +47,7 @@ struct PracticeSetupController: RouteCollection {
             layout: .init(try req.requirePrincipal()), practiceID: practice.id, practiceName: record.name,
             items: checklist.items.map { ChecklistRow(label: $0.label, done: $0.done, detail: $0.detail) }, ready: checklist.ready,
             live: record.liveAt != nil, liveSince: record.liveAt.map { FrenchFormat.longDate($0) } ?? "",
-            notice: AgendaController.string(req, "ok") ?? AgendaController.string(req, "erreur").map { "⚠ " + $0 },
+            notice: Self.notice(req),
             numbers: numbers.joined(separator: " ou ")))
     }
 
@@ -80,7 +80,8 @@ struct PracticeSetupController: RouteCollection {
         var fuseau: String?
         var numeros: [String]?
         var etiquettes: [String]?
-        /// `c{jour}_{i}_debut` / `c{jour}_{i}_fin`, read from the raw form.
+        /// One exception per line (`exceptionLine`); the coverage table's `c{jour}_{i}_debut` / `…_fin` are read from the
+        /// raw form (`coverage(from:)`).
         var exceptions: String?
         var feries: String?
         var horsHoraires: String?
@@ -294,7 +295,7 @@ struct PracticeSetupController: RouteCollection {
             while ranges.count < 2 { ranges.append(CoverageRangeRow(index: ranges.count, start: "", end: "")) }
             return CoverageDay(weekday: weekday, day: AgendaController.weekdayNames[weekday - 1], ranges: ranges)
         }
-        let notice = AgendaController.string(req, "ok") ?? AgendaController.string(req, "erreur").map { "⚠ " + $0 }
+        let notice = Self.notice(req)
         return try await req.view.render("practices/setup", Page(
             layout: .init(principal), practiceID: practice?.id,
             title: record.map { "Paramètres — \($0.name)" } ?? "Nouveau cabinet",
@@ -375,6 +376,11 @@ struct PracticeSetupController: RouteCollection {
     static func message(_ error: AppError) -> String {
         if case .validation(let errors) = error { return errors.map { "\(label($0.field)) : \($0.reason)" }.joined(separator: " ; ") }
         return error.detail
+    }
+
+    /// What the last form did (`?ok=`), or why it was refused (`?erreur=`).
+    static func notice(_ req: Request) -> String? {
+        AgendaController.string(req, "ok") ?? AgendaController.string(req, "erreur").map { "⚠ " + $0 }
     }
 
     static func encoded(_ text: String) -> String {

@@ -52,8 +52,13 @@ struct PracticesAPI: RouteCollection {
     func create(req: Request) async throws -> Response {
         _ = try req.require(.managePractices)
         let record = try await PracticeSetupStore.create(try req.content.decode(PracticeInput.self), context: try req.writeContext(), app: req.application)
-        let response = try await PracticeDTO.make(record, on: req.db).encodeResponse(status: .created, for: req)
-        response.headers.replaceOrAdd(name: .location, value: "/api/v1/practices/\(record.id!)")
+        return try await Self.created(try await PracticeDTO.make(record, on: req.db), at: "/api/v1/practices/\(record.id!)", req: req)
+    }
+
+    /// 201 with the new resource and its address.
+    static func created<T: Content>(_ body: T, at location: String, req: Request) async throws -> Response {
+        let response = try await body.encodeResponse(status: .created, for: req)
+        response.headers.replaceOrAdd(name: .location, value: location)
         return response
     }
 
@@ -134,9 +139,8 @@ struct PracticesAPI: RouteCollection {
         _ = try req.require(.managePractices)
         let record = try await PractitionerSetupStore.save(try req.content.decode(PractitionerInput.self), existing: nil, practice: practice,
                                                            context: try req.writeContext(), cache: req.application.agendaCache)
-        let response = try await PractitionerDTO.withAccount(record, on: req.db).encodeResponse(status: .created, for: req)
-        response.headers.replaceOrAdd(name: .location, value: "/api/v1/practices/\(practice.id)/practitioners/\(record.id!)")
-        return response
+        return try await Self.created(try await PractitionerDTO.withAccount(record, on: req.db),
+                                      at: "/api/v1/practices/\(practice.id)/practitioners/\(record.id!)", req: req)
     }
 
     @Sendable
