@@ -11,8 +11,7 @@ public func configure(_ app: Application, environment: [String: String]) async t
 
 func configure(_ app: Application, settings: AppSettings) async throws {
     app.settings = settings
-    app.principalCache = PrincipalCache()
-    app.practiceDirectory = PracticeDirectory()
+    app.makeCaches()
     app.liveHub = LiveHub()   // given a relay by DatabaseSetup on PostgreSQL
     app.http.server.configuration.hostname = settings.host
     app.http.server.configuration.port = settings.port

@@ -21,7 +21,7 @@ struct LiveRelayTests {
             let second = try await Application.make(.testing)
             do {
                 try await configure(second, settings: first.settings)
-                for app in [first, second] { app.postgresRelay?.start(hub: app.liveHub, logger: app.logger) }
+                for app in [first, second] { app.postgresRelay?.start(hub: app.liveHub, caches: app.instanceCaches, logger: app.logger) }
                 defer { for app in [first, second] { app.postgresRelay?.stop() } }
                 try await Self.waitUntilListening(first)
                 try await Self.waitUntilListening(second)

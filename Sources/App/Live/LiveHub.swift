@@ -61,7 +61,7 @@ actor LiveHub {
 
     /// To this instance's consoles and, through the relay, to the other instances'.
     func publish(_ event: LiveEvent) async {
-        if let unit = UnitOfWork.current { return unit.publishAfterCommit(event) }
+        if let unit = UnitOfWork.current { return unit.afterCommit { await self.publish(event) } }
         deliver(event)
         await relay?(event)
     }

@@ -5,16 +5,18 @@ import PostgresNIO
 import SQLKit
 import Vapor
 
-/// Carries live events between server instances that share one PostgreSQL database: each instance publishes with
-/// `NOTIFY` and listens on a connection of its own; it knows its own events by its instance id and skips them (they
-/// were delivered locally already). On SQLite there is one instance and no relay.
+/// Carries live events and cache news between server instances that share one PostgreSQL database: each instance
+/// publishes with `NOTIFY` and listens on a connection of its own; it knows its own messages by its instance id and
+/// skips them (they were applied locally already). While it is not listening, news may be missed: the caches are
+/// dropped when the connection goes and again once it is back. On SQLite there is one instance and no relay.
 final class PostgresRelay: Sendable {
-    /// An event as it travels in a notification's payload.
+    /// An event or a cache change as it travels in a notification's payload.
     struct Message: Codable {
         let instance: UUID
-        let kind: String
-        let practice: UUID?
-        let users: [UUID]?
+        var kind: String? = nil
+        var practice: UUID? = nil
+        var users: [UUID]? = nil
+        var cache: CacheChange? = nil
     }
 
     let channel: String
@@ -34,7 +36,7 @@ final class PostgresRelay: Sendable {
     var isStarted: Bool { task.withLockedValue { $0 != nil } }
 
     /// Listens until stopped; a dropped connection is opened again after a second.
-    func start(hub: LiveHub, logger: Logger) {
+    func start(hub: LiveHub, caches: InstanceCaches, logger: Logger) {
         let work = Task { [self] in
             while !Task.isCancelled {
                 do {
@@ -43,22 +45,33 @@ final class PostgresRelay: Sendable {
                     defer { connection.withLockedValue { $0 = nil }; Task { try? await opened.close() } }
                     if Task.isCancelled { break }
                     try await opened.listen(on: channel) { notifications in
+                        // Listening from now on: what changed before is read again.
+                        caches.dropAll()
                         listening.withLockedValue { $0 = true }
                         for try await notification in notifications {
                             guard let message = try? JSONDecoder().decode(Message.self, from: Data(notification.payload.utf8)),
-                                  message.instance != instance, let kind = LiveEvent.Kind(rawValue: message.kind) else { continue }
-                            await hub.deliver(LiveEvent(kind: kind, practiceID: message.practice, users: message.users.map(Set.init)))
+                                  message.instance != instance else { continue }
+                            if let change = message.cache { caches.received(change) }
+                            if let kind = message.kind.flatMap(LiveEvent.Kind.init(rawValue:)) {
+                                await hub.deliver(LiveEvent(kind: kind, practiceID: message.practice, users: message.users.map(Set.init)))
+                            }
                         }
                     }
                 } catch {
                     if Task.isCancelled { break }
                     logger.warning("Relais des événements en direct interrompu : \(String(reflecting: error))")
                 }
+                if listening.withLockedValue({ $0 }) { caches.dropAll() }
                 listening.withLockedValue { $0 = false }
                 try? await Task.sleep(for: .seconds(1))
             }
         }
         task.withLockedValue { $0 = work }
+    }
+
+    /// Cuts the listening connection as a network fault would (the tests of a missed notification).
+    func cutConnection() async {
+        if let open = connection.withLockedValue({ $0 }) { try? await open.close() }
     }
 
     /// Ends the listening: its connection is closed, which ends the notifications the task waits on.
@@ -69,8 +82,17 @@ final class PostgresRelay: Sendable {
 
     /// Tells the other instances; a failure is logged, never the publisher's error (the local consoles have it).
     func notify(_ event: LiveEvent, on db: any Database, logger: Logger) async {
+        await send(Message(instance: instance, kind: event.kind.rawValue, practice: event.practiceID, users: event.users.map { Array($0) }),
+                   on: db, logger: logger)
+    }
+
+    /// Tells the other instances what to drop from their caches.
+    func notify(_ change: CacheChange, on db: any Database, logger: Logger) async {
+        await send(Message(instance: instance, cache: change), on: db, logger: logger)
+    }
+
+    private func send(_ message: Message, on db: any Database, logger: Logger) async {
         guard isStarted else { return }
-        let message = Message(instance: instance, kind: event.kind.rawValue, practice: event.practiceID, users: event.users.map { Array($0) })
         guard let payload = try? String(decoding: JSONEncoder().encode(message), as: UTF8.self) else { return }
         do {
             try await (db as! any SQLDatabase).raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
@@ -86,7 +108,7 @@ struct PostgresRelayLifecycle: LifecycleHandler {
     let relay: PostgresRelay
 
     func didBoot(_ application: Application) throws {
-        relay.start(hub: application.liveHub, logger: application.logger)
+        relay.start(hub: application.liveHub, caches: application.instanceCaches, logger: application.logger)
     }
 
     func shutdown(_ application: Application) {

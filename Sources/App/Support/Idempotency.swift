@@ -52,7 +52,7 @@ enum Idempotency {
         }
         let now = req.application.clock.now()
         do {
-            return try await UnitOfWork.run(on: req.db, gate: req.writer.gate, hub: req.application.liveHub) { unit in
+            return try await UnitOfWork.run(on: req.db, gate: req.writer.gate) { unit in
                 // Inserted first: a second request under the key waits here for the first one's commit.
                 try await claim(owner: owner, key: key, hash: hash, now: now, on: unit.database)
                 let response = try await handler(req)

@@ -150,12 +150,16 @@ enum AgendaStore {
 /// Compiled agendas by practice, so that the availability route reads memory, not the database. A write to a
 /// practice's rules invalidates its entry; a booking, move or cancellation updates it in place once committed; an
 /// entry also expires after a few minutes, or when a hold it counts expires. Each write moves the practice's
-/// generation on, and an agenda compiled while one happened is used by its request but never kept.
+/// generation on, and an agenda compiled while one happened is used by its request but never kept. The other
+/// instances drop the practice's entry (they read the changed rows again at the next use).
 final class AgendaCache: Sendable {
     private struct Entry { var agenda: PracticeAgenda; let loadedAt: Date; var staleAt: Date? }
     private struct State { var entries: [UUID: Entry] = [:]; var generations: [UUID: UInt64] = [:] }
     private let state = NIOLockedValueBox(State())
+    private let peers: CachePeers
     let lifetime: TimeInterval = 300
+
+    init(peers: CachePeers = CachePeers()) { self.peers = peers }
 
     func agenda(for practice: AuthorizedPractice, now: Date, load: () async throws -> (PracticeAgenda, staleAt: Date?)) async throws -> PracticeAgenda {
         let (cached, generation) = state.withLockedValue { ($0.entries[practice.id], $0.generations[practice.id, default: 0]) }
@@ -170,10 +174,23 @@ final class AgendaCache: Sendable {
         return agenda
     }
 
+    /// After this instance changed the practice's rules.
     func invalidate(_ practice: UUID) {
+        drop(practice)
+        peers.tell(.agenda(practice: practice))
+    }
+
+    func drop(_ practice: UUID) {
         state.withLockedValue { state in
             state.entries.removeValue(forKey: practice)
             state.generations[practice, default: 0] &+= 1
+        }
+    }
+
+    func dropAll() {
+        state.withLockedValue { state in
+            for practice in state.entries.keys { state.generations[practice, default: 0] &+= 1 }
+            state.entries.removeAll()
         }
     }
 
@@ -181,6 +198,7 @@ final class AgendaCache: Sendable {
     func apply(_ changes: OccupancyChanges, to practice: UUID) {
         let list = changes.changes
         guard !list.isEmpty else { return }
+        peers.tell(.agenda(practice: practice))
         let expiry = changes.earliestExpiry
         state.withLockedValue { state in
             state.generations[practice, default: 0] &+= 1
@@ -195,10 +213,9 @@ final class AgendaCache: Sendable {
 extension Application {
     private struct AgendaCacheKey: StorageKey { typealias Value = AgendaCache }
 
+    /// Set by `makeCaches()`.
     var agendaCache: AgendaCache {
-        if let cache = storage[AgendaCacheKey.self] { return cache }
-        let cache = AgendaCache()
-        storage[AgendaCacheKey.self] = cache
-        return cache
+        get { storage[AgendaCacheKey.self]! }
+        set { storage[AgendaCacheKey.self] = newValue }
     }
 }

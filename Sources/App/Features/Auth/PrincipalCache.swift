@@ -3,12 +3,15 @@ import NIOConcurrencyHelpers
 import Vapor
 
 /// Who a bearer token is, remembered for a few seconds so that hot API routes do not read three tables per request.
-/// A revocation clears its entry at once on this instance; another instance sharing the database sees it within
-/// `lifetime`. A future change to a user's role, assignments or status must call `forgetAll()`.
+/// A revocation clears its entry at once on this instance and, through the relay, on the others; a change to a user's
+/// role, assignments, status or credentials must call `forgetAll()`.
 final class PrincipalCache: Sendable {
     private struct Entry { let principal: Principal; let validUntil: Date }
     private let entries = NIOLockedValueBox<[String: Entry]>([:])
+    private let peers: CachePeers
     let lifetime: TimeInterval = 15
+
+    init(peers: CachePeers = CachePeers()) { self.peers = peers }
 
     func principal(forTokenHash hash: String, now: Date) -> Principal? {
         entries.withLockedValue { entries in
@@ -28,15 +31,30 @@ final class PrincipalCache: Sendable {
         }
     }
 
-    func forget(tokenHash hash: String) { _ = entries.withLockedValue { $0.removeValue(forKey: hash) } }
+    /// After this instance revoked the token.
+    func forget(tokenHash hash: String) {
+        drop(tokenHash: hash)
+        peers.tell(.token(hash: hash))
+    }
 
-    func forgetAll() { entries.withLockedValue { $0.removeAll() } }
+    /// After this instance changed an account.
+    func forgetAll() {
+        dropAll()
+        peers.tell(.accounts)
+    }
+
+    func drop(tokenHash hash: String) { _ = entries.withLockedValue { $0.removeValue(forKey: hash) } }
+
+    func dropAll() { entries.withLockedValue { $0.removeAll() } }
 }
 
 /// The ids of the center's practices, reloaded every minute: the access check needs to know a practice exists.
 final class PracticeDirectory: Sendable {
     private let state = NIOLockedValueBox<(ids: Set<UUID>, loadedAt: Date)?>(nil)
+    private let peers: CachePeers
     let lifetime: TimeInterval = 60
+
+    init(peers: CachePeers = CachePeers()) { self.peers = peers }
 
     func contains(_ id: UUID, now: Date, load: () async throws -> Set<UUID>) async throws -> Bool {
         if let current = state.withLockedValue({ $0 }), now.timeIntervalSince(current.loadedAt) < lifetime, current.ids.contains(id) {
@@ -48,7 +66,13 @@ final class PracticeDirectory: Sendable {
         return ids.contains(id)
     }
 
-    func forget() { state.withLockedValue { $0 = nil } }
+    /// After this instance created or changed a practice.
+    func forget() {
+        drop()
+        peers.tell(.practices)
+    }
+
+    func drop() { state.withLockedValue { $0 = nil } }
 }
 
 extension Application {

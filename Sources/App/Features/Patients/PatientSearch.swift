@@ -157,10 +157,10 @@ enum PatientSearch {
     }
 }
 
-/// Each practice's patient index, read on first use and kept 5 minutes (a write on another server instance is seen at
-/// the latest then). A write of this instance names the patients it changed; the next request reads only those again
-/// and patches the index (a few hundred at most; more, and the whole practice is read again). An index read while
-/// such a write committed is used for that request but not kept.
+/// Each practice's patient index, read on first use and kept 5 minutes. A write names the patients it changed (on
+/// another instance, through the relay); the next request reads only those again and patches the index (a few hundred
+/// at most; more, and the whole practice is read again). An index read while such a write committed is used for that
+/// request but not kept.
 final class PatientIndexCache: Sendable {
     private struct Entry { let index: PatientIndex; let loadedAt: ContinuousClock.Instant }
     private struct State {
@@ -169,8 +169,11 @@ final class PatientIndexCache: Sendable {
         var changed: [UUID: Set<UUID>] = [:]
     }
     private let state = NIOLockedValueBox(State())
+    private let peers: CachePeers
     let lifetime: Duration = .seconds(300)
     static let patchLimit = 500
+
+    init(peers: CachePeers = CachePeers()) { self.peers = peers }
 
     func index(for practice: UUID, load: () async throws -> [IndexedPatient],
                reload: (Set<UUID>) async throws -> [IndexedPatient]) async throws -> PatientIndex {
@@ -198,11 +201,34 @@ final class PatientIndexCache: Sendable {
         return index
     }
 
-    /// After a committed write that changed (created, edited, merged, erased) these patients of the practice.
+    /// After a committed write of this instance that changed (created, edited, merged, erased) these patients.
     func changed(_ practice: UUID, patients: some Sequence<UUID>) {
+        let ids = Array(patients)
+        received(practice, patients: ids)
+        peers.tell(.patients(practice: practice, ids: ids.count <= CacheChange.namedPatientsLimit ? ids : nil))
+    }
+
+    /// Another instance changed these patients: read again at the next use.
+    func received(_ practice: UUID, patients: [UUID]) {
         state.withLockedValue { state in
             state.generations[practice, default: 0] &+= 1
             if state.entries[practice] != nil { state.changed[practice, default: []].formUnion(patients) }
+        }
+    }
+
+    func drop(_ practice: UUID) {
+        state.withLockedValue { state in
+            state.generations[practice, default: 0] &+= 1
+            state.entries[practice] = nil
+            state.changed[practice] = nil
+        }
+    }
+
+    func dropAll() {
+        state.withLockedValue { state in
+            for practice in state.entries.keys { state.generations[practice, default: 0] &+= 1 }
+            state.entries.removeAll()
+            state.changed.removeAll()
         }
     }
 }
@@ -210,10 +236,9 @@ final class PatientIndexCache: Sendable {
 extension Application {
     private struct PatientIndexCacheKey: StorageKey { typealias Value = PatientIndexCache }
 
+    /// Set by `makeCaches()`.
     var patientIndexCache: PatientIndexCache {
-        if let cache = storage[PatientIndexCacheKey.self] { return cache }
-        let cache = PatientIndexCache()
-        storage[PatientIndexCacheKey.self] = cache
-        return cache
+        get { storage[PatientIndexCacheKey.self]! }
+        set { storage[PatientIndexCacheKey.self] = newValue }
     }
 }
