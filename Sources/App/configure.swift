@@ -12,6 +12,7 @@ public func configure(_ app: Application, environment: [String: String]) async t
 func configure(_ app: Application, settings: AppSettings) async throws {
     app.settings = settings
     app.makeCaches()
+    app.metrics = AppMetrics()
     app.liveHub = LiveHub()   // given a relay by DatabaseSetup on PostgreSQL
     app.http.server.configuration.hostname = settings.host
     app.http.server.configuration.port = settings.port
@@ -27,6 +28,7 @@ func configure(_ app: Application, settings: AppSettings) async throws {
 
     app.views.use(.leaf)
     app.middleware = Middlewares()
+    app.middleware.use(MetricsMiddleware())
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(ErrorRendering())
     app.middleware.use(SecurityHeaders())
@@ -40,6 +42,7 @@ func configure(_ app: Application, settings: AppSettings) async throws {
 
 func routes(_ app: Application) throws {
     try app.register(collection: SystemController())
+    try app.register(collection: MetricsController())
     AgendaGridStyle.boot(routes: app)
     try app.register(collection: StaticFiles(publicDirectory: app.directory.publicDirectory))
 

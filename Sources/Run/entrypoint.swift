@@ -8,7 +8,7 @@ enum Entrypoint {
         var env: Environment
         do {
             env = try Environment.detect()
-            try LoggingSystem.bootstrap(from: &env)
+            try LogSetup.bootstrap(&env, variables: ProcessInfo.processInfo.environment)
         } catch {
             FileHandle.standardError.write(Data("permanence: \(error)\n".utf8))
             exit(1)

@@ -4,7 +4,7 @@ import Foundation
 import Vapor
 
 /// The command line: `serve` (default), `migrate`, `seed-demo`, `user create`, `import patients`, `audit verify`,
-/// `audit checkpoint`.
+/// `audit checkpoint`, `backup`, `restore`…
 enum PermanenceCommands {
     static func register(on app: Application) async {
         app.asyncCommands.use(PreparedServeCommand(serve: await app.servers.asyncCommand), as: "serve", isDefault: true)
@@ -19,6 +19,8 @@ enum PermanenceCommands {
         app.asyncCommands.use(TelephonyCommands(), as: "telephony")
         app.asyncCommands.use(SimulateCallCommand(), as: "simulate-call")
         app.asyncCommands.use(PracticeCommands(), as: "practice")
+        app.asyncCommands.use(BackupCommand(), as: "backup")
+        app.asyncCommands.use(RestoreCommand(), as: "restore")
     }
 }
 

@@ -18,7 +18,7 @@ enum DatabaseSetup {
         case .sqliteFile(let path):
             try checkSQLiteFile(at: path)
             app.databases.use(.sqlite(.file(path)), as: .sqlite)
-            app.writer = Writer(gate: WriteGate(), clock: app.clock, seal: seal)
+            app.writer = Writer(gate: WriteGate(), clock: app.clock, seal: seal, metrics: app.metrics)
         case .postgres(let url):
             var configuration = try SQLPostgresConfiguration(url: url)
             if let schema = settings.postgresSchema {
@@ -26,7 +26,7 @@ enum DatabaseSetup {
             }
             // A busy server makes writers wait rather than fail (DESIGN.md): 30 s before a request gives up on a connection.
             app.databases.use(.postgres(configuration: configuration, connectionPoolTimeout: .seconds(30)), as: .psql)
-            app.writer = Writer(gate: nil, clock: app.clock, seal: seal)
+            app.writer = Writer(gate: nil, clock: app.clock, seal: seal, metrics: app.metrics)
             // Instances on one database share the live events and tell each other what their writes made stale.
             let relay = PostgresRelay(configuration: configuration.coreConfiguration, schema: settings.postgresSchema)
             let logger = app.logger

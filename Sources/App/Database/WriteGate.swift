@@ -12,6 +12,9 @@ actor WriteGate {
         await withCheckedContinuation { waiters.append($0) }
     }
 
+    /// Writes waiting for their turn.
+    var waiting: Int { waiters.count }
+
     func release() {
         if waiters.isEmpty {
             busy = false

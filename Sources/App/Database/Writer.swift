@@ -9,6 +9,8 @@ struct Writer: Sendable {
     let clock: AppClock
     /// Seals the journal's entries.
     let seal: AuditSeal
+    /// Where the time a write waits for its turn is counted.
+    var metrics: AppMetrics? = nil
 
     /// Runs `body` in one transaction; the journal entries it records commit or roll back with it.
     func transaction<T: Sendable>(
@@ -21,9 +23,12 @@ struct Writer: Sendable {
         if let unit = UnitOfWork.current {
             return try await unit.savepoint { tx in try await body(tx, Journal(database: tx, actor: actor, requestID: requestID, now: now, seal: seal)) }
         }
-        let work: @Sendable () async throws -> T = {
+        let asked = ContinuousClock.now
+        let work: @Sendable () async throws -> T = { [metrics] in
             try await database.transaction { tx in
-                try await body(tx, Journal(database: tx, actor: actor, requestID: requestID, now: now, seal: seal))
+                // The write queue on SQLite, a pooled connection on PostgreSQL, and the BEGIN.
+                metrics?.time("permanence_database_wait_seconds", [], ContinuousClock.now - asked)
+                return try await body(tx, Journal(database: tx, actor: actor, requestID: requestID, now: now, seal: seal))
             }
         }
         if let gate {

@@ -36,8 +36,9 @@ enum AppError: Error, Equatable {
     /// A request the framework refused before any handler (too large, wrong content type, wrong method…), with its
     /// own 4xx status.
     case refusedByHTTP(HTTPResponseStatus)
-    /// The server lacks something it needs to answer (its resource files): 503, saying what.
-    case unavailable(String)
+    /// The server lacks something it needs to answer (its resource files, its database, room on its disk): 503, saying
+    /// what, and when to try again (`Retry-After`, seconds).
+    case unavailable(String, retryAfter: Int = 30)
     case `internal`
 
     static func invalid(_ field: String, _ reason: String) -> AppError { .validation([FieldError(field: field, reason: reason)]) }
@@ -118,11 +119,13 @@ enum AppError: Error, Equatable {
         431: ("headers-too-large", "En-têtes trop volumineux", "Les en-têtes de la requête sont trop volumineux."),
     ]
 
-    /// A refusal for a while (429) says when to try again, in seconds (RFC 9110 `Retry-After`).
+    /// A refusal for a while (429, 503) says when to try again, in seconds (RFC 9110 `Retry-After`).
     func addRetryAfter(to response: Response, now: Date) {
         switch self {
         case .accountLocked(let until), .addressLocked(let until):
             response.headers.replaceOrAdd(name: .retryAfter, value: String(max(1, Int(until.timeIntervalSince(now).rounded(.up)))))
+        case .unavailable(_, let seconds):
+            response.headers.replaceOrAdd(name: .retryAfter, value: String(seconds))
         default: break
         }
     }
@@ -156,7 +159,7 @@ enum AppError: Error, Equatable {
             "Ce motif est utilisé par \(usage.description) : il ne se supprime pas. Archivez-le : il ne sera plus proposé à la réservation, "
                 + "et ses rendez-vous restent déplaçables."
         case .refusedByHTTP(let status): Self.httpRefusals[status.code]?.detail ?? "La requête a été refusée (\(status.code))."
-        case .unavailable(let reason): reason
+        case .unavailable(let reason, _): reason
         case .internal: "Une erreur inattendue s'est produite ; elle a été enregistrée. Donnez la référence ci-dessous au support."
         }
     }

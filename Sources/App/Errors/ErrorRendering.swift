@@ -57,6 +57,9 @@ struct ErrorRendering: AsyncMiddleware {
             return .notFound(what: "Page")
         case let abort as any AbortError where abort.status.code < 500:
             return .refusedByHTTP(abort.status)
+        case let fault where StorageFaults.unavailable(for: fault) != nil:
+            request.logger.error("storage fault: \(String(reflecting: fault))")
+            return StorageFaults.unavailable(for: fault)!
         default:
             request.logger.report(error: error)
             return .internal

@@ -76,6 +76,8 @@ struct AppSettings: Sendable {
     var resources: String? = nil
     /// PostgreSQL schema to work in; tests give each run its own.
     var postgresSchema: String? = nil
+    /// Logs, metrics and scheduled backups.
+    var operations = OperationsSettings()
 
     static let variables: [(name: String, meaning: String)] = [
         ("DATABASE_URL", "a SQLite path, sqlite://PATH, or postgres://USER:PASSWORD@HOST:PORT/DATABASE (default permanence.sqlite)"),
@@ -93,7 +95,7 @@ struct AppSettings: Sendable {
         ("SMTP_FROM", "the sender address of those e-mails (default permanence@localhost)"),
         ("PERMANENCE_RESOURCES", "the folder holding Resources/ and Public/ (default: the working folder, else beside the executable or above it)"),
         ("PERMANENCE_WORKER_SECONDS", "seconds between two runs of the escalation ladder and the outbox, 0-3600; 0 stops them (default 15)"),
-    ]
+    ] + OperationsSettings.variables
 
     /// Reads and checks the environment; the first bad value throws, naming the variable.
     init(environment: [String: String]) throws(ConfigurationError) {
@@ -177,6 +179,11 @@ struct AppSettings: Sendable {
             workerInterval = parsed
         } else {
             workerInterval = 15
+        }
+        operations = try OperationsSettings(value)
+        if operations.backupDirectory != nil, !database.isSQLite {
+            throw ConfigurationError(variable: "PERMANENCE_BACKUP_DIR",
+                                     problem: "scheduled backups copy a SQLite database; on PostgreSQL schedule pg_dump (README, « Mise en production »)")
         }
     }
 

@@ -79,7 +79,14 @@ struct AppointmentsAPI: RouteCollection {
 
     @Sendable func book(req: Request) async throws -> Response {
         let ctx = try await Self.context(req)
-        let appointment = try await AppointmentStore.book(try req.content.decode(BookingInput.self), in: ctx, on: req.db)
+        let appointment: AppointmentRecord
+        do {
+            appointment = try await AppointmentStore.book(try req.content.decode(BookingInput.self), in: ctx, on: req.db)
+        } catch let error as AppError where error.status == .conflict {
+            req.application.metrics.count("permanence_bookings_total", [("outcome", "conflict")])
+            throw error
+        }
+        req.application.metrics.count("permanence_bookings_total", [("outcome", "booked")])
         let readBack = ReadBack.booking(try await AppointmentStore.readBackDetails(appointment, in: ctx, on: req.db), zone: ctx.zone, now: ctx.now)
         return try Self.json(AppointmentResult(appointment: AppointmentDTO(appointment, zone: ctx.zone), alsoChanged: [], readBack: readBack.text),
                              status: .created)

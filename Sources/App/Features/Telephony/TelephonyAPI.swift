@@ -28,6 +28,7 @@ struct TelephonyAPI: RouteCollection {
         try TelephonyStore.verify(headers: req.headers, body: body, secret: secret, now: now)
         let input = try req.content.decode(TelephonyEventInput.self)
         let event = try await TelephonyStore.receive(input, center: center, app: req.application, now: now)
+        req.application.metrics.count("permanence_telephony_events_total", [("event", event.kind)])
         let matches = event.callerNumber.isEmpty ? 0 : try await PatientSearch.callerID(
             PhoneNumber(e164: event.callerNumber), in: AuthorizedPractice.system(event.$practice.id), cache: req.application.patientIndexCache, on: req.db).count
         return try await TelephonyEventDTO(id: event.id!, event: event.kind, callId: event.providerCallID, practiceId: event.$practice.id,

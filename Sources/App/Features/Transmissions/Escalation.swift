@@ -63,6 +63,7 @@ enum Escalation {
                         try await callTask(backup, why: "suppléant, transmission urgente non prise en compte")
                     }
                 }
+                for step in due { app.metrics.count("permanence_ladder_steps_total", [("step", "\(step)")]) }
                 transmission.escalationStepValue = highest.rawValue
                 try await transmission.update(on: tx)
                 try await journal.record(.update, entity: "transmission", entityID: transmission.id!.uuidString, practiceID: practice.id,
@@ -76,8 +77,8 @@ enum Escalation {
     }
 }
 
-/// The worker that runs the ladder, the outbox, the retention sweep and the journal's checkpoints every few seconds
-/// while the server runs.
+/// The worker that runs the ladder, the outbox, the retention sweep, the journal's checkpoints and the scheduled
+/// backups every few seconds while the server runs.
 struct BackgroundWorker: LifecycleHandler {
     let interval: Int
 
@@ -93,6 +94,7 @@ struct BackgroundWorker: LifecycleHandler {
                     try await Outbox.deliver(app: application, now: now)
                     try await Retention.sweep(app: application, now: now)
                     try await AuditCheckpoints.writeIfDue(app: application, now: now)
+                    try await ScheduledBackup.runIfDue(app: application, now: now)
                 } catch {
                     application.logger.report(error: error)
                 }

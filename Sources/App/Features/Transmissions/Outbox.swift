@@ -101,6 +101,7 @@ enum Outbox {
                 delivered += 1
             } catch {
                 message.lastError = String(describing: error).prefix(500).description
+                app.metrics.count("permanence_outbox_delivery_failures_total", [("channel", message.channel)])
                 if message.attempts > retryDelays.count {
                     message.state = "failed"
                     app.logger.error("Avis abandonné après \(message.attempts) essais", metadata: ["outbox": .string(message.id!.uuidString)])

@@ -1,0 +1,38 @@
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Vapor
+
+/// Faults of the storage under the server that a user should meet as "not now, try again" (503 with `Retry-After`),
+/// never as an internal error: nothing was written, and the answer says so.
+enum StorageFaults {
+    static func unavailable(for error: any Error) -> AppError? {
+        if let sqlite = error as? SQLiteError {
+            switch sqlite.reason {
+            case .full:
+                return .unavailable("Le disque du serveur est plein : rien n'a été enregistré. Prévenez l'administrateur ; "
+                    + "les consultations restent possibles.", retryAfter: 60)
+            case .ioError, .ioErrorFailedWrite, .ioErrorFailedSync, .ioErrorFailedRead, .ioErrorIncompleteRead:
+                return .unavailable("Le disque du serveur ne répond pas : rien n'a été enregistré. Prévenez l'administrateur.", retryAfter: 60)
+            default:
+                return nil
+            }
+        }
+        if let postgres = error as? PSQLError {
+            let restarting: Set<String> = ["57P01", "57P02", "57P03"]   // admin shutdown, crash shutdown, cannot connect now
+            switch postgres.code {
+            case .serverClosedConnection, .connectionError, .uncleanShutdown:
+                return restart
+            case .server where restarting.contains(postgres.serverInfo?[.sqlState] ?? ""):
+                return restart
+            default:
+                return nil
+            }
+        }
+        if error is NIOConnectionError || error is ConnectionPoolTimeoutError { return restart }
+        return nil
+    }
+
+    private static let restart = AppError.unavailable(
+        "La base de données ne répond pas pour l'instant : rien n'a été enregistré. Réessayez dans quelques secondes.", retryAfter: 2)
+}

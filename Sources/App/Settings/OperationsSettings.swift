@@ -1,0 +1,57 @@
+import Foundation
+
+/// How an instance is watched and kept: its log format, who reads its metrics, and its scheduled backups.
+struct OperationsSettings: Sendable {
+    enum LogFormat: String, Sendable { case text, json }
+
+    var logFormat: LogFormat = .text
+    /// The bearer token that opens `/metrics`; without it the route answers 404.
+    var metricsToken: String? = nil
+    /// Where the background worker writes its SQLite backups; none without it.
+    var backupDirectory: String? = nil
+    /// Hours between two scheduled backups.
+    var backupInterval: Int = 24
+    /// How many scheduled backups are kept (the oldest are removed).
+    var backupsKept: Int = 7
+
+    static let variables: [(name: String, meaning: String)] = [
+        ("LOG_FORMAT", "text or json: one JSON object per line, with the request id (default text)"),
+        ("PERMANENCE_METRICS_TOKEN", "the bearer token that opens /metrics, 32 characters or more (default: /metrics closed)"),
+        ("PERMANENCE_BACKUP_DIR", "an existing folder where the worker writes scheduled SQLite backups (default: no scheduled backup)"),
+        ("PERMANENCE_BACKUP_HOURS", "hours between two scheduled backups, 1-168 (default 24)"),
+        ("PERMANENCE_BACKUP_KEEP", "how many scheduled backups are kept, 1-365 (default 7)"),
+    ]
+
+    init() {}
+
+    init(_ value: (String) -> String?) throws(ConfigurationError) {
+        if let format = value("LOG_FORMAT") {
+            guard let parsed = LogFormat(rawValue: format.lowercased()) else {
+                throw ConfigurationError(variable: "LOG_FORMAT", problem: "expected text or json, got \"\(format)\"")
+            }
+            logFormat = parsed
+        }
+        if let token = value("PERMANENCE_METRICS_TOKEN") {
+            guard token.count >= 32 else {
+                throw ConfigurationError(variable: "PERMANENCE_METRICS_TOKEN", problem: "expected 32 characters or more, got \(token.count)")
+            }
+            metricsToken = token
+        }
+        if let folder = value("PERMANENCE_BACKUP_DIR") {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ConfigurationError(variable: "PERMANENCE_BACKUP_DIR", problem: "expected an existing folder, got \"\(folder)\"")
+            }
+            backupDirectory = folder
+        }
+        func number(_ name: String, _ range: ClosedRange<Int>, default fallback: Int) throws(ConfigurationError) -> Int {
+            guard let raw = value(name) else { return fallback }
+            guard let parsed = Int(raw), range.contains(parsed) else {
+                throw ConfigurationError(variable: name, problem: "expected a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(raw)\"")
+            }
+            return parsed
+        }
+        backupInterval = try number("PERMANENCE_BACKUP_HOURS", 1...168, default: 24)
+        backupsKept = try number("PERMANENCE_BACKUP_KEEP", 1...365, default: 7)
+    }
+}
