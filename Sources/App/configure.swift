@@ -13,6 +13,7 @@ func configure(_ app: Application, settings: AppSettings) async throws {
     app.settings = settings
     app.makeCaches()
     app.metrics = AppMetrics()
+    app.gracefulStop = GracefulStop()
     app.liveHub = LiveHub()   // given a relay by DatabaseSetup on PostgreSQL
     app.http.server.configuration.hostname = settings.host
     app.http.server.configuration.port = settings.port
@@ -37,6 +38,8 @@ func configure(_ app: Application, settings: AppSettings) async throws {
     app.routes.defaultMaxBodySize = "1mb"
     try routes(app)
     app.lifecycle.use(BackgroundWorker(interval: app.environment == .testing ? 0 : settings.workerInterval))
+    // Last registered, first stopped.
+    app.lifecycle.use(app.gracefulStop)
     await PermanenceCommands.register(on: app)
 }
 

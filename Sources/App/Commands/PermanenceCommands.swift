@@ -41,6 +41,7 @@ struct PreparedServeCommand: AnyAsyncCommand {
             let logins = try await DemoSeeder.seed(app: app, seed: app.settings.demoSeed)
             context.console.print(DemoSeeder.loginsBanner(logins))
         }
+        app.gracefulStop.watchSignals(of: app)
         try await serve.run(using: &context)
     }
 

@@ -105,6 +105,8 @@ struct LiveEventsController: RouteCollection {
 
     @Sendable func stream(req: Request) async throws -> Response {
         let principal = try req.requirePrincipal()
+        // An instance that is stopping sends its consoles elsewhere (the balancer gives them another).
+        guard !req.application.gracefulStop.isStopping else { throw AppError.unavailable("Ce serveur s'arrête ; reconnexion à un autre.", retryAfter: 1) }
         let practices: Set<UUID>? = principal.role.seesEveryPractice ? nil : principal.assignedPractices
         let hub = req.application.liveHub
         let (id, events) = await hub.subscribe(practices: practices, user: principal.userID)

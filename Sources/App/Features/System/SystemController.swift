@@ -22,6 +22,11 @@ struct SystemController: RouteCollection {
 
     @Sendable
     func ready(req: Request) async throws -> Response {
+        if req.application.gracefulStop.isStopping {
+            let response = try await Status(status: "stopping").encodeResponse(for: req)
+            response.status = .serviceUnavailable
+            return response
+        }
         let resources = req.application.resourceLocation
         if !resources.missing.isEmpty {
             let response = try await Status(status: "resources missing", missing: resources.missing).encodeResponse(for: req)
