@@ -106,3 +106,16 @@ def api_token(server, email):
     """A token for a demo account; the code is read only from an account that enrolled a second factor."""
     body = {"email": email, "password": "permanence-demo", "code": totp_code(email)}
     return api(server, "POST", "/api/v1/auth/token", body=body)["token"]
+
+
+DEMO_PRACTICE = "Cabinet médical des Tilleuls"
+
+
+def booking_material(server, token, slots):
+    """What a secretary books with in the demo practice: its id, its first motif, `slots` free slots and patients."""
+    practice = next(p for p in api(server, "GET", "/api/v1/practices", token)["practices"] if p["name"] == DEMO_PRACTICE)["id"]
+    motif = api(server, "GET", f"/api/v1/practices/{practice}/motifs", token)["motifs"][0]["id"]
+    free = api(server, "GET", f"/api/v1/practices/{practice}/availability?motif={motif}&limit={slots}", token)["slots"]
+    patients = api(server, "GET", f"/api/v1/practices/{practice}/patients?q=a", token)["patients"]
+    assert len(free) == slots and patients
+    return practice, motif, free, patients

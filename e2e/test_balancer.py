@@ -21,12 +21,9 @@ import uuid
 
 import pytest
 
-from conftest import BINARY, ROOT, free_port
+from conftest import BINARY, ROOT, booking_material, free_port
 
 POSTGRES = os.environ.get("PERMANENCE_E2E_POSTGRES_URL")
-pytestmark = pytest.mark.skipif(not POSTGRES or not shutil.which("nginx") or not shutil.which("psql"),
-                                reason="needs PERMANENCE_E2E_POSTGRES_URL, nginx and psql")
-PRACTICE = "Cabinet médical des Tilleuls"
 AUDIT_KEY = "cle-du-journal-d-audit-partagee-par-les-instances"
 LIVE = "status NOT IN ('cancelled','noshow','entered-in-error')"
 
@@ -66,6 +63,8 @@ class Instance:
 @pytest.fixture()
 def center():
     """Three instances on a database of their own, behind nginx; yields (balancer URL, database URL, instances)."""
+    if not POSTGRES or not shutil.which("nginx") or not shutil.which("psql"):
+        pytest.skip("needs PERMANENCE_E2E_POSTGRES_URL, nginx and psql")
     name = "balancer_" + uuid.uuid4().hex[:10]
     psql(POSTGRES, f"CREATE DATABASE {name}")
     database = POSTGRES.rsplit("/", 1)[0] + "/" + name
@@ -140,12 +139,7 @@ def token_for(base):
 def test_a_booking_load_over_three_instances_survives_a_rolling_restart(center):
     base, database, instances = center
     token = token_for(base)
-    practices = json.loads(request(base + "/api/v1/practices", token=token)[1])["practices"]
-    practice = next(p for p in practices if p["name"] == PRACTICE)["id"]
-    motif = json.loads(request(f"{base}/api/v1/practices/{practice}/motifs", token=token)[1])["motifs"][0]["id"]
-    slots = json.loads(request(f"{base}/api/v1/practices/{practice}/availability?motif={motif}&limit=100", token=token)[1])["slots"]
-    patients = json.loads(request(f"{base}/api/v1/practices/{practice}/patients?q=a", token=token)[1])["patients"]
-    assert len(slots) == 100 and patients
+    practice, motif, slots, patients = booking_material(base, token, 100)
     live_before = int(psql(database, f"SELECT count(*) FROM appointments WHERE {LIVE}"))
     path = f"{base}/api/v1/practices/{practice}/appointments"
     # 3,000 attempts, 80 % of them on a tenth of the slots: colleagues competing for the same places, long enough for
@@ -221,11 +215,8 @@ def test_live_events_pass_through_the_balancer_as_they_come(center):
     # A booking on each instance directly: whichever holds the stream, the relay and nginx bring the event.
     direct = [f"http://127.0.0.1:{i.port}" for i in instances]
     token = token_for(direct[0])
-    practices = json.loads(request(direct[0] + "/api/v1/practices", token=token)[1])["practices"]
-    practice = next(p for p in practices if p["name"] == PRACTICE)["id"]
-    motif = json.loads(request(f"{direct[0]}/api/v1/practices/{practice}/motifs", token=token)[1])["motifs"][0]["id"]
-    slot = json.loads(request(f"{direct[0]}/api/v1/practices/{practice}/availability?motif={motif}&limit=1", token=token)[1])["slots"][0]
-    patient = json.loads(request(f"{direct[0]}/api/v1/practices/{practice}/patients?q=a", token=token)[1])["patients"][0]["id"]
+    practice, motif, (slot,), patients = booking_material(direct[0], token, 1)
+    patient = patients[0]["id"]
     sent = time.monotonic()
     status, _ = request(f"{direct[2]}/api/v1/practices/{practice}/appointments", "POST", token,
                         {"patientId": patient, "practitionerId": slot["practitionerId"], "motifId": motif, "start": slot["start"]})
@@ -241,11 +232,8 @@ def test_pg_dump_during_bookings_restores_elsewhere_with_every_acknowledged_book
     there with the center's audit key."""
     base, database, instances = center
     token = token_for(base)
-    practices = json.loads(request(base + "/api/v1/practices", token=token)[1])["practices"]
-    practice = next(p for p in practices if p["name"] == PRACTICE)["id"]
-    motif = json.loads(request(f"{base}/api/v1/practices/{practice}/motifs", token=token)[1])["motifs"][0]["id"]
-    slots = json.loads(request(f"{base}/api/v1/practices/{practice}/availability?motif={motif}&limit=100", token=token)[1])["slots"]
-    patient = json.loads(request(f"{base}/api/v1/practices/{practice}/patients?q=a", token=token)[1])["patients"][0]["id"]
+    practice, motif, slots, patients = booking_material(base, token, 100)
+    patient = patients[0]["id"]
     acknowledged, lock = [], threading.Lock()
 
     def book(slot):
@@ -282,3 +270,24 @@ def test_pg_dump_during_bookings_restores_elsewhere_with_every_acknowledged_book
         assert verified.returncode == 0 and "intact" in verified.stdout, verified.stdout + verified.stderr
     finally:
         psql(POSTGRES, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.mark.skipif(not shutil.which("nginx") or not shutil.which("openssl"), reason="needs nginx and openssl")
+def test_the_deployment_site_is_a_valid_nginx_configuration():
+    """deploy/nginx/permanence.conf, as the README installs it, with a certificate of the test's own."""
+    folder = tempfile.mkdtemp(prefix="permanence-site-")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=permanence.test",
+                    "-keyout", f"{folder}/privkey.pem", "-out", f"{folder}/fullchain.pem"], check=True, capture_output=True)
+    site = open(ROOT / "deploy" / "nginx" / "permanence.conf").read()
+    site = site.replace("/etc/ssl/permanence", folder).replace("/opt/permanence/deploy", str(ROOT / "deploy"))
+    site = site.replace("/var/log/nginx/permanence.access.log", f"{folder}/access.log")
+    open(f"{folder}/site.conf", "w").write(site)
+    with open(f"{folder}/nginx.conf", "w") as out:
+        out.write(f"""pid {folder}/nginx.pid; error_log {folder}/error.log;
+events {{ }}
+http {{ client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy; fastcgi_temp_path {folder}/fastcgi;
+       uwsgi_temp_path {folder}/uwsgi; scgi_temp_path {folder}/scgi; include {folder}/site.conf; }}
+""")
+    checked = subprocess.run(["nginx", "-t", "-c", f"{folder}/nginx.conf", "-e", f"{folder}/error.log"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+

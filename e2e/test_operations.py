@@ -14,9 +14,8 @@ import urllib.request
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import BINARY, ROOT, api, start_server
+from conftest import BINARY, ROOT, api, booking_material, start_server
 
-PRACTICE = "Cabinet médical des Tilleuls"
 METRICS_TOKEN = "jeton-de-metriques-du-centre-e2e-0123456789"
 # Given to every server and command of these journeys, as a center gives it from its secret store.
 AUDIT_KEY = "cle-du-journal-d-audit-du-centre-e2e-0123456789"
@@ -42,11 +41,7 @@ def secretary_token(base):
 
 def booking_plan(base, token, count):
     """`count` free slots of the demo practice, each with a patient: what a secretary would book."""
-    practice = next(p for p in api(base, "GET", "/api/v1/practices", token)["practices"] if p["name"] == PRACTICE)["id"]
-    motif = api(base, "GET", f"/api/v1/practices/{practice}/motifs", token)["motifs"][0]["id"]
-    slots = api(base, "GET", f"/api/v1/practices/{practice}/availability?motif={motif}&limit={count}", token)["slots"]
-    patients = api(base, "GET", f"/api/v1/practices/{practice}/patients?q=a", token)["patients"]
-    assert len(slots) == count and patients
+    practice, motif, slots, patients = booking_material(base, token, count)
     path = f"/api/v1/practices/{practice}/appointments"
     return path, [{"patientId": patients[n % len(patients)]["id"], "practitionerId": slot["practitionerId"], "motifId": motif,
                    "start": slot["start"], "source": "phone"} for n, slot in enumerate(slots)]

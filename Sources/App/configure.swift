@@ -29,7 +29,7 @@ func configure(_ app: Application, settings: AppSettings) async throws {
 
     app.views.use(.leaf)
     app.middleware = Middlewares()
-    app.middleware.use(MetricsMiddleware())
+    app.middleware.use(MetricsMiddleware(metrics: app.metrics))
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(ErrorRendering())
     app.middleware.use(SecurityHeaders())

@@ -36,6 +36,14 @@ struct AgendaAPITests {
         return (token, motifID)
     }
 
+    /// A patient of practice A booked by the tests that need one: its id.
+    static func patient(_ app: Application, _ world: World, token: String) async throws -> UUID {
+        let created = try await app.api(.POST, "/api/v1/practices/\(world.practiceA)/patients", token: token,
+                                        json: #"{"birthName":"Roux","firstNames":"Jean","birthDate":"1950-01-01","sex":"M"}"#)
+        #expect(created.status == .created, "\(created.body.string)")
+        return try created.content.decode(Created.self).id
+    }
+
     static func slots(_ app: Application, _ path: String, token: String) async throws -> [Slots.Slot] {
         let response = try await app.api(.GET, path, token: token)
         #expect(response.status == .ok, "\(response.body.string)")

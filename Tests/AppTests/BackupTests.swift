@@ -48,9 +48,7 @@ struct BackupTests {
             let world = try await World.build(on: app)
             let (_, motif) = try await AgendaAPITests.setUp(app, world)
             let secretary = try await app.apiToken(world.secretaryA)
-            let patient = try await app.api(.POST, "/api/v1/practices/\(world.practiceA)/patients", token: secretary,
-                                            json: #"{"birthName":"Roux","firstNames":"Jean","birthDate":"1950-01-01","sex":"M"}"#)
-            let patientID = try patient.content.decode(InstanceCoherenceTests.Created.self).id
+            let patientID = try await AgendaAPITests.patient(app, world, token: secretary)
             let acknowledged = Acknowledged(), started = ContinuousClock.now
             let load = Task { try await Self.book(app, world, motif: motif, patient: patientID, token: secretary, count: 36) { await acknowledged.add($0) } }
             while await acknowledged.ids.count < 8 {

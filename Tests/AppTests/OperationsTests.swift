@@ -55,9 +55,7 @@ struct OperationsTests {
             let world = try await World.build(on: app)
             let (_, motif) = try await AgendaAPITests.setUp(app, world)
             let secretary = try await app.apiToken(world.secretaryA)
-            let patient = try await app.api(.POST, "/api/v1/practices/\(world.practiceA)/patients", token: secretary,
-                                            json: #"{"birthName":"Roux","firstNames":"Jean","birthDate":"1950-01-01","sex":"M"}"#)
-            let patientID = try patient.content.decode(InstanceCoherenceTests.Created.self).id
+            let patientID = try await AgendaAPITests.patient(app, world, token: secretary)
             let booking = """
                 {"practitionerId":"\(world.practitionerA)","motifId":"\(motif)","start":"2026-11-24T10:00:00+01:00","patientId":"\(patientID)"}
                 """

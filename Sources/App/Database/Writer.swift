@@ -59,10 +59,7 @@ extension Application {
     private struct WriterKey: StorageKey { typealias Value = Writer }
 
     var writer: Writer {
-        get {
-            guard let writer = storage[WriterKey.self] else { fatalError("configure(_:settings:) sets the writer") }
-            return writer
-        }
+        get { configured(WriterKey.self) }
         set { storage[WriterKey.self] = newValue }
     }
 }

@@ -73,10 +73,7 @@ extension Application {
 
     /// Set with the caches by `configure`; given a relay by `DatabaseSetup` on PostgreSQL.
     var cachePeers: CachePeers {
-        get {
-            guard let peers = storage[CachePeersKey.self] else { fatalError("configure(_:settings:) sets the cache peers") }
-            return peers
-        }
+        get { configured(CachePeersKey.self) }
         set { storage[CachePeersKey.self] = newValue }
     }
 

@@ -42,10 +42,7 @@ extension Application {
     private struct GracefulStopKey: StorageKey { typealias Value = GracefulStop }
 
     var gracefulStop: GracefulStop {
-        get {
-            guard let stop = storage[GracefulStopKey.self] else { fatalError("configure(_:settings:) sets the graceful stop") }
-            return stop
-        }
+        get { configured(GracefulStopKey.self) }
         set { storage[GracefulStopKey.self] = newValue }
     }
 }

@@ -89,10 +89,7 @@ extension Application {
     }
 
     var liveHub: LiveHub {
-        get {
-            guard let hub = storage[LiveHubKey.self] else { fatalError("configure(_:settings:) sets the live hub") }
-            return hub
-        }
+        get { configured(LiveHubKey.self) }
         set { storage[LiveHubKey.self] = newValue }
     }
 }

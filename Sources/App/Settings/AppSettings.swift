@@ -166,11 +166,7 @@ struct AppSettings: Sendable {
             smtp = nil
         }
         if let folder = value("PERMANENCE_RESOURCES") {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ConfigurationError(variable: "PERMANENCE_RESOURCES", problem: "expected an existing folder holding Resources/ and Public/, got \"\(folder)\"")
-            }
-            resources = folder
+            resources = try Self.existingFolder(folder, variable: "PERMANENCE_RESOURCES", expected: "an existing folder holding Resources/ and Public/")
         }
         if let seconds = value("PERMANENCE_WORKER_SECONDS") {
             guard let parsed = Int(seconds), (0...3600).contains(parsed) else {
@@ -211,6 +207,14 @@ struct AppSettings: Sendable {
             throw ConfigurationError(variable: "DATABASE_URL", problem: "\(expected); the SQLite path is empty")
         }
         return .sqliteFile(path: path)
+    }
+
+    static func existingFolder(_ folder: String, variable: String, expected: String) throws(ConfigurationError) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ConfigurationError(variable: variable, problem: "expected \(expected), got \"\(folder)\"")
+        }
+        return folder
     }
 
     static func parseBool(_ raw: String, variable: String) throws(ConfigurationError) -> Bool {

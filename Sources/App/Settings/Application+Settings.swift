@@ -1,13 +1,18 @@
 import Vapor
 
 extension Application {
+    /// What `configure(_:settings:)` always stores: its absence is a programming error, said plainly.
+    func configured<Key: StorageKey>(_ key: Key.Type) -> Key.Value {
+        guard let value = storage[key] else { fatalError("configure(_:settings:) sets \(Key.self)") }
+        return value
+    }
+}
+
+extension Application {
     private struct SettingsKey: StorageKey { typealias Value = AppSettings }
 
     var settings: AppSettings {
-        get {
-            guard let settings = storage[SettingsKey.self] else { fatalError("configure(_:settings:) stores the settings") }
-            return settings
-        }
+        get { configured(SettingsKey.self) }
         set { storage[SettingsKey.self] = newValue }
     }
 }

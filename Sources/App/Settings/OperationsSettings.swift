@@ -38,11 +38,7 @@ struct OperationsSettings: Sendable {
             metricsToken = token
         }
         if let folder = value("PERMANENCE_BACKUP_DIR") {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ConfigurationError(variable: "PERMANENCE_BACKUP_DIR", problem: "expected an existing folder, got \"\(folder)\"")
-            }
-            backupDirectory = folder
+            backupDirectory = try AppSettings.existingFolder(folder, variable: "PERMANENCE_BACKUP_DIR", expected: "an existing folder")
         }
         func number(_ name: String, _ range: ClosedRange<Int>, default fallback: Int) throws(ConfigurationError) -> Int {
             guard let raw = value(name) else { return fallback }

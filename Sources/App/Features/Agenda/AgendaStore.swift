@@ -215,7 +215,7 @@ extension Application {
 
     /// Set by `makeCaches()`.
     var agendaCache: AgendaCache {
-        get { storage[AgendaCacheKey.self]! }
+        get { configured(AgendaCacheKey.self) }
         set { storage[AgendaCacheKey.self] = newValue }
     }
 }

@@ -80,12 +80,12 @@ extension Application {
     private struct PracticeDirectoryKey: StorageKey { typealias Value = PracticeDirectory }
 
     var principalCache: PrincipalCache {
-        get { storage[PrincipalCacheKey.self]! }
+        get { configured(PrincipalCacheKey.self) }
         set { storage[PrincipalCacheKey.self] = newValue }
     }
 
     var practiceDirectory: PracticeDirectory {
-        get { storage[PracticeDirectoryKey.self]! }
+        get { configured(PracticeDirectoryKey.self) }
         set { storage[PracticeDirectoryKey.self] = newValue }
     }
 }

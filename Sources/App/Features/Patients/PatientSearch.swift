@@ -238,7 +238,7 @@ extension Application {
 
     /// Set by `makeCaches()`.
     var patientIndexCache: PatientIndexCache {
-        get { storage[PatientIndexCacheKey.self]! }
+        get { configured(PatientIndexCacheKey.self) }
         set { storage[PatientIndexCacheKey.self] = newValue }
     }
 }

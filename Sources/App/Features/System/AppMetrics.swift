@@ -51,12 +51,14 @@ final class AppMetrics: Sendable {
     }
 }
 
-/// Each request counted by route pattern, method and status, and timed.
+/// Each request counted by route pattern, method and status, and timed. It holds its metrics itself: a request that
+/// ends while the application stops must not look them up in storage that is being cleared.
 struct MetricsMiddleware: AsyncMiddleware {
+    let metrics: AppMetrics
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let start = ContinuousClock.now
         let response = try await next.respond(to: request)
-        let metrics = request.application.metrics
         let route = metrics.pattern(of: request.route)
         let method = request.method.rawValue
         metrics.count("permanence_http_requests_total", [("method", method), ("route", route), ("status", String(response.status.code))])
@@ -103,10 +105,7 @@ extension Application {
     private struct MetricsKey: StorageKey { typealias Value = AppMetrics }
 
     var metrics: AppMetrics {
-        get {
-            guard let metrics = storage[MetricsKey.self] else { fatalError("configure(_:settings:) sets the metrics") }
-            return metrics
-        }
+        get { configured(MetricsKey.self) }
         set { storage[MetricsKey.self] = newValue }
     }
 }
