@@ -1,4 +1,5 @@
 """Journeys of issue 2: sign in with the demo logins, see one's practices, sign out; the admin creates a user."""
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as shown
 from selenium.webdriver.support.ui import WebDriverWait
@@ -12,6 +13,22 @@ def wait_for_text(browser, text, seconds=10):
     WebDriverWait(browser, seconds).until(lambda driver: text in driver.page_source)
 
 
+def replaced(element):
+    """The page that held `element` was replaced. Chromium 156 answers « Node with given id does not belong to the
+    document » for an element of a page being replaced, where selenium's `staleness_of` expects a stale reference."""
+    def gone(_):
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+    return gone
+
+
 def sign_in(browser, base, email, password=PASSWORD, key=DEMO_AUTHENTICATOR_KEY):
     """The sign-in form, then the second factor's code when the next page asks it (from the authenticator `key`)."""
     browser.get(base + "/")
@@ -19,12 +36,12 @@ def sign_in(browser, base, email, password=PASSWORD, key=DEMO_AUTHENTICATOR_KEY)
     browser.find_element(By.ID, "password").send_keys(password)
     button = browser.find_element(By.CSS_SELECTOR, "form button[type=submit]")
     button.click()
-    WebDriverWait(browser, 10).until(shown.staleness_of(button))
+    WebDriverWait(browser, 10).until(replaced(button))
     if "/connexion/code" in browser.current_url:
         browser.find_element(By.ID, "code").send_keys(totp_code(email, key))
         button = browser.find_element(By.CSS_SELECTOR, "form button[type=submit]")
         button.click()
-        WebDriverWait(browser, 10).until(shown.staleness_of(button))
+        WebDriverWait(browser, 10).until(replaced(button))
 
 
 def test_secretary_signs_in_sees_her_practices_and_signs_out(server, browser):
