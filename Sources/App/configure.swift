@@ -37,7 +37,8 @@ func configure(_ app: Application, settings: AppSettings) async throws {
     // JSON bodies: 1 MB at most (the patient files' routes read theirs, up to 20 MB, once they know who sends them).
     app.routes.defaultMaxBodySize = "1mb"
     try routes(app)
-    app.lifecycle.use(BackgroundWorker(interval: app.environment == .testing ? 0 : settings.workerInterval))
+    app.backgroundWorker = BackgroundWorker(interval: app.environment == .testing ? 0 : settings.workerInterval)
+    app.lifecycle.use(app.backgroundWorker)
     // Last registered, first stopped.
     app.lifecycle.use(app.gracefulStop)
     await PermanenceCommands.register(on: app)

@@ -42,6 +42,7 @@ struct PreparedServeCommand: AnyAsyncCommand {
             context.console.print(DemoSeeder.loginsBanner(logins))
         }
         app.gracefulStop.watchSignals(of: app)
+        app.backgroundWorker.start(app)
         try await serve.run(using: &context)
     }
 

@@ -78,11 +78,12 @@ enum Escalation {
 }
 
 /// The worker that runs the ladder, the outbox, the retention sweep, the journal's checkpoints and the scheduled
-/// backups every few seconds while the server runs.
+/// backups every few seconds while the server runs. Started by `serve` only: a command run beside the server (an
+/// import, a backup) must not deliver the outbox's notices a second time.
 struct BackgroundWorker: LifecycleHandler {
     let interval: Int
 
-    func didBoot(_ application: Application) throws {
+    func start(_ application: Application) {
         guard interval > 0 else { return }
         let task = Task { [interval] in
             while !Task.isCancelled {
@@ -108,4 +109,13 @@ struct BackgroundWorker: LifecycleHandler {
     }
 
     struct WorkerTaskKey: StorageKey { typealias Value = Task<Void, Never> }
+}
+
+extension Application {
+    private struct BackgroundWorkerKey: StorageKey { typealias Value = BackgroundWorker }
+
+    var backgroundWorker: BackgroundWorker {
+        get { configured(BackgroundWorkerKey.self) }
+        set { storage[BackgroundWorkerKey.self] = newValue }
+    }
 }
