@@ -387,13 +387,19 @@ struct AgendaAPI: RouteCollection {
 
     @Sendable
     func deleteUrgentRule(req: Request) async throws -> HTTPStatus {
+        _ = try await Self.removeUrgentRule(req: req)
+        return .noContent
+    }
+
+    /// Deletes the urgent-slot rule named by the route, for the API and the screen alike; returns what was deleted.
+    static func removeUrgentRule(req: Request) async throws -> UrgentSlotRuleRecord {
         let practice = try await req.authorizePracticeParameter()
         _ = try req.require(.editAgenda)
         let record = try await AgendaStore.find(UrgentSlotRuleRecord.self, req.parameters.get("ruleID", as: UUID.self), in: practice,
                                                 practiceKey: \.$practice, on: req.db, what: "Règle")
         try await AgendaStore.delete(record, entity: "urgent_slot_rule", before: UrgentRuleDTO(record), practice: practice,
                                      context: try req.writeContext(), cache: req.application.agendaCache)
-        return .noContent
+        return record
     }
 
     static func respond<T: Content>(_ body: T, created: Bool, req: Request) async throws -> Response {

@@ -179,12 +179,7 @@ extension AgendaController {
 
     @Sendable
     func deleteUrgentRule(req: Request) async throws -> Response {
-        let practice = try await req.authorizePracticeParameter()
-        _ = try req.require(.editAgenda)
-        let record = try await AgendaStore.find(UrgentSlotRuleRecord.self, req.parameters.get("ruleID", as: UUID.self), in: practice,
-                                                practiceKey: \.$practice, on: req.db, what: "Règle")
-        try await AgendaStore.delete(record, entity: "urgent_slot_rule", before: UrgentRuleDTO(record), practice: practice,
-                                     context: try req.writeContext(), cache: req.application.agendaCache)
+        let record = try await AgendaAPI.removeUrgentRule(req: req)
         return req.redirect(to: Self.back(req, record.$practitioner.id, ok: "Règle d'urgence supprimée."))
     }
 
