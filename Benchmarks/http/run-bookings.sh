@@ -6,15 +6,17 @@
 # Usage (from the repository's root): bash Benchmarks/http/run-bookings.sh
 #   PERMANENCE_BINARY=path/to/release/permanence  (default: builds .build/release/permanence)
 #   ENGINES="sqlite postgres"  ATTEMPTS=10000  CONNECTIONS=64  APPOINTMENTS=20000 (already in the agenda)
+#   INSTANCES=N: N servers behind nginx (deploy/nginx/permanence-proxy.conf); PostgreSQL only when N > 1
+#   PERMANENCE_WRITES_PER_COMMIT=1: SQLite without group commit (a commit per write)
 #   PostgreSQL: POSTGRES_URL of an empty database, or, as root with Debian's postgresql installed, a throwaway cluster.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . Benchmarks/http/common.sh
 engines=${ENGINES:-sqlite postgres}; attempts=${ATTEMPTS:-10000}; connections=${CONNECTIONS:-64}
 work=$(mktemp -d /tmp/permanence-bookings.XXXXXX)
-server=""
+servers=""
 . scripts/throwaway-postgres.sh
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; throwaway_postgres_stop; rm -rf "$work"' EXIT
+trap '[ -n "$servers" ] && kill $servers 2>/dev/null; throwaway_postgres_stop; rm -rf "$work"' EXIT
 export PERMANENCE_DEMO=false LOG_LEVEL=warning
 
 # Live appointments of one practitioner that overlap another, and the count of live appointments.
@@ -68,23 +70,31 @@ open(sys.argv[1], "w").write("\n".join(places) + "\n")
 print(len(places) // 20)
 PY
 )
-  "$binary" serve >"$work/server-$engine.log" 2>&1 &
-  server=$!
-  for _ in $(seq 1 200); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  export TOKEN=$(python3 scripts/demo_token.py "http://127.0.0.1:$port" charge@permanence.test permanence-charge)
+  if [ -n "${INSTANCES:-}" ]; then
+    [ "$engine" = postgres ] || [ "$INSTANCES" = 1 ] || { echo "several instances need PostgreSQL"; exit 1; }
+    start_balanced "$INSTANCES" "$work"
+    echo "$INSTANCES instance(s) behind nginx"
+  else
+    "$binary" serve >"$work/server-$engine.log" 2>&1 &
+    servers=$!; server_pids=$servers
+    base="http://127.0.0.1:$port"
+    for _ in $(seq 1 200); do curl -fsS "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+  export TOKEN=$(python3 scripts/demo_token.py "$base" charge@permanence.test permanence-charge)
   before=$(query "$live_sql")
   echo "== $attempts booking attempts, $connections connections, $HOT hot places of $(wc -l <"$PLACES")"
   export ATTEMPTS=$attempts
   export DONE_MARKER="$work/done-$engine"
   # wrk sleeps for its whole -d; once the script has its answers it writes the marker, and an interrupt makes wrk report.
-  wrk -t1 -c"$connections" -d600s --latency -s Benchmarks/http/bookings.lua "http://127.0.0.1:$port" >"$work/wrk-$engine.txt" &
+  wrk -t1 -c"$connections" -d600s --latency -s Benchmarks/http/bookings.lua "$base" >"$work/wrk-$engine.txt" &
   load=$!
   while [ ! -e "$DONE_MARKER" ] && kill -0 "$load" 2>/dev/null; do sleep 0.2; done
   kill -INT "$load" 2>/dev/null || true
   wait "$load" || true
   result=$(cat "$work/wrk-$engine.txt")
   echo "$result" | grep -E "^status |^sample |^answers:"
-  kill "$server"; wait "$server" 2>/dev/null || true; server=""
+  echo "instance memory after the load:$(instances_memory)"
+  kill $servers; wait $servers 2>/dev/null || true; servers=""
   created=$(echo "$result" | awk '/^status 201:/ {print $3}')
   [ -n "$created" ] || { echo "no booking succeeded:"; echo "$result"; exit 1; }
   after=$(query "$live_sql")

@@ -5,15 +5,16 @@
 #   PERMANENCE_BINARY=path/to/release/permanence  (default: builds .build/release/permanence)
 #   ENGINES="sqlite postgres"  PATIENTS=1000000  PRACTICES=100  CONNECTIONS=16  DURATION=20s  IMPORT_ROWS=100000  PACE_MS=10
 #   PostgreSQL: POSTGRES_URL of an empty database, or, as root with Debian's postgresql installed, a throwaway cluster.
+#   INSTANCES=N: N servers behind nginx (deploy/nginx/permanence-proxy.conf), PostgreSQL only when N > 1; IMPORT_ROWS=0: no import
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . Benchmarks/http/common.sh
 engines=${ENGINES:-sqlite postgres}; patients=${PATIENTS:-1000000}; practices=${PRACTICES:-100}
 connections=${CONNECTIONS:-16}; duration=${DURATION:-20s}; import_rows=${IMPORT_ROWS:-100000}; pace=${PACE_MS:-10}
 work=$(mktemp -d /tmp/permanence-patients.XXXXXX)
-server=""
+servers=""
 . scripts/throwaway-postgres.sh
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; throwaway_postgres_stop; rm -rf "$work"' EXIT
+trap '[ -n "$servers" ] && kill $servers 2>/dev/null; throwaway_postgres_stop; rm -rf "$work"' EXIT
 export PERMANENCE_DEMO=false LOG_LEVEL=warning
 
 # A messy file as an old practice software exports it: Windows-1252, semicolons, French dates, phones written in
@@ -56,40 +57,51 @@ for engine in $engines; do
   export PORT=$port
   echo "seeding $patients patients in $practices practices…"
   "$binary" seed-patients --practices "$practices" --patients "$patients" --samples "$work/samples-$engine" | tail -1
-  "$binary" serve >"$work/server-$engine.log" 2>&1 &
-  server=$!
-  for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  export TOKEN=$(python3 scripts/demo_token.py "http://127.0.0.1:$port" charge@permanence.test permanence-charge)
+  if [ -n "${INSTANCES:-}" ]; then
+    [ "$engine" = postgres ] || [ "$INSTANCES" = 1 ] || { echo "several instances need PostgreSQL"; exit 1; }
+    start_balanced "$INSTANCES" "$work"
+    echo "$INSTANCES instance(s) behind nginx"
+  else
+    "$binary" serve >"$work/server-$engine.log" 2>&1 &
+    servers=$!; server_pids=$servers
+    base="http://127.0.0.1:$port"
+    for _ in $(seq 1 300); do curl -fsS "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+  export TOKEN=$(python3 scripts/demo_token.py "$base" charge@permanence.test permanence-charge)
   first=$(head -1 "$work/samples-$engine/search.tsv")
   echo "example: q=$(echo "$first" | cut -f2) → $(curl -fsS -H "Authorization: Bearer $TOKEN" \
-    "http://127.0.0.1:$port/api/v1/practices/$(echo "$first" | cut -f1)/patients?q=$(echo "$first" | cut -f2)&limit=2" | head -c 240)"
+    "$base/api/v1/practices/$(echo "$first" | cut -f1)/patients?q=$(echo "$first" | cut -f2)&limit=2" | head -c 240)"
   # Each practice's index is read on its first query: read them all first (the time it takes is printed).
   start=$(date +%s.%N)
   for practice in $(cut -f1 "$work/samples-$engine/search.tsv" | sort -u); do
-    curl -fsS -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port/api/v1/practices/$practice/patients?q=a"
+    for _ in $(seq 1 "${INSTANCES:-1}"); do  # through nginx, one query per instance (round robin)
+      curl -fsS -o /dev/null -H "Authorization: Bearer $TOKEN" "$base/api/v1/practices/$practice/patients?q=a"
+    done
   done
   python3 -c "import sys; print(f'first queries of every practice (index reads): {float(sys.argv[2]) - float(sys.argv[1]):.1f} s')" "$start" "$(date +%s.%N)"
-  echo "server memory: $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1 / 1024}')"
+  echo "server memory:$(instances_memory)"
   # The server's own ceiling on this machine: the trivial JSON route, same connections. One wrk thread: the second
   # core is the server's (with two, wrk took CPU from the server it measures).
   echo "== trivial JSON route GET /health, $connections connections, $duration"
-  wrk -t1 -c"$connections" -d"$duration" --latency "http://127.0.0.1:$port/health" | grep -E "Requests/sec|50%|90%|99%"
+  wrk -t1 -c"$connections" -d"$duration" --latency "$base/health" | grep -E "Requests/sec|50%|90%|99%"
   for route in search caller-id; do
     export ROUTE=$route SAMPLES="$work/samples-$engine/$route.tsv"
     # Warm the connections, then measure: as fast as the server answers (its ceiling; the latency is then mostly the
     # queue of 16 requests), then at a set pace (each connection asks again $pace ms after each answer).
-    wrk -t1 -c"$connections" -d3s -s Benchmarks/http/patients.lua "http://127.0.0.1:$port" >/dev/null
+    wrk -t1 -c"$connections" -d3s -s Benchmarks/http/patients.lua "$base" >/dev/null
     echo "== $route: $(wc -l <"$SAMPLES") sampled queries, $connections connections, $duration, as fast as answered"
-    wrk -t1 -c"$connections" -d"$duration" --latency -s Benchmarks/http/patients.lua "http://127.0.0.1:$port" \
+    wrk -t1 -c"$connections" -d"$duration" --latency -s Benchmarks/http/patients.lua "$base" \
       | grep -E "Requests/sec|50%|90%|99%|Non-2xx|Socket errors"
     echo "== $route: $connections connections, $duration, each asking $pace ms after its answer"
-    PACE_MS=$pace wrk -t1 -c"$connections" -d"$duration" --latency -s Benchmarks/http/patients.lua "http://127.0.0.1:$port" \
+    PACE_MS=$pace wrk -t1 -c"$connections" -d"$duration" --latency -s Benchmarks/http/patients.lua "$base" \
       | grep -E "Requests/sec|50%|90%|99%|Non-2xx|Socket errors"
   done
-  kill "$server"; wait "$server" 2>/dev/null || true; server=""
+  kill $servers; wait $servers 2>/dev/null || true; servers=""
+  if [ "$import_rows" -gt 0 ]; then
   echo "== import of $import_rows rows (Windows-1252, ;) into a practice of $((patients / practices)) patients"
   start=$(date +%s.%N)
   "$binary" import patients --practice essai-patients-001 "$work/import.csv" | tail -2
   python3 -c "import sys; print(f'import: {float(sys.argv[2]) - float(sys.argv[1]):.1f} s wall clock')" "$start" "$(date +%s.%N)"
+  fi
   if [ "$engine" = postgres ] && [ -z "${POSTGRES_URL:-}" ]; then throwaway_postgres_stop; fi
 done

@@ -9,6 +9,22 @@ import VaporTesting
 /// Two server instances on one PostgreSQL database: an event published by one reaches the consoles of the other
 /// through LISTEN/NOTIFY.
 struct LiveRelayTests {
+    /// What queues while a NOTIFY is sent goes in the next one: as JSON arrays under PostgreSQL's 8,000-byte payload,
+    /// in order, nothing dropped.
+    @Test func queuedMessagesTravelInOrderInPayloadsUnderTheLimit() throws {
+        let instance = UUID()
+        let messages = (0..<400).map { index in
+            PostgresRelay.Message(instance: instance, kind: index % 2 == 0 ? "agenda" : nil, practice: UUID(),
+                                  cache: index % 2 == 0 ? nil : .patients(practice: UUID(), ids: [UUID()]))
+        }
+        let payloads = PostgresRelay.payloads(messages)
+        #expect(payloads.count > 1)
+        #expect(payloads.allSatisfy { $0.utf8.count <= PostgresRelay.payloadLimit })
+        let decoded = try payloads.flatMap { try JSONDecoder().decode([PostgresRelay.Message].self, from: Data($0.utf8)) }
+        #expect(decoded.map(\.practice) == messages.map(\.practice))
+        #expect(decoded.map(\.cache) == messages.map(\.cache))
+    }
+
     static func waitUntilListening(_ app: Application) async throws {
         for _ in 0..<200 where !(app.postgresRelay?.isListening ?? false) { try await Task.sleep(for: .milliseconds(25)) }
         #expect(app.postgresRelay?.isListening == true)

@@ -18,25 +18,27 @@ enum DatabaseSetup {
         case .sqliteFile(let path):
             try checkSQLiteFile(at: path)
             app.databases.use(.sqlite(.file(path)), as: .sqlite)
-            app.writer = Writer(gate: WriteGate(), clock: app.clock, seal: seal, metrics: app.metrics)
+            app.writer = Writer(gate: GroupCommit(limit: settings.operations.writesPerCommit, metrics: app.metrics), clock: app.clock, seal: seal, metrics: app.metrics)
         case .postgres(let url):
             var configuration = try SQLPostgresConfiguration(url: url)
             if let schema = settings.postgresSchema {
                 configuration.searchPath = [schema, "public"]
             }
             // A busy server makes writers wait rather than fail (DESIGN.md): 30 s before a request gives up on a connection.
-            app.databases.use(.postgres(configuration: configuration, connectionPoolTimeout: .seconds(30)), as: .psql)
+            app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: settings.operations.postgresConnections,
+                                        connectionPoolTimeout: .seconds(30)), as: .psql)
             app.writer = Writer(gate: nil, clock: app.clock, seal: seal, metrics: app.metrics)
+            app.poolReset = PoolReset()
             // Instances on one database share the live events and tell each other what their writes made stale.
             let relay = PostgresRelay(configuration: configuration.coreConfiguration, schema: settings.postgresSchema)
             let logger = app.logger
             app.liveHub = LiveHub(relay: { [weak app] event in
                 guard let app else { return }
-                await relay.notify(event, on: app.db, logger: logger)
+                relay.notify(event, on: app.db, logger: logger)
             })
             app.cachePeers.connect { [weak app] change in
                 guard let app else { return }
-                await relay.notify(change, on: app.db, logger: logger)
+                relay.notify(change, on: app.db, logger: logger)
             }
             app.postgresRelay = relay
             // The test suite runs hundreds of apps side by side on one server: only the tests of the relay start it.

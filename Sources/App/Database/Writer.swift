@@ -4,15 +4,16 @@ import Vapor
 
 /// The one way to change data: a transaction, serialised on SQLite, in which every change is journaled.
 struct Writer: Sendable {
-    /// Present on SQLite only; PostgreSQL handles concurrent writers itself.
-    let gate: WriteGate?
+    /// Present on SQLite only (its one writer, many writes per commit); PostgreSQL handles concurrent writers itself.
+    let gate: GroupCommit?
     let clock: AppClock
     /// Seals the journal's entries.
     let seal: AuditSeal
     /// Where the time a write waits for its turn is counted.
     var metrics: AppMetrics? = nil
 
-    /// Runs `body` in one transaction; the journal entries it records commit or roll back with it.
+    /// Runs `body` in one transaction (a `UnitOfWork`: what it publishes waits for the commit); the journal entries it
+    /// records commit or roll back with it.
     func transaction<T: Sendable>(
         on database: any Database,
         actor: AuditActor,
@@ -24,24 +25,18 @@ struct Writer: Sendable {
             return try await unit.savepoint { tx in try await body(tx, Journal(database: tx, actor: actor, requestID: requestID, now: now, seal: seal)) }
         }
         let asked = ContinuousClock.now
-        let work: @Sendable () async throws -> T = { [metrics] in
-            try await database.transaction { tx in
-                // The write queue on SQLite, a pooled connection on PostgreSQL, and the BEGIN.
-                metrics?.time("permanence_database_wait_seconds", [], ContinuousClock.now - asked)
-                return try await body(tx, Journal(database: tx, actor: actor, requestID: requestID, now: now, seal: seal))
-            }
+        return try await UnitOfWork.run(on: database, gate: gate) { [metrics] unit in
+            // The write queue on SQLite, a pooled connection on PostgreSQL, and the BEGIN.
+            metrics?.time("permanence_database_wait_seconds", [], ContinuousClock.now - asked)
+            return try await body(unit.database, Journal(database: unit.database, actor: actor, requestID: requestID, now: now, seal: seal))
         }
-        if let gate {
-            return try await gate.withExclusiveAccess(work)
-        }
-        return try await work()
     }
 
-    /// A write to a technical table that is not practice data (idempotency keys): serialised like the others, not journaled.
+    /// A write to a technical table that is not practice data (idempotency keys): one transaction like the others,
+    /// not journaled.
     func unjournaled(on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
         if let unit = UnitOfWork.current { return try await unit.savepoint(body) }
-        let work: @Sendable () async throws -> Void = { try await body(database) }
-        if let gate { try await gate.withExclusiveAccess(work) } else { try await work() }
+        try await UnitOfWork.run(on: database, gate: gate) { unit in try await body(unit.database) }
     }
 
     /// Records that `actor` opened a record, in the same chain as the writes.

@@ -74,11 +74,9 @@ enum PatientLoadSeeder {
                 }
             }
             let batch = rows
-            try await app.writer.unjournaled(on: app.db) { db in
-                try await db.transaction { tx in
-                    try await practice.create(on: tx)
-                    try await PatientSearch.insertNew(batch, on: tx)
-                }
+            try await app.writer.unjournaled(on: app.db) { tx in
+                try await practice.create(on: tx)
+                try await PatientSearch.insertNew(batch, on: tx)
             }
         }
         try FileManager.default.createDirectory(atPath: samplesDirectory, withIntermediateDirectories: true)

@@ -59,6 +59,7 @@ struct ErrorRendering: AsyncMiddleware {
             return .refusedByHTTP(abort.status)
         case let fault where StorageFaults.unavailable(for: fault) != nil:
             request.logger.error("storage fault: \(String(reflecting: fault))")
+            if StorageFaults.endedSession(fault) { request.application.poolReset?.reset(request.application.databases, logger: request.logger) }
             return StorageFaults.unavailable(for: fault)!
         default:
             request.logger.report(error: error)

@@ -21,7 +21,7 @@ enum StorageFaults {
         if let postgres = error as? PSQLError {
             let restarting: Set<String> = ["57P01", "57P02", "57P03"]   // admin shutdown, crash shutdown, cannot connect now
             switch postgres.code {
-            case .serverClosedConnection, .connectionError, .uncleanShutdown:
+            case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .poolClosed:
                 return restart
             case .server where restarting.contains(postgres.serverInfo?[.sqlState] ?? ""):
                 return restart
@@ -29,8 +29,22 @@ enum StorageFaults {
                 return nil
             }
         }
-        if error is NIOConnectionError || error is ConnectionPoolTimeoutError { return restart }
+        if error is NIOConnectionError || error is ConnectionPoolTimeoutError || error is ConnectionPoolError { return restart }
         return nil
+    }
+
+    /// The error ended the database session (PostgreSQL shutting down or restarting, the connection gone): the server
+    /// rolled the transaction back itself, and nothing more may be sent on that connection.
+    static func endedSession(_ error: any Error) -> Bool {
+        guard let postgres = error as? PSQLError else { return false }
+        switch postgres.code {
+        case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .poolClosed:
+            return true
+        case .server:
+            return postgres.serverInfo?[.severity] == "FATAL" || postgres.serverInfo?[.severity] == "PANIC"
+        default:
+            return false
+        }
     }
 
     private static let restart = AppError.unavailable(

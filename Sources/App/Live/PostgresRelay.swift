@@ -49,11 +49,12 @@ final class PostgresRelay: Sendable {
                         caches.dropAll()
                         listening.withLockedValue { $0 = true }
                         for try await notification in notifications {
-                            guard let message = try? JSONDecoder().decode(Message.self, from: Data(notification.payload.utf8)),
-                                  message.instance != instance else { continue }
-                            if let change = message.cache { caches.received(change) }
-                            if let kind = message.kind.flatMap(LiveEvent.Kind.init(rawValue:)) {
-                                await hub.deliver(LiveEvent(kind: kind, practiceID: message.practice, users: message.users.map(Set.init)))
+                            guard let messages = try? JSONDecoder().decode([Message].self, from: Data(notification.payload.utf8)) else { continue }
+                            for message in messages where message.instance != instance {
+                                if let change = message.cache { caches.received(change) }
+                                if let kind = message.kind.flatMap(LiveEvent.Kind.init(rawValue:)) {
+                                    await hub.deliver(LiveEvent(kind: kind, practiceID: message.practice, users: message.users.map(Set.init)))
+                                }
                             }
                         }
                     }
@@ -81,24 +82,66 @@ final class PostgresRelay: Sendable {
     }
 
     /// Tells the other instances; a failure is logged, never the publisher's error (the local consoles have it).
-    func notify(_ event: LiveEvent, on db: any Database, logger: Logger) async {
-        await send(Message(instance: instance, kind: event.kind.rawValue, practice: event.practiceID, users: event.users.map { Array($0) }),
-                   on: db, logger: logger)
+    func notify(_ event: LiveEvent, on db: any Database, logger: Logger) {
+        send(Message(instance: instance, kind: event.kind.rawValue, practice: event.practiceID, users: event.users.map { Array($0) }),
+             on: db, logger: logger)
     }
 
     /// Tells the other instances what to drop from their caches.
-    func notify(_ change: CacheChange, on db: any Database, logger: Logger) async {
-        await send(Message(instance: instance, cache: change), on: db, logger: logger)
+    func notify(_ change: CacheChange, on db: any Database, logger: Logger) {
+        send(Message(instance: instance, cache: change), on: db, logger: logger)
     }
 
-    private func send(_ message: Message, on db: any Database, logger: Logger) async {
+    /// Messages waiting for the next NOTIFY, and whether one is being sent.
+    private let outgoing = NIOLockedValueBox<(messages: [Message], sending: Bool)>(([], false))
+    /// A notification's payload is at most 8,000 bytes.
+    static let payloadLimit = 7_900
+
+    /// Queues `message`; what queues while a NOTIFY is sent goes in the next one, so that a booking's live event and
+    /// its cache news travel together and a busy instance sends one notification per round trip, not one per message.
+    /// The writer does not wait for it: the others are told within the round trip that follows.
+    private func send(_ message: Message, on db: any Database, logger: Logger) {
         guard isStarted else { return }
-        guard let payload = try? String(decoding: JSONEncoder().encode(message), as: UTF8.self) else { return }
-        do {
-            try await (db as! any SQLDatabase).raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
-        } catch {
-            logger.warning("NOTIFY des événements en direct refusé : \(String(reflecting: error))")
+        let start = outgoing.withLockedValue { state -> Bool in
+            state.messages.append(message)
+            guard !state.sending else { return false }
+            state.sending = true
+            return true
         }
+        guard start else { return }
+        Task { [self] in
+            while let batch = outgoing.withLockedValue({ state -> [Message]? in
+                guard !state.messages.isEmpty else { state.sending = false; return nil }
+                defer { state.messages = [] }
+                return state.messages
+            }) {
+                for payload in Self.payloads(batch) {
+                    do {
+                        try await (db as! any SQLDatabase).raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
+                    } catch {
+                        logger.warning("NOTIFY des événements en direct refusé : \(String(reflecting: error))")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The messages as JSON arrays, each under the payload limit, in order.
+    static func payloads(_ messages: [Message]) -> [String] {
+        let encoder = JSONEncoder()
+        var payloads: [String] = [], current: [String] = [], size = 2
+        for message in messages {
+            guard let one = try? String(decoding: encoder.encode(message), as: UTF8.self) else { continue }
+            if !current.isEmpty, size + one.utf8.count + 1 > payloadLimit {
+                payloads.append("[" + current.joined(separator: ",") + "]")
+                current = []
+                size = 2
+            }
+            current.append(one)
+            size += one.utf8.count + 1
+        }
+        if !current.isEmpty { payloads.append("[" + current.joined(separator: ",") + "]") }
+        return payloads
     }
 }
 

@@ -13,6 +13,10 @@ struct OperationsSettings: Sendable {
     var backupInterval: Int = 24
     /// How many scheduled backups are kept (the oldest are removed).
     var backupsKept: Int = 7
+    /// SQLite: how many waiting writes one commit carries at most (1: a commit per write).
+    var writesPerCommit: Int = 32
+    /// PostgreSQL: pooled connections per event loop (one event loop per core).
+    var postgresConnections: Int = 4
 
     static let variables: [(name: String, meaning: String)] = [
         ("LOG_FORMAT", "text or json: one JSON object per line, with the request id (default text)"),
@@ -20,6 +24,8 @@ struct OperationsSettings: Sendable {
         ("PERMANENCE_BACKUP_DIR", "an existing folder where the worker writes scheduled SQLite backups (default: no scheduled backup)"),
         ("PERMANENCE_BACKUP_HOURS", "hours between two scheduled backups, 1-168 (default 24)"),
         ("PERMANENCE_BACKUP_KEEP", "how many scheduled backups are kept, 1-365 (default 7)"),
+        ("PERMANENCE_WRITES_PER_COMMIT", "SQLite: how many waiting writes one commit carries at most, 1-256 (default 32; 1: a commit per write)"),
+        ("PERMANENCE_PG_CONNECTIONS", "PostgreSQL: pooled connections per core of the instance, 1-64 (default 4)"),
     ]
 
     init() {}
@@ -49,5 +55,7 @@ struct OperationsSettings: Sendable {
         }
         backupInterval = try number("PERMANENCE_BACKUP_HOURS", 1...168, default: 24)
         backupsKept = try number("PERMANENCE_BACKUP_KEEP", 1...365, default: 7)
+        writesPerCommit = try number("PERMANENCE_WRITES_PER_COMMIT", 1...256, default: 32)
+        postgresConnections = try number("PERMANENCE_PG_CONNECTIONS", 1...64, default: 4)
     }
 }

@@ -67,11 +67,9 @@ enum Idempotency {
             guard appError.status.code < 500 else { throw error }
             let refusal = try ErrorRendering.problemResponse(appError, request: req)
             do {
-                try await req.writer.unjournaled(on: req.db) { db in
-                    try await db.transaction { tx in
-                        try await claim(owner: owner, key: key, hash: hash, now: now, on: tx)
-                        try await keep(refusal, owner: owner, key: key, on: tx)
-                    }
+                try await req.writer.unjournaled(on: req.db) { tx in
+                    try await claim(owner: owner, key: key, hash: hash, now: now, on: tx)
+                    try await keep(refusal, owner: owner, key: key, on: tx)
                 }
             } catch is KeyTaken {
                 return try await replayCommitted(owner: owner, key: key, hash: hash, on: req.db)

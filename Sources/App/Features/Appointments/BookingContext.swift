@@ -30,7 +30,8 @@ struct BookingContext: Sendable {
         let result = try await write.writer.transaction(on: write.database, actor: write.actor, requestID: write.requestID) { tx, journal in
             try await body(tx, journal, changes)
         }
-        cache.apply(changes, to: practice.id)
+        // Inside a request's unit the cached agenda waits for the commit too: undone, the change never happened.
+        await UnitOfWork.whenCommitted { [cache, practice] in cache.apply(changes, to: practice.id) }
         await live?.publish(LiveEvent(kind: .agenda, practiceID: practice.id))
         return result
     }
