@@ -150,14 +150,27 @@ enum AgendaStore {
 /// Compiled agendas by practice, so that the availability route reads memory, not the database. A write to a
 /// practice's rules invalidates its entry; a booking, move or cancellation updates it in place once committed; an
 /// entry also expires after a few minutes, or when a hold it counts expires. Each write moves the practice's
-/// generation on, and an agenda compiled while one happened is used by its request but never kept. The other
-/// instances drop the practice's entry (they read the changed rows again at the next use).
+/// generation on. An agenda compiled while bookings committed is kept with their changes of occupied time replayed on
+/// it, in order: each change makes its time busy or free whatever it was, so the time a replayed change names ends as
+/// its last change left it, and the rest is as the compilation read it (under a steady booking load no compilation
+/// would otherwise ever be kept, and every request would compile the agenda again). One compiled across a change of
+/// the rules is used by its request but never kept. The other instances drop the practice's entry (they read the
+/// changed rows again at the next use).
 final class AgendaCache: Sendable {
     private struct Entry { var agenda: PracticeAgenda; let loadedAt: Date; var staleAt: Date? }
-    private struct State { var entries: [UUID: Entry] = [:]; var generations: [UUID: UInt64] = [:] }
+    /// A committed change of occupied time, under the generation it moved the practice to.
+    private struct Logged { let generation: UInt64; let changes: [BusyChange]; let expiry: Date? }
+    private struct State {
+        var entries: [UUID: Entry] = [:]
+        var generations: [UUID: UInt64] = [:]
+        /// The latest changes of occupied time by practice (a change of the rules empties it).
+        var logs: [UUID: [Logged]] = [:]
+    }
     private let state = NIOLockedValueBox(State())
     private let peers: CachePeers
     let lifetime: TimeInterval = 300
+    /// Changes kept for replay: a compilation that outlasts more bookings than this is not kept.
+    static let replayable = 512
 
     init(peers: CachePeers = CachePeers()) { self.peers = peers }
 
@@ -166,12 +179,17 @@ final class AgendaCache: Sendable {
         if let entry = cached, now.timeIntervalSince(entry.loadedAt) < lifetime, entry.staleAt.map({ now < $0 }) ?? true {
             return entry.agenda
         }
-        let (agenda, staleAt) = try await load()
-        state.withLockedValue { state in
-            guard state.generations[practice.id, default: 0] == generation else { return }
-            state.entries[practice.id] = Entry(agenda: agenda, loadedAt: now, staleAt: staleAt)
+        let (compiled, staleAt) = try await load()
+        return state.withLockedValue { state in
+            let current = state.generations[practice.id, default: 0]
+            let since = (state.logs[practice.id] ?? []).filter { $0.generation > generation }
+            // Every generation since the read must be a logged change of occupied time, or the compilation is not kept.
+            guard since.count == Int(current &- generation) else { return compiled }
+            let agenda = since.isEmpty ? compiled : compiled.updatingBusy(since.flatMap(\.changes))
+            let expiry = ([staleAt] + since.map(\.expiry)).compactMap { $0 }.min()
+            state.entries[practice.id] = Entry(agenda: agenda, loadedAt: now, staleAt: expiry)
+            return agenda
         }
-        return agenda
     }
 
     /// After this instance changed the practice's rules.
@@ -183,14 +201,16 @@ final class AgendaCache: Sendable {
     func drop(_ practice: UUID) {
         state.withLockedValue { state in
             state.entries.removeValue(forKey: practice)
+            state.logs.removeValue(forKey: practice)
             state.generations[practice, default: 0] &+= 1
         }
     }
 
     func dropAll() {
         state.withLockedValue { state in
-            for practice in state.entries.keys { state.generations[practice, default: 0] &+= 1 }
+            for practice in Set(state.entries.keys).union(state.logs.keys) { state.generations[practice, default: 0] &+= 1 }
             state.entries.removeAll()
+            state.logs.removeAll()
         }
     }
 
@@ -202,6 +222,8 @@ final class AgendaCache: Sendable {
         let expiry = changes.earliestExpiry
         state.withLockedValue { state in
             state.generations[practice, default: 0] &+= 1
+            state.logs[practice, default: []].append(Logged(generation: state.generations[practice]!, changes: list, expiry: expiry))
+            if state.logs[practice]!.count > Self.replayable { state.logs[practice]!.removeFirst(state.logs[practice]!.count - Self.replayable) }
             guard var entry = state.entries[practice] else { return }
             entry.agenda = entry.agenda.updatingBusy(list)
             if let expiry { entry.staleAt = min(entry.staleAt ?? expiry, expiry) }
