@@ -56,3 +56,18 @@ instances_memory() {
   for pid in $server_pids; do out="$out $(ps -o rss= -p "$pid" | awk '{printf "%.0f MB", $1 / 1024}')"; done
   echo "$out"
 }
+
+# The server(s) of a run on engine `$1`: one on $PORT, or INSTANCES behind nginx (start_balanced); logs in `$work`.
+start_servers() {
+  local engine=$1
+  if [ -n "${INSTANCES:-}" ]; then
+    [ "$engine" = postgres ] || [ "$INSTANCES" = 1 ] || { echo "several instances need PostgreSQL"; exit 1; }
+    start_balanced "$INSTANCES" "$work"
+    echo "$INSTANCES instance(s) behind nginx"
+  else
+    "$binary" serve >"$work/server-$engine.log" 2>&1 &
+    servers=$!; server_pids=$servers
+    base="http://127.0.0.1:$PORT"
+    for _ in $(seq 1 600); do curl -fsS "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+}

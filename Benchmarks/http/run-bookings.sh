@@ -70,16 +70,7 @@ open(sys.argv[1], "w").write("\n".join(places) + "\n")
 print(len(places) // 20)
 PY
 )
-  if [ -n "${INSTANCES:-}" ]; then
-    [ "$engine" = postgres ] || [ "$INSTANCES" = 1 ] || { echo "several instances need PostgreSQL"; exit 1; }
-    start_balanced "$INSTANCES" "$work"
-    echo "$INSTANCES instance(s) behind nginx"
-  else
-    "$binary" serve >"$work/server-$engine.log" 2>&1 &
-    servers=$!; server_pids=$servers
-    base="http://127.0.0.1:$port"
-    for _ in $(seq 1 200); do curl -fsS "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  fi
+  start_servers "$engine"
   export TOKEN=$(python3 scripts/demo_token.py "$base" charge@permanence.test permanence-charge)
   before=$(query "$live_sql")
   echo "== $attempts booking attempts, $connections connections, $HOT hot places of $(wc -l <"$PLACES")"

@@ -57,16 +57,7 @@ for engine in $engines; do
   export PORT=$port
   echo "seeding $patients patients in $practices practices…"
   "$binary" seed-patients --practices "$practices" --patients "$patients" --samples "$work/samples-$engine" | tail -1
-  if [ -n "${INSTANCES:-}" ]; then
-    [ "$engine" = postgres ] || [ "$INSTANCES" = 1 ] || { echo "several instances need PostgreSQL"; exit 1; }
-    start_balanced "$INSTANCES" "$work"
-    echo "$INSTANCES instance(s) behind nginx"
-  else
-    "$binary" serve >"$work/server-$engine.log" 2>&1 &
-    servers=$!; server_pids=$servers
-    base="http://127.0.0.1:$port"
-    for _ in $(seq 1 300); do curl -fsS "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  fi
+  start_servers "$engine"
   export TOKEN=$(python3 scripts/demo_token.py "$base" charge@permanence.test permanence-charge)
   first=$(head -1 "$work/samples-$engine/search.tsv")
   echo "example: q=$(echo "$first" | cut -f2) → $(curl -fsS -H "Authorization: Bearer $TOKEN" \
