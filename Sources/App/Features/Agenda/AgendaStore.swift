@@ -208,7 +208,7 @@ final class AgendaCache: Sendable {
 
     func dropAll() {
         state.withLockedValue { state in
-            for practice in Set(state.entries.keys).union(state.logs.keys) { state.generations[practice, default: 0] &+= 1 }
+            for practice in Set(state.generations.keys).union(state.entries.keys) { state.generations[practice, default: 0] &+= 1 }
             state.entries.removeAll()
             state.logs.removeAll()
         }
