@@ -1,6 +1,7 @@
 @testable import App
 @testable import Domain
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 
 /// The compiled agendas under a steady booking load (issue 20): a compilation that bookings overtook is kept with their
@@ -65,4 +66,62 @@ struct AgendaCacheTests {
         }
         #expect(compiled, "compiled again from the new rules")
     }
+
+    @Test func requestsMissingTogetherShareOneCompilation() async throws {
+        let cache = AgendaCache(), practice = try Self.practice()
+        let loads = Counter(), entered = Counter()
+        let busy = try await withThrowingTaskGroup(of: [DateInterval].self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    entered.add()
+                    let agenda = try await cache.agenda(for: practice, now: Self.nine) {
+                        loads.add()
+                        // Held until every request has asked, and a little more for them to queue behind it.
+                        while entered.value < 20 { try await Task.sleep(for: .milliseconds(5)) }
+                        try await Task.sleep(for: .milliseconds(100))
+                        return (Self.agenda(busy: [Self.slot(0)]), nil)
+                    }
+                    return Self.busy(agenda)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(loads.value == 1, "one compilation for 20 requests")
+        #expect(busy == Array(repeating: [Self.slot(0)], count: 20))
+    }
+
+    @Test func theRequestsWaitingForACompilationThatFailsAreToldItsError() async throws {
+        struct Unreachable: Error {}
+        let cache = AgendaCache(), practice = try Self.practice()
+        let loads = Counter(), entered = Counter()
+        let failures = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    entered.add()
+                    do {
+                        _ = try await cache.agenda(for: practice, now: Self.nine) {
+                            loads.add()
+                            while entered.value < 8 { try await Task.sleep(for: .milliseconds(5)) }
+                            try await Task.sleep(for: .milliseconds(100))
+                            throw Unreachable()
+                        }
+                        return false
+                    } catch { return error is Unreachable }
+                }
+            }
+            return await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+        }
+        #expect(failures == 8)
+        #expect(loads.value == 1, "the waiting requests did not each wait for the database again")
+        var compiled = false
+        _ = try await cache.agenda(for: practice, now: Self.nine) { compiled = true; return (Self.agenda(), nil) }
+        #expect(compiled, "a failure is not kept")
+    }
+}
+
+/// A count shared by concurrent tasks.
+final class Counter: Sendable {
+    private let count = NIOLockedValueBox(0)
+    func add() { count.withLockedValue { $0 += 1 } }
+    var value: Int { count.withLockedValue { $0 } }
 }

@@ -156,15 +156,26 @@ enum AgendaStore {
 /// would otherwise ever be kept, and every request would compile the agenda again). One compiled across a change of
 /// the rules is used by its request but never kept. The other instances drop the practice's entry (they read the
 /// changed rows again at the next use).
+///
+/// One compilation per practice at a time: the requests that miss while it runs wait for it and read what it kept
+/// (64 secretaries' requests arriving when an entry expired used to compile the same agenda 64 times at once). A
+/// compilation read inside a unit of work may see that unit's uncommitted writes: it serves its own request only.
 final class AgendaCache: Sendable {
     private struct Entry { var agenda: PracticeAgenda; let loadedAt: Date; var staleAt: Date? }
     /// A committed change of occupied time, under the generation it moved the practice to.
     private struct Logged { let generation: UInt64; let changes: [BusyChange]; let expiry: Date? }
+    /// A compilation under way and the requests waiting for it; `outcome` is set when it ends.
+    private final class Round: @unchecked Sendable {  // guarded by `state`'s lock
+        var waiting: [CheckedContinuation<Void, Never>] = []
+        var outcome: Outcome?
+    }
+    private enum Outcome { case kept, notKept, failed(any Error) }
     private struct State {
         var entries: [UUID: Entry] = [:]
         var generations: [UUID: UInt64] = [:]
         /// The latest changes of occupied time by practice (a change of the rules empties it).
         var logs: [UUID: [Logged]] = [:]
+        var rounds: [UUID: Round] = [:]
     }
     private let state = NIOLockedValueBox(State())
     private let peers: CachePeers
@@ -175,21 +186,78 @@ final class AgendaCache: Sendable {
     init(peers: CachePeers = CachePeers()) { self.peers = peers }
 
     func agenda(for practice: AuthorizedPractice, now: Date, load: () async throws -> (PracticeAgenda, staleAt: Date?)) async throws -> PracticeAgenda {
-        let (cached, generation) = state.withLockedValue { ($0.entries[practice.id], $0.generations[practice.id, default: 0]) }
-        if let entry = cached, now.timeIntervalSince(entry.loadedAt) < lifetime, entry.staleAt.map({ now < $0 }) ?? true {
-            return entry.agenda
+        enum Step { case cached(PracticeAgenda), wait(Round), lead(Round?, generation: UInt64) }
+        let shared = UnitOfWork.current == nil
+        while true {
+            let step = state.withLockedValue { state -> Step in
+                if let entry = state.entries[practice.id], now.timeIntervalSince(entry.loadedAt) < lifetime, entry.staleAt.map({ now < $0 }) ?? true {
+                    return .cached(entry.agenda)
+                }
+                let generation = state.generations[practice.id, default: 0]
+                guard shared else { return .lead(nil, generation: generation) }
+                if let round = state.rounds[practice.id] { return .wait(round) }
+                let round = Round()
+                state.rounds[practice.id] = round
+                return .lead(round, generation: generation)
+            }
+            switch step {
+            case .cached(let agenda):
+                return agenda
+            case .wait(let round):
+                await withCheckedContinuation { continuation in
+                    let ended = state.withLockedValue { _ in
+                        if round.outcome == nil { round.waiting.append(continuation) }
+                        return round.outcome != nil
+                    }
+                    if ended { continuation.resume() }
+                }
+                switch state.withLockedValue({ _ in round.outcome }) {
+                case .failed(let error) where !(error is CancellationError): throw error
+                case .notKept, .failed: return try await compile(practice: practice, now: now, generation: nil, load: load).agenda
+                case .kept, nil: continue  // read the entry it kept (or, expired already, compile)
+                }
+            case .lead(let round, let generation):
+                var outcome = Outcome.notKept
+                defer { end(round, of: practice.id, outcome) }
+                do {
+                    let (agenda, kept) = try await compile(practice: practice, now: now, generation: shared ? generation : nil, load: load)
+                    if kept { outcome = .kept }
+                    return agenda
+                } catch {
+                    outcome = .failed(error)
+                    throw error
+                }
+            }
         }
+    }
+
+    /// Compiles the agenda; kept when `generation` is given and every write since it was read can be replayed on it.
+    private func compile(practice: AuthorizedPractice, now: Date, generation: UInt64?,
+                         load: () async throws -> (PracticeAgenda, staleAt: Date?)) async throws -> (agenda: PracticeAgenda, kept: Bool) {
         let (compiled, staleAt) = try await load()
+        guard let generation else { return (compiled, false) }
         return state.withLockedValue { state in
             let current = state.generations[practice.id, default: 0]
             let since = (state.logs[practice.id] ?? []).filter { $0.generation > generation }
             // Every generation since the read must be a logged change of occupied time, or the compilation is not kept.
-            guard since.count == Int(current &- generation) else { return compiled }
+            guard since.count == Int(current &- generation) else { return (compiled, false) }
             let agenda = since.isEmpty ? compiled : compiled.updatingBusy(since.flatMap(\.changes))
             let expiry = ([staleAt] + since.map(\.expiry)).compactMap { $0 }.min()
             state.entries[practice.id] = Entry(agenda: agenda, loadedAt: now, staleAt: expiry)
-            return agenda
+            return (agenda, true)
         }
+    }
+
+    /// Ends `round` with its outcome and wakes the requests waiting for it.
+    private func end(_ round: Round?, of practice: UUID, _ outcome: Outcome) {
+        guard let round else { return }
+        let waiting = state.withLockedValue { state in
+            if state.rounds[practice] === round { state.rounds.removeValue(forKey: practice) }
+            round.outcome = outcome
+            defer { round.waiting = [] }
+            return round.waiting
+        }
+        for continuation in waiting { continuation.resume() }
     }
 
     /// After this instance changed the practice's rules.
