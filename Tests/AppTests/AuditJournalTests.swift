@@ -116,6 +116,34 @@ struct AuditJournalTests {
         }
     }
 
+    @Test func theChainsHeadFollowsEveryEntryAndACutTailStaysVisibleAfterTheNextWrite() async throws {
+        try await withTestApp { app in
+            _ = try await World.build(on: app)
+            func last() async throws -> AuditEntryRecord { try #require(try await AuditEntryRecord.query(on: app.db).sort(\.$id, .descending).first()) }
+            let head = try await Journal.lockChain(on: app.db)
+            let lastEntry = try await last()
+            #expect(head.seq == lastEntry.id && head.hash == lastEntry.hash)
+            // Re-sealing the last entry moves the head's hash with it.
+            let resealed = try await last()
+            resealed.after = #"{"name":"re-scellé"}"#
+            AuditChain.seal(resealed, after: resealed.previousHash, with: app.writer.seal)
+            try await resealed.update(on: app.db)
+            let moved = try await Journal.lockChain(on: app.db)
+            #expect(moved.hash == resealed.hash)
+            // A tail cut behind the journal's back is not papered over: the next entry links to the head it knew.
+            let cut = resealed.id!
+            try await (app.db as! any SQLDatabase).raw("DELETE FROM audit_entries WHERE seq = \(bind: cut)").run()
+            try await app.writer.transaction(on: app.db, actor: .system("test")) { _, journal in
+                try await journal.record(.create, entity: "center", entityID: "après", practiceID: nil, after: ["name": "après"])
+            }
+            let next = try await last()
+            #expect(next.id == cut + 1)
+            #expect(next.previousHash == resealed.hash)
+            #expect(try await AuditVerifier.verify(on: app.db, seal: app.writer.seal)
+                == .broken(seq: cut, reason: "entry #\(cut) is missing (the next one is #\(cut + 1))"))
+        }
+    }
+
     @Test func signInsAndFailuresAreJournaled() async throws {
         try await withTestApp { app in
             let world = try await World.build(on: app)

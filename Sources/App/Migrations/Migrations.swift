@@ -27,5 +27,6 @@ enum PermanenceMigrations {
         AccessTraceRetention(),
         ArchivedMotifs(),
         PracticeService(),
+        AuditChainHead(),
     ]
 }

@@ -59,23 +59,28 @@ final class Journal: @unchecked Sendable {
 
     private func chainHead() async throws -> (seq: Int64, hash: String) {
         if let head { return head }
-        try await Self.lockChain(on: database)
-        let last = try await AuditEntryRecord.query(on: database).sort(\.$id, .descending).first()
-        return (last?.id ?? 0, last?.hash ?? AuditChain.genesisHash)
+        return try await Self.lockChain(on: database)
     }
 
-    private static let chainLockKey: Int32 = 0x5045_524D  // "PERM"
-
-    /// Makes the other appends wait for this transaction, so that the chain never forks; released at commit
-    /// (PostgreSQL; on SQLite the writer is one at a time already). One lock per schema: the chain lives in the
-    /// schema's table (test runs each have their own schema in one database).
-    static func lockChain(on database: any Database) async throws {
-        if let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" {
-            try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: chainLockKey), hashtext(current_schema()))").run()
+    /// Reads the chain's head (`audit_chain_head`, kept by the database with every entry) and, on PostgreSQL, locks it
+    /// in the same statement: the other appends wait for this transaction's commit, so the chain never forks. On SQLite
+    /// the writer is one at a time already.
+    @discardableResult
+    static func lockChain(on database: any Database) async throws -> (seq: Int64, hash: String) {
+        let sql = database as! any SQLDatabase
+        let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        guard let row = try await sql.raw("SELECT seq, hash FROM audit_chain_head WHERE id = 1\(unsafeRaw: lock)").first() else {
+            throw JournalHeadMissing()
         }
+        return (try row.decode(column: "seq", as: Int64.self), try row.decode(column: "hash", as: String.self))
     }
 
     private static func json(_ value: any Encodable) throws -> String {
         String(decoding: try encoder.encode(value), as: UTF8.self)
     }
+}
+
+/// The row that holds the journal's head is gone: nothing is appended rather than a chain started again from nothing.
+struct JournalHeadMissing: Error, CustomStringConvertible {
+    var description: String { "the audit journal's head (table audit_chain_head, row 1) is missing; nothing was journaled" }
 }
