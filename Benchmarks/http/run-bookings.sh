@@ -56,10 +56,20 @@ today = datetime.datetime.now(paris).date()
 # Starts whose 20 minutes fit in the hours and keep clear of the reserved urgent slots (11:40 and 18:10).
 hours, urgent = [(8 * 60 + 30, 12 * 60), (14 * 60, 18 * 60 + 30)], [11 * 60 + 40, 18 * 60 + 10]
 minutes = [m for start, end in hours for m in range(start, end - 19, 20) if all(m + 20 <= u or u + 20 <= m for u in urgent)]
+def holidays(year):
+    # Public holidays (with Alsace-Moselle's two): the server refuses a booking on them, and they are not load.
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    h = (19 * a + b - d - (b - (b + 8) // 25 + 1) // 3 + 15) % 30
+    l = (32 + 2 * e + 2 * (c // 4) - h - c % 4) % 7
+    m = (a + 11 * h + 22 * l) // 451
+    easter = datetime.date(year, (h + l - 7 * m + 114) // 31, (h + l - 7 * m + 114) % 31 + 1)
+    fixed = [(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25), (12, 26)]
+    return {datetime.date(year, mo, da) for mo, da in fixed} | {easter + datetime.timedelta(days=k) for k in (-2, 1, 39, 50)}
 places = []
 for offset in range(1, 29):
     day = today + datetime.timedelta(days=offset)
-    if day.isoweekday() > 5:
+    if day.isoweekday() > 5 or day in holidays(day.year):
         continue
     for practitioner in os.environ["PRACTITIONERS"].split(","):
         for m in minutes:
@@ -85,6 +95,8 @@ PY
   result=$(cat "$work/wrk-$engine.txt")
   echo "$result" | grep -E "^status |^sample |^answers:"
   echo "instance memory after the load:$(instances_memory)"
+  # What the servers said of the refusals that are not the booking's own (a 5xx names its cause in the log).
+  grep -hoE '"?(level|\[) ?"?(error|critical)"?.{0,160}' "$work"/server-*.log 2>/dev/null | sort | uniq -c | sort -rn | head -5 || true
   kill $servers; wait $servers 2>/dev/null || true; servers=""
   created=$(echo "$result" | awk '/^status 201:/ {print $3}')
   [ -n "$created" ] || { echo "no booking succeeded:"; echo "$result"; exit 1; }
