@@ -67,6 +67,47 @@ struct AgendaCacheTests {
         #expect(compiled, "compiled again from the new rules")
     }
 
+    @Test func anotherInstancesBookingIsAppliedToTheCachedAgendaWithoutCompilingItAgain() async throws {
+        let cache = AgendaCache(), practice = try Self.practice(), other = UUID()
+        _ = try await cache.agenda(for: practice, now: Self.nine) { (Self.agenda(busy: [Self.slot(40)]), nil) }
+        // As the relay carries them: through JSON.
+        let news = try JSONDecoder().decode([BusyNews].self, from: JSONEncoder().encode([
+            BusyNews(.taken(BusyInterval(practitionerID: Self.practitioner, interval: Self.slot(0)))),
+            BusyNews(.freed(BusyInterval(practitionerID: Self.practitioner, interval: Self.slot(40)))),
+        ]))
+        cache.received(news, expiry: nil, from: other, to: practice.id)
+        let seen = try await cache.agenda(for: practice, now: Self.nine.addingTimeInterval(1)) {
+            Issue.record("compiled again instead of applying the news")
+            return (Self.agenda(), nil)
+        }
+        #expect(Self.busy(seen) == [Self.slot(0)])
+    }
+
+    @Test func aChangeFromAnotherInstanceCrossingARecentOneHereDropsTheEntry() async throws {
+        let cache = AgendaCache(), practice = try Self.practice(), other = UUID()
+        let nine = BusyInterval(practitionerID: Self.practitioner, interval: Self.slot(0))
+        _ = try await cache.agenda(for: practice, now: Self.nine) { (Self.agenda(busy: [Self.slot(0)]), nil) }
+        // Cancelled here, booked again there: which committed first, their arrival here does not say.
+        cache.apply(Self.changes([.freed(nine)]), to: practice.id)
+        cache.received([BusyNews(.taken(nine))], expiry: nil, from: other, to: practice.id)
+        let loads = Counter()
+        let read = try await cache.agenda(for: practice, now: Self.nine.addingTimeInterval(1)) {
+            loads.add()
+            return (Self.agenda(busy: [Self.slot(0)]), nil)
+        }
+        #expect(loads.value == 1, "the entry was dropped and the rows read again")
+        #expect(Self.busy(read) == [Self.slot(0)])
+        // News of other time from the same instance keep the entry.
+        cache.received([BusyNews(.taken(BusyInterval(practitionerID: Self.practitioner, interval: Self.slot(60))))], expiry: nil,
+                       from: other, to: practice.id)
+        let kept = try await cache.agenda(for: practice, now: Self.nine.addingTimeInterval(2)) {
+            loads.add()
+            return (Self.agenda(), nil)
+        }
+        #expect(loads.value == 1)
+        #expect(Self.busy(kept) == [Self.slot(0), Self.slot(60)])
+    }
+
     @Test func requestsMissingTogetherShareOneCompilation() async throws {
         let cache = AgendaCache(), practice = try Self.practice()
         let loads = Counter(), entered = Counter()

@@ -7,6 +7,8 @@ import Vapor
 enum CacheChange: Codable, Sendable, Hashable {
     /// The practice's agenda: rules, hours, practitioners, or the time an appointment or a hold occupies.
     case agenda(practice: UUID)
+    /// Time an appointment or a hold took or gave back in the practice's agenda, applied to the cached agenda.
+    case occupancy(practice: UUID, changes: [BusyNews], expiry: Date?)
     /// These patients of the practice were created, changed, merged or erased; nil: too many to name, read them all again.
     case patients(practice: UUID, ids: [UUID]?)
     /// A user's role, practices, status, password or second factor: every cached principal.
@@ -47,10 +49,12 @@ struct InstanceCaches: Sendable {
     let agendas: AgendaCache
     let patients: PatientIndexCache
 
-    /// Another instance committed `change`: what it names is dropped here (read again at its next use).
-    func received(_ change: CacheChange) {
+    /// Another instance committed `change`: what it names is dropped here (read again at its next use), or, for a
+    /// change of occupied time, applied.
+    func received(_ change: CacheChange, from instance: UUID) {
         switch change {
         case .agenda(let practice): agendas.drop(practice)
+        case .occupancy(let practice, let news, let expiry): agendas.received(news, expiry: expiry, from: instance, to: practice)
         case .patients(let practice, let ids?): patients.received(practice, patients: ids)
         case .patients(let practice, nil): patients.drop(practice)
         case .accounts: principals.dropAll()

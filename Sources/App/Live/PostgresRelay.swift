@@ -51,7 +51,7 @@ final class PostgresRelay: Sendable {
                         for try await notification in notifications {
                             guard let messages = try? JSONDecoder().decode([Message].self, from: Data(notification.payload.utf8)) else { continue }
                             for message in messages where message.instance != instance {
-                                if let change = message.cache { caches.received(change) }
+                                if let change = message.cache { caches.received(change, from: message.instance) }
                                 if let kind = message.kind.flatMap(LiveEvent.Kind.init(rawValue:)) {
                                     await hub.deliver(LiveEvent(kind: kind, practiceID: message.practice, users: message.users.map(Set.init)))
                                 }

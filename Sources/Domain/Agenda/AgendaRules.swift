@@ -233,4 +233,18 @@ public struct BusyInterval: Equatable, Sendable {
 public enum BusyChange: Equatable, Sendable {
     case taken(BusyInterval)
     case freed(BusyInterval)
+
+    public var busy: BusyInterval {
+        switch self { case .taken(let busy), .freed(let busy): busy }
+    }
+
+    /// Whether some change of `one` and some change of `other` name the same time of the same practitioner.
+    public static func anyCross(_ one: [BusyChange], _ other: [BusyChange]) -> Bool {
+        one.contains { a in
+            other.contains { b in
+                a.busy.practitionerID == b.busy.practitionerID && a.busy.interval.start < b.busy.interval.end
+                    && b.busy.interval.start < a.busy.interval.end
+            }
+        }
+    }
 }

@@ -154,16 +154,21 @@ enum AgendaStore {
 /// it, in order: each change makes its time busy or free whatever it was, so the time a replayed change names ends as
 /// its last change left it, and the rest is as the compilation read it (under a steady booking load no compilation
 /// would otherwise ever be kept, and every request would compile the agenda again). One compiled across a change of
-/// the rules is used by its request but never kept. The other instances drop the practice's entry (they read the
-/// changed rows again at the next use).
+/// the rules is used by its request but never kept. The other instances are told the changes of occupied time and
+/// apply them the same way (their news arrive in the order of the commits that made them); a change of the rules,
+/// or a change of occupied time that crosses one from another instance within a few seconds (the two may have
+/// arrived out of their commits' order), makes them drop the practice's entry and read the rows again at the next use.
 ///
 /// One compilation per practice at a time: the requests that miss while it runs wait for it and read what it kept
 /// (64 secretaries' requests arriving when an entry expired used to compile the same agenda 64 times at once). A
 /// compilation read inside a unit of work may see that unit's uncommitted writes: it serves its own request only.
 final class AgendaCache: Sendable {
     private struct Entry { var agenda: PracticeAgenda; let loadedAt: Date; var staleAt: Date? }
-    /// A committed change of occupied time, under the generation it moved the practice to.
-    private struct Logged { let generation: UInt64; let changes: [BusyChange]; let expiry: Date? }
+    /// A committed change of occupied time, under the generation it moved the practice to; `source`: the instance that
+    /// made it (nil: this one), `at`: when it was applied here.
+    private struct Logged {
+        let generation: UInt64; let changes: [BusyChange]; let expiry: Date?; let source: UUID?; let at: ContinuousClock.Instant
+    }
     /// A compilation under way and the requests waiting for it; `outcome` is set when it ends.
     private final class Round: @unchecked Sendable {  // guarded by `state`'s lock
         var waiting: [CheckedContinuation<Void, Never>] = []
@@ -182,6 +187,8 @@ final class AgendaCache: Sendable {
     let lifetime: TimeInterval = 300
     /// Changes kept for replay: a compilation that outlasts more bookings than this is not kept.
     static let replayable = 512
+    /// Two changes of the same time from two instances applied closer than this may be out of their commits' order.
+    static let reorderWindow = Duration.seconds(3)
 
     init(peers: CachePeers = CachePeers()) { self.peers = peers }
 
@@ -267,11 +274,13 @@ final class AgendaCache: Sendable {
     }
 
     func drop(_ practice: UUID) {
-        state.withLockedValue { state in
-            state.entries.removeValue(forKey: practice)
-            state.logs.removeValue(forKey: practice)
-            state.generations[practice, default: 0] &+= 1
-        }
+        state.withLockedValue { Self.drop(practice, in: &$0) }
+    }
+
+    private static func drop(_ practice: UUID, in state: inout State) {
+        state.entries.removeValue(forKey: practice)
+        state.logs.removeValue(forKey: practice)
+        state.generations[practice, default: 0] &+= 1
     }
 
     func dropAll() {
@@ -282,21 +291,61 @@ final class AgendaCache: Sendable {
         }
     }
 
-    /// After a committed transaction: the occupied time it changed, applied to the cached agenda.
+    /// After a committed transaction: the occupied time it changed, applied to the cached agenda and told to the other
+    /// instances (as a change of the agenda when there are too many to carry).
     func apply(_ changes: OccupancyChanges, to practice: UUID) {
         let list = changes.changes
         guard !list.isEmpty else { return }
-        peers.tell(.agenda(practice: practice))
         let expiry = changes.earliestExpiry
+        peers.tell(list.count <= BusyNews.limit ? .occupancy(practice: practice, changes: list.map(BusyNews.init), expiry: expiry)
+                                                : .agenda(practice: practice))
+        record(list, expiry: expiry, from: nil, to: practice)
+    }
+
+    /// Another instance committed these changes of occupied time.
+    func received(_ news: [BusyNews], expiry: Date?, from instance: UUID, to practice: UUID) {
+        record(news.map(\.change), expiry: expiry, from: instance, to: practice)
+    }
+
+    private func record(_ list: [BusyChange], expiry: Date?, from source: UUID?, to practice: UUID) {
+        let now = ContinuousClock.now
         state.withLockedValue { state in
+            let crossing = (state.logs[practice] ?? []).contains { logged in
+                logged.source != source && now - logged.at < Self.reorderWindow && BusyChange.anyCross(logged.changes, list)
+            }
+            guard !crossing else { return Self.drop(practice, in: &state) }
             state.generations[practice, default: 0] &+= 1
-            state.logs[practice, default: []].append(Logged(generation: state.generations[practice]!, changes: list, expiry: expiry))
+            state.logs[practice, default: []].append(Logged(generation: state.generations[practice]!, changes: list, expiry: expiry,
+                                                            source: source, at: now))
             if state.logs[practice]!.count > Self.replayable { state.logs[practice]!.removeFirst(state.logs[practice]!.count - Self.replayable) }
             guard var entry = state.entries[practice] else { return }
             entry.agenda = entry.agenda.updatingBusy(list)
             if let expiry { entry.staleAt = min(entry.staleAt ?? expiry, expiry) }
             state.entries[practice] = entry
         }
+    }
+}
+
+/// A change of occupied time as it travels between instances.
+struct BusyNews: Codable, Sendable, Hashable {
+    let taken: Bool
+    let practitioner: UUID
+    let start: Date
+    let end: Date
+
+    /// More changes than this in one transaction travel as a change of the agenda (a notification carries 8,000 bytes).
+    static let limit = 24
+
+    init(_ change: BusyChange) {
+        if case .taken = change { taken = true } else { taken = false }
+        practitioner = change.busy.practitionerID
+        start = change.busy.interval.start
+        end = change.busy.interval.end
+    }
+
+    var change: BusyChange {
+        let busy = BusyInterval(practitionerID: practitioner, interval: DateInterval(start: start, end: max(start, end)))
+        return taken ? .taken(busy) : .freed(busy)
     }
 }
 
