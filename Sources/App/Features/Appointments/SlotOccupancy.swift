@@ -36,11 +36,10 @@ enum SlotOccupancy {
                             end: appointment.endsAt.addingTimeInterval(TimeInterval(bufferMinutes * 60)), appointment: appointment.id!)
     }
 
-    /// Holds of `practitioner` whose time ran out: marked expired, their time given back. Run before taking time.
-    static func sweepExpiredHolds(practitioner: UUID, now: Date, on tx: any Database, journal: Journal, changes: OccupancyChanges) async throws {
-        let expired = SlotOccupancyRecord.query(on: tx)
-            .filter(\.$practitionerID == practitioner).filter(\.$holdID != nil).filter(\.$expiresAt <= now)
-        for row in try await release(expired, changes: changes) {
+    /// Holds whose time ran out (`rows`, read with the write's other rows): marked expired, their time given back.
+    private static func sweepExpiredHolds(_ rows: [SlotOccupancyRecord], on tx: any Database, journal: Journal, changes: OccupancyChanges) async throws {
+        for row in rows {
+            try await free(row, on: tx, changes: changes)
             guard let holdID = row.holdID, let hold = try await HoldRecord.find(holdID, on: tx), hold.state == "active" else { continue }
             hold.state = "expired"
             try await hold.update(on: tx)
@@ -53,33 +52,52 @@ enum SlotOccupancy {
     @discardableResult
     static func release(_ query: QueryBuilder<SlotOccupancyRecord>, changes: OccupancyChanges) async throws -> [SlotOccupancyRecord] {
         let rows = try await query.all()
-        for row in rows {
-            try await row.delete(on: query.database)
-            changes.record(.freed(row.busy))
-        }
+        for row in rows { try await free(row, on: query.database, changes: changes) }
         return rows
+    }
+
+    private static func free(_ row: SlotOccupancyRecord, on db: any Database, changes: OccupancyChanges) async throws {
+        try await row.delete(on: db)
+        changes.record(.freed(row.busy))
     }
 
     /// The first live row of `practitioner` overlapping [start, end), other than `excluding`'s.
     static func conflict(practitioner: UUID, start: Date, end: Date, now: Date, excludingAppointment: UUID? = nil,
                          on db: any Database) async throws -> SlotConflict? {
-        var query = SlotOccupancyRecord.query(on: db)
-            .filter(\.$practitionerID == practitioner).filter(\.$startsAt > start.addingTimeInterval(-longest))
-            .filter(\.$startsAt < end).filter(\.$endsAt > start)
-            .group(.or) { $0.filter(\.$expiresAt == nil).filter(\.$expiresAt > now) }
-        if let excludingAppointment { query = query.group(.or) { $0.filter(\.$appointmentID == nil).filter(\.$appointmentID != excludingAppointment) } }
-        guard let row = try await query.sort(\.$startsAt).first() else { return nil }
-        return SlotConflict(kind: row.holdID == nil ? "appointment" : "hold", id: row.appointmentID ?? row.holdID!, practitionerId: row.practitionerID,
-                            start: row.startsAt, end: row.endsAt)
+        let rows = try await SlotOccupancyRecord.query(on: db).filter(\.$practitionerID == practitioner)
+            .group(.and) { overlapping($0, start: start, end: end) }
+            .group(.or) { $0.filter(\.$expiresAt == nil).filter(\.$expiresAt > now) }.all()
+        return firstInTheWay(rows, start: start, end: end, now: now, excludingAppointment: excludingAppointment)
     }
 
-    /// Takes time for `row` in the writer's transaction: expired holds swept, a friendly check, then the insert that
-    /// the database may still refuse if another transaction got there first.
+    /// The rows that may overlap [start, end): those starting less than `longest` before it and before its end.
+    private static func overlapping(_ query: QueryBuilder<SlotOccupancyRecord>, start: Date, end: Date) {
+        query.filter(\.$startsAt > start.addingTimeInterval(-longest)).filter(\.$startsAt < end).filter(\.$endsAt > start)
+    }
+
+    private static func firstInTheWay(_ rows: [SlotOccupancyRecord], start: Date, end: Date, now: Date,
+                                      excludingAppointment: UUID?) -> SlotConflict? {
+        let row = rows.filter { row in
+            row.startsAt < end && row.endsAt > start && (row.expiresAt.map { $0 > now } ?? true)
+                && (excludingAppointment == nil || row.appointmentID != excludingAppointment)
+        }.min { $0.startsAt < $1.startsAt }
+        return row.map { SlotConflict(kind: $0.holdID == nil ? "appointment" : "hold", id: $0.appointmentID ?? $0.holdID!,
+                                      practitionerId: $0.practitionerID, start: $0.startsAt, end: $0.endsAt) }
+    }
+
+    /// Takes time for `row` in the writer's transaction: in one read, the practitioner's holds whose time ran out (swept)
+    /// and the rows in the way (a friendly check); then the insert that the database may still refuse if another
+    /// transaction got there first.
     static func take(_ row: SlotOccupancyRecord, now: Date, excludingAppointment: UUID? = nil, on tx: any Database, journal: Journal,
                      changes: OccupancyChanges) async throws {
-        try await sweepExpiredHolds(practitioner: row.practitionerID, now: now, on: tx, journal: journal, changes: changes)
-        if let conflict = try await conflict(practitioner: row.practitionerID, start: row.startsAt, end: row.endsAt, now: now,
-                                             excludingAppointment: excludingAppointment, on: tx) {
+        let read = try await SlotOccupancyRecord.query(on: tx).filter(\.$practitionerID == row.practitionerID)
+            .group(.or) { either in
+                either.group(.and) { $0.filter(\.$holdID != nil).filter(\.$expiresAt <= now) }
+                either.group(.and) { overlapping($0, start: row.startsAt, end: row.endsAt) }
+            }.all()
+        let expired = read.filter { row in row.holdID != nil && row.expiresAt.map { $0 <= now } == true }
+        try await sweepExpiredHolds(expired, on: tx, journal: journal, changes: changes)
+        if let conflict = firstInTheWay(read, start: row.startsAt, end: row.endsAt, now: now, excludingAppointment: excludingAppointment) {
             throw AppError.slotTaken(conflict)
         }
         try await row.create(on: tx)
