@@ -95,8 +95,12 @@ PY
   result=$(cat "$work/wrk-$engine.txt")
   echo "$result" | grep -E "^status |^sample |^answers:"
   echo "instance memory after the load:$(instances_memory)"
+  # The floor of this machine in the same run: the trivial JSON route, same connections, through the same path.
+  echo "== trivial JSON route GET /health, $connections connections, 10 s: $(wrk -t1 -c"$connections" -d10s --latency "$base/health" \
+    | awk '/Requests\/sec/ {r=$2} / 50%/ {m=$2} / 99%/ {p=$2} END {printf "%s/s, median %s, p99 %s", r, m, p}')"
   # What the servers said of the refusals that are not the booking's own (a 5xx names its cause in the log).
-  grep -hoE '"?(level|\[) ?"?(error|critical)"?.{0,160}' "$work"/server-*.log 2>/dev/null | sort | uniq -c | sort -rn | head -5 || true
+  grep -hE '( |"level":")(error|critical)( |")' "$work"/server-*.log 2>/dev/null | sed -E 's/^[0-9T:+-]+ //; s/request-id=[^ ]+ //' \
+    | cut -c1-400 | sort | uniq -c | sort -rn | head -5 || true
   kill $servers; wait $servers 2>/dev/null || true; servers=""
   created=$(echo "$result" | awk '/^status 201:/ {print $3}')
   [ -n "$created" ] || { echo "no booking succeeded:"; echo "$result"; exit 1; }

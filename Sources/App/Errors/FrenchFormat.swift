@@ -1,36 +1,46 @@
 import Domain
 import Foundation
+import NIOConcurrencyHelpers
 
 /// French display conventions (DESIGN.md, "The screens"), in one place.
 enum FrenchFormat {
     static let parisTimeZone = TimeZone(identifier: "Europe/Paris")!
 
-    private static func formatter(_ pattern: String, _ zone: TimeZone) -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "fr_FR")
-        formatter.timeZone = zone
-        formatter.dateFormat = pattern
-        return formatter
+    /// The formatters made so far, by pattern and time zone: making one costs far more than using it (three were made
+    /// for every refused booking's message), and one is used by one thread at a time, under the lock.
+    private static let formatters = NIOLockedValueBox<[String: DateFormatter]>([:])
+
+    private static func format(_ date: Date, _ pattern: String, _ zone: TimeZone) -> String {
+        formatters.withLockedValue { formatters in
+            let key = pattern + "|" + zone.identifier
+            if let formatter = formatters[key] { return formatter.string(from: date) }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "fr_FR")
+            formatter.timeZone = zone
+            formatter.dateFormat = pattern
+            formatters[key] = formatter
+            return formatter.string(from: date)
+        }
     }
 
     /// "14:30".
     static func time(_ date: Date, in zone: TimeZone = parisTimeZone) -> String {
-        formatter("HH:mm", zone).string(from: date)
+        format(date, "HH:mm", zone)
     }
 
     /// "mardi 3 décembre 2026".
     static func longDate(_ date: Date, in zone: TimeZone = parisTimeZone) -> String {
-        formatter("EEEE d MMMM yyyy", zone).string(from: date)
+        format(date, "EEEE d MMMM yyyy", zone)
     }
 
     /// "jeu. 03/12/2026 08:21:14": a journal entry's moment, to the second.
     static func moment(_ date: Date, in zone: TimeZone = parisTimeZone) -> String {
-        formatter("EEE dd/MM/yyyy HH:mm:ss", zone).string(from: date)
+        format(date, "EEE dd/MM/yyyy HH:mm:ss", zone)
     }
 
     /// "mar. 03/12".
     static func shortDate(_ date: Date, in zone: TimeZone = parisTimeZone) -> String {
-        formatter("EEE dd/MM", zone).string(from: date)
+        format(date, "EEE dd/MM", zone)
     }
 
     /// "06 12 34 56 78" from a stored E.164 number.
