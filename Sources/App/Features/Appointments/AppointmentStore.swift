@@ -170,6 +170,12 @@ enum AppointmentStore {
         appointment.urgencyLevel = input.urgencyLevel
         appointment.overrideReason = breaches.isEmpty ? nil : input.override?.reason
         let row = SlotOccupancy.row(for: appointment, bufferMinutes: motif.bufferAfterMinutes)
+        // Time already taken is refused by a read, beside the other readers: the write queue is for the writes that may
+        // succeed (most attempts on a sought-after slot are refused). Without a hold only: a hold's own time is in the way.
+        if hold == nil, let conflict = try await SlotOccupancy.conflict(practitioner: row.practitionerID, start: row.startsAt, end: row.endsAt,
+                                                                        now: ctx.now, on: db) {
+            throw AppError.slotTaken(conflict)
+        }
         try await SlotOccupancy.refusingOverlaps(practitioner: row.practitionerID, start: row.startsAt, end: row.endsAt, now: ctx.now, on: db) {
             try await ctx.transaction { tx, journal, changes in
                 if let hold {
