@@ -144,6 +144,25 @@ struct AuditJournalTests {
         }
     }
 
+    @Test func entriesAreWrittenAtTheEndOfTheTransactionInOrderEvenByTheThousand() async throws {
+        try await withTestApp { app in
+            let before = try await AuditEntryRecord.query(on: app.db).count()
+            try await app.writer.transaction(on: app.db, actor: .system("test")) { tx, journal in
+                try await journal.record(.create, entity: "center", entityID: "premier", practiceID: nil)
+                // Not written yet: the chain's lock is taken last, once the transaction's other work is done.
+                #expect(try await AuditEntryRecord.query(on: tx).count() == before)
+                for index in 1...1_202 {
+                    try await journal.record(.create, entity: "center", entityID: "n\(index)", practiceID: nil)
+                }
+            }
+            let written = try await AuditEntryRecord.query(on: app.db).filter(\.$id > Int64(before)).sort(\.$id).all()
+            #expect(written.count == 1_203)
+            #expect(written.first?.entityID == "premier" && written.last?.entityID == "n1202")
+            #expect(written.map(\.entityID).dropFirst() == (1...1_202).map { "n\($0)" }[...])
+            #expect(try await AuditVerifier.verify(on: app.db, seal: app.writer.seal) == .intact(entries: before + 1_203))
+        }
+    }
+
     @Test func signInsAndFailuresAreJournaled() async throws {
         try await withTestApp { app in
             let world = try await World.build(on: app)

@@ -22,14 +22,25 @@ struct Writer: Sendable {
     ) async throws -> T {
         let now = clock.now()
         if let unit = UnitOfWork.current {
-            return try await unit.savepoint { tx in try await body(tx, Journal(database: tx, actor: actor, requestID: requestID, now: now, seal: seal)) }
+            return try await unit.savepoint { tx in
+                try await Self.journaled(body, on: tx, Journal(database: tx, actor: actor, requestID: requestID, now: now, seal: seal))
+            }
         }
         let asked = ContinuousClock.now
-        return try await UnitOfWork.run(on: database, gate: gate) { [metrics] unit in
+        return try await UnitOfWork.run(on: database, gate: gate) { [metrics, seal] unit in
             // The write queue on SQLite, a pooled connection on PostgreSQL, and the BEGIN.
             metrics?.time("permanence_database_wait_seconds", [], ContinuousClock.now - asked)
-            return try await body(unit.database, Journal(database: unit.database, actor: actor, requestID: requestID, now: now, seal: seal))
+            return try await Self.journaled(body, on: unit.database,
+                                            Journal(database: unit.database, actor: actor, requestID: requestID, now: now, seal: seal))
         }
+    }
+
+    /// `body`, then the entries it recorded, written last.
+    private static func journaled<T: Sendable>(_ body: @Sendable (any Database, Journal) async throws -> T, on database: any Database,
+                                               _ journal: Journal) async throws -> T {
+        let result = try await body(database, journal)
+        try await journal.flush()
+        return result
     }
 
     /// A write to a technical table that is not practice data (idempotency keys): one transaction like the others,

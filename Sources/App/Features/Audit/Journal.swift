@@ -11,6 +11,8 @@ final class Journal: @unchecked Sendable {
     let now: Date
     let seal: AuditSeal
     private var head: (seq: Int64, hash: String)?
+    /// Recorded, not yet written.
+    private var pending: [AuditEntryRecord] = []
 
     init(database: any Database, actor: AuditActor, requestID: String?, now: Date, seal: AuditSeal) {
         self.seal = seal
@@ -34,14 +36,15 @@ final class Journal: @unchecked Sendable {
         return decoder
     }()
 
-    /// Records `action` on an entity with the before and after states (omitted for reads and creations).
+    /// Records `action` on an entity with the before and after states (omitted for reads and creations). The entry is
+    /// sealed and written by `flush`, which the writer calls at the end of the transaction's body: the chain's lock is
+    /// then the last lock a transaction takes (no transaction holds it while it waits for another's row) and it is
+    /// held for the entries' insert and the commit only.
     func record(
         _ action: AuditAction, entity: String, entityID: String, practiceID: UUID?,
         before: (any Encodable)? = nil, after: (any Encodable)? = nil
     ) async throws {
-        let previous = try await chainHead()
         let entry = AuditEntryRecord()
-        entry.id = previous.seq + 1
         entry.occurredAt = AuditChain.truncatedToMilliseconds(now)
         entry.actorID = actor.userID
         entry.actorLabel = actor.label
@@ -52,10 +55,27 @@ final class Journal: @unchecked Sendable {
         entry.before = try before.map(Self.json)
         entry.after = try after.map(Self.json)
         entry.requestID = requestID
-        AuditChain.seal(entry, after: previous.hash, with: seal)
-        try await entry.create(on: database)
-        head = (entry.id!, entry.hash)
+        pending.append(entry)
+        // A transaction that journals thousands of entries (an import) writes them as it goes.
+        if pending.count >= Self.batch { try await flush() }
     }
+
+    /// Seals the recorded entries after the chain's head, in order, and writes them in one statement.
+    func flush() async throws {
+        guard !pending.isEmpty else { return }
+        var previous = try await chainHead()
+        for entry in pending {
+            entry.id = previous.seq + 1
+            AuditChain.seal(entry, after: previous.hash, with: seal)
+            previous = (entry.id!, entry.hash)
+        }
+        try await pending.create(on: database)
+        head = previous
+        pending = []
+    }
+
+    /// Entries written in one statement at most (SQLite binds at most 32,766 values; an entry has 17).
+    private static let batch = 500
 
     private func chainHead() async throws -> (seq: Int64, hash: String) {
         if let head { return head }
