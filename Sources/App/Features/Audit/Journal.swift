@@ -3,14 +3,13 @@ import FluentSQL
 import Foundation
 
 /// Appends entries to the audit chain inside the writer's transaction.
-/// Used by one transaction at a time, in sequence: it remembers the head of the chain it extends.
+/// Used by one transaction at a time, in sequence: it keeps the entries recorded until `flush`.
 final class Journal: @unchecked Sendable {
     let database: any Database
     let actor: AuditActor
     let requestID: String?
     let now: Date
     let seal: AuditSeal
-    private var head: (seq: Int64, hash: String)?
     /// Recorded, not yet written.
     private var pending: [AuditEntryRecord] = []
 
@@ -63,24 +62,19 @@ final class Journal: @unchecked Sendable {
     /// Seals the recorded entries after the chain's head, in order, and writes them in one statement.
     func flush() async throws {
         guard !pending.isEmpty else { return }
-        var previous = try await chainHead()
+        // Read at each flush, never remembered: a nested write of the same transaction may have moved it.
+        var previous = try await Self.lockChain(on: database)
         for entry in pending {
             entry.id = previous.seq + 1
             AuditChain.seal(entry, after: previous.hash, with: seal)
             previous = (entry.id!, entry.hash)
         }
         try await pending.create(on: database)
-        head = previous
         pending = []
     }
 
     /// Entries written in one statement at most (SQLite binds at most 32,766 values; an entry has 17).
     private static let batch = 500
-
-    private func chainHead() async throws -> (seq: Int64, hash: String) {
-        if let head { return head }
-        return try await Self.lockChain(on: database)
-    }
 
     /// Reads the chain's head (`audit_chain_head`, kept by the database with every entry) and, on PostgreSQL, locks it
     /// in the same statement: the other appends wait for this transaction's commit, so the chain never forks. On SQLite
