@@ -50,8 +50,14 @@ def test_axe_finds_no_serious_violation_on_the_main_screens(server, browser):
     browser.get(practice + "/agenda")
     wait_for_text(browser, "Agenda et horaires")
     pages["agenda (semaine)"] = audit(browser, "agenda (semaine)")
+    browser.get(practice + "/agenda/semaine")
+    wait_for_text(browser, "Semaine du cabinet")
+    pages["semaine du cabinet"] = audit(browser, "semaine du cabinet")
     browser.get(practice + "/agenda/jour")
     pages["agenda (jour)"] = audit(browser, "agenda (jour)")
+    browser.find_element(By.LINK_TEXT, "Imprimer la liste").click()
+    wait_for_text(browser, "Liste à imprimer")
+    pages["liste du jour"] = audit(browser, "liste du jour")
     browser.get(practice + "/patients?q=a")
     pages["patients"] = audit(browser, "patients")
     browser.find_element(By.CSS_SELECTOR, "table.grid tbody tr td a").click()
@@ -66,7 +72,7 @@ def test_axe_finds_no_serious_violation_on_the_main_screens(server, browser):
     wait_for_text(browser, "Évaluer l'urgence")
     time.sleep(0.5)
     pages["évaluation de l'urgence"] = audit(browser, "évaluation de l'urgence")
-    assert len(pages) == 8
+    assert len(pages) == 10
     faults = {page: serious(found) for page, found in pages.items() if serious(found)}
     assert not faults, faults
 

@@ -80,7 +80,8 @@ struct CockpitScreenTests {
 
             // Back on the call: the appointment on the grid, in the record's next appointments, among what the call produced.
             panel = try await browser.get(panelPath)
-            #expect(panel.body.string.contains("09:40–10:00 DURAND · Consultation"))
+            #expect(panel.body.string.contains(">09:40 DURAND · Consultation<"))
+            #expect(panel.body.string.contains("title=\"09:40–10:00 · DURAND"), "the whole range and name on hover")
             #expect(panel.body.string.contains("mar. 24/11 09:40 — Consultation (Dr Anne Aubert)"))
             #expect(JournalScreenTests.shows(panel, "Ce que l'appel a produit"))
             let appointment = try #require(try await AppointmentRecord.query(on: app.db).first())

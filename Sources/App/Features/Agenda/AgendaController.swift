@@ -10,6 +10,8 @@ struct AgendaController: RouteCollection {
         let agenda = routes.grouped("cabinets", ":practiceID", "agenda")
         agenda.get(use: page)
         agenda.get("jour", use: dayPage)
+        agenda.get("semaine", use: practiceWeekPage)
+        agenda.get("liste", use: dayListPage)
         agenda.post("horaires", use: postHours)
         agenda.post("exceptions", use: postException)
         agenda.post("exceptions", ":exceptionID", "supprimer", use: deleteException)
@@ -28,9 +30,31 @@ struct AgendaController: RouteCollection {
     // MARK: View models
 
     /// `place`: the classes that put the block on the grid (`t-…` its start, `h-…` its length, in minutes: `AgendaGridStyle`).
-    struct Block: Encodable { let kind: String; let place: String; let label: String; var link: String? = nil }
-    struct DayColumn: Encodable { let label: String; let date: String; let holiday: String?; let summary: String; var blocks: [Block] }
+    /// `title`: the whole of what the block stands for (shown on hover and read by screen readers); `colour`: its
+    /// motif's (#RRGGBB, checked when the motif was saved).
+    struct Block: Encodable {
+        let kind: String; let place: String; let label: String; var link: String? = nil
+        var title: String? = nil; var colour: String? = nil
+        /// Where a move of this appointment is posted (dragged or moved with the keyboard on the grid).
+        var move: String? = nil
+    }
+    /// `past`: the classes of the part of the day gone by (greyed), `now`: of the line at the present minute.
+    struct DayColumn: Encodable {
+        var label: String; let date: String; let holiday: String?; let summary: String; var blocks: [Block]
+        var past: String? = nil; var now: String? = nil
+        /// Whose lane this is, for a move dropped on it.
+        var practitionerID: UUID? = nil
+    }
     struct HourMark: Encodable { let label: String; let place: String }
+    /// A motif in the grid's legend, with its colour.
+    struct MotifKey: Encodable {
+        let label: String; let colour: String
+
+        /// The practice's motifs open to booking, for the legend.
+        static func of(_ motifs: [MotifRecord]) -> [MotifKey] {
+            motifs.filter { $0.archivedAt == nil }.map { MotifKey(label: $0.label, colour: $0.colour) }
+        }
+    }
     struct Choice: Encodable { let value: String; let label: String; let selected: Bool }
     struct HoursRow: Encodable { let weekday: Int; let day: String; let index: Int; let start: String; let end: String; let weeks: [Choice] }
     struct HoursDay: Encodable { let day: String; let ranges: [HoursRow] }
@@ -55,8 +79,9 @@ struct AgendaController: RouteCollection {
         let weekParam: String
         let previousWeek: String
         let nextWeek: String
-        let days: [DayColumn]
+        let week: AgendaWeek
         let hourMarks: [HourMark]
+        let motifKeys: [MotifKey]
         let preview: Bool
         let hoursValidFrom: String
         let hoursValidUntil: String
@@ -99,8 +124,7 @@ struct AgendaController: RouteCollection {
         var agenda = try await AgendaStore.agenda(practice, app: req.application, on: req.db)
         let zone = agenda.timeZone
         let today = LocalDate(now, in: zone)
-        let anyDay = Self.string(req, "semaine").flatMap(LocalDate.init(iso:)) ?? today
-        let monday = anyDay.adding(days: 1 - anyDay.isoWeekday)
+        let monday = AgendaWeek.monday(req, today: today)
         let practitionerID = selected.id!
         let names = Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) })
 
@@ -110,23 +134,13 @@ struct AgendaController: RouteCollection {
         if let draftTemplate = draft.hours?.template, draft.preview {
             agenda = agenda.replacingTemplates(of: practitionerID, with: templates.filter { $0.id != draftTemplate.id } + [draftTemplate])
         }
-        // The week's live appointments, each a link to its page, over the busy time they fill.
-        let weekStart = WallClock.resolve(monday, minutes: 0, in: zone, ambiguity: .earlier).instant
-        let weekEnd = WallClock.resolve(monday.adding(days: 7), minutes: 0, in: zone, ambiguity: .earlier).instant
-        let appointments = try await Self.appointmentBlocks(in: practice, practitioners: [practitionerID], from: weekStart, to: weekEnd,
-                                                            zone: zone, on: req.db)[practitionerID] ?? []
-        let days = (0..<7).map { offset -> DayColumn in
-            let date = monday.adding(days: offset)
-            var column = Self.column(agenda.dayPlan(for: practitionerID, on: date), zone: zone)
-            column.blocks += appointments.filter { $0.date == date }.map(\.block)
-            return column
-        }
+        let motifRecords = try await AgendaStore.motifs(of: practice, on: req.db)
+        let week = try await AgendaWeek.make(req, practice: practice, agenda: agenda, monday: monday, practitioners: [selected], motifs: motifRecords)
 
         let hoursRows = draft.hours?.rows ?? Self.rows(for: current)
         let kept = (current?.ranges ?? []).filter { $0.motifIDs != nil }.map { range in
             "\(Self.weekdayNames[range.weekday - 1]) \(range.start)–\(range.end)"
         }
-        let motifRecords = try await AgendaStore.motifs(of: practice, on: req.db)
         let motifNames = Dictionary(uniqueKeysWithValues: motifRecords.map { ($0.id!, $0.label) })
         let keptWithMotifs = zip(kept, (current?.ranges ?? []).filter { $0.motifIDs != nil }).map { text, range in
             "\(text) (réservée à : \(range.motifIDs!.compactMap { motifNames[$0] }.sorted().joined(separator: ", ")))"
@@ -162,9 +176,6 @@ struct AgendaController: RouteCollection {
             Section(errors: draft.section == name ? draft.errors.map { FieldError(field: Self.label(for: $0.field), reason: $0.reason) } : [],
                     notice: nil)
         }
-        let sunday = monday.adding(days: 6)
-        let mondayInstant = WallClock.resolve(monday, minutes: 720, in: zone, ambiguity: .earlier).instant
-        let sundayInstant = WallClock.resolve(sunday, minutes: 720, in: zone, ambiguity: .earlier).instant
         // The live region fetches the grid alone.
         return try await req.view.render(AgendaController.string(req, "partiel") == nil ? "agenda/week" : "agenda/week-grid", Page(
             layout: .init(principal),
@@ -174,12 +185,13 @@ struct AgendaController: RouteCollection {
             practitioners: practitioners.map { PractitionerChoice(id: $0.id!, name: $0.displayName, selected: $0.id == practitionerID) },
             practitionerID: practitionerID,
             practitionerName: selected.displayName,
-            weekTitle: "Semaine \(monday.isoWeek.week) — du \(FrenchFormat.longDate(mondayInstant, in: zone)) au \(FrenchFormat.longDate(sundayInstant, in: zone))",
+            weekTitle: AgendaWeek.title(monday, zone: zone),
             weekParam: monday.description,
             previousWeek: monday.adding(days: -7).description,
             nextWeek: monday.adding(days: 7).description,
-            days: days,
+            week: week,
             hourMarks: Self.hourMarks,
+            motifKeys: MotifKey.of(motifRecords),
             preview: draft.preview,
             hoursValidFrom: draft.hours?.from ?? (current?.validFrom ?? monday).description,
             hoursValidUntil: draft.hours?.until ?? current?.validUntil?.description ?? "",
@@ -199,17 +211,30 @@ struct AgendaController: RouteCollection {
     }
 
     /// The part of `interval` inside the grid's hours, placed on the day column.
-    static func block(_ interval: DateInterval, _ kind: String, _ label: String, zone: TimeZone, link: String? = nil) -> Block? {
+    static func block(_ interval: DateInterval, _ kind: String, _ label: String, zone: TimeZone, link: String? = nil,
+                      title: String? = nil, colour: String? = nil) -> Block? {
         let start = WallClock.minutes(of: interval.start, in: zone)
         let end = start + Int(interval.duration / 60)
         let top = max(start, gridStart), bottom = min(end, gridEnd)
         guard bottom > top else { return nil }
         let times = "\(FrenchFormat.time(interval.start, in: zone))–\(FrenchFormat.time(interval.end, in: zone))"
-        return Block(kind: kind, place: "t-\(top - gridStart) h-\(bottom - top)",
-                     label: link == nil ? "\(label) \(times)" : "\(times) \(label)", link: link)
+        // An appointment says its start (narrow lanes keep it readable); its title, the whole range.
+        let text = link == nil ? "\(label) \(times)" : "\(FrenchFormat.time(interval.start, in: zone)) \(label)"
+        return Block(kind: kind, place: "t-\(top - gridStart) h-\(bottom - top)", label: text, link: link,
+                     title: title.map { "\(times) · \($0)" } ?? text, colour: colour)
     }
 
-    static func column(_ plan: DayPlan, zone: TimeZone) -> DayColumn {
+    /// The part of `day` gone by at `now` (the whole grid for a past day, nothing for a day to come) and the line at
+    /// the present minute (today only), as the grid's classes.
+    static func timeMarks(_ day: LocalDate, now: Date, zone: TimeZone) -> (past: String?, now: String?) {
+        let today = LocalDate(now, in: zone)
+        if day < today { return ("t-0 h-\(gridEnd - gridStart)", nil) }
+        guard day == today else { return (nil, nil) }
+        let minute = min(max(WallClock.minutes(of: now, in: zone), gridStart), gridEnd) - gridStart
+        return (minute > 0 ? "t-0 h-\(minute)" : nil, "t-\(minute)")
+    }
+
+    static func column(_ plan: DayPlan, zone: TimeZone, now: Date) -> DayColumn {
         func block(_ interval: DateInterval, _ kind: String, _ label: String) -> Block? { Self.block(interval, kind, label, zone: zone) }
         var blocks = plan.openings.compactMap { block($0, "open", "Ouvert") }
         blocks += plan.busy.compactMap { block($0, "busy", "Occupé") }
@@ -224,7 +249,9 @@ struct AgendaController: RouteCollection {
             summary = plan.openings.map { "\(FrenchFormat.time($0.start, in: zone))–\(FrenchFormat.time($0.end, in: zone))" }.joined(separator: ", ")
         }
         let noon = WallClock.resolve(plan.date, minutes: 720, in: zone, ambiguity: .earlier).instant
-        return DayColumn(label: FrenchFormat.shortDate(noon, in: zone), date: plan.date.description, holiday: plan.holiday, summary: summary, blocks: blocks)
+        let marks = timeMarks(plan.date, now: now, zone: zone)
+        return DayColumn(label: FrenchFormat.shortDate(noon, in: zone), date: plan.date.description, holiday: plan.holiday, summary: summary,
+                         blocks: blocks, past: marks.past, now: marks.now)
     }
 
     static func rows(for template: WeeklyTemplate?) -> [HoursRow] {

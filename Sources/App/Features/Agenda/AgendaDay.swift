@@ -9,6 +9,7 @@ import Vapor
 struct AgendaDay: Encodable {
     struct Column: Encodable {
         let practitionerID: UUID
+        let date: String
         let name: String
         let summary: String
         /// The week of this practitioner.
@@ -16,6 +17,9 @@ struct AgendaDay: Encodable {
         /// Book with this practitioner on this day.
         let bookLink: String
         let blocks: [AgendaController.Block]
+        /// The time gone by and the present minute (`AgendaController.timeMarks`).
+        let past: String?
+        let now: String?
     }
 
     let title: String
@@ -23,11 +27,14 @@ struct AgendaDay: Encodable {
     let previousLink: String
     let nextLink: String
     let todayLink: String
+    /// The day's list of the practitioners shown, to print.
+    let printLink: String
     let isToday: Bool
     let holiday: String?
     let columns: [Column]
     let columnCount: Int
     let hourMarks: [AgendaController.HourMark]
+    let motifKeys: [AgendaController.MotifKey]
     /// Where the live region fetches the grid again.
     let source: String
 
@@ -55,18 +62,20 @@ struct AgendaDay: Encodable {
                      carry: Carry = Carry(), page: String) async throws -> AgendaDay {
         let agenda = try await AgendaStore.agenda(practice, app: req.application, on: req.db)
         let zone = agenda.timeZone
-        let today = LocalDate(req.application.clock.now(), in: zone)
+        let now = req.application.clock.now()
+        let today = LocalDate(now, in: zone)
         let day = date ?? today
         let practitioners = try await PracticeStore.practitioners(of: practice, on: req.db).filter { only?.contains($0.id!) ?? true }
         let start = WallClock.resolve(day, minutes: 0, in: zone, ambiguity: .earlier).instant
         let end = WallClock.resolve(day.adding(days: 1), minutes: 0, in: zone, ambiguity: .earlier).instant
-        let appointments = try await AgendaController.appointmentBlocks(in: practice, practitioners: practitioners.map { $0.id! },
-                                                                       from: start, to: end, zone: zone, carry: carry, on: req.db)
+        let motifs = try await AgendaStore.motifs(of: practice, on: req.db)
+        let booked = try await AgendaController.bookedBlocks(in: practice, practitioners: practitioners.map { $0.id! },
+                                                             from: start, to: end, zone: zone, now: now, motifs: motifs, carry: carry, on: req.db)
         let base = "/cabinets/\(practice.id)"
         let carried = carry.query.isEmpty ? "" : "&" + carry.query
         let columns = practitioners.map { practitioner -> Column in
             let id = practitioner.id!
-            let plan = AgendaController.column(agenda.dayPlan(for: id, on: day), zone: zone)
+            let plan = AgendaController.column(agenda.dayPlan(for: id, on: day), zone: zone, now: now)
             var booking = AppointmentsController.BookingQuery()
             (booking.practitioner, booking.date, booking.call, booking.patient) = (id, day, carry.call, carry.patient)
             let book = booking.link(practice.id)
@@ -76,9 +85,10 @@ struct AgendaDay: Encodable {
                 if block.kind == "open" { block.link = book }
                 return block
             }
-            return Column(practitionerID: id, name: practitioner.displayName, summary: plan.summary,
+            return Column(practitionerID: id, date: day.description, name: practitioner.displayName, summary: plan.summary,
                           weekLink: "\(base)/agenda?praticien=\(id)&semaine=\(day)",
-                          bookLink: book, blocks: blocks + (appointments[id]?.filter { $0.date == day }.map(\.block) ?? []))
+                          bookLink: book, blocks: blocks + (booked[id]?.filter { $0.date == day }.map(\.block) ?? []),
+                          past: plan.past, now: plan.now)
         }
         let separator = page.contains("?") ? "&" : "?"
         let noon = WallClock.resolve(day, minutes: 720, in: zone, ambiguity: .earlier).instant
@@ -86,8 +96,9 @@ struct AgendaDay: Encodable {
         return AgendaDay(
             title: FrenchFormat.longDate(noon, in: zone).capitalizedFirst, date: day.description,
             previousLink: "\(page)\(separator)jour=\(day.adding(days: -1))", nextLink: "\(page)\(separator)jour=\(day.adding(days: 1))",
-            todayLink: page, isToday: day == today, holiday: holiday, columns: columns, columnCount: max(columns.count, 1),
-            hourMarks: AgendaController.hourMarks,
+            todayLink: page,
+            printLink: "\(base)/agenda/liste?jour=\(day)" + (only.map { $0.map { "&praticien=\($0)" }.joined() } ?? ""), isToday: day == today, holiday: holiday, columns: columns, columnCount: max(columns.count, 1),
+            hourMarks: AgendaController.hourMarks, motifKeys: AgendaController.MotifKey.of(motifs),
             source: "\(base)/agenda/jour?jour=\(day)&partiel=1" + (only.map { $0.map { "&praticien=\($0)" }.joined() } ?? "") + carried)
     }
 }
@@ -98,23 +109,41 @@ extension AgendaController {
         HourMark(label: String(format: "%02d:00", $0 / 60), place: "t-\($0 - gridStart)")
     }
 
-    /// The live appointments of these practitioners between two instants, as blocks of the grid keyed by practitioner.
-    static func appointmentBlocks(in practice: AuthorizedPractice, practitioners: [UUID], from: Date, to: Date, zone: TimeZone,
-                                  carry: AgendaDay.Carry = .init(), on db: any Database) async throws -> [UUID: [(date: LocalDate, block: Block)]] {
+    /// The live appointments and the slots held at `now` of these practitioners between two instants, as blocks of
+    /// the grid keyed by practitioner: an appointment shows its time, its patient and its motif (in the motif's colour)
+    /// and links to its page; a hold says who holds it.
+    static func bookedBlocks(in practice: AuthorizedPractice, practitioners: [UUID], from: Date, to: Date, zone: TimeZone, now: Date,
+                             motifs: [MotifRecord], carry: AgendaDay.Carry = .init(), on db: any Database) async throws -> [UUID: [(date: LocalDate, block: Block)]] {
         guard !practitioners.isEmpty else { return [:] }
         let appointments = try await AppointmentRecord.query(on: db).filter(\.$practice.$id == practice.id)
             .filter(\.$practitioner.$id ~~ practitioners).filter(\.$startsAt < to).filter(\.$endsAt > from).sort(\.$startsAt).all()
             .filter { $0.statusValue.occupiesTime }
+        let holds = try await HoldRecord.query(on: db).filter(\.$practice.$id == practice.id).filter(\.$practitionerID ~~ practitioners)
+            .filter(\.$state == "active").filter(\.$expiresAt > now).filter(\.$startsAt < to).filter(\.$endsAt > from).all()
         let patientIDs = Array(Set(appointments.map { $0.$patient.id }))
-        let names = patientIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await PatientRecord.query(on: db)
-            .filter(\.$id ~~ patientIDs).all().map { ($0.id!, $0.usedName ?? $0.birthName) })
+        let patients = patientIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await PatientRecord.query(on: db)
+            .filter(\.$id ~~ patientIDs).all().map { ($0.id!, $0) })
+        let motifs = Dictionary(uniqueKeysWithValues: motifs.map { ($0.id!, $0) })
         let call = carry.call.map { "?appel=\($0)" } ?? ""
         var blocks: [UUID: [(date: LocalDate, block: Block)]] = [:]
         for appointment in appointments {
-            guard let block = Self.block(DateInterval(start: appointment.startsAt, end: appointment.endsAt), "appointment",
-                                         "\(names[appointment.$patient.id]?.uppercased() ?? "") · \(appointment.reason)", zone: zone,
-                                         link: "/cabinets/\(practice.id)/rendez-vous/\(appointment.id!)\(call)") else { continue }
+            let patient = patients[appointment.$patient.id]
+            let motif = appointment.motifID.flatMap { motifs[$0] }
+            let what = motif?.label ?? appointment.reason
+            guard var block = Self.block(DateInterval(start: appointment.startsAt, end: appointment.endsAt), "appointment",
+                                         "\((patient.map { $0.usedName ?? $0.birthName } ?? "").uppercased()) · \(what)", zone: zone,
+                                         link: "/cabinets/\(practice.id)/rendez-vous/\(appointment.id!)\(call)",
+                                         title: "\(patient?.displayName ?? "Patient") · \(what)", colour: motif?.colour) else { continue }
+            block.move = "/cabinets/\(practice.id)/rendez-vous/\(appointment.id!)/deplacer"
             blocks[appointment.$practitioner.id, default: []].append((LocalDate(appointment.startsAt, in: zone), block))
+        }
+        for hold in holds {
+            let motif = motifs[hold.motifID]
+            guard let block = Self.block(DateInterval(start: hold.startsAt, end: hold.endsAt), "hold",
+                                         "Retenu · \(hold.heldByLabel)", zone: zone,
+                                         title: "Retenu par \(hold.heldByLabel)\(motif.map { " · \($0.label)" } ?? ""), en attente de confirmation",
+                                         colour: motif?.colour) else { continue }
+            blocks[hold.practitionerID, default: []].append((LocalDate(hold.startsAt, in: zone), block))
         }
         return blocks
     }

@@ -78,7 +78,7 @@ enum AppointmentStore {
         }
         if !breaches.isEmpty && override == nil {
             throw AppError.validation(breaches.map {
-                FieldError(field: "start", reason: "\($0.reason) ; réservable seulement avec une dérogation motivée (override.reason)")
+                FieldError(field: "start", reason: "\($0.reason) ; réservable seulement avec une dérogation motivée")
             })
         }
         return breaches
