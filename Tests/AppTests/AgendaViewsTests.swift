@@ -40,7 +40,7 @@ struct AgendaViewsTests {
             #expect(html.contains(#"aria-label="\#(colleague), mar. 24/11""#))
             // The appointment: its start, the patient and the motif, in the motif's colour; the whole on hover.
             #expect(html.contains(">10:00 DURAND · Consultation<"))
-            #expect(html.contains(#"title="10:00–10:20 · DURAND Léa · Consultation""#))
+            #expect(html.contains(#"title="10:00–10:20 · DURAND Léa, 36 ans · Consultation""#))
             #expect(html.contains(##"fill="#1F5F99""##), "the motif's colour")
             #expect(html.contains("Motifs : ") && html.contains("Consultation</span>"), "the legend names the motif")
             // The hold, drawn as such, with who holds it.

@@ -52,6 +52,63 @@ struct CallJournalAPITests {
         }
     }
 
+    /// Issue 21: a booking made in a call ticks « Prise de rendez-vous » (before, the first « Clôturer » was refused for
+    /// want of a reason); a move, a cancellation, a triage and an urgent transmission tick theirs; a routine message does
+    /// not say why the caller rang and ticks nothing; a closed call keeps what was said. Each tick is a journaled change.
+    @Test func whatIsDoneDuringACallTicksTheReasonItTells() async throws {
+        try await withTestApp { app in
+            let w = try await JournalWorld.build(on: app)
+            let (_, motif) = try await AgendaAPITests.setUp(app, w.world)
+            let call = try APIJSON.decode(Call.self, try await app.api(.POST, "\(w.base)/calls", token: w.secretary,
+                                                                       json: #"{"patientId":"\#(w.patient)","reasons":["results"]}"#))
+            func reasons() async throws -> [String] {
+                try APIJSON.decode(Call.self, try await app.api(.GET, "\(w.base)/calls/\(call.id)", token: w.secretary)).reasons
+            }
+            func transmit(_ priority: String) async throws {
+                let sent = try await app.api(.POST, "\(w.base)/transmissions", token: w.secretary, json: """
+                    {"practitionerId":"\(w.world.practitionerA)","patientId":"\(w.patient)","callId":"\(call.id)","priority":"\(priority)","subject":"Résultats","callbackNumber":"06 12 34 56 78"}
+                    """)
+                #expect(sent.status == .created, "\(sent.body.string)")
+            }
+            try await transmit("normal")
+            #expect(try await reasons() == ["results"], "a routine message ticks nothing")
+
+            let booked = try await app.api(.POST, "\(w.base)/appointments", token: w.secretary, json: """
+                {"patientId":"\(w.patient)","practitionerId":"\(w.world.practitionerA)","motifId":"\(motif)","start":"2026-11-26T10:00:00+01:00","callId":"\(call.id)"}
+                """)
+            #expect(booked.status == .created, "\(booked.body.string)")
+            struct Booked: Decodable { struct A: Decodable { let id: UUID }; let appointment: A }
+            let appointment = try booked.content.decode(Booked.self).appointment.id
+            #expect(try await reasons() == ["appointment", "results"])
+            let moved = try await app.api(.POST, "\(w.base)/appointments/\(appointment)/move", token: w.secretary,
+                                          json: #"{"start":"2026-11-26T11:00:00+01:00","callId":"\#(call.id)"}"#)
+            #expect(moved.status == .ok, "\(moved.body.string)")
+            #expect(try await reasons() == ["appointment", "move", "results"])
+            let cancelled = try await app.api(.POST, "\(w.base)/appointments/\(appointment)/cancel", token: w.secretary,
+                                              json: #"{"party":"patient","reason":"Empêchement","callId":"\#(call.id)"}"#)
+            #expect(cancelled.status == .ok, "\(cancelled.body.string)")
+            #expect(try await reasons() == ["appointment", "move", "cancellation", "results"])
+            try await transmit("urgent")
+            #expect(try await reasons() == ["appointment", "move", "cancellation", "results", "urgent"])
+
+            // Each tick is a change of the call in the journal, with the reasons before and after.
+            let changes = try await AuditEntryRecord.query(on: app.db).filter(\.$entity == "call").filter(\.$entityID == call.id.uuidString)
+                .filter(\.$action == "update").count()
+            #expect(changes == 4)
+
+            // Closed, the call keeps what was said: a message sent afterwards links to it without ticking anything.
+            #expect(try await app.api(.POST, "\(w.base)/calls/\(call.id)/close", token: w.secretary, json: #"{"outcome":"handled"}"#).status == .ok)
+            let sealed = try await reasons()
+            let rebooked = try await app.api(.POST, "\(w.base)/appointments", token: w.secretary, json: """
+                {"patientId":"\(w.patient)","practitionerId":"\(w.world.practitionerA)","motifId":"\(motif)","start":"2026-11-27T10:00:00+01:00","callId":"\(call.id)"}
+                """)
+            #expect(rebooked.status == .created)
+            #expect(try await reasons() == sealed)
+            let links = try APIJSON.decode(Call.self, try await app.api(.GET, "\(w.base)/calls/\(call.id)", token: w.secretary)).links ?? []
+            #expect(links.filter { $0.kind == "appointment" }.count == 2, "the late booking still belongs to the call")
+        }
+    }
+
     @Test func aClosedCallIsNeverEditedAndCorrectionsAreAppendedAsSuch() async throws {
         try await withTestApp { app in
             let w = try await JournalWorld.build(on: app)

@@ -86,6 +86,11 @@ struct CockpitScreenTests {
             #expect(JournalScreenTests.shows(panel, "Ce que l'appel a produit"))
             let appointment = try #require(try await AppointmentRecord.query(on: app.db).first())
             #expect(panel.body.string.contains("/rendez-vous/\(appointment.id!)?appel=\(callID)"), "the grid opens it with the call")
+            #expect(panel.body.string.contains("<li><a href=\"/cabinets/\(s.world.practiceA)/rendez-vous/\(appointment.id!)?appel=\(callID)\">mar. 24/11 09:40 — Consultation"),
+                    "the patient's next appointment is a link that keeps the call")
+            #expect(panel.body.string.contains(#"<input form="appel" type="checkbox" name="motifs[]" value="appointment" checked>"#),
+                    "the booking made in the call ticked its reason")
+            #expect(panel.body.string.contains("né(e) le 12/04/1990 (36 ans)"), "the age beside the birth date")
         }
     }
 

@@ -31,6 +31,10 @@ struct JournalScreenTests {
             #expect(panel.body.string.contains("Appel en cours"))
             #expect(panel.body.string.contains("Ce numéro correspond à"), "the caller-ID match offered")
             #expect(panel.body.string.contains("DURAND Léa"))
+            #expect(panel.body.string.contains("Appelant nerveux ou agressif") && panel.body.string.contains("Demander une responsable"),
+                    "the de-escalation offered while the call runs")
+            #expect(panel.body.string.contains(#"<input form="appel" type="checkbox" name="motifs[]" value="results">"#),
+                    "the reasons beside the actions belong to the call's form")
 
             // Closing without reasons nor outcome is refused in French, and the call stays open.
             let refused = try await browser.post(panelPath, form: [("csrf", csrf), ("numero", "06 12 34 56 78"), ("patient", w.patient.uuidString),
@@ -55,13 +59,17 @@ struct JournalScreenTests {
             #expect(try await CallRecord.query(on: app.db).first()?.notes == "Veut ses résultats")
             #expect(try await browser.post(panelPath + "/correction", form: [("csrf", csrf), ("texte", "Résultats du 28/11.")]).status == .seeOther)
             #expect(try await browser.get(panelPath).body.string.contains("Résultats du 28/11."))
-            // The de-escalation: the flag on the patient's record, and a supervisor asked.
-            let page = try await browser.get(panelPath)
-            #expect(page.body.string.contains("Appelant nerveux ou agressif"))
-            #expect(page.body.string.contains("Signaler sur le dossier : appelant anxieux"))
+            // A closed call offers only corrections: none of the actions of a call under way.
+            let page = try await browser.get(panelPath).body.string
+            #expect(page.contains("Ajouter la correction"))
+            for action in ["Appelant nerveux ou agressif", "Signaler sur le dossier", "Demander une responsable", "Clôturer l'appel",
+                           "Transmettre au praticien", "Prendre un rendez-vous"] {
+                #expect(!page.contains(action), "\(action) on a closed call")
+            }
+            // The de-escalation, asked after hanging up (the API's way; the open call's page offers it): the flag on the
+            // patient's record, and a supervisor asked.
             #expect(try await browser.post(panelPath + "/anxieux", form: [("csrf", csrf)]).status == .seeOther)
             #expect(try await PatientRecord.find(w.patient, on: app.db)?.anxious == true)
-            #expect(!(try await browser.get(panelPath).body.string.contains("Signaler sur le dossier")))
             #expect(try await browser.post(panelPath + "/renfort", form: [("csrf", csrf), ("texte", "Menace de venir au cabinet")]).status == .seeOther)
             #expect(try await browser.get(panelPath).body.string.contains("Incident</strong>"))
             #expect(try await browser.get("/file").body.string.contains("Menace de venir au cabinet"))

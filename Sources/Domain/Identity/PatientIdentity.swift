@@ -164,4 +164,11 @@ extension LocalDate {
     public var frenchNumeric: String {
         (day < 10 ? "0\(day)" : "\(day)") + "/" + (month < 10 ? "0\(month)" : "\(month)") + "/" + String(year)
     }
+
+    /// A birth date as the screens give it, with the age on `today`: "12/04/1990 (36 ans)", "03/05/2026 (7 mois)" —
+    /// three children of one family share a phone number, their ages tell them apart at once.
+    public func birthText(on today: LocalDate) -> String {
+        guard let months = TriageSubject.ageInMonths(born: self, on: today) else { return frenchNumeric }
+        return "\(frenchNumeric) (\(TriageSubject.ageText(months: months)))"
+    }
 }

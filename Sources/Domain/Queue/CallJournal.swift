@@ -74,6 +74,17 @@ public enum CallOutcome: String, CaseIterable, Codable, Sendable {
     }
 }
 
+extension CallOutcome {
+    /// The outcome what the call produced points to, offered (not recorded) until the secretary chooses: a message to
+    /// the practitioner, else a callback planned, else something booked, moved or cancelled during the call.
+    public static func suggested(by produced: Set<CallLinkKind>) -> CallOutcome? {
+        if produced.contains(.transmission) { return .transmitted }
+        if produced.contains(.task) { return .callbackPlanned }
+        if produced.contains(.appointment) { return .handled }
+        return nil
+    }
+}
+
 /// What a call produced, linked from its journal entry.
 public enum CallLinkKind: String, CaseIterable, Codable, Sendable {
     case appointment, transmission, triage, task
@@ -84,6 +95,32 @@ public enum CallLinkKind: String, CaseIterable, Codable, Sendable {
         case .transmission: "Transmission"
         case .triage: "Triage"
         case .task: "Tâche"
+        }
+    }
+}
+
+/// What was done during a call, as it says why the caller rang: the link it leaves on the call and the reason it ticks.
+public enum CallAct: Sendable, Equatable {
+    case booked, moved, cancelled, triaged, transmitted(TransmissionPriority), taskPlanned
+
+    public var linkKind: CallLinkKind {
+        switch self {
+        case .booked, .moved, .cancelled: .appointment
+        case .triaged: .triage
+        case .transmitted: .transmission
+        case .taskPlanned: .task
+        }
+    }
+
+    /// The reason this act ticks on the call; nil when the act alone does not say why the caller rang (a routine
+    /// message to the practitioner may be about a prescription, results or anything else: the secretary ticks it).
+    public var reason: CallReason? {
+        switch self {
+        case .booked: .appointment
+        case .moved: .move
+        case .cancelled: .cancellation
+        case .triaged, .transmitted(.urgent): .urgent
+        case .transmitted, .taskPlanned: nil
         }
     }
 }

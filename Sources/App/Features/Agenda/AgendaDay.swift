@@ -125,6 +125,7 @@ extension AgendaController {
             .filter(\.$id ~~ patientIDs).all().map { ($0.id!, $0) })
         let motifs = Dictionary(uniqueKeysWithValues: motifs.map { ($0.id!, $0) })
         let call = carry.call.map { "?appel=\($0)" } ?? ""
+        let today = LocalDate(now, in: zone)
         var blocks: [UUID: [(date: LocalDate, block: Block)]] = [:]
         for appointment in appointments {
             let patient = patients[appointment.$patient.id]
@@ -133,7 +134,7 @@ extension AgendaController {
             guard var block = Self.block(DateInterval(start: appointment.startsAt, end: appointment.endsAt), "appointment",
                                          "\((patient.map { $0.usedName ?? $0.birthName } ?? "").uppercased()) · \(what)", zone: zone,
                                          link: "/cabinets/\(practice.id)/rendez-vous/\(appointment.id!)\(call)",
-                                         title: "\(patient?.displayName ?? "Patient") · \(what)", colour: motif?.colour) else { continue }
+                                         title: "\(patient.map { Self.named($0, today: today) } ?? "Patient") · \(what)", colour: motif?.colour) else { continue }
             block.move = "/cabinets/\(practice.id)/rendez-vous/\(appointment.id!)/deplacer"
             blocks[appointment.$practitioner.id, default: []].append((LocalDate(appointment.startsAt, in: zone), block))
         }
@@ -146,6 +147,12 @@ extension AgendaController {
             blocks[hold.practitionerID, default: []].append((LocalDate(hold.startsAt, in: zone), block))
         }
         return blocks
+    }
+
+    /// "DURAND Léa, 36 ans": a patient named with the age that tells apart the children of one family.
+    static func named(_ patient: PatientRecord, today: LocalDate) -> String {
+        guard let born = LocalDate(iso: patient.birthDate), let months = TriageSubject.ageInMonths(born: born, on: today) else { return patient.displayName }
+        return "\(patient.displayName), \(TriageSubject.ageText(months: months))"
     }
 
     /// `GET /cabinets/{id}/agenda/jour?jour=YYYY-MM-DD`: the day of all the practitioners (`&partiel=1`: the grid alone,

@@ -54,7 +54,7 @@ extension AppointmentStore {
                     try await journal.record(.update, entity: "appointment", entityID: plan.record.id!.uuidString, practiceID: ctx.practice.id,
                                              before: before, after: AppointmentSnapshot(plan.record, overridden: plan.breaches))
                 }
-                try await CallStore.link(input.callId, kind: .appointment, target: appointment.id!, in: ctx.practice, now: ctx.now, on: tx)
+                try await CallStore.link(input.callId, act: .moved, target: appointment.id!, in: ctx.practice, now: ctx.now, on: tx, journal: journal)
                 try await matchWaitingList(freed: freed, in: ctx, on: tx, journal: journal)
             }
         }
@@ -100,7 +100,7 @@ extension AppointmentStore {
                 try await journal.record(.update, entity: "appointment", entityID: target.id!.uuidString, practiceID: ctx.practice.id,
                                          before: before, after: AppointmentSnapshot(target))
             }
-            try await CallStore.link(input.callId, kind: .appointment, target: appointment.id!, in: ctx.practice, now: ctx.now, on: tx)
+            try await CallStore.link(input.callId, act: .cancelled, target: appointment.id!, in: ctx.practice, now: ctx.now, on: tx, journal: journal)
             try await matchWaitingList(freed: cancelled.map { ($0.$practitioner.id, DateInterval(start: $0.startsAt, end: $0.endsAt)) }, in: ctx, on: tx, journal: journal)
         }
         return targets

@@ -190,7 +190,7 @@ enum AppointmentStore {
                 }
                 try await appointment.create(on: tx)
                 try await SlotOccupancy.take(row, now: ctx.now, on: tx, journal: journal, changes: changes)
-                try await CallStore.link(input.callId, kind: .appointment, target: appointment.id!, in: ctx.practice, now: ctx.now, on: tx)
+                try await CallStore.link(input.callId, act: .booked, target: appointment.id!, in: ctx.practice, now: ctx.now, on: tx, journal: journal)
                 try await journal.record(.create, entity: "appointment", entityID: appointment.id!.uuidString, practiceID: ctx.practice.id,
                                          after: AppointmentSnapshot(appointment, overridden: breaches))
             }

@@ -106,7 +106,7 @@ extension AppointmentsController {
         return try await req.view.render("appointments/show", ShowPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name, id: appointment.id!,
             when: "\(FrenchFormat.longDate(appointment.startsAt, in: zone)) de \(FrenchFormat.time(appointment.startsAt, in: zone)) à \(FrenchFormat.time(appointment.endsAt, in: zone))",
-            practitioner: names[appointment.$practitioner.id] ?? "", patient: try await Self.row(patient, practice: practice.id, link: nil, on: req.db),
+            practitioner: names[appointment.$practitioner.id] ?? "", patient: try await Self.row(patient, practice: practice.id, link: nil, req: req),
             noShows: noShows, motif: appointment.reason, instructions: motif?.patientInstructions ?? "", status: status.label,
             source: BookingSource(rawValue: appointment.source ?? "")?.label ?? "", notes: appointment.notes ?? "",
             urgency: appointment.urgencyLevel.map { "Niveau \($0)" } ?? "", overrideReason: appointment.overrideReason ?? "",

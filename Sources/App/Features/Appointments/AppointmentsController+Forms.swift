@@ -66,19 +66,19 @@ extension AppointmentsController {
         guard let text, !text.isEmpty else { return [] }
         let today = req.parisToday
         return try await PatientSearch.search(text, in: practice, today: today, cache: req.application.patientIndexCache, on: req.db).map {
-            PatientRow(id: $0.id, name: $0.displayName, birth: $0.birthDate.frenchNumeric,
+            PatientRow(id: $0.id, name: $0.displayName, birth: $0.birthDate.birthText(on: today),
                        phone: Self.phoneList($0.phones.map { ($0.number, $0.label) }), link: link($0.id))
         }
     }
 
     /// A patient's row, with their phone numbers read.
-    static func row(_ patient: PatientRecord, practice: UUID, link: String?, on db: any Database) async throws -> PatientRow {
-        row(patient, phones: try await PatientSearch.phones(of: [patient.id!], on: db)[patient.id!] ?? [],
-            link: link ?? "/cabinets/\(practice)/patients/\(patient.id!)")
+    static func row(_ patient: PatientRecord, practice: UUID, link: String?, req: Request) async throws -> PatientRow {
+        row(patient, phones: try await PatientSearch.phones(of: [patient.id!], on: req.db)[patient.id!] ?? [],
+            link: link ?? "/cabinets/\(practice)/patients/\(patient.id!)", today: req.parisToday)
     }
 
-    static func row(_ patient: PatientRecord, phones: [PatientPhoneRecord], link: String) -> PatientRow {
-        let birth = LocalDate(iso: patient.birthDate)?.frenchNumeric ?? patient.birthDate
+    static func row(_ patient: PatientRecord, phones: [PatientPhoneRecord], link: String, today: LocalDate) -> PatientRow {
+        let birth = LocalDate(iso: patient.birthDate)?.birthText(on: today) ?? patient.birthDate
         return PatientRow(id: patient.id!, name: patient.displayName, birth: birth, phone: phoneList(phones.map { ($0.number, $0.label) }), link: link)
     }
 

@@ -104,17 +104,17 @@ extension AppointmentsController {
             let ownPhones = (try await PatientSearch.phones(of: [patient.id!], on: req.db)[patient.id!] ?? []).map(\.number)
             for candidate in try await PatientStore.duplicates(of: patient.traits(phones: ownPhones), in: practice, excluding: patient.id, on: req.db) {
                 guard let record = try await PatientRecord.find(candidate.id, on: req.db) else { continue }
-                mergeCandidates.append(try await Self.row(record, practice: practice.id, link: nil, on: req.db))
+                mergeCandidates.append(try await Self.row(record, practice: practice.id, link: nil, req: req))
             }
         }
         let canErase = AccessPolicy.role(principal.role, has: .managePatientFiles) && patient.mergedIntoID == nil && patient.anonymisedAt == nil
         var mergedInto: PatientRow?
         if let target = patient.mergedIntoID, let kept = try await PatientRecord.find(target, on: req.db) {
-            mergedInto = try await Self.row(kept, practice: practice.id, link: nil, on: req.db)
+            mergedInto = try await Self.row(kept, practice: practice.id, link: nil, req: req)
         }
         return try await req.view.render("appointments/patient", PatientPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name,
-            patient: try await Self.row(patient, practice: practice.id, link: nil, on: req.db),
+            patient: try await Self.row(patient, practice: practice.id, link: nil, req: req),
             record: opened, consultations: (opened.consultedBy ?? []).map { "\(Self.historyDate($0.at)) — \($0.by)" },
             noShows: try await AppointmentStore.recentNoShows(patient: patient.id!, in: practice, now: now, on: req.db),
             upcoming: Array(upcoming), past: Array(past.prefix(30)),

@@ -111,7 +111,7 @@ struct AppointmentsController: RouteCollection {
         let names = Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) })
         let motifs = try await AgendaStore.motifs(of: practice, on: req.db).map(\.domain)
         var patient: PatientRow?
-        if let id = query.patient { patient = try await Self.row(try await AppointmentStore.patient(id, in: practice, on: req.db), practice: practice.id, link: nil, on: req.db) }
+        if let id = query.patient { patient = try await Self.row(try await AppointmentStore.patient(id, in: practice, on: req.db), practice: practice.id, link: nil, req: req) }
         let matches = try await Self.search(query.search, in: practice, req: req) { query.link(practice.id, patient: $0) }
         let motif = query.motif.flatMap { id in motifs.first { $0.id == id } }
         var slots: [SlotRow] = []
@@ -172,6 +172,10 @@ struct AppointmentsController: RouteCollection {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let held = try await AppointmentStore.hold(HoldInput(practitionerId: form.praticien, motifId: form.motif, start: form.debut,
                                                                  patientId: patient, urgent: nil, minutes: nil), in: ctx, on: req.db)
+            // From a call whose patient is known, the confirmation waits in the call's page, beside the slot held.
+            if let call = form.appel, patient != nil {
+                return req.redirect(to: "/cabinets/\(ctx.practice.id)/appels/\(call)?retenu=\(held.id!)&motif=\(form.motif)&jour=\(LocalDate(held.startsAt, in: ctx.zone))")
+            }
             let carried = [patient.map { "patient=\($0)" }, form.appel.map { "appel=\($0)" }].compactMap { $0 }
             return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/retenu/\(held.id!)" + (carried.isEmpty ? "" : "?" + carried.joined(separator: "&")))
         }
@@ -252,15 +256,15 @@ struct AppointmentsController: RouteCollection {
         let motif = agenda.motif(held.motifID)
         let patientID = AgendaController.uuid(req, "patient") ?? held.patientID
         var patient: PatientRow?
-        if let patientID { patient = try await Self.row(try await AppointmentStore.patient(patientID, in: practice, on: req.db), practice: practice.id, link: nil, on: req.db) }
+        if let patientID { patient = try await Self.row(try await AppointmentStore.patient(patientID, in: practice, on: req.db), practice: practice.id, link: nil, req: req) }
         let base = "/cabinets/\(practice.id)/rendez-vous/retenu/\(held.id!)"
         let call = AgendaController.uuid(req, "appel").map { "&appel=\($0)" } ?? ""
         let matches = try await Self.search(AgendaController.string(req, "q"), in: practice, req: req) { "\(base)?patient=\($0)\(call)" }
-        let active = held.state == "active" && held.expiresAt > now
+        let active = held.isActive(at: now)
         let level = AgendaController.string(req, "urgence")
         return try await req.view.render("appointments/held", HeldPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name, holdID: held.id!, active: active,
-            state: active ? "retenu" : (held.state == "active" ? "expiré" : held.state == "confirmed" ? "confirmé" : held.state == "released" ? "relâché" : held.state),
+            state: held.stateLabel(at: now),
             slot: "\(FrenchFormat.longDate(held.startsAt, in: zone)) de \(FrenchFormat.time(held.startsAt, in: zone)) à \(FrenchFormat.time(held.endsAt, in: zone))",
             practitioner: practitioner?.displayName ?? "", motif: motif?.label ?? "", instructions: motif?.patientInstructions ?? "",
             expires: FrenchFormat.time(held.expiresAt, in: zone), expiresISO: ISOTimestamp.string(held.expiresAt, in: zone),
@@ -277,6 +281,8 @@ struct AppointmentsController: RouteCollection {
         let urgence: String?
         let notes: String?
         let appel: UUID?
+        /// « appel »: confirmed from the call's page, whose read-back shows there.
+        let retour: String?
     }
 
     @Sendable func confirm(req: Request) async throws -> Response {
@@ -296,14 +302,22 @@ struct AppointmentsController: RouteCollection {
                 BookingInput(patientId: patient, practitionerId: held.practitionerID, motifId: held.motifID, start: ISOTimestamp.string(held.startsAt, in: ctx.zone),
                              source: form.source, notes: form.notes, urgencyLevel: level, holdId: held.id, override: nil, callId: form.appel),
                 in: ctx, on: req.db)
+            if let call = form.appel, form.retour == "appel" {
+                return req.redirect(to: "/cabinets/\(ctx.practice.id)/appels/\(call)?fait=reserve&rdv=\(appointment.id!)")
+            }
             return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(appointment.id!)?fait=reserve" + (form.appel.map { "&appel=\($0)" } ?? ""))
         }
     }
+
+    struct ReleaseForm: Content { let appel: UUID? }
 
     @Sendable func release(req: Request) async throws -> Response {
         let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
         let held = try await Self.hold(req, in: ctx.practice)
         if held.state == "active" { try await AppointmentStore.release(hold: held.id, in: ctx, on: req.db) }
+        if let call = try req.content.decode(ReleaseForm.self).appel {
+            return req.redirect(to: "/cabinets/\(ctx.practice.id)/appels/\(call)?motif=\(held.motifID)")
+        }
         var query = BookingQuery(req)
         query.patient = held.patientID
         query.motif = held.motifID

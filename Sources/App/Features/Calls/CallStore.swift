@@ -114,12 +114,22 @@ enum CallStore {
         return correction
     }
 
-    /// Links what a call produced, inside the transaction that produced it. A closed call still takes links: what it
-    /// led to (a triage recorded a moment after hanging up) belongs to it, and links add without changing anything said.
-    /// What is already linked (booked, then moved in the same call) stays one link.
-    static func link(_ callID: UUID?, kind: CallLinkKind, target: UUID, in practice: AuthorizedPractice, now: Date, on tx: any Database) async throws {
+    /// Links what a call produced, inside the transaction that produced it, and ticks on a call still open the reason
+    /// the act tells (a booking ticks « Prise de rendez-vous », journaled as a change of the call). A closed call still
+    /// takes links: what it led to (a triage recorded a moment after hanging up) belongs to it, and links add without
+    /// changing anything said. What is already linked (booked, then moved in the same call) stays one link.
+    static func link(_ callID: UUID?, act: CallAct, target: UUID, in practice: AuthorizedPractice, now: Date, on tx: any Database,
+                     journal: Journal) async throws {
         guard let callID else { return }
         let call = try await named(callID, in: practice, on: tx)
+        if let reason = act.reason, !call.isClosed, !call.reasons.contains(reason) {
+            let before = call.journalState
+            let ticked = Set(call.reasons + [reason])
+            call.reasonsText = CallReason.allCases.filter(ticked.contains).map(\.rawValue).joined(separator: ",")
+            try await call.update(on: tx)
+            try await journal.record(.update, entity: "call", entityID: callID.uuidString, practiceID: practice.id, before: before, after: call.journalState)
+        }
+        let kind = act.linkKind
         guard try await CallLinkRecord.query(on: tx).filter(\.$call.$id == callID).filter(\.$kind == kind.rawValue)
             .filter(\.$targetID == target).first() == nil else { return }
         let link = CallLinkRecord()
@@ -205,7 +215,7 @@ enum CallStore {
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             try await note.create(on: tx)
             try await TaskStore.insert(task, in: practice, on: tx)
-            try await link(call.id, kind: .task, target: task.id!, in: practice, now: now, on: tx)
+            try await link(call.id, act: .taskPlanned, target: task.id!, in: practice, now: now, on: tx, journal: journal)
             try await journal.record(.create, entity: "call-incident", entityID: note.id!.uuidString, practiceID: practice.id,
                                      after: ["callId": call.id!.uuidString, "text": said, "taskId": task.id!.uuidString])
         }

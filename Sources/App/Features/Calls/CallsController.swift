@@ -80,6 +80,8 @@ struct CallsController: RouteCollection {
         let finder: Finder?
         let facts: PatientFacts?
         let handover: [QueueController.NoteRow]
+        /// A slot held from the call waiting for its confirmation, or the read-back of what was just booked.
+        let booking: CockpitBooking?
     }
 
     /// "Prochain créneau libre": a motif (and a practitioner or any), the first free slots, each held in one click.
@@ -96,7 +98,8 @@ struct CallsController: RouteCollection {
     /// What the secretary needs of the identified patient while the caller talks.
     struct PatientFacts: Encodable {
         let flags: [String]
-        let upcoming: [String]
+        /// Each opens the appointment, with the call, so that a move or a cancellation made there comes back to it.
+        let upcoming: [LinkView]
         let link: String
     }
 
@@ -176,28 +179,30 @@ struct CallsController: RouteCollection {
                           },
                           open: wanted.contains(procedure.requestType))
         }
+        let produced = try await CallStore.links(of: call, on: req.db)
         let outcome = typed?.issue.flatMap(CallOutcome.init(rawValue:)) ?? call.outcome
+            ?? (call.isClosed ? nil : CallOutcome.suggested(by: Set(produced.compactMap { CallLinkKind(rawValue: $0.kind) })))
         // The call's patient, read once for the panel, the history and the record beside the call.
         var patientRecord: PatientRecord?
         if let id = call.patientID { patientRecord = try await PatientRecord.find(id, on: req.db) }
         var patient: PatientChoice?
         var anxious = false
         if let found = patientRecord {
-            patient = try await Self.choices([found], on: req.db).first
+            patient = try await Self.choices([found], today: req.parisToday, on: req.db).first
             anxious = found.anxious
         }
         var matches: [PatientChoice] = []
         if patient == nil, !call.callerNumber.isEmpty {
             let found = try await PatientSearch.callerID(PhoneNumber(e164: call.callerNumber), in: practice, cache: req.application.patientIndexCache, on: req.db)
-            matches = found.map(Self.choice)
+            matches = found.map { Self.choice($0, today: req.parisToday) }
         }
         let search = (req.query[String.self, at: "q"] ?? "").trimmed
         var results: [PatientChoice] = []
         if !search.isEmpty {
             results = try await PatientSearch.search(search, in: practice, today: req.parisToday, limit: 8, cache: req.application.patientIndexCache, on: req.db)
-                .map(Self.choice)
+                .map { Self.choice($0, today: req.parisToday) }
         }
-        let links = try await CallStore.links(of: call, on: req.db).compactMap { link -> LinkView? in
+        let links = produced.compactMap { link -> LinkView? in
             guard let kind = CallLinkKind(rawValue: link.kind) else { return nil }
             let base = "/cabinets/\(practice.id)"
             switch kind {
@@ -226,7 +231,8 @@ struct CallsController: RouteCollection {
             },
             timeline: timeline,
             errors: errors, saved: saved, helpAsked: helpAsked,
-            day: cockpit.day, finder: cockpit.finder, facts: cockpit.facts, handover: cockpit.handover))
+            day: cockpit.day, finder: cockpit.finder, facts: cockpit.facts, handover: cockpit.handover,
+            booking: call.isClosed ? nil : try await CockpitBooking.make(req, practice: practice, call: call)))
     }
 
     /// The parts of the cockpit around an open call: the day of the practice (`?jour=`), the finder (`?motif=`,
@@ -242,7 +248,8 @@ struct CallsController: RouteCollection {
             let upcoming = try await AppointmentStore.upcoming(of: [id], in: practice, after: now, on: req.db).prefix(3)
             let names = try await PracticeStore.practitionerNames(of: practice, on: req.db)
             facts = PatientFacts(flags: patient.flagLabels, upcoming: upcoming.map {
-                "\(FrenchFormat.shortDate($0.startsAt)) \(FrenchFormat.time($0.startsAt)) — \($0.reason) (\(names[$0.$practitioner.id] ?? ""))"
+                LinkView(label: "\(FrenchFormat.shortDate($0.startsAt)) \(FrenchFormat.time($0.startsAt)) — \($0.reason) (\(names[$0.$practitioner.id] ?? ""))",
+                         href: "/cabinets/\(practice.id)/rendez-vous/\($0.id!)" + (call.isClosed ? "" : "?appel=\(call.id!)"))
             }, link: "/cabinets/\(practice.id)/patients/\(id)")
         }
         guard !call.isClosed else { return (nil, nil, facts, QueueController.noteRows(unread)) }
@@ -345,15 +352,15 @@ struct CallsController: RouteCollection {
         }
     }
 
-    static func choice(_ patient: IndexedPatient) -> PatientChoice {
-        PatientChoice(id: patient.id, name: patient.displayName, born: patient.birthDate.frenchNumeric,
+    static func choice(_ patient: IndexedPatient, today: LocalDate) -> PatientChoice {
+        PatientChoice(id: patient.id, name: patient.displayName, born: patient.birthDate.birthText(on: today),
                       phones: patient.phones.map(\.number.display).joined(separator: ", "))
     }
 
-    static func choices(_ patients: [PatientRecord], on db: any Database) async throws -> [PatientChoice] {
+    static func choices(_ patients: [PatientRecord], today: LocalDate, on db: any Database) async throws -> [PatientChoice] {
         let phones = try await PatientSearch.phones(of: patients.map { $0.id! }, on: db)
         return patients.map { patient in
-            PatientChoice(id: patient.id!, name: patient.displayName, born: LocalDate(iso: patient.birthDate)?.frenchNumeric ?? patient.birthDate,
+            PatientChoice(id: patient.id!, name: patient.displayName, born: LocalDate(iso: patient.birthDate)?.birthText(on: today) ?? patient.birthDate,
                           phones: (phones[patient.id!] ?? []).map { PhoneNumber(e164: $0.e164).display }.joined(separator: ", "))
         }
     }

@@ -142,7 +142,7 @@ struct PatientsController: RouteCollection {
             statuses: IdentityStatus.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0.rawValue == current) },
             form: form, errors: errors,
             duplicates: duplicates.map {
-                Candidate(id: $0.id, name: $0.displayName, birth: LocalDate(iso: $0.birthDate)?.frenchNumeric ?? $0.birthDate,
+                Candidate(id: $0.id, name: $0.displayName, birth: LocalDate(iso: $0.birthDate)?.birthText(on: req.parisToday) ?? $0.birthDate,
                           reasons: $0.reasons.joined(separator: " ; "), link: "/cabinets/\(practice.id)/patients/\($0.id)")
             }))
     }

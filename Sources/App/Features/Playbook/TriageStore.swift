@@ -179,7 +179,7 @@ enum TriageStore {
         record.createdByLabel = context.actor.name
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             try await record.create(on: tx)
-            try await CallStore.link(input.callId, kind: .triage, target: record.id!, in: practice, now: now, on: tx)
+            try await CallStore.link(input.callId, act: .triaged, target: record.id!, in: practice, now: now, on: tx, journal: journal)
             try await journal.record(.create, entity: "triage", entityID: record.id!.uuidString, practiceID: practice.id,
                                      after: ["computedLevel": String(decision.computed.rawValue), "finalLevel": String(decision.final.rawValue),
                                              "reason": decision.reason ?? "", "action": input.action?.rawValue ?? "",

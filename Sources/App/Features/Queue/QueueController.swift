@@ -144,8 +144,8 @@ struct QueueController: RouteCollection {
             let now = req.application.clock.now()
             let task = try await TaskStore.create(input, in: practice, context: context, now: now)
             if let callID = form.appel {
-                try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, _ in
-                    try await CallStore.link(callID, kind: .task, target: task.id!, in: practice, now: now, on: tx)
+                try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
+                    try await CallStore.link(callID, act: .taskPlanned, target: task.id!, in: practice, now: now, on: tx, journal: journal)
                 }
                 await QueueAPI.publishQueue(req, practice)
                 return req.redirect(to: "/cabinets/\(practice.id)/appels/\(callID)")

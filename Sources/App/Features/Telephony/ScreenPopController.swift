@@ -100,7 +100,7 @@ struct ScreenPopController: RouteCollection {
         let upcoming = try await AppointmentStore.upcoming(of: found.map(\.id), in: practice, after: now, on: req.db)
         return found.map { patient in
             let next = upcoming.first { $0.$patient.id == patient.id }
-            return PatientView(id: patient.id, name: patient.displayName, born: patient.birthDate.frenchNumeric, flags: records[patient.id]?.flagLabels ?? [],
+            return PatientView(id: patient.id, name: patient.displayName, born: patient.birthDate.birthText(on: req.parisToday), flags: records[patient.id]?.flagLabels ?? [],
                                next: next.map { "\(FrenchFormat.shortDate($0.startsAt)) \(FrenchFormat.time($0.startsAt)) — \($0.reason)" })
         }
     }

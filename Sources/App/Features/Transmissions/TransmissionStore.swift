@@ -61,7 +61,7 @@ enum TransmissionStore {
         transmission.sentByLabel = context.actor.name
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             try await transmission.create(on: tx)
-            try await CallStore.link(input.callId, kind: .transmission, target: transmission.id!, in: practice, now: now, on: tx)
+            try await CallStore.link(input.callId, act: .transmitted(priority), target: transmission.id!, in: practice, now: now, on: tx, journal: journal)
             if let triage, triage.transmissionID == nil {
                 triage.transmissionID = transmission.id
                 try await triage.update(on: tx)
