@@ -44,6 +44,12 @@ def test_axe_finds_no_serious_violation_on_the_main_screens(server, browser):
     sign_in(browser, server, "secretaire@permanence.test")
     wait_for_text(browser, "Bonjour")
     pages["accueil"] = audit(browser, "accueil")
+    ActionChains(browser).send_keys("/").perform()  # the search from anywhere
+    ActionChains(browser).send_keys("martin" + Keys.ENTER).perform()
+    wait_for_text(browser, "Patients")
+    assert browser.find_elements(By.CSS_SELECTOR, "ul.search-hits a"), "« / » then a name finds patients"
+    pages["recherche"] = audit(browser, "recherche")
+    browser.get(server + "/")
     browser.find_element(By.LINK_TEXT, PRACTICE).click()
     wait_for_text(browser, "Accueil à dire")
     practice = browser.current_url.split("?")[0]
@@ -72,7 +78,7 @@ def test_axe_finds_no_serious_violation_on_the_main_screens(server, browser):
     wait_for_text(browser, "Évaluer l'urgence")
     time.sleep(0.5)
     pages["évaluation de l'urgence"] = audit(browser, "évaluation de l'urgence")
-    assert len(pages) == 10
+    assert len(pages) == 11
     faults = {page: serious(found) for page, found in pages.items() if serious(found)}
     assert not faults, faults
 

@@ -58,6 +58,7 @@ func routes(_ app: Application) throws {
     let signedIn = browser.grouped(RequireSignIn())
     auth.bootSignedIn(routes: signedIn)
     try signedIn.register(collection: PracticesController())
+    try signedIn.register(collection: SearchController())
     try signedIn.register(collection: PracticeSetupController())
     try signedIn.register(collection: AgendaImportController())
     try signedIn.register(collection: PractitionersController())

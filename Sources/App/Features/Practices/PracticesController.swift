@@ -44,6 +44,34 @@ struct PracticesController: RouteCollection {
         let suspended: Bool
         /// Not yet put into service (its onboarding checklist).
         let preparing: Bool
+        /// Open items of the work queue for this practice.
+        let waiting: Int
+    }
+
+    /// What waits for the person signed in: the work queue by priority and its oldest urgent item (secretaries,
+    /// supervisors, administrators), the transmissions not yet read (practitioners).
+    struct Waiting: Encodable {
+        struct Count: Encodable { let label: String; let count: Int; let rank: Int }
+        let total: Int
+        let counts: [Count]
+        let oldestUrgent: QueueEntryDTO?
+        let oldestUrgentSince: String?
+        let unreadTransmissions: Int?
+
+        static func of(_ principal: Principal, entries: [QueueEntryDTO], on db: any Database) async throws -> Waiting {
+            let counts = QueuePriority.allCases.compactMap { priority -> Count? in
+                let count = entries.filter { $0.priority == priority }.count
+                return count == 0 ? nil : Count(label: priority.label.lowercased(), count: count, rank: priority.rawValue)
+            }
+            let urgent = entries.filter { $0.priority == .urgent }
+            var unread: Int?
+            if let practitioner = principal.practitionerID {
+                unread = try await TransmissionRecord.query(on: db).filter(\.$practitionerID == practitioner)
+                    .filter(\.$stateText == TransmissionState.new.rawValue).count()
+            }
+            return Waiting(total: entries.count, counts: counts, oldestUrgent: urgent.first,
+                           oldestUrgentSince: urgent.first?.dueAt.map { FrenchFormat.time($0) }, unreadTransmissions: unread)
+        }
     }
 
     struct HomePage: Encodable {
@@ -54,6 +82,7 @@ struct PracticesController: RouteCollection {
         let mayManagePractices: Bool
         /// Handover notes not yet read by this user: shown at each login until read.
         let handover: [QueueController.NoteRow]
+        let waiting: Waiting
     }
 
     struct AppointmentRow: Encodable {
@@ -101,20 +130,24 @@ struct PracticesController: RouteCollection {
     @Sendable
     func home(req: Request) async throws -> View {
         let principal = try req.requirePrincipal()
-        let (start, end) = Self.todayBounds(now: req.application.clock.now())
+        let now = req.application.clock.now()
+        let (start, end) = Self.todayBounds(now: now)
+        // Practitioners have no work queue: their transmissions wait in the « Messagerie ».
+        let entries = principal.role == .practitioner ? [] : try await QueueStore.entries(for: principal, on: req.db, now: now)
+        let waitingByPractice = Dictionary(grouping: entries, by: \.practiceId).mapValues(\.count)
         var rows: [PracticeRow] = []
         for practice in try await PracticeStore.visible(to: principal, on: req.db) {
             let authorized = try await req.authorize(practice: practice.id!)
             let count = try await PracticeStore.standingAppointmentCount(of: authorized, from: start, to: end, on: req.db)
             rows.append(PracticeRow(id: practice.id!, name: practice.name, kind: practice.kind,
                                     phone: FrenchFormat.phone(practice.phone), appointmentsToday: count, suspended: practice.suspendedAt != nil,
-                                    preparing: practice.liveAt == nil))
+                                    preparing: practice.liveAt == nil, waiting: waitingByPractice[practice.id!] ?? 0))
         }
         let unread = try await HandoverStore.notes(for: principal, unreadOnly: true, now: req.application.clock.now(), on: req.db)
         return try await req.view.render("practices/home", HomePage(
             layout: Layout(principal), today: FrenchFormat.longDate(req.application.clock.now()), practices: rows,
             mayManagePractices: AccessPolicy.role(principal.role, has: .managePractices),
-            handover: QueueController.noteRows(unread)))
+            handover: QueueController.noteRows(unread), waiting: try await Waiting.of(principal, entries: entries, on: req.db)))
     }
 
     @Sendable
