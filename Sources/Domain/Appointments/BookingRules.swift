@@ -67,6 +67,11 @@ public enum BookingRefusal: Error, Equatable, Sendable {
 extension PracticeAgenda {
     public func motif(_ id: UUID) -> Motif? { motifs[id] }
 
+    /// Every motif of the practice, archived ones too, by label (as the screens list them).
+    public var motifList: [Motif] {
+        motifs.values.sorted { $0.label == $1.label ? $0.id.uuidString < $1.id.uuidString : $0.label < $1.label }
+    }
+
     /// The motif checked for a booking by `practitioner` through `channel`; an archived motif only for an appointment
     /// already booked with it (a move).
     public func bookableMotif(_ id: UUID, practitioner: UUID, channel: BookingChannel = .secretary,

@@ -51,8 +51,8 @@ struct AgendaController: RouteCollection {
         let label: String; let colour: String
 
         /// The practice's motifs open to booking, for the legend.
-        static func of(_ motifs: [MotifRecord]) -> [MotifKey] {
-            motifs.filter { $0.archivedAt == nil }.map { MotifKey(label: $0.label, colour: $0.colour) }
+        static func of(_ motifs: [Motif]) -> [MotifKey] {
+            motifs.filter { !$0.archived }.map { MotifKey(label: $0.label, colour: $0.colour) }
         }
     }
     struct Choice: Encodable { let value: String; let label: String; let selected: Bool }
@@ -135,7 +135,7 @@ struct AgendaController: RouteCollection {
             agenda = agenda.replacingTemplates(of: practitionerID, with: templates.filter { $0.id != draftTemplate.id } + [draftTemplate])
         }
         let motifRecords = try await AgendaStore.motifs(of: practice, on: req.db)
-        let week = try await AgendaWeek.make(req, practice: practice, agenda: agenda, monday: monday, practitioners: [selected], motifs: motifRecords)
+        let week = try await AgendaWeek.make(req, practice: practice, agenda: agenda, monday: monday, practitioners: [selected])
 
         let hoursRows = draft.hours?.rows ?? Self.rows(for: current)
         let kept = (current?.ranges ?? []).filter { $0.motifIDs != nil }.map { range in
@@ -191,7 +191,7 @@ struct AgendaController: RouteCollection {
             nextWeek: monday.adding(days: 7).description,
             week: week,
             hourMarks: Self.hourMarks,
-            motifKeys: MotifKey.of(motifRecords),
+            motifKeys: MotifKey.of(agenda.motifList),
             preview: draft.preview,
             hoursValidFrom: draft.hours?.from ?? (current?.validFrom ?? monday).description,
             hoursValidUntil: draft.hours?.until ?? current?.validUntil?.description ?? "",

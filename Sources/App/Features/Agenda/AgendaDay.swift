@@ -58,19 +58,20 @@ struct AgendaDay: Encodable {
     /// - Parameters:
     ///   - only: the practitioners shown (nil: all those of the practice).
     ///   - page: the address of the page showing the grid, `?jour=` is added for the day links.
+    ///   - known: the practice's practitioners when the caller has read them already.
     static func make(_ req: Request, practice: AuthorizedPractice, date: LocalDate?, only: Set<UUID>? = nil,
-                     carry: Carry = Carry(), page: String) async throws -> AgendaDay {
+                     carry: Carry = Carry(), page: String, known: [PractitionerRecord]? = nil) async throws -> AgendaDay {
         let agenda = try await AgendaStore.agenda(practice, app: req.application, on: req.db)
         let zone = agenda.timeZone
         let now = req.application.clock.now()
         let today = LocalDate(now, in: zone)
         let day = date ?? today
-        let practitioners = try await PracticeStore.practitioners(of: practice, on: req.db).filter { only?.contains($0.id!) ?? true }
+        let all = if let known { known } else { try await PracticeStore.practitioners(of: practice, on: req.db) }
+        let practitioners = all.filter { only?.contains($0.id!) ?? true }
         let start = WallClock.resolve(day, minutes: 0, in: zone, ambiguity: .earlier).instant
         let end = WallClock.resolve(day.adding(days: 1), minutes: 0, in: zone, ambiguity: .earlier).instant
-        let motifs = try await AgendaStore.motifs(of: practice, on: req.db)
         let booked = try await AgendaController.bookedBlocks(in: practice, practitioners: practitioners.map { $0.id! },
-                                                             from: start, to: end, zone: zone, now: now, motifs: motifs, carry: carry, on: req.db)
+                                                             from: start, to: end, zone: zone, now: now, agenda: agenda, carry: carry, on: req.db)
         let base = "/cabinets/\(practice.id)"
         let carried = carry.query.isEmpty ? "" : "&" + carry.query
         let columns = practitioners.map { practitioner -> Column in
@@ -98,7 +99,7 @@ struct AgendaDay: Encodable {
             previousLink: "\(page)\(separator)jour=\(day.adding(days: -1))", nextLink: "\(page)\(separator)jour=\(day.adding(days: 1))",
             todayLink: page,
             printLink: "\(base)/agenda/liste?jour=\(day)" + (only.map { $0.map { "&praticien=\($0)" }.joined() } ?? ""), isToday: day == today, holiday: holiday, columns: columns, columnCount: max(columns.count, 1),
-            hourMarks: AgendaController.hourMarks, motifKeys: AgendaController.MotifKey.of(motifs),
+            hourMarks: AgendaController.hourMarks, motifKeys: AgendaController.MotifKey.of(agenda.motifList),
             source: "\(base)/agenda/jour?jour=\(day)&partiel=1" + (only.map { $0.map { "&praticien=\($0)" }.joined() } ?? "") + carried)
     }
 }
@@ -113,7 +114,7 @@ extension AgendaController {
     /// the grid keyed by practitioner: an appointment shows its time, its patient and its motif (in the motif's colour)
     /// and links to its page; a hold says who holds it.
     static func bookedBlocks(in practice: AuthorizedPractice, practitioners: [UUID], from: Date, to: Date, zone: TimeZone, now: Date,
-                             motifs: [MotifRecord], carry: AgendaDay.Carry = .init(), on db: any Database) async throws -> [UUID: [(date: LocalDate, block: Block)]] {
+                             agenda: PracticeAgenda, carry: AgendaDay.Carry = .init(), on db: any Database) async throws -> [UUID: [(date: LocalDate, block: Block)]] {
         guard !practitioners.isEmpty else { return [:] }
         let appointments = try await AppointmentRecord.query(on: db).filter(\.$practice.$id == practice.id)
             .filter(\.$practitioner.$id ~~ practitioners).filter(\.$startsAt < to).filter(\.$endsAt > from).sort(\.$startsAt).all()
@@ -123,13 +124,12 @@ extension AgendaController {
         let patientIDs = Array(Set(appointments.map { $0.$patient.id }))
         let patients = patientIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await PatientRecord.query(on: db)
             .filter(\.$id ~~ patientIDs).all().map { ($0.id!, $0) })
-        let motifs = Dictionary(uniqueKeysWithValues: motifs.map { ($0.id!, $0) })
         let call = carry.call.map { "?appel=\($0)" } ?? ""
         let today = LocalDate(now, in: zone)
         var blocks: [UUID: [(date: LocalDate, block: Block)]] = [:]
         for appointment in appointments {
             let patient = patients[appointment.$patient.id]
-            let motif = appointment.motifID.flatMap { motifs[$0] }
+            let motif = appointment.motifID.flatMap(agenda.motif)
             let what = motif?.label ?? appointment.reason
             guard var block = Self.block(DateInterval(start: appointment.startsAt, end: appointment.endsAt), "appointment",
                                          "\((patient.map { $0.usedName ?? $0.birthName } ?? "").uppercased()) · \(what)", zone: zone,
@@ -139,7 +139,7 @@ extension AgendaController {
             blocks[appointment.$practitioner.id, default: []].append((LocalDate(appointment.startsAt, in: zone), block))
         }
         for hold in holds {
-            let motif = motifs[hold.motifID]
+            let motif = agenda.motif(hold.motifID)
             guard let block = Self.block(DateInterval(start: hold.startsAt, end: hold.endsAt), "hold",
                                          "Retenu · \(hold.heldByLabel)", zone: zone,
                                          title: "Retenu par \(hold.heldByLabel)\(motif.map { " · \($0.label)" } ?? ""), en attente de confirmation",

@@ -25,14 +25,14 @@ struct AgendaWeek: Encodable {
 
     /// The week from `monday` of `practitioners`, with their appointments, holds, urgent slots and absences.
     static func make(_ req: Request, practice: AuthorizedPractice, agenda: PracticeAgenda, monday: LocalDate,
-                     practitioners: [PractitionerRecord], motifs: [MotifRecord]) async throws -> AgendaWeek {
+                     practitioners: [PractitionerRecord]) async throws -> AgendaWeek {
         let zone = agenda.timeZone
         let now = req.application.clock.now()
         let start = WallClock.resolve(monday, minutes: 0, in: zone, ambiguity: .earlier).instant
         let end = WallClock.resolve(monday.adding(days: 7), minutes: 0, in: zone, ambiguity: .earlier).instant
         let ids = practitioners.map { $0.id! }
         let booked = try await AgendaController.bookedBlocks(in: practice, practitioners: ids, from: start, to: end, zone: zone, now: now,
-                                                             motifs: motifs, on: req.db)
+                                                             agenda: agenda, on: req.db)
         let today = LocalDate(now, in: zone)
         let days = (0..<7).map { offset -> Day in
             let date = monday.adding(days: offset)
@@ -77,9 +77,8 @@ extension AgendaController {
         let record = try await PracticeStore.practice(practice, on: req.db)
         let practitioners = try await PracticeStore.practitioners(of: practice, on: req.db)
         let agenda = try await AgendaStore.agenda(practice, app: req.application, on: req.db)
-        let motifs = try await AgendaStore.motifs(of: practice, on: req.db)
         let monday = AgendaWeek.monday(req, today: LocalDate(req.application.clock.now(), in: agenda.timeZone))
-        let week = try await AgendaWeek.make(req, practice: practice, agenda: agenda, monday: monday, practitioners: practitioners, motifs: motifs)
+        let week = try await AgendaWeek.make(req, practice: practice, agenda: agenda, monday: monday, practitioners: practitioners)
         struct Page: Encodable {
             let layout: PracticesController.Layout
             let practiceID: UUID
@@ -97,7 +96,7 @@ extension AgendaController {
                         practitioners: practitioners.map { PractitionerChoice(id: $0.id!, name: $0.displayName, selected: false) },
                         weekTitle: AgendaWeek.title(monday, zone: agenda.timeZone), weekParam: monday.description,
                         previousWeek: monday.adding(days: -7).description, nextWeek: monday.adding(days: 7).description,
-                        week: week, hourMarks: Self.hourMarks, motifKeys: MotifKey.of(motifs))
+                        week: week, hourMarks: Self.hourMarks, motifKeys: MotifKey.of(agenda.motifList))
         return try await req.view.render(Self.string(req, "partiel") == nil ? "agenda/practice-week" : "agenda/week-grid", page)
     }
 }

@@ -254,7 +254,7 @@ struct CallsController: RouteCollection {
         }
         guard !call.isClosed else { return (nil, nil, facts, QueueController.noteRows(unread)) }
         let agenda = try await AgendaStore.agenda(practice, app: req.application, on: req.db)
-        let motifs = try await AgendaStore.motifs(of: practice, on: req.db).map(\.domain)
+        let motifs = agenda.motifList
         let practitioners = try await PracticeStore.practitioners(of: practice, on: req.db)
         let motifID = AgendaController.uuid(req, "motif"), practitionerID = AgendaController.uuid(req, "praticien")
         let motif = motifID.flatMap { id in motifs.first { $0.id == id } }
@@ -273,7 +273,7 @@ struct CallsController: RouteCollection {
         let firstSlotDay = slots.first.flatMap { ISOTimestamp.parse($0.start) }.map { LocalDate($0, in: agenda.timeZone) }
         let day = try await AgendaDay.make(req, practice: practice,
                                            date: try AgendaDay.requested(req) ?? firstSlotDay,
-                                           carry: .init(call: call.id, patient: call.patientID), page: page)
+                                           carry: .init(call: call.id, patient: call.patientID), page: page, known: practitioners)
         let finder = Finder(
             motifs: AppointmentsController.motifOptions(motifs, selected: motif?.id),
             practitioners: practitioners.filter { motif.map { Set($0.practitionerIDs) }?.contains($0.id!) ?? true }
