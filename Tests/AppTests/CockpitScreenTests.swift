@@ -143,6 +143,53 @@ struct CockpitScreenTests {
         }
     }
 
+    /// Issue 21: from the finder, the slot is held and confirmed without leaving the call's page — the held slot on
+    /// its day beside the confirmation, then the read-back there; « Relâcher » comes back to the call too.
+    @Test func aSlotHeldFromTheFinderIsConfirmedInTheCallsPageWithItsReadBack() async throws {
+        try await withTestApp { app in
+            let s = try await Self.setting(app)
+            var browser = Browser(app)
+            try await browser.signIn(s.world.secretaryA)
+            let (panelPath, csrf) = try await Self.openCall(&browser, s)
+            let callID = try #require(panelPath.split(separator: "/").last.map(String.init))
+            let finder = try await browser.get(panelPath + "?motif=\(s.motif)").body.string
+            #expect(finder.contains(#"<input type="hidden" name="retour" value="appel">"#), "the finder's slots come back to the call")
+
+            func hold(_ start: String) async throws -> TestingHTTPResponse {
+                try await browser.post("/cabinets/\(s.world.practiceA)/rendez-vous/retenir", form: [
+                    ("csrf", csrf), ("praticien", s.world.practitionerA.uuidString), ("motif", s.motif.uuidString), ("debut", start),
+                    ("patient", s.journal.patient.uuidString), ("appel", callID), ("retour", "appel")])
+            }
+            let held = try await hold("2026-11-25T10:00:00+01:00")
+            #expect(held.status == .seeOther)
+            let holdID = try #require(try await HoldRecord.query(on: app.db).first()?.id)
+            #expect(JournalScreenTests.location(held) == "\(panelPath)?retenu=\(holdID)&motif=\(s.motif)&jour=2026-11-25")
+            let waiting = try await browser.get(JournalScreenTests.location(held)).body.string
+            #expect(waiting.contains("Appel en cours") && waiting.contains("Créneau retenu : mercredi 25 novembre 2026 de 10:00 à 10:20"))
+            #expect(waiting.contains("Créneau retenu pour vous jusqu&#39;à") || waiting.contains("Créneau retenu pour vous jusqu'à"))
+            #expect(waiting.contains(#"class="block hold t-180 h-20 tinted""#), "the held slot drawn on its day beside")
+            #expect(waiting.contains(#"<button type="submit" accesskey="v" autofocus>Confirmer le rendez-vous"#))
+
+            let confirmed = try await browser.post("/cabinets/\(s.world.practiceA)/rendez-vous/retenu/\(holdID)/confirmer", form: [
+                ("csrf", csrf), ("patient", s.journal.patient.uuidString), ("appel", callID), ("retour", "appel"), ("source", "phone"), ("notes", "")])
+            #expect(confirmed.status == .seeOther)
+            let appointment = try #require(try await AppointmentRecord.query(on: app.db).first())
+            #expect(JournalScreenTests.location(confirmed) == "\(panelPath)?fait=reserve&rdv=\(appointment.id!)")
+            let readBack = try await browser.get(JournalScreenTests.location(confirmed))
+            #expect(readBack.body.string.contains("Appel en cours"))
+            #expect(readBack.body.string.contains("Je récapitule : rendez-vous le mercredi 25 novembre à 10 h avec le Dr Aubert"))
+            #expect(!readBack.body.string.contains("held-box"), "the hold is an appointment now")
+
+            // Another slot held, then given back: the call again, its finder as it was.
+            _ = try await hold("2026-11-25T11:00:00+01:00")
+            let second = try #require(try await HoldRecord.query(on: app.db).filter(\.$state == "active").first())
+            let released = try await browser.post("/cabinets/\(s.world.practiceA)/rendez-vous/retenu/\(second.id!)/relacher",
+                                                  form: [("csrf", csrf), ("appel", callID)])
+            #expect(JournalScreenTests.location(released) == "\(panelPath)?motif=\(s.motif)")
+            #expect(try await HoldRecord.find(second.id, on: app.db)?.state == "released")
+        }
+    }
+
     @Test func theDayOfThePracticeAloneAndItsLiveGrid() async throws {
         try await withTestApp { app in
             let s = try await Self.setting(app)

@@ -22,7 +22,7 @@ struct SearchTests {
             let home = try await browser.get("/").body.string
             #expect(home.contains(#"<form class="global-search" method="get" action="/recherche" role="search">"#), "the search on every page")
 
-            let byName = try await browser.get("/recherche?q=durand")
+            let byName = try await browser.get("/recherche?recherche=durand")
             #expect(byName.status == .ok)
             let found = byName.body.string
             #expect(found.contains("DURAND Léa") && found.contains("né(e) le 12/04/1990 (36 ans)") && found.contains("06 12 34 56 78"))
@@ -30,20 +30,20 @@ struct SearchTests {
             #expect(!found.contains("DURAND Paul"), "a patient of a practice she does not serve")
             #expect(found.contains("Aucun cabinet ne répond à « durand »."))
 
-            let byPractice = try await browser.get("/recherche?q=cabinet").body.string
+            let byPractice = try await browser.get("/recherche?recherche=cabinet").body.string
             #expect(byPractice.contains(#"<a href="/cabinets/\#(w.world.practiceA)">Cabinet A</a>"#))
             #expect(!byPractice.contains("Cabinet B"))
-            let byNumber = try await browser.get("/recherche?q=01%2099%2000%2020%2001").body.string
+            let byNumber = try await browser.get("/recherche?recherche=01%2099%2000%2020%2001").body.string
             #expect(byNumber.contains(#"<a href="/cabinets/\#(w.world.practiceA)">Cabinet A</a>"#), "the dialled number finds its practice")
-            #expect(!(try await browser.get("/recherche?q=01%2099%2000%2020%2002").body.string.contains("Cabinet B")))
+            #expect(!(try await browser.get("/recherche?recherche=01%2099%2000%2020%2002").body.string.contains("Cabinet B")))
 
             // The supervisor serves both.
             var chief = Browser(app)
             try await chief.signIn(w.world.supervisor)
-            let both = try await chief.get("/recherche?q=durand").body.string
+            let both = try await chief.get("/recherche?recherche=durand").body.string
             #expect(both.contains("DURAND Léa") && both.contains("DURAND Paul") && both.contains("(7 ans)"))
 
-            let tooLong = try await browser.get("/recherche?q=" + String(repeating: "a", count: 201))
+            let tooLong = try await browser.get("/recherche?recherche=" + String(repeating: "a", count: 201))
             #expect(tooLong.status == .unprocessableEntity)
             #expect(tooLong.body.string.contains("200 caractères au plus"))
             let empty = try await browser.get("/recherche").body.string

@@ -160,6 +160,8 @@ struct AppointmentsController: RouteCollection {
         let debut: String
         let patient: String?
         let appel: UUID?
+        /// « appel »: held from the call's page (its finder), where the confirmation then waits.
+        let retour: String?
     }
 
     @Sendable func hold(req: Request) async throws -> Response {
@@ -172,8 +174,8 @@ struct AppointmentsController: RouteCollection {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let held = try await AppointmentStore.hold(HoldInput(practitionerId: form.praticien, motifId: form.motif, start: form.debut,
                                                                  patientId: patient, urgent: nil, minutes: nil), in: ctx, on: req.db)
-            // From a call whose patient is known, the confirmation waits in the call's page, beside the slot held.
-            if let call = form.appel, patient != nil {
+            // From the call's page, when its patient is known, the confirmation waits there, beside the slot held.
+            if let call = form.appel, patient != nil, form.retour == "appel" {
                 return req.redirect(to: "/cabinets/\(ctx.practice.id)/appels/\(call)?retenu=\(held.id!)&motif=\(form.motif)&jour=\(LocalDate(held.startsAt, in: ctx.zone))")
             }
             let carried = [patient.map { "patient=\($0)" }, form.appel.map { "appel=\($0)" }].compactMap { $0 }

@@ -3,7 +3,7 @@ import Fluent
 import Foundation
 import Vapor
 
-/// `GET /recherche?q=`: the search from anywhere (the top bar's field, the « / » key): the practices one may see whose
+/// `GET /recherche?recherche=`: the search from anywhere (the top bar's field, the « / » key): the practices one may see whose
 /// name or dialled number answers, and their patients found as the practice's own search finds them (name, first
 /// name, birth date, phone), each with the practice they belong to.
 struct SearchController: RouteCollection {
@@ -27,8 +27,9 @@ struct SearchController: RouteCollection {
 
     @Sendable func page(req: Request) async throws -> View {
         let principal = try req.requirePrincipal()
-        let text = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.count <= 200 else { throw AppError.invalid("q", "200 caractères au plus") }
+        // Its own name: a page's own search field (`q`) stays the first one a person or a script finds by name.
+        let text = (req.query[String.self, at: "recherche"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.count <= 200 else { throw AppError.invalid("recherche", "200 caractères au plus") }
         var practices: [PracticeHit] = []
         var groups: [PatientGroup] = []
         if !text.isEmpty {

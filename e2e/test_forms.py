@@ -1,0 +1,49 @@
+"""Issue 21, part 3: a phone number is checked as soon as it is typed — the field says what is wrong beside itself
+(aria-invalid, aria-describedby), in the server's words, and stops saying it once corrected."""
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from conftest import screenshot
+from test_journal import PRACTICE
+from test_sign_in import sign_in, wait_for_text
+
+SAMPLES = {
+    "06 12 34 56 78": None,
+    "+33 6 12 34 56 78": None,
+    "0033612345678": None,
+    "+44 20 7946 0958": None,
+    "0692 12 34 56": None,
+    "06 12 34 56": "Un numéro français compte 10 chiffres (0X XX XX XX XX).",
+    "06 12 34 56 78 9": "Un numéro français compte 10 chiffres (0X XX XX XX XX).",
+    "+33 06 12 34 56 78": "Un numéro français compte 10 chiffres (0X XX XX XX XX).",
+    "06 12 AB 56 78": "Le numéro contient des caractères inattendus.",
+    "15": "Les numéros courts (15, 112, 114, 3114, 116 117…) ne sont pas des numéros de patient.",
+}
+
+
+def test_a_callers_number_is_checked_as_it_is_typed(server, browser):
+    sign_in(browser, server, "secretaire@permanence.test")
+    wait_for_text(browser, "Bonjour")
+    browser.find_element(By.LINK_TEXT, PRACTICE).click()
+    browser.find_element(By.XPATH, "//button[contains(., 'Nouvel appel')]").click()
+    wait_for_text(browser, "Appel en cours")
+    field = browser.find_element(By.NAME, "numero")
+    for typed, said in SAMPLES.items():
+        field.clear()
+        field.send_keys(typed)
+        field.send_keys(Keys.TAB)  # leaving the field checks it
+        if said is None:
+            assert field.get_attribute("aria-invalid") is None, typed
+        else:
+            assert field.get_attribute("aria-invalid") == "true", typed
+            note = browser.find_element(By.ID, field.get_attribute("aria-describedby"))
+            assert note.text == said, (typed, note.text)
+    field.clear()
+    field.send_keys("06 12 34 5")
+    field.send_keys(Keys.TAB)
+    assert field.get_attribute("aria-invalid") == "true"
+    screenshot(browser, "101-numero-verifie")
+    # Corrected: the message goes at the key that makes it right.
+    field.send_keys(Keys.END, "6 78")
+    assert field.get_attribute("aria-invalid") is None
+    assert not browser.find_element(By.CSS_SELECTOR, ".field-error").is_displayed()
