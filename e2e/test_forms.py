@@ -47,3 +47,22 @@ def test_a_callers_number_is_checked_as_it_is_typed(server, browser):
     field.send_keys(Keys.END, "6 78")
     assert field.get_attribute("aria-invalid") is None
     assert not browser.find_element(By.CSS_SELECTOR, ".field-error").is_displayed()
+
+
+def test_a_refused_form_puts_the_focus_on_its_refusal(server, browser):
+    sign_in(browser, server, "secretaire@permanence.test")
+    wait_for_text(browser, "Bonjour")
+    browser.find_element(By.LINK_TEXT, PRACTICE).click()
+    browser.find_element(By.LINK_TEXT, "Patients").click()
+    browser.get(browser.current_url.split("?")[0] + "/nouveau")
+    wait_for_text(browser, "Nouveau patient")
+    browser.find_element(By.NAME, "nomNaissance").send_keys("Essai")
+    browser.find_element(By.NAME, "prenoms").send_keys("Jeanne")
+    browser.find_element(By.NAME, "naissance").send_keys("31/02/1990")  # a day that does not exist
+    browser.find_element(By.CSS_SELECTOR, "input[name=sexe][value=F]").click()
+    browser.find_element(By.XPATH, "//button[contains(., 'Créer le dossier')]").click()
+    wait_for_text(browser, "Dossier refusé")
+    focused = browser.switch_to.active_element
+    assert focused.get_attribute("role") == "alert" and "Dossier refusé" in focused.text, focused.get_attribute("outerHTML")[:200]
+    assert "override" not in focused.text and "." not in focused.text.split(":")[0], "no field path on screen"
+    screenshot(browser, "102-refus-focus")
