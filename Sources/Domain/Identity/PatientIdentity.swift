@@ -168,7 +168,12 @@ extension LocalDate {
     /// A birth date as the screens give it, with the age on `today`: "12/04/1990 (36 ans)", "03/05/2026 (7 mois)" —
     /// three children of one family share a phone number, their ages tell them apart at once.
     public func birthText(on today: LocalDate) -> String {
-        guard let months = TriageSubject.ageInMonths(born: self, on: today) else { return frenchNumeric }
-        return "\(frenchNumeric) (\(TriageSubject.ageText(months: months)))"
+        guard let age = age(on: today) else { return frenchNumeric }
+        return "\(frenchNumeric) (\(age))"
+    }
+
+    /// The age on `today` of someone born this day, as the screens say it ("4 ans", "7 mois"); nil before the birth.
+    public func age(on today: LocalDate) -> String? {
+        TriageSubject.ageInMonths(born: self, on: today).map(TriageSubject.ageText(months:))
     }
 }

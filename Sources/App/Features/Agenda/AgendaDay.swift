@@ -151,8 +151,8 @@ extension AgendaController {
 
     /// "DURAND Léa, 36 ans": a patient named with the age that tells apart the children of one family.
     static func named(_ patient: PatientRecord, today: LocalDate) -> String {
-        guard let born = LocalDate(iso: patient.birthDate), let months = TriageSubject.ageInMonths(born: born, on: today) else { return patient.displayName }
-        return "\(patient.displayName), \(TriageSubject.ageText(months: months))"
+        guard let age = LocalDate(iso: patient.birthDate)?.age(on: today) else { return patient.displayName }
+        return "\(patient.displayName), \(age)"
     }
 
     /// `GET /cabinets/{id}/agenda/jour?jour=YYYY-MM-DD`: the day of all the practitioners (`&partiel=1`: the grid alone,

@@ -132,9 +132,9 @@ struct AgendaDayList: Encodable {
         let sheets = practitioners.map { practitioner in
             Sheet(practitioner: practitioner.displayName, rows: appointments.filter { $0.$practitioner.id == practitioner.id }.map { appointment in
                 let patient = patients[appointment.$patient.id]
-                let months = patient.flatMap { LocalDate(iso: $0.birthDate) }.flatMap { TriageSubject.ageInMonths(born: $0, on: day) }
+                let age = patient.flatMap { LocalDate(iso: $0.birthDate) }?.age(on: day)
                 return Row(time: "\(FrenchFormat.time(appointment.startsAt, in: zone))–\(FrenchFormat.time(appointment.endsAt, in: zone))",
-                           patient: patient?.displayName ?? "", age: months.map(TriageSubject.ageText(months:)) ?? "",
+                           patient: patient?.displayName ?? "", age: age ?? "",
                            phone: FrenchFormat.phone(phones[appointment.$patient.id]?.first?.e164),
                            motif: appointment.motifID.flatMap { motifs[$0] } ?? appointment.reason,
                            notes: [appointment.notes, patient?.notes].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " — "))
