@@ -18,7 +18,10 @@ enum DatabaseSetup {
         case .sqliteFile(let path):
             try checkSQLiteFile(at: path)
             app.databases.use(.sqlite(.file(path)), as: .sqlite)
-            app.writer = Writer(gate: GroupCommit(limit: settings.operations.writesPerCommit, metrics: app.metrics), clock: app.clock, seal: seal, metrics: app.metrics)
+            let connection = WriterConnection(path: path)
+            app.lifecycle.use(WriterConnectionLifecycle(connection: connection))
+            app.writer = Writer(gate: GroupCommit(limit: settings.operations.writesPerCommit, connection: connection, metrics: app.metrics),
+                                clock: app.clock, seal: seal, metrics: app.metrics)
         case .postgres(let url):
             var configuration = try SQLPostgresConfiguration(url: url)
             if let schema = settings.postgresSchema {

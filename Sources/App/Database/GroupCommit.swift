@@ -23,13 +23,16 @@ actor GroupCommit {
 
     /// Writes one batch carries at most, so that the last of them does not wait long for the commit.
     let limit: Int
+    /// The writer's own connection, on which the batches run (without it, the connection of the write that leads).
+    let connection: WriterConnection?
     private let metrics: AppMetrics?
     private var busy = false
     private var seats: [Seat] = []
 
-    init(limit: Int = 32, metrics: AppMetrics? = nil) {
+    init(limit: Int = 32, connection: WriterConnection? = nil, metrics: AppMetrics? = nil) {
         precondition(limit >= 1)
         self.limit = limit
+        self.connection = connection
         self.metrics = metrics
     }
 
@@ -45,7 +48,7 @@ actor GroupCommit {
             case .join(let tx):
                 let result: Result<T, any Error>
                 do {
-                    result = try await Self.savepoint(on: tx, body)
+                    result = try await withTaskExecutorPreference(connection?.executor) { try await Self.savepoint(on: tx, body) }
                     seat.finished.give(nil)
                 } catch {
                     seat.finished.give(error)
@@ -85,17 +88,8 @@ actor GroupCommit {
         let members = NIOLockedValueBox<[Seat]>([])
         let mine: Result<T, any Error>
         do {
-            mine = try await database.transaction { tx in
-                let mine = try await Self.savepoint(on: tx, body)
-                var count = 1
-                while count < self.limit, let seat = await self.next() {
-                    members.withLockedValue { $0.append(seat) }
-                    count += 1
-                    seat.turn.give(.join(tx))
-                    if let broken = await seat.finished.take() { throw broken }
-                }
-                return mine
-            }
+            let database = connection?.database(logger: database.logger) ?? database
+            mine = try await withTaskExecutorPreference(connection?.executor) { try await self.batch(on: database, members: members, body) }
         } catch {
             for seat in members.withLockedValue({ $0 }) { seat.outcome.give(error) }
             await handOver()
@@ -106,6 +100,22 @@ actor GroupCommit {
         for seat in batch { seat.outcome.give(nil) }
         await handOver()
         return try mine.get()
+    }
+
+    /// The leader's write, then each waiting one's, in one transaction.
+    private nonisolated func batch<T: Sendable>(on database: any Database, members: NIOLockedValueBox<[Seat]>,
+                                                _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> Result<T, any Error> {
+        try await database.transaction { tx in
+            let mine = try await Self.savepoint(on: tx, body)
+            var count = 1
+            while count < self.limit, let seat = await self.next() {
+                members.withLockedValue { $0.append(seat) }
+                count += 1
+                seat.turn.give(.join(tx))
+                if let broken = await seat.finished.take() { throw broken }
+            }
+            return mine
+        }
     }
 
     /// `body` in a savepoint: what it did stays when it returns and goes when it throws. Throws itself only when the

@@ -11,9 +11,9 @@ extension AppointmentStore {
         var errors = plan.problems().map { FieldError(field: $0.field, reason: $0.reason) }
         if let source = input.source, BookingSource(rawValue: source) == nil { errors.append(.init(field: "source", reason: "phone, practitioner ou online")) }
         if !errors.isEmpty { throw AppError.validation(errors) }
-        _ = try await practitioner(input.practitionerId, in: ctx.practice, on: db)
+        let parties = try await parties(practitioner: input.practitionerId, patient: input.patientId, in: ctx.practice, on: db)
         let motif = try motif(input.motifId, practitioner: input.practitionerId, in: ctx)
-        _ = try await patient(input.patientId, in: ctx.practice, on: db)
+        try parties.requirePatient()
         let seriesID = UUID()
         var candidates: [AppointmentRecord] = []
         var failed: [(start: Date, reasons: [String])] = []

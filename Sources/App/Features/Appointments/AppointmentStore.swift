@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Holds, bookings, moves, cancellations, statuses, series and the waiting list: validated against the agenda's rules
@@ -33,9 +34,7 @@ enum AppointmentStore {
     }
 
     static func patient(_ id: UUID, in practice: AuthorizedPractice, on db: any Database) async throws -> PatientRecord {
-        guard let patient = try await PatientRecord.find(id, on: db), patient.$practice.id == practice.id else {
-            throw AppError.invalid("patientId", "patient inconnu dans ce cabinet")
-        }
+        guard let patient = try await PatientRecord.find(id, on: db), patient.$practice.id == practice.id else { throw unknownPatient }
         return patient
     }
 
@@ -47,12 +46,34 @@ enum AppointmentStore {
     }
 
     static func practitioner(_ id: UUID, in practice: AuthorizedPractice, on db: any Database) async throws -> PractitionerRecord {
-        guard let practitioner = try await PractitionerRecord.find(id, on: db), practitioner.$practice.id == practice.id else {
-            throw AppError.invalid("practitionerId", "praticien inconnu dans ce cabinet")
-        }
-        if practitioner.deactivatedAt != nil { throw AppError.invalid("practitionerId", "ce praticien est désactivé : il ne prend plus de rendez-vous") }
+        guard let practitioner = try await PractitionerRecord.find(id, on: db), practitioner.$practice.id == practice.id else { throw unknownPractitioner }
+        if practitioner.deactivatedAt != nil { throw deactivatedPractitioner }
         return practitioner
     }
+
+    /// A booking's practitioner and patient checked in one read: both of this practice, the practitioner active (an
+    /// attempt reads the database twice before its write — this, then the time in the way — and most attempts on a
+    /// sought-after slot end at the second). The practitioner's fault is thrown here, the patient's by `requirePatient()`
+    /// (after the motif's, the order in which a form's faults are told).
+    static func parties(practitioner: UUID, patient: UUID?, in practice: AuthorizedPractice, on db: any Database) async throws -> Parties {
+        let row = try await (db as! any SQLDatabase).raw("""
+            SELECT pr.deactivated_at, pa.id AS patient FROM practitioners pr
+            LEFT JOIN patients pa ON pa.id = \(bind: patient) AND pa.practice_id = pr.practice_id
+            WHERE pr.id = \(bind: practitioner) AND pr.practice_id = \(bind: practice.id)
+            """).first()
+        guard let row else { throw unknownPractitioner }
+        if try !row.decodeNil(column: "deactivated_at") { throw deactivatedPractitioner }
+        return Parties(patientKnown: try patient == nil || !row.decodeNil(column: "patient"))
+    }
+
+    struct Parties {
+        let patientKnown: Bool
+        func requirePatient() throws { if !patientKnown { throw AppointmentStore.unknownPatient } }
+    }
+
+    static let unknownPatient = AppError.invalid("patientId", "patient inconnu dans ce cabinet")
+    static let unknownPractitioner = AppError.invalid("practitionerId", "praticien inconnu dans ce cabinet")
+    static let deactivatedPractitioner = AppError.invalid("practitionerId", "ce praticien est désactivé : il ne prend plus de rendez-vous")
 
     /// The motif checked for this practitioner (an archived one only for an appointment already booked with it); Domain
     /// refusals become field errors.
@@ -93,9 +114,9 @@ enum AppointmentStore {
         let start = try parseStart(input.start)
         let minutes = input.minutes ?? defaultHoldMinutes
         guard (1...30).contains(minutes) else { throw AppError.invalid("minutes", "de 1 à 30 minutes") }
-        _ = try await practitioner(input.practitionerId, in: ctx.practice, on: db)
+        let parties = try await parties(practitioner: input.practitionerId, patient: input.patientId, in: ctx.practice, on: db)
         let motif = try motif(input.motifId, practitioner: input.practitionerId, in: ctx)
-        if let patientID = input.patientId { _ = try await patient(patientID, in: ctx.practice, on: db) }
+        try parties.requirePatient()
         // A hold is taken while the caller decides: the rules are checked as for a booking, without override.
         _ = try checkRules(practitioner: input.practitionerId, motif: motif, start: start, urgent: input.urgent ?? false, override: nil, in: ctx)
         let hold = HoldRecord()
@@ -145,9 +166,9 @@ enum AppointmentStore {
         if let level = input.urgencyLevel, !(1...5).contains(level) { errors.append(.init(field: "urgencyLevel", reason: "niveau de 1 à 5")) }
         if (input.notes ?? "").count > 2000 { errors.append(.init(field: "notes", reason: "2 000 caractères au plus")) }
         if !errors.isEmpty { throw AppError.validation(errors) }
-        _ = try await practitioner(input.practitionerId, in: ctx.practice, on: db)
+        let parties = try await parties(practitioner: input.practitionerId, patient: input.patientId, in: ctx.practice, on: db)
         let motif = try motif(input.motifId, practitioner: input.practitionerId, in: ctx)
-        _ = try await patient(input.patientId, in: ctx.practice, on: db)
+        try parties.requirePatient()
         try await CallStore.requireCall(input.callId, in: ctx.practice, on: db)
         let urgent = (input.urgencyLevel ?? 5) <= 3
         var found: HoldRecord?
@@ -221,11 +242,13 @@ enum AppointmentStore {
     // MARK: Read-back
 
     static func readBackDetails(_ appointment: AppointmentRecord, in ctx: BookingContext, on db: any Database) async throws -> ReadBack.Appointment {
-        let practitioner = try await PractitionerRecord.find(appointment.$practitioner.id, on: db)
-        let practice = try await PracticeStore.practice(ctx.practice, on: db)
+        // The practitioner with the practice's address, in one read.
+        let practitioner = try await PractitionerRecord.query(on: db).filter(\.$id == appointment.$practitioner.id)
+            .filter(\.$practice.$id == ctx.practice.id).join(PracticeRecord.self, on: \PractitionerRecord.$practice.$id == \PracticeRecord.$id).first()
+        let address = try practitioner?.joined(PracticeRecord.self).address ?? ""
         let motif = appointment.motifID.flatMap { ctx.agenda.motif($0) }
         return ReadBack.Appointment(start: appointment.startsAt,
                                     practitioner: FrenchSpeech.practitioner(title: practitioner?.title ?? "", lastName: practitioner?.lastName ?? ""),
-                                    motifLabel: appointment.reason, patientInstructions: motif?.patientInstructions ?? "", address: practice.address)
+                                    motifLabel: appointment.reason, patientInstructions: motif?.patientInstructions ?? "", address: address)
     }
 }
