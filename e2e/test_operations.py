@@ -69,7 +69,8 @@ def test_metrics_parse_as_prometheus_text_and_json_logs_carry_the_request_id():
         assert status == 200 and headers["Content-Type"].startswith("text/plain")
         families = {family.name: family for family in text_string_to_metric_families(body.decode())}
         for name in ("permanence_http_requests", "permanence_http_request_duration_seconds", "permanence_bookings",
-                     "permanence_database_wait_seconds", "permanence_event_stream_clients", "permanence_outbox_backlog",
+                     "permanence_database_wait_seconds", "permanence_database_write_seconds",
+                     "permanence_event_stream_clients", "permanence_outbox_backlog",
                      "permanence_write_queue_depth"):
             assert name in families, f"{name} is scraped ({sorted(families)})"
         bookings = {s.labels["outcome"]: s.value for s in families["permanence_bookings"].samples if s.name.endswith("_total")}

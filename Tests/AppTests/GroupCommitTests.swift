@@ -60,7 +60,7 @@ struct GroupCommitTests {
                 }
             }
             // The first one leads its batch: every other write queues behind it.
-            while await gate.waiting < waiting { try? await Task.sleep(for: .milliseconds(1)) }
+            while gate.waiting < waiting { try? await Task.sleep(for: .milliseconds(1)) }
             go.give(())
             var results = [Result<Void, any Error>](repeating: .success(()), count: others.count + 1)
             for await (index, result) in group { results[index] = result }

@@ -9,7 +9,7 @@ import SQLKit
 /// at once. No write answers before that commit: a refusal may rest on what an earlier write of the batch did, and a
 /// commit that fails fails every write of the batch. The file stays `synchronous=FULL`: one fsync per batch instead
 /// of one per write is the whole gain. On PostgreSQL there is no queue (it runs concurrent writers itself).
-actor GroupCommit {
+final class GroupCommit: Sendable {
     /// A write waiting for its turn.
     private final class Seat: Sendable {
         enum Turn: Sendable { case lead, join(any Database) }
@@ -21,13 +21,19 @@ actor GroupCommit {
         let outcome = Handoff<(any Error)?>()
     }
 
+    private struct Queue {
+        var busy = false
+        var seats: [Seat] = []
+    }
+
     /// Writes one batch carries at most, so that the last of them does not wait long for the commit.
     let limit: Int
     /// The writer's own connection, on which the batches run (without it, the connection of the write that leads).
     let connection: WriterConnection?
     private let metrics: AppMetrics?
-    private var busy = false
-    private var seats: [Seat] = []
+    /// Taken for a few instructions at a time, never across a suspension: a write joins the queue, a leader takes the
+    /// next seat, without a hop to another executor.
+    private let queue = NIOLockedValueBox(Queue())
 
     init(limit: Int = 32, connection: WriterConnection? = nil, metrics: AppMetrics? = nil) {
         precondition(limit >= 1)
@@ -37,18 +43,24 @@ actor GroupCommit {
     }
 
     /// Writes waiting for a batch.
-    var waiting: Int { seats.count }
+    var waiting: Int { queue.withLockedValue { $0.seats.count } }
 
-    /// Runs `body` in a savepoint of a batch's transaction and returns once that transaction committed.
-    nonisolated func write<T: Sendable>(on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        if let seat = await enter() {
+    /// Runs `body` in a savepoint of a batch's transaction and returns once that transaction committed. Every step of
+    /// it (its turn, its statements, the hand-overs) resumes on the writer's executor when there is one, so that a
+    /// batch's progress never queues behind the requests being served.
+    func write<T: Sendable>(on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(connection?.executor) { try await self.take(on: database, body) }
+    }
+
+    private func take<T: Sendable>(on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        if let seat = enter() {
             switch await seat.turn.take() {
             case .lead:
                 break
             case .join(let tx):
                 let result: Result<T, any Error>
                 do {
-                    result = try await withTaskExecutorPreference(connection?.executor) { try await Self.savepoint(on: tx, body) }
+                    result = try await Self.savepoint(on: tx, body)
                     seat.finished.give(nil)
                 } catch {
                     seat.finished.give(error)
@@ -62,53 +74,57 @@ actor GroupCommit {
     }
 
     private func enter() -> Seat? {
-        guard busy else {
-            busy = true
-            return nil
+        queue.withLockedValue { queue in
+            guard queue.busy else {
+                queue.busy = true
+                return nil
+            }
+            let seat = Seat()
+            queue.seats.append(seat)
+            return seat
         }
-        let seat = Seat()
-        seats.append(seat)
-        return seat
     }
 
     private func next() -> Seat? {
-        seats.isEmpty ? nil : seats.removeFirst()
+        queue.withLockedValue { $0.seats.isEmpty ? nil : $0.seats.removeFirst() }
     }
 
     /// The batch committed (or failed): the first write waiting leads the next one.
     private func handOver() {
-        if seats.isEmpty {
-            busy = false
-        } else {
-            seats.removeFirst().turn.give(.lead)
+        let leader: Seat? = queue.withLockedValue { queue in
+            if queue.seats.isEmpty {
+                queue.busy = false
+                return nil
+            }
+            return queue.seats.removeFirst()
         }
+        leader?.turn.give(.lead)
     }
 
-    private nonisolated func lead<T: Sendable>(on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    private func lead<T: Sendable>(on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let members = NIOLockedValueBox<[Seat]>([])
         let mine: Result<T, any Error>
         do {
-            let database = connection?.database(logger: database.logger) ?? database
-            mine = try await withTaskExecutorPreference(connection?.executor) { try await self.batch(on: database, members: members, body) }
+            mine = try await batch(on: connection?.database(logger: database.logger) ?? database, members: members, body)
         } catch {
             for seat in members.withLockedValue({ $0 }) { seat.outcome.give(error) }
-            await handOver()
+            handOver()
             throw error
         }
         let batch = members.withLockedValue { $0 }
         metrics?.distribution("permanence_writes_per_commit", batch.count + 1)
         for seat in batch { seat.outcome.give(nil) }
-        await handOver()
+        handOver()
         return try mine.get()
     }
 
     /// The leader's write, then each waiting one's, in one transaction.
-    private nonisolated func batch<T: Sendable>(on database: any Database, members: NIOLockedValueBox<[Seat]>,
-                                                _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> Result<T, any Error> {
+    private func batch<T: Sendable>(on database: any Database, members: NIOLockedValueBox<[Seat]>,
+                                    _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> Result<T, any Error> {
         try await database.transaction { tx in
             let mine = try await Self.savepoint(on: tx, body)
             var count = 1
-            while count < self.limit, let seat = await self.next() {
+            while count < self.limit, let seat = self.next() {
                 members.withLockedValue { $0.append(seat) }
                 count += 1
                 seat.turn.give(.join(tx))

@@ -29,7 +29,10 @@ struct Writer: Sendable {
         let asked = ContinuousClock.now
         return try await UnitOfWork.run(on: database, gate: gate) { [metrics, seal] unit in
             // The write queue on SQLite, a pooled connection on PostgreSQL, and the BEGIN.
-            metrics?.time("permanence_database_wait_seconds", [], ContinuousClock.now - asked)
+            let began = ContinuousClock.now
+            metrics?.time("permanence_database_wait_seconds", [], began - asked)
+            // Its statements, up to the commit: on SQLite the time it holds the writer, which every write behind it waits.
+            defer { metrics?.time("permanence_database_write_seconds", [], ContinuousClock.now - began) }
             return try await Self.journaled(body, on: unit.database,
                                             Journal(database: unit.database, actor: actor, requestID: requestID, now: now, seal: seal))
         }

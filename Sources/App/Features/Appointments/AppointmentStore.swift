@@ -209,7 +209,7 @@ enum AppointmentStore {
                     try await journal.record(.update, entity: "hold", entityID: hold.id!.uuidString, practiceID: ctx.practice.id,
                                              before: ["state": "active"], after: ["state": "confirmed", "appointmentId": appointment.id!.uuidString])
                 }
-                try await appointment.create(on: tx)
+                try await appointment.insert(on: tx)
                 try await SlotOccupancy.take(row, now: ctx.now, on: tx, journal: journal, changes: changes)
                 try await CallStore.link(input.callId, act: .booked, target: appointment.id!, in: ctx.practice, now: ctx.now, on: tx, journal: journal)
                 try await journal.record(.create, entity: "appointment", entityID: appointment.id!.uuidString, practiceID: ctx.practice.id,

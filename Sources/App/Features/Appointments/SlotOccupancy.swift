@@ -90,18 +90,49 @@ enum SlotOccupancy {
     /// transaction got there first.
     static func take(_ row: SlotOccupancyRecord, now: Date, excludingAppointment: UUID? = nil, on tx: any Database, journal: Journal,
                      changes: OccupancyChanges) async throws {
-        let read = try await SlotOccupancyRecord.query(on: tx).filter(\.$practitionerID == row.practitionerID)
-            .group(.or) { either in
-                either.group(.and) { $0.filter(\.$holdID != nil).filter(\.$expiresAt <= now) }
-                either.group(.and) { overlapping($0, start: row.startsAt, end: row.endsAt) }
-            }.all()
+        let read = try await rowsToSweepOrInTheWay(of: row, now: now, on: tx)
         let expired = read.filter { row in row.holdID != nil && row.expiresAt.map { $0 <= now } == true }
         try await sweepExpiredHolds(expired, on: tx, journal: journal, changes: changes)
         if let conflict = firstInTheWay(read, start: row.startsAt, end: row.endsAt, now: now, excludingAppointment: excludingAppointment) {
             throw AppError.slotTaken(conflict)
         }
-        try await row.create(on: tx)
+        try await insert(row, on: tx)
         changes.record(.taken(row.busy), expiring: row.expiresAt)
+    }
+
+    // The two statements of every booking's turn in the writer, written in SQL: Fluent's model reflection made most of
+    // the writer's time on SQLite, where every write waits for the one before it.
+    private static let columns = ["id", "practice_id", "practitioner_id", "starts_at", "ends_at", "appointment_id", "hold_id", "expires_at"]
+
+    /// The practitioner's holds whose time ran out, and the rows that may overlap `row` (as `overlapping` reads them).
+    private static func rowsToSweepOrInTheWay(of row: SlotOccupancyRecord, now: Date, on tx: any Database) async throws -> [SlotOccupancyRecord] {
+        let rows = try await (tx as! any SQLDatabase).select().columns(columns.map { SQLColumn($0) }).from(SlotOccupancyRecord.schema)
+            .where("practitioner_id", .equal, row.practitionerID)
+            .where { either in
+                either.where { $0.where("hold_id", .isNot, SQLLiteral.null).where("expires_at", .lessThanOrEqual, now) }
+                    .orWhere { $0.where("starts_at", .greaterThan, row.startsAt.addingTimeInterval(-longest))
+                        .where("starts_at", .lessThan, row.endsAt).where("ends_at", .greaterThan, row.startsAt) }
+            }.all()
+        return try rows.map { sqlRow in
+            let record = SlotOccupancyRecord(practice: try sqlRow.decode(column: "practice_id", as: UUID.self),
+                                             practitioner: try sqlRow.decode(column: "practitioner_id", as: UUID.self),
+                                             start: try sqlRow.decode(column: "starts_at", as: Date.self),
+                                             end: try sqlRow.decode(column: "ends_at", as: Date.self),
+                                             appointment: try sqlRow.decode(column: "appointment_id", as: UUID?.self),
+                                             hold: try sqlRow.decode(column: "hold_id", as: UUID?.self),
+                                             expiresAt: try sqlRow.decode(column: "expires_at", as: Date?.self))
+            record.id = try sqlRow.decode(column: "id", as: UUID.self)
+            record.$id.exists = true
+            return record
+        }
+    }
+
+    private static func insert(_ row: SlotOccupancyRecord, on tx: any Database) async throws {
+        if row.id == nil { row.id = UUID() }
+        let values: [(any Encodable & Sendable)?] = [row.id!, row.$practice.id, row.practitionerID, row.startsAt, row.endsAt,
+                                                  row.appointmentID, row.holdID, row.expiresAt]
+        try await (tx as! any SQLDatabase).insert(into: SlotOccupancyRecord.schema).columns(columns).values(values.map(SQLValue.of)).run()
+        row.$id.exists = true
     }
 
     /// Runs a booking transaction; when the database refuses an overlap that the friendly check could not see (a

@@ -84,7 +84,7 @@ struct MetricsController: RouteCollection {
         let app = req.application, metrics = app.metrics
         // What is read at each scrape rather than counted as it happens.
         metrics.gauge("permanence_event_stream_clients", await app.liveHub.count)
-        if let gate = app.writer.gate { metrics.gauge("permanence_write_queue_depth", await gate.waiting) }
+        if let gate = app.writer.gate { metrics.gauge("permanence_write_queue_depth", gate.waiting) }
         let outbox = try await OutboxMessageRecord.query(on: req.db).filter(\.$state == "pending").count()
         metrics.gauge("permanence_outbox_backlog", outbox)
         metrics.gauge("permanence_outbox_failed", try await OutboxMessageRecord.query(on: req.db).filter(\.$state == "failed").count())
