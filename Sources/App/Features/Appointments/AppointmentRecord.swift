@@ -45,16 +45,21 @@ final class AppointmentRecord: Model, @unchecked Sendable {
     func insert(on db: any Database) async throws {
         if id == nil { id = UUID() }
         createdAt = Date()
-        let values: [(String, (any Encodable & Sendable)?)] = [
-            ("id", id!), ("practice_id", $practice.id), ("practitioner_id", $practitioner.id), ("patient_id", $patient.id),
+        let values = columnValues
+        try await (db as! any SQLDatabase).insert(into: Self.schema).columns(values.map(\.0)).values(values.map { SQLValue.of($0.1) }).run()
+        $id.exists = true
+    }
+
+    /// Every column of the table with this appointment's value, as `insert` writes them.
+    var columnValues: [(String, (any Encodable & Sendable)?)] {
+        [
+            ("id", id), ("practice_id", $practice.id), ("practitioner_id", $practitioner.id), ("patient_id", $patient.id),
             ("starts_at", startsAt), ("ends_at", endsAt), ("status", status), ("reason", reason), ("motif_id", motifID),
             ("source", source), ("notes", notes), ("urgency_level", urgencyLevel), ("override_reason", overrideReason),
             ("cancellation_party", cancellationParty), ("cancellation_reason", cancellationReason), ("series_id", seriesID),
             ("booked_by", bookedBy), ("status_changed_at", statusChangedAt), ("status_reason", statusReason),
             ("created_at", createdAt), ("updated_at", updatedAt),
         ]
-        try await (db as! any SQLDatabase).insert(into: Self.schema).columns(values.map(\.0)).values(values.map { SQLValue.of($0.1) }).run()
-        $id.exists = true
     }
 }
 

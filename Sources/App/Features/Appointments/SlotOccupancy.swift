@@ -102,7 +102,7 @@ enum SlotOccupancy {
 
     // The two statements of every booking's turn in the writer, written in SQL: Fluent's model reflection made most of
     // the writer's time on SQLite, where every write waits for the one before it.
-    private static let columns = ["id", "practice_id", "practitioner_id", "starts_at", "ends_at", "appointment_id", "hold_id", "expires_at"]
+    static let columns = ["id", "practice_id", "practitioner_id", "starts_at", "ends_at", "appointment_id", "hold_id", "expires_at"]
 
     /// The practitioner's holds whose time ran out, and the rows that may overlap `row` (as `overlapping` reads them).
     private static func rowsToSweepOrInTheWay(of row: SlotOccupancyRecord, now: Date, on tx: any Database) async throws -> [SlotOccupancyRecord] {

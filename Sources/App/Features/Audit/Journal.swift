@@ -74,7 +74,7 @@ final class Journal: @unchecked Sendable {
         pending = []
     }
 
-    private static let columns = ["seq", "occurred_at", "actor_id", "actor_label", "action", "entity", "entity_id", "practice_id",
+    static let columns = ["seq", "occurred_at", "actor_id", "actor_label", "action", "entity", "entity_id", "practice_id",
                                   "before", "after", "request_id", "prev_hash", "hash", "chain_version", "payload_digest",
                                   "payload_erased_at", "identity_digest", "pruned_at"]
 
