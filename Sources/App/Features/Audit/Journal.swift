@@ -75,8 +75,8 @@ final class Journal: @unchecked Sendable {
     }
 
     static let columns = ["seq", "occurred_at", "actor_id", "actor_label", "action", "entity", "entity_id", "practice_id",
-                                  "before", "after", "request_id", "prev_hash", "hash", "chain_version", "payload_digest",
-                                  "payload_erased_at", "identity_digest", "pruned_at"]
+                          "before", "after", "request_id", "prev_hash", "hash", "chain_version", "payload_digest",
+                          "payload_erased_at", "identity_digest", "pruned_at"]
 
     /// The sealed entries in one statement written in SQL: it is every write's last statement, in the writer's turn on
     /// SQLite and under the chain's lock on PostgreSQL, where Fluent's `create` reflected on each entry.
