@@ -190,7 +190,7 @@ struct BenchInsertsCommand: AsyncCommand {
             (practitioner: practitioners[index % practitioners.count], start: base.addingTimeInterval(TimeInterval(index / practitioners.count * 1200)))
         }
         // One commit per insert, as every write had before group commit: the ceiling stays the engine's own.
-        let writer = app.writer.gate == nil ? app.writer : Writer(gate: GroupCommit(limit: 1, connection: app.writer.gate?.connection), clock: app.writer.clock, seal: app.writer.seal)
+        let writer = app.writer.gate.map { Writer(gate: GroupCommit(limit: 1, connection: $0.connection), clock: app.writer.clock, seal: app.writer.seal) } ?? app.writer
         let db = app.db
         let began = ContinuousClock.now
         let latencies = try await withThrowingTaskGroup(of: [Duration].self) { group in

@@ -18,7 +18,7 @@ enum DatabaseSetup {
         case .sqliteFile(let path):
             try checkSQLiteFile(at: path)
             app.databases.use(.sqlite(.file(path)), as: .sqlite)
-            let connection = WriterConnection(path: path)
+            let connection = WriterConnection(path: path, configuration: app.databases.configuration(for: .sqlite)!)
             app.lifecycle.use(WriterConnectionLifecycle(connection: connection))
             app.writer = Writer(gate: GroupCommit(limit: settings.operations.writesPerCommit, connection: connection, metrics: app.metrics),
                                 clock: app.clock, seal: seal, metrics: app.metrics)

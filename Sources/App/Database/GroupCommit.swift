@@ -28,14 +28,14 @@ final class GroupCommit: Sendable {
 
     /// Writes one batch carries at most, so that the last of them does not wait long for the commit.
     let limit: Int
-    /// The writer's own connection, on which the batches run (without it, the connection of the write that leads).
-    let connection: WriterConnection?
+    /// The writer's own connection, on which the batches run.
+    let connection: WriterConnection
     private let metrics: AppMetrics?
     /// Taken for a few instructions at a time, never across a suspension: a write joins the queue, a leader takes the
     /// next seat, without a hop to another executor.
     private let queue = NIOLockedValueBox(Queue())
 
-    init(limit: Int = 32, connection: WriterConnection? = nil, metrics: AppMetrics? = nil) {
+    init(limit: Int = 32, connection: WriterConnection, metrics: AppMetrics? = nil) {
         precondition(limit >= 1)
         self.limit = limit
         self.connection = connection
@@ -45,11 +45,11 @@ final class GroupCommit: Sendable {
     /// Writes waiting for a batch.
     var waiting: Int { queue.withLockedValue { $0.seats.count } }
 
-    /// Runs `body` in a savepoint of a batch's transaction and returns once that transaction committed. Every step of
-    /// it (its turn, its statements, the hand-overs) resumes on the writer's executor when there is one, so that a
-    /// batch's progress never queues behind the requests being served.
+    /// Runs `body` in a savepoint of a batch's transaction and returns once that transaction committed (`database`
+    /// lends its logger). Every step of it (its turn, its statements, the hand-overs) resumes on the writer's executor,
+    /// so that a batch's progress never queues behind the requests being served.
     func write<T: Sendable>(on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await withTaskExecutorPreference(connection?.executor) { try await self.take(on: database, body) }
+        try await withTaskExecutorPreference(connection.executor) { try await self.take(on: database, body) }
     }
 
     private func take<T: Sendable>(on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
@@ -105,7 +105,7 @@ final class GroupCommit: Sendable {
         let members = NIOLockedValueBox<[Seat]>([])
         let mine: Result<T, any Error>
         do {
-            mine = try await batch(on: connection?.database(logger: database.logger) ?? database, members: members, body)
+            mine = try await batch(on: connection.database(logger: database.logger), members: members, body)
         } catch {
             for seat in members.withLockedValue({ $0 }) { seat.outcome.give(error) }
             handOver()
@@ -119,18 +119,27 @@ final class GroupCommit: Sendable {
     }
 
     /// The leader's write, then each waiting one's, in one transaction.
-    private func batch<T: Sendable>(on database: any Database, members: NIOLockedValueBox<[Seat]>,
+    /// The write lock is taken at BEGIN (IMMEDIATE): a command writing beside the server is waited for there, never
+    /// half-way through the batch.
+    private func batch<T: Sendable>(on writer: DirectSQLiteDatabase, members: NIOLockedValueBox<[Seat]>,
                                     _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> Result<T, any Error> {
-        try await database.transaction { tx in
+        try await writer.raw("BEGIN IMMEDIATE").run()
+        let tx = writer.inOpenTransaction
+        do {
             let mine = try await Self.savepoint(on: tx, body)
             var count = 1
-            while count < self.limit, let seat = self.next() {
+            while count < limit, let seat = next() {
                 members.withLockedValue { $0.append(seat) }
                 count += 1
                 seat.turn.give(.join(tx))
                 if let broken = await seat.finished.take() { throw broken }
             }
+            try await writer.raw("COMMIT").run()
             return mine
+        } catch {
+            // After a failed COMMIT SQLite may have rolled back already: then this ROLLBACK has nothing to undo.
+            try? await writer.raw("ROLLBACK").run()
+            throw error
         }
     }
 

@@ -1,6 +1,7 @@
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
+import VaporCSQLite
 import Vapor
 
 /// Faults of the storage under the server that a user should meet as "not now, try again" (503 with `Retry-After`),
@@ -9,13 +10,17 @@ enum StorageFaults {
     static func unavailable(for error: any Error) -> AppError? {
         if let sqlite = error as? SQLiteError {
             switch sqlite.reason {
-            case .full:
-                return .unavailable("Le disque du serveur est plein : rien n'a été enregistré. Prévenez l'administrateur ; "
-                    + "les consultations restent possibles.", retryAfter: 60)
-            case .ioError, .ioErrorFailedWrite, .ioErrorFailedSync, .ioErrorFailedRead, .ioErrorIncompleteRead:
-                return .unavailable("Le disque du serveur ne répond pas : rien n'a été enregistré. Prévenez l'administrateur.", retryAfter: 60)
-            default:
-                return nil
+            case .full: return diskFull
+            case .ioError, .ioErrorFailedWrite, .ioErrorFailedSync, .ioErrorFailedRead, .ioErrorIncompleteRead: return diskFailing
+            default: return nil
+            }
+        }
+        // The writer's own connection (DirectSQLite) reports SQLite's codes as they are.
+        if let sqlite = error as? DirectSQLiteError {
+            switch sqlite.primary {
+            case SQLITE_FULL: return diskFull
+            case SQLITE_IOERR: return diskFailing
+            default: return nil
             }
         }
         if let postgres = error as? PSQLError {
@@ -32,6 +37,12 @@ enum StorageFaults {
         if error is NIOConnectionError || error is ConnectionPoolTimeoutError || error is ConnectionPoolError { return restart }
         return nil
     }
+
+    private static let diskFull = AppError.unavailable(
+        "Le disque du serveur est plein : rien n'a été enregistré. Prévenez l'administrateur ; les consultations restent possibles.",
+        retryAfter: 60)
+    private static let diskFailing = AppError.unavailable(
+        "Le disque du serveur ne répond pas : rien n'a été enregistré. Prévenez l'administrateur.", retryAfter: 60)
 
     /// The error ended the database session (PostgreSQL shutting down or restarting, the connection gone): the server
     /// rolled the transaction back itself, and nothing more may be sent on that connection.
