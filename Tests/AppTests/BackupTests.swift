@@ -107,8 +107,8 @@ struct BackupTests {
             #expect(!FileManager.default.fileExists(atPath: target), "nothing was created")
 
             _ = try SQLiteBackup.backup(from: copy, to: newer)
-            let future = try SQLiteBackup.Connection(newer, readOnly: false)
-            _ = try future.values("INSERT INTO _fluent_migrations (id, name, batch, created_at, updated_at) VALUES ('\(UUID())', 'App.9999_Future', 99, NULL, NULL)")
+            try DirectSQLiteConnection(path: newer).run(
+                "INSERT INTO _fluent_migrations (id, name, batch, created_at, updated_at) VALUES ('\(UUID())', 'App.9999_Future', 99, NULL, NULL)", []) { _, _ in }
             do {
                 _ = try SQLiteBackup.restore(from: newer, to: target, knownMigrations: known)
                 Issue.record("a backup of a newer Permanence was restored")

@@ -48,7 +48,7 @@ enum SQLiteBackup {
     static func restore(from source: String, to destination: String, knownMigrations: Set<String>) throws -> BackupSummary {
         guard FileManager.default.fileExists(atPath: source) else { throw BackupError(description: "no backup at \(source)") }
         if FileManager.default.fileExists(atPath: destination) {
-            let tables = try Connection(destination, readOnly: true).value("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+            let tables = try value("SELECT count(*) FROM sqlite_master WHERE type = 'table'", in: open(destination, readOnly: true))
             guard tables == "0" else {
                 throw BackupError(description: "\(destination) is not empty (\(tables ?? "?") tables); restore fills an empty database only")
             }
@@ -56,8 +56,7 @@ enum SQLiteBackup {
         let summary: BackupSummary
         let migrations: [String]
         do {
-            let backup = try Connection(source, readOnly: true)
-            migrations = try backup.values("SELECT name FROM _fluent_migrations")
+            migrations = try values("SELECT name FROM _fluent_migrations", in: open(source, readOnly: true))
             summary = try summarise(source)
         } catch {
             throw BackupError(description: "\(source) is not a Permanence backup: \(error)")
@@ -74,32 +73,50 @@ enum SQLiteBackup {
 
     /// Checks the copy at `path` and counts what matters in it.
     static func summarise(_ path: String) throws -> BackupSummary {
-        let copy = try Connection(path, readOnly: true)
-        let integrity = try copy.values("PRAGMA integrity_check").prefix(5).joined(separator: "; ")
-        func count(_ table: String) throws -> Int { Int(try copy.value("SELECT count(*) FROM \(table)") ?? "") ?? 0 }
+        let copy = try open(path, readOnly: true)
+        let integrity = try values("PRAGMA integrity_check", in: copy).prefix(5).joined(separator: "; ")
+        func count(_ table: String) throws -> Int { Int(try value("SELECT count(*) FROM \(table)", in: copy) ?? "") ?? 0 }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         return BackupSummary(bytes: size, journalEntries: try count("audit_entries"), appointments: try count("appointments"),
                              patients: try count("patients"), integrity: integrity)
     }
 
     private static func copy(from source: String, readOnly: Bool, to destination: String) throws {
-        let from = try Connection(source, readOnly: readOnly)
-        let to = try Connection(destination, readOnly: false)
-        guard let backup = sqlite_nio_sqlite3_backup_init(to.handle, "main", from.handle, "main") else {
-            throw BackupError(description: "the backup could not start: \(to.message)")
-        }
-        var status: Int32
-        repeat {
-            // All pages in one step: one read transaction, one moment of the database.
-            status = sqlite_nio_sqlite3_backup_step(backup, -1)
-            if status == SQLITE_BUSY || status == SQLITE_LOCKED { sqlite_nio_sqlite3_sleep(20) }
-        } while status == SQLITE_OK || status == SQLITE_BUSY || status == SQLITE_LOCKED
-        let finished = sqlite_nio_sqlite3_backup_finish(backup)
-        guard status == SQLITE_DONE, finished == SQLITE_OK else {
-            let reason = status == SQLITE_FULL || finished == SQLITE_FULL ? "the disk is full" : to.message
-            throw BackupError(description: "the copy to \(destination) failed: \(reason)")
+        let from = try open(source, readOnly: readOnly)
+        let to = try open(destination, readOnly: false)
+        try from.withHandle { fromHandle, _ in
+            try to.withHandle { toHandle, message in
+                guard let backup = sqlite_nio_sqlite3_backup_init(toHandle, "main", fromHandle, "main") else {
+                    throw BackupError(description: "the backup could not start: \(message())")
+                }
+                // The connections report extended codes: their primary code is what matters here.
+                var status: Int32
+                repeat {
+                    // All pages in one step: one read transaction, one moment of the database.
+                    status = sqlite_nio_sqlite3_backup_step(backup, -1) & 0xFF
+                    if status == SQLITE_BUSY || status == SQLITE_LOCKED { sqlite_nio_sqlite3_sleep(20) }
+                } while status == SQLITE_OK || status == SQLITE_BUSY || status == SQLITE_LOCKED
+                let finished = sqlite_nio_sqlite3_backup_finish(backup) & 0xFF
+                guard status == SQLITE_DONE, finished == SQLITE_OK else {
+                    let reason = status == SQLITE_FULL || finished == SQLITE_FULL ? "the disk is full" : message()
+                    throw BackupError(description: "the copy to \(destination) failed: \(reason)")
+                }
+            }
         }
     }
+
+    /// The first column of every row of `sql`, as text; SQLite's refusal said as the backup's.
+    private static func values(_ sql: String, in connection: DirectSQLiteConnection) throws -> [String] {
+        var rows: [String] = []
+        do {
+            try connection.run(sql, []) { _, values in rows.append(values.first?.string ?? "") }
+        } catch let error as DirectSQLiteError {
+            throw BackupError(description: error.message)
+        }
+        return rows
+    }
+
+    private static func value(_ sql: String, in connection: DirectSQLiteConnection) throws -> String? { try values(sql, in: connection).first }
 
     /// Flushes the file to the disk (the rename that follows is then of a complete file).
     private static func sync(_ path: String) throws {
@@ -108,43 +125,10 @@ enum SQLiteBackup {
         try handle.synchronize()
     }
 
-    /// One raw connection, closed with it.
-    final class Connection {
-        let handle: OpaquePointer
-
-        init(_ path: String, readOnly: Bool) throws {
-            var handle: OpaquePointer?
-            let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-            let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
-            guard status == SQLITE_OK, let handle else {
-                let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "error \(status)"
-                if let handle { sqlite_nio_sqlite3_close_v2(handle) }
-                throw BackupError(description: "cannot open \(path): \(message)")
-            }
-            self.handle = handle
-            sqlite_nio_sqlite3_busy_timeout(handle, 10_000)
+    /// A connection for the backup's work, its refusals said as the backup's.
+    private static func open(_ path: String, readOnly: Bool) throws -> DirectSQLiteConnection {
+        do { return try DirectSQLiteConnection(path: path, readOnly: readOnly) } catch let error as DirectSQLiteError {
+            throw BackupError(description: error.message)
         }
-
-        deinit { sqlite_nio_sqlite3_close_v2(handle) }
-
-        var message: String { String(cString: sqlite_nio_sqlite3_errmsg(handle)) }
-
-        /// The first column of every row of `sql`.
-        func values(_ sql: String) throws -> [String] {
-            var statement: OpaquePointer?
-            guard sqlite_nio_sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-                throw BackupError(description: message)
-            }
-            defer { sqlite_nio_sqlite3_finalize(statement) }
-            var rows: [String] = []
-            while true {
-                let status = sqlite_nio_sqlite3_step(statement)
-                if status == SQLITE_DONE { return rows }
-                guard status == SQLITE_ROW else { throw BackupError(description: message) }
-                rows.append(sqlite_nio_sqlite3_column_text(statement, 0).map { String(cString: $0) } ?? "")
-            }
-        }
-
-        func value(_ sql: String) throws -> String? { try values(sql).first }
     }
 }

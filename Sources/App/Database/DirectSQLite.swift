@@ -7,12 +7,12 @@ import SQLKit
 import SQLiteKit
 import VaporCSQLite
 
-/// The writer's SQLite connection, whose statements run on the thread that asks for them. SQLiteNIO hands each statement
-/// to a pool thread and its answer back to an event loop: two thread wake-ups per statement, about 0.14 ms each on a
-/// busy machine, and a booking's writes take a dozen statements while every other write of its batch waits. The
-/// writer runs its batches on a thread of its own (`WriterConnection`), so it can as well run SQLite there directly.
-/// Same library as the readers' connections (SQLiteNIO's own SQLite, one copy in the process: its file locks stay
-/// coherent), same encoders and decoders as Fluent's SQLite driver, foreign keys on, prepared statements kept.
+/// A SQLite connection whose statements run on the thread that asks for them: the writer's, and the backup's and
+/// restore's. SQLiteNIO hands each statement to a pool thread and its answer back to an event loop: two thread
+/// wake-ups per statement, about 0.14 ms each on a busy machine, and a booking's writes take a dozen statements while
+/// every other write of its batch waits. The writer runs its batches on a thread of its own (`WriterConnection`), so it
+/// can as well run SQLite there directly. Same library as the readers' connections (SQLiteNIO's own SQLite, one copy
+/// in the process: its file locks stay coherent), foreign keys on, prepared statements kept.
 final class DirectSQLiteConnection: @unchecked Sendable {
     /// Guards the handle and the prepared statements (the writer runs one statement at a time anyway).
     private let lock = NIOLock()
@@ -21,9 +21,10 @@ final class DirectSQLiteConnection: @unchecked Sendable {
     private static let preparedLimit = 128
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    init(path: String) throws {
+    init(path: String, readOnly: Bool = false) throws {
         var opened: OpaquePointer?
-        let status = sqlite_nio_sqlite3_open_v2(path, &opened, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil)
+        let access = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let status = sqlite_nio_sqlite3_open_v2(path, &opened, access | SQLITE_OPEN_FULLMUTEX, nil)
         guard status == SQLITE_OK, let opened else {
             let message = opened.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "error \(status)"
             if let opened { sqlite_nio_sqlite3_close_v2(opened) }
@@ -38,6 +39,14 @@ final class DirectSQLiteConnection: @unchecked Sendable {
 
     deinit { close() }
 
+    /// SQLite's own API on this connection (the online backup), with its last error message.
+    func withHandle<T>(_ body: (OpaquePointer, _ message: () -> String) throws -> T) throws -> T {
+        try lock.withLock {
+            guard let handle else { throw DirectSQLiteError(code: SQLITE_MISUSE, message: "the connection is closed") }
+            return try body(handle) { String(cString: sqlite_nio_sqlite3_errmsg(handle)) }
+        }
+    }
+
     func close() {
         lock.withLock {
             for statement in prepared.values { sqlite_nio_sqlite3_finalize(statement) }
@@ -50,7 +59,7 @@ final class DirectSQLiteConnection: @unchecked Sendable {
     /// Runs `sql` with `binds`, giving each row's column names and values to `onRow`.
     func run(_ sql: String, _ binds: [SQLiteData], _ onRow: ([String], [SQLiteData]) throws -> Void) throws {
         try lock.withLock {
-            guard let handle else { throw DirectSQLiteError(code: SQLITE_MISUSE, message: "the writer's connection is closed") }
+            guard let handle else { throw DirectSQLiteError(code: SQLITE_MISUSE, message: "the connection is closed") }
             let statement = try statement(sql, on: handle)
             defer {
                 sqlite_nio_sqlite3_reset(statement)
@@ -117,7 +126,7 @@ final class DirectSQLiteConnection: @unchecked Sendable {
     }
 }
 
-/// A statement the writer's connection refused, with SQLite's extended result code.
+/// What a direct connection refused, with SQLite's extended result code.
 struct DirectSQLiteError: Error, DatabaseError, CustomStringConvertible {
     let code: Int32
     let message: String
@@ -233,7 +242,7 @@ private struct DirectSQLiteRow: SQLRow {
 
     func decode<D: Decodable>(column: String, as: D.Type) throws -> D {
         guard let data = value(column) else {
-            throw DecodingError.keyNotFound(SomeCodingKey(column), .init(codingPath: [], debugDescription: "no column \(column) in the row"))
+            throw DecodingError.keyNotFound(SomeCodingKey(stringValue: column), .init(codingPath: [], debugDescription: "no column \(column) in the row"))
         }
         return try decoder.decode(D.self, from: data)
     }
@@ -254,12 +263,4 @@ private struct DirectSQLiteOutput: DatabaseOutput {
     func contains(_ key: FieldKey) -> Bool { row.contains(column: column(key)) }
     func decodeNil(_ key: FieldKey) throws -> Bool { try row.decodeNil(column: column(key)) }
     func decode<T: Decodable>(_ key: FieldKey, as: T.Type) throws -> T { try row.decode(column: column(key), as: T.self) }
-}
-
-private struct SomeCodingKey: CodingKey {
-    let stringValue: String
-    var intValue: Int? { nil }
-    init(_ string: String) { stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
 }

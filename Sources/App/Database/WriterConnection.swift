@@ -4,7 +4,6 @@ import Foundation
 import NIOCore
 import NIOConcurrencyHelpers
 import NIOPosix
-import SQLKit
 import Vapor
 
 /// SQLite's writer, apart from the readers: its own connection to the file (`DirectSQLiteConnection`, whose statements
