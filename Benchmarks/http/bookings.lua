@@ -1,9 +1,10 @@
 -- Booking attempts over HTTP: 80 % of them on the hot 5 % of places, the rest on any place.
 -- Set by run-bookings.sh: PRACTICE, MOTIF, TOKEN, PATIENTS (comma-separated), PLACES (a file of
 -- "practitionerId start" lines, the hot ones first), HOT (how many hot lines), ATTEMPTS (per wrk thread), DONE_MARKER
--- (a file written when this thread has its answers).
+-- (a file written when this thread has its answers); HOT_SHARE: the share of attempts on the hot places (default 0.8).
 local practice, motif, token = os.getenv("PRACTICE"), os.getenv("MOTIF"), os.getenv("TOKEN")
 local hot, attempts = tonumber(os.getenv("HOT")), tonumber(os.getenv("ATTEMPTS"))
+local hotShare = tonumber(os.getenv("HOT_SHARE") or "0.8")
 local patients, places = {}, {}
 for id in string.gmatch(os.getenv("PATIENTS"), "[^,]+") do patients[#patients + 1] = id end
 for line in io.lines(os.getenv("PLACES")) do
@@ -40,7 +41,7 @@ function init(args)
 end
 
 request = function()
-  local place = math.random() < 0.8 and places[math.random(1, hot)] or places[math.random(1, #places)]
+  local place = math.random() < hotShare and places[math.random(1, hot)] or places[math.random(1, #places)]
   local body = string.format('{"patientId":"%s","practitionerId":"%s","motifId":"%s","start":"%s"}',
     patients[math.random(1, #patients)], place[1], motif, place[2])
   return wrk.format("POST", path, headers, body)

@@ -85,13 +85,16 @@ PY
   before=$(query "$live_sql")
   echo "== $attempts booking attempts, $connections connections, $HOT hot places of $(wc -l <"$PLACES")"
   export ATTEMPTS=$attempts
-  export DONE_MARKER="$work/done-$engine"
   # wrk sleeps for its whole -d; once the script has its answers it writes the marker, and an interrupt makes wrk report.
-  wrk -t1 -c"$connections" -d600s --latency -s Benchmarks/http/bookings.lua "$base" >"$work/wrk-$engine.txt" &
-  load=$!
-  while [ ! -e "$DONE_MARKER" ] && kill -0 "$load" 2>/dev/null; do sleep 0.2; done
-  kill -INT "$load" 2>/dev/null || true
-  wait "$load" || true
+  attempts_load() {  # $1: the name of this load
+    export DONE_MARKER="$work/done-$1"
+    wrk -t1 -c"$connections" -d600s --latency -s Benchmarks/http/bookings.lua "$base" >"$work/wrk-$1.txt" &
+    load=$!
+    while [ ! -e "$DONE_MARKER" ] && kill -0 "$load" 2>/dev/null; do sleep 0.2; done
+    kill -INT "$load" 2>/dev/null || true
+    wait "$load" || true
+  }
+  attempts_load "$engine"
   result=$(cat "$work/wrk-$engine.txt")
   echo "$result" | grep -E "^status |^sample |^answers:"
   echo "instance memory after the load:$(instances_memory)"
@@ -105,6 +108,11 @@ PY
       | grep -E '^permanence_(database_wait_seconds|database_write_seconds|writes_per_commit|write_queue_depth|http_request_duration_seconds)' \
       | grep -E '^permanence_database_wait_seconds|method="POST",route="/api/v1/practices/:practiceID/appointments"|^permanence_[a-z_]+(_sum|_count)? ' || true
   fi
+  # The route's own floor in the same run: the same attempts, all on the hot places, every one of them taken by now,
+  # so each is refused by the read beside the writer and none reaches the write queue.
+  export HOT_SHARE=1; attempts_load "$engine-refused"; unset HOT_SHARE
+  echo "== the same route, every attempt on a taken place (refused by the read, no write), $connections connections: $(
+    grep -E "^answers:|^status " "$work/wrk-$engine-refused.txt" | tr '\n' ' ')"
   # What the servers said of the refusals that are not the booking's own (a 5xx names its cause in the log).
   grep -hE '( |"level":")(error|critical)( |")' "$work"/server-*.log 2>/dev/null | sed -E 's/^[0-9T:+-]+ //; s/request-id=[^ ]+ //' \
     | cut -c1-400 | sort | uniq -c | sort -rn | head -5 || true

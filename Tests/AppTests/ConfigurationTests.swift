@@ -1,6 +1,7 @@
 @testable import App
 import Fluent
 import Foundation
+import Leaf
 import SQLKit
 import Testing
 import Vapor
@@ -33,6 +34,22 @@ struct ConfigurationTests {
         #expect(try AppSettings(environment: ["SMTP_URL": "smtp://relais"]).smtp?.port == 25)
     }
 
+    @Test func pageTemplatesAreParsedOnceUnlessAskedToReload() async throws {
+        #expect(try !AppSettings(environment: [:]).reloadTemplates)
+        #expect(try AppSettings(environment: ["PERMANENCE_TEMPLATES_RELOAD": "true"]).reloadTemplates)
+        // `permanence serve` runs in the development environment unless told otherwise.
+        let app = try await Application.make(.development)
+        usePageTemplates(app, reload: false)
+        for _ in 1...2 { _ = app.view }
+        #expect(app.leaf.cache.isEnabled, "each template parsed once, in the development environment too")
+        let editing = try await Application.make(.development)
+        usePageTemplates(editing, reload: true)
+        _ = editing.view
+        #expect(!editing.leaf.cache.isEnabled)
+        try await app.asyncShutdown()
+        try await editing.asyncShutdown()
+    }
+
     @Test func demoDataIsOffByDefaultOnPostgreSQL() throws {
         #expect(try !AppSettings(environment: ["DATABASE_URL": "postgres://u@localhost/p"]).seedDemoData)
         #expect(try AppSettings(environment: ["DATABASE_URL": "postgres://u@localhost/p", "PERMANENCE_DEMO": "true"]).seedDemoData)
@@ -54,6 +71,7 @@ struct ConfigurationTests {
         ("SMTP_URL", "mail.centre.local", "expected smtp://HOST:PORT"),
         ("SMTP_URL", "https://mail.centre.local", "expected smtp://HOST:PORT"),
         ("PERMANENCE_WORKER_SECONDS", "souvent", "from 0 to 3600"),
+        ("PERMANENCE_TEMPLATES_RELOAD", "parfois", "expected true or false"),
         ("PERMANENCE_RESOURCES", "/nulle/part/permanence", "expected an existing folder holding Resources/ and Public/"),
     ])
     func malformedValueNamesTheVariableAndWhatIsExpected(variable: String, value: String, expected: String) {

@@ -106,6 +106,34 @@ struct InstanceCoherenceTests {
     }
 
     @Test(.enabled(if: TestDatabase.isPostgres))
+    func aBrowserSessionSignedOutOnOneIsRefusedByTheOthers() async throws {
+        try await withTestApp { first in
+            let world = try await World.build(on: first)
+            try await Self.withThreeInstances(first) { apps in
+                var browser = Browser(apps[0])
+                try await browser.signIn(world.secretaryA)
+                // Every instance opens a page with the session: each remembers who it is.
+                var elsewhere = apps.dropFirst().map { app in
+                    var other = Browser(app)
+                    other.cookies = browser.cookies
+                    return other
+                }
+                for index in elsewhere.indices { #expect(try await elsewhere[index].get("/").status == .ok) }
+                let csrf = try #require(Browser.csrfToken(in: try await browser.get("/").body.string))
+                #expect(try await browser.post("/deconnexion", form: [("csrf", csrf)]).status == .seeOther)
+                for index in elsewhere.indices {
+                    var other = elsewhere[index]
+                    let refused = try await Self.eventually {
+                        let page = try await other.get("/")
+                        return page.status == .seeOther && page.headers.first(name: .location) == "/connexion"
+                    }
+                    #expect(refused != nil, "a session ended on one instance opens nothing on the others within a second")
+                }
+            }
+        }
+    }
+
+    @Test(.enabled(if: TestDatabase.isPostgres))
     func anInstanceWhoseRelayWasCutForgetsWhatItCached() async throws {
         try await withTestApp { first in
             let world = try await World.build(on: first)

@@ -60,6 +60,8 @@ struct AppSettings: Sendable {
     var logLevel: Logger.Level
     var seedDemoData: Bool
     var demoSeed: UInt64
+    /// Read the page templates again at each page (while editing them); otherwise each is parsed once and kept.
+    var reloadTemplates = false
     var sessionLifetime: TimeInterval
     /// How long an API bearer token lasts.
     var tokenLifetime: TimeInterval
@@ -95,6 +97,7 @@ struct AppSettings: Sendable {
         ("SMTP_FROM", "the sender address of those e-mails (default permanence@localhost)"),
         ("PERMANENCE_RESOURCES", "the folder holding Resources/ and Public/ (default: the working folder, else beside the executable or above it)"),
         ("PERMANENCE_WORKER_SECONDS", "seconds between two runs of the escalation ladder and the outbox, 0-3600; 0 stops them (default 15)"),
+        ("PERMANENCE_TEMPLATES_RELOAD", "true or false: read the page templates again at each page, while editing them (default false: parsed once)"),
     ] + OperationsSettings.variables
 
     /// Reads and checks the environment; the first bad value throws, naming the variable.
@@ -126,6 +129,9 @@ struct AppSettings: Sendable {
             seedDemoData = try Self.parseBool(demo, variable: "PERMANENCE_DEMO")
         } else {
             seedDemoData = database.isSQLite
+        }
+        if let reload = value("PERMANENCE_TEMPLATES_RELOAD") {
+            reloadTemplates = try Self.parseBool(reload, variable: "PERMANENCE_TEMPLATES_RELOAD")
         }
         if let seed = value("PERMANENCE_DEMO_SEED") {
             guard let parsed = UInt64(seed) else {

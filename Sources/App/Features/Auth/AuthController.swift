@@ -84,6 +84,9 @@ struct AuthController: RouteCollection {
                                      after: ["session": session.id!.uuidString, "via": "browser", "remoteAddress": remote ?? "",
                                              "expiredSessionsRemoved": String(purged), "secondFactor": secondFactor ?? "none"])
         }
+        if previousSession != nil, let cookie = req.cookies[SessionAuthenticator.cookieName]?.string {
+            req.application.principalCache.forget(tokenHash: SecretToken.hash(cookie))
+        }
         let response = req.redirect(to: next, redirectType: .normal)
         response.cookies[SessionAuthenticator.cookieName] = CookieFactory.cookie(token, for: req, maxAge: Int(lifetime))
         response.cookies[CSRFProtection.preSessionCookie] = CookieFactory.expired(for: req)
@@ -98,6 +101,9 @@ struct AuthController: RouteCollection {
                 try await LoginSessionRecord.query(on: tx).filter(\.$id == id).delete()
                 try await journal.record(.logout, entity: "user", entityID: principal.userID.uuidString, practiceID: nil,
                                          after: ["session": id.uuidString])
+            }
+            if let cookie = req.cookies[SessionAuthenticator.cookieName]?.string {
+                req.application.principalCache.forget(tokenHash: SecretToken.hash(cookie))
             }
         }
         let response = req.redirect(to: "/connexion", redirectType: .normal)

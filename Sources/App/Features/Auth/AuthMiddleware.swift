@@ -9,12 +9,18 @@ struct SessionAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let token = request.cookies[Self.cookieName]?.string, !token.isEmpty {
             let now = request.application.clock.now()
-            if let session = try await LoginSessionRecord.query(on: request.db)
-                .filter(\.$tokenHash == SecretToken.hash(token))
+            let hash = SecretToken.hash(token)
+            let cache = request.application.principalCache
+            if let known = cache.principal(forTokenHash: hash, now: now) {
+                request.principal = known
+            } else if let session = try await LoginSessionRecord.query(on: request.db)
+                .filter(\.$tokenHash == hash)
                 .filter(\.$expiresAt > now)
-                .first(), let sessionID = session.id {
-                request.principal = try await Principal.load(
-                    userID: session.$user.id, credential: .session(id: sessionID, csrfToken: session.csrfToken), on: request.db)
+                .first(), let sessionID = session.id,
+                let principal = try await Principal.load(
+                    userID: session.$user.id, credential: .session(id: sessionID, csrfToken: session.csrfToken), on: request.db) {
+                cache.remember(principal, forTokenHash: hash, tokenExpiresAt: session.expiresAt, now: now)
+                request.principal = principal
             }
         }
         return try await next.respond(to: request)

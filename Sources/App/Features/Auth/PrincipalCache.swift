@@ -2,9 +2,10 @@ import Foundation
 import NIOConcurrencyHelpers
 import Vapor
 
-/// Who a bearer token is, remembered for a few seconds so that hot API routes do not read three tables per request.
-/// A revocation clears its entry at once on this instance and, through the relay, on the others; a change to a user's
-/// role, assignments, status or credentials must call `forgetAll()`.
+/// Who a bearer token or a session cookie is, remembered for a few seconds so that hot routes and pages do not read
+/// four tables per request (keyed by the hash of the token or cookie). A revocation or a sign-out clears its entry at
+/// once on this instance and, through the relay, on the others; a change to a user's role, assignments, status or
+/// credentials must call `forgetAll()`.
 final class PrincipalCache: Sendable {
     private struct Entry { let principal: Principal; let validUntil: Date }
     private let entries = NIOLockedValueBox<[String: Entry]>([:])
@@ -31,7 +32,7 @@ final class PrincipalCache: Sendable {
         }
     }
 
-    /// After this instance revoked the token.
+    /// After this instance revoked the token or ended the session.
     func forget(tokenHash hash: String) {
         drop(tokenHash: hash)
         peers.tell(.token(hash: hash))

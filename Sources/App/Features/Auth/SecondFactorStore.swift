@@ -127,6 +127,8 @@ enum SecondFactorStore {
             try await replaceRecoveryCodes(codes, of: user, now: now, on: tx)
             try await journal.record(.update, entity: "user", entityID: user.id!.uuidString, practiceID: nil, after: ["secondFactor": "enrolled"])
         }
+        // The sessions that were held to the enrolment page open the rest now.
+        app.principalCache.forgetAll()
         return codes
     }
 

@@ -243,10 +243,12 @@ struct CallsController: RouteCollection {
         let now = req.application.clock.now()
         let unread = try await HandoverStore.notes(for: principal, unreadOnly: true, now: now, on: req.db)
             .filter { $0.practiceId == nil || $0.practiceId == practice.id }
+        // Read once for the patient's next appointments, the finder and the day.
+        let practitioners = patient != nil || !call.isClosed ? try await PracticeStore.practitioners(of: practice, on: req.db) : []
         var facts: PatientFacts?
         if let patient, let id = patient.id {
             let upcoming = try await AppointmentStore.upcoming(of: [id], in: practice, after: now, on: req.db).prefix(3)
-            let names = try await PracticeStore.practitionerNames(of: practice, on: req.db)
+            let names = practitioners.namesByID
             facts = PatientFacts(flags: patient.flagLabels, upcoming: upcoming.map {
                 LinkView(label: "\(FrenchFormat.shortDate($0.startsAt)) \(FrenchFormat.time($0.startsAt)) — \($0.reason) (\(names[$0.$practitioner.id] ?? ""))",
                          href: "/cabinets/\(practice.id)/rendez-vous/\($0.id!)" + (call.isClosed ? "" : "?appel=\(call.id!)"))
@@ -255,7 +257,6 @@ struct CallsController: RouteCollection {
         guard !call.isClosed else { return (nil, nil, facts, QueueController.noteRows(unread)) }
         let agenda = try await AgendaStore.agenda(practice, app: req.application, on: req.db)
         let motifs = agenda.motifList
-        let practitioners = try await PracticeStore.practitioners(of: practice, on: req.db)
         let motifID = AgendaController.uuid(req, "motif"), practitionerID = AgendaController.uuid(req, "praticien")
         let motif = motifID.flatMap { id in motifs.first { $0.id == id } }
         var slots: [AppointmentsController.SlotRow] = []
@@ -263,7 +264,7 @@ struct CallsController: RouteCollection {
         if let motif {
             do {
                 slots = try AppointmentsController.freeSlots(agenda, motif: motif.id, practitioner: practitionerID, from: now, now: now, limit: 6,
-                                                             names: Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) }))
+                                                             names: practitioners.namesByID)
             } catch {
                 problem = error.reason
             }

@@ -286,7 +286,7 @@ struct PracticeSetupController: RouteCollection {
             practitioners = try await PracticeStore.practitioners(of: practice, on: req.db)
             motifs = try await AgendaStore.motifs(of: practice, on: req.db).filter { $0.archivedAt == nil }.map { Option(value: $0.id!.uuidString, label: $0.label) }
         }
-        let names = Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) })
+        let names = practitioners.namesByID
         var numbers = zip(form.numeros ?? [], (form.etiquettes ?? []) + Array(repeating: "", count: 10)).map { NumberRow(number: $0, label: $1) }
             .filter { !$0.number.isEmpty }
         while numbers.count < 3 { numbers.append(NumberRow(number: "", label: "")) }

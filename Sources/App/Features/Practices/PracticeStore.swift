@@ -51,7 +51,7 @@ enum PracticeStore {
 
     /// "Dr Martin" by practitioner id.
     static func practitionerNames(of practice: AuthorizedPractice, on db: any Database) async throws -> [UUID: String] {
-        Dictionary(uniqueKeysWithValues: try await practitioners(of: practice, on: db).map { ($0.id!, $0.displayName) })
+        try await practitioners(of: practice, on: db).namesByID
     }
 
     /// The appointments of the practice starting in [from, to), in time order.
@@ -77,4 +77,9 @@ enum PracticeStore {
     static func patientCount(of practice: AuthorizedPractice, on db: any Database) async throws -> Int {
         try await PatientRecord.query(on: db).filter(\.$practice.$id == practice.id).count()
     }
+}
+
+extension [PractitionerRecord] {
+    /// Each practitioner's display name by id.
+    var namesByID: [UUID: String] { Dictionary(uniqueKeysWithValues: map { ($0.id!, $0.displayName) }) }
 }

@@ -158,7 +158,7 @@ struct PracticesController: RouteCollection {
         let zone = TimeZone(identifier: practice.timeZone) ?? FrenchFormat.parisTimeZone
         let playbook = try await PlaybookStore.current(Playbook.self, of: authorized, on: req.db)
         let practitioners = try await PracticeStore.practitioners(of: authorized, on: req.db)
-        let names = Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) })
+        let names = practitioners.namesByID
         let now = req.application.clock.now()
         let (start, end) = Self.todayBounds(now: now, zone: zone)
         let appointments = try await PracticeStore.appointments(of: authorized, from: start, to: end, on: req.db)

@@ -117,7 +117,7 @@ enum QueueStore {
         let names = Dictionary(uniqueKeysWithValues: patients.map { ($0.id!, $0.displayName) })
         let practitionerIDs = Set(transmissions.map(\.practitionerID))
         let practitioners = practitionerIDs.isEmpty ? [] : try await PractitionerRecord.query(on: db).filter(\.$id ~~ Array(practitionerIDs)).all()
-        let practitionerNames = Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) })
+        let practitionerNames = practitioners.namesByID
         // One matter, one line: the phone task the ladder made for an urgent transmission shows on the transmission's line.
         let openTransmissions = Set(transmissions.map { $0.id! })
         let callTasks = Dictionary(tasks.filter { $0.kind == .callPractitioner && $0.transmissionID.map(openTransmissions.contains) == true }

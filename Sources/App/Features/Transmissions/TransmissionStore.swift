@@ -86,7 +86,7 @@ enum TransmissionStore {
     static func trace(of transmission: TransmissionRecord, on db: any Database) async throws -> [String] {
         var lines: [(Date, String)] = [(transmission.sentAt, "envoyée par \(AuditActor.readable(transmission.sentByLabel))")]
         let practitioners = try await PractitionerRecord.query(on: db).filter(\.$practice.$id == transmission.$practice.id).all()
-        let names = Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) })
+        let names = practitioners.namesByID
         let notices = try await OutboxMessageRecord.query(on: db).filter(\.$transmissionID == transmission.id).sort(\.$createdAt).all()
         for notice in notices {
             let whom = notice.practitionerID.flatMap { names[$0] }.map { " pour \($0)" } ?? ""

@@ -40,7 +40,7 @@ struct TransmissionsController: RouteCollection {
         let names = Dictionary(uniqueKeysWithValues: patients.map { ($0.id!, $0.displayName) })
         let practitionerIDs = Array(Set(transmissions.map(\.practitionerID)))
         let practitioners = practitionerIDs.isEmpty ? [] : try await PractitionerRecord.query(on: db).filter(\.$id ~~ practitionerIDs).all()
-        let doctors = Dictionary(uniqueKeysWithValues: practitioners.map { ($0.id!, $0.displayName) })
+        let doctors = practitioners.namesByID
         return transmissions.map {
             Row(id: $0.id!, practiceID: $0.$practice.id, practiceName: practiceNames[$0.$practice.id] ?? "",
                 when: "\(FrenchFormat.shortDate($0.sentAt)) \(FrenchFormat.time($0.sentAt))", priority: $0.priority.label,
