@@ -72,7 +72,9 @@ def wait_live(browser):
     WebDriverWait(browser, 10).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-live") == "connected")
 
 
-def test_a_known_caller_pops_is_taken_and_booked_on_the_first_free_slot_with_its_read_back(server, browser):
+def answer_a_known_caller(browser, server):
+    """A patient of the demo practice rings from their number; the secretary answers the pop with F2. Returns the
+    patient's name, the cockpit of the call open."""
     console(browser, server)
     browser.find_element(By.LINK_TEXT, PRACTICE).click()
     name = a_patient_name(browser)
@@ -83,10 +85,14 @@ def test_a_known_caller_pops_is_taken_and_booked_on_the_first_free_slot_with_its
     wait_live(browser)
     ring(server, phone)
     WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#appels-entrants .pop"))
-
-    # The call is answered: F2. From here every key and click is counted.
     ActionChains(browser).send_keys(Keys.F2).perform()
     wait_for_text(browser, "Appel en cours")
+    return name
+
+
+def test_a_known_caller_pops_is_taken_and_booked_on_the_first_free_slot_with_its_read_back(server, browser):
+    # The call is answered: F2. From here every key and click is counted.
+    name = answer_a_known_caller(browser, server)
     work = Work(browser)
     work.timing("cockpit (appel pris)")
     # Known caller: the patient is already on the call, with the record beside it.

@@ -24,14 +24,9 @@ sys.path.insert(0, str(ROOT / "e2e"))
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 import conftest  # noqa: E402
-from test_console import console, ring, wait_live  # noqa: E402
-from test_journal import PRACTICE, a_patient_name  # noqa: E402
+from test_console import answer_a_known_caller  # noqa: E402
 from test_sign_in import wait_for_text  # noqa: E402
 
 
@@ -46,17 +41,7 @@ def main():
         options.add_argument(argument)
     browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     try:
-        console(browser, base)
-        browser.find_element(By.LINK_TEXT, PRACTICE).click()
-        browser.find_element(By.LINK_TEXT, a_patient_name(browser)).click()
-        wait_for_text(browser, "Historique des échanges")
-        phone = browser.find_element(By.CSS_SELECTOR, "dd.phone").text.split(",")[0].split(" (")[0].strip()
-        browser.find_element(By.LINK_TEXT, "Cabinets").click()
-        wait_live(browser)
-        ring(base, phone)
-        WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#appels-entrants .pop"))
-        ActionChains(browser).send_keys(Keys.F2).perform()
-        wait_for_text(browser, "Appel en cours")
+        answer_a_known_caller(browser, base)
         cockpit = browser.current_url.split("?")[0]
         path = "/" + cockpit.split("/", 3)[3]
         for _ in range(reloads):
