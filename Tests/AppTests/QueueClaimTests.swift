@@ -108,6 +108,34 @@ struct QueueClaimTests {
         }
     }
 
+    @Test func aCallbackPlannedFromACallIsListedByTheCallInTheSameWriteOrNotAtAll() async throws {
+        try await withTestApp { app in
+            let w = try await JournalWorld.build(on: app)
+            let opened = try await app.api(.POST, "\(w.base)/calls", token: w.secretary, json: #"{"callerNumber":"06 12 34 56 78"}"#)
+            let call = try APIJSON.decode(Task.self, opened).id
+            var browser = Browser(app)
+            try await browser.signIn(w.world.secretaryA)
+            let page = "/cabinets/\(w.world.practiceA)/taches"
+            let csrf = try #require(Browser.csrfToken(in: try await browser.get("\(page)/nouvelle?patient=\(w.patient)&appel=\(call)").body.string))
+            func plan(from call: UUID) async throws -> TestingHTTPResponse {
+                try await browser.post(page, form: [("csrf", csrf), ("patient", w.patient.uuidString), ("appel", call.uuidString),
+                                                    ("intitule", "Rappeler pour le résultat"), ("priorite", "2")])
+            }
+
+            // A call of no one's: refused before anything is written, the task included.
+            let refused = try await plan(from: UUID())
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("appel inconnu dans ce cabinet"))
+            #expect(try await TaskRecord.query(on: app.db).count() == 0, "no task without the call that lists it")
+
+            let planned = try await plan(from: call)
+            #expect(planned.status == .seeOther && planned.headers.first(name: .location) == "/cabinets/\(w.world.practiceA)/appels/\(call)")
+            let task = try #require(try await TaskRecord.query(on: app.db).first())
+            let link = try #require(try await CallLinkRecord.query(on: app.db).filter(\.$call.$id == call).first())
+            #expect(link.kind == CallLinkKind.task.rawValue && link.targetID == task.id)
+        }
+    }
+
     @Test func handoverNotesShowUntilRead() async throws {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in

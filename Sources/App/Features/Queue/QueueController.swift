@@ -140,13 +140,8 @@ struct QueueController: RouteCollection {
         let input = TaskInput(kind: .callback, patientId: form.patient, title: form.intitule, details: form.details, phone: form.telephone,
                               priority: form.priorite.flatMap(QueuePriority.init(rawValue:)), dueAt: due)
         return try await AppointmentsController.refusals(req, back: { try await renderNew(req, practice: practice, form: form, errors: $0) }) {
-            let context = try req.writeContext()
-            let now = req.application.clock.now()
-            let task = try await TaskStore.create(input, in: practice, context: context, now: now)
+            _ = try await TaskStore.create(input, call: form.appel, in: practice, context: try req.writeContext(), now: req.application.clock.now())
             if let callID = form.appel {
-                try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
-                    try await CallStore.link(callID, act: .taskPlanned, target: task.id!, in: practice, now: now, on: tx, journal: journal)
-                }
                 await QueueAPI.publishQueue(req, practice)
                 return req.redirect(to: "/cabinets/\(practice.id)/appels/\(callID)")
             }

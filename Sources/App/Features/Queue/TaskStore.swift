@@ -21,7 +21,8 @@ enum TaskStore {
         try await AgendaStore.find(TaskRecord.self, id, in: practice, practiceKey: \.$practice, on: db, what: "Tâche")
     }
 
-    static func create(_ input: TaskInput, in practice: AuthorizedPractice, context: WriteContext, now: Date) async throws -> TaskRecord {
+    /// A task planned by hand; `call`: the call it was planned in, which lists it (in the same transaction).
+    static func create(_ input: TaskInput, call: UUID? = nil, in practice: AuthorizedPractice, context: WriteContext, now: Date) async throws -> TaskRecord {
         var problems: [FieldError] = []
         let title = (input.title ?? "").trimmed
         if title.isEmpty { problems.append(FieldError(field: "title", reason: "intitulé obligatoire (« Rappeler Mme X quand le docteur a répondu »)")) }
@@ -39,12 +40,14 @@ enum TaskStore {
         if input.patientId == nil && phone.isEmpty { problems.append(FieldError(field: "patientId", reason: "patient ou numéro à rappeler obligatoire")) }
         guard problems.isEmpty else { throw AppError.validation(problems) }
         if let patientID = input.patientId { _ = try await AppointmentStore.patient(patientID, in: practice, on: context.database) }
+        try await CallStore.requireCall(call, in: practice, on: context.database)
 
         let task = TaskRecord(practice: practice.id, kind: input.kind ?? .callback, patient: input.patientId, title: title,
                               details: (input.details ?? "").trimmed, phone: phone, priority: input.priority ?? .normal, due: due, now: now,
                               by: context.actor)
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
             try await task.create(on: tx)
+            try await CallStore.link(call, act: .taskPlanned, target: task.id!, in: practice, now: now, on: tx, journal: journal)
             try await journal.record(.create, entity: "task", entityID: task.id!.uuidString, practiceID: practice.id, after: task.journalState)
         }
         return task
