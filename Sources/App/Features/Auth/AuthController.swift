@@ -84,9 +84,7 @@ struct AuthController: RouteCollection {
                                      after: ["session": session.id!.uuidString, "via": "browser", "remoteAddress": remote ?? "",
                                              "expiredSessionsRemoved": String(purged), "secondFactor": secondFactor ?? "none"])
         }
-        if previousSession != nil, let cookie = req.cookies[SessionAuthenticator.cookieName]?.string {
-            req.application.principalCache.forget(tokenHash: SecretToken.hash(cookie))
-        }
+        if previousSession != nil { SessionAuthenticator.forgetSession(of: req) }
         let response = req.redirect(to: next, redirectType: .normal)
         response.cookies[SessionAuthenticator.cookieName] = CookieFactory.cookie(token, for: req, maxAge: Int(lifetime))
         response.cookies[CSRFProtection.preSessionCookie] = CookieFactory.expired(for: req)
@@ -102,9 +100,7 @@ struct AuthController: RouteCollection {
                 try await journal.record(.logout, entity: "user", entityID: principal.userID.uuidString, practiceID: nil,
                                          after: ["session": id.uuidString])
             }
-            if let cookie = req.cookies[SessionAuthenticator.cookieName]?.string {
-                req.application.principalCache.forget(tokenHash: SecretToken.hash(cookie))
-            }
+            SessionAuthenticator.forgetSession(of: req)
         }
         let response = req.redirect(to: "/connexion", redirectType: .normal)
         response.cookies[SessionAuthenticator.cookieName] = CookieFactory.expired(for: req)

@@ -25,6 +25,12 @@ struct SessionAuthenticator: AsyncMiddleware {
         }
         return try await next.respond(to: request)
     }
+
+    /// After the request's session ended: its remembered principal goes, here and on the other instances.
+    static func forgetSession(of request: Request) {
+        guard let token = request.cookies[cookieName]?.string, !token.isEmpty else { return }
+        request.application.principalCache.forget(tokenHash: SecretToken.hash(token))
+    }
 }
 
 /// API requests: `Authorization: Bearer …` names a live, unrevoked token.
