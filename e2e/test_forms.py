@@ -1,5 +1,6 @@
 """Issue 21, part 3: a phone number is checked as soon as it is typed — the field says what is wrong beside itself
-(aria-invalid, aria-describedby), in the server's words, and stops saying it once corrected."""
+(aria-invalid, aria-describedby), in the server's words, and stops saying it once corrected; a refused form says each
+fault at its field, in French, and the focus goes to the first one."""
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -62,7 +63,20 @@ def test_a_refused_form_puts_the_focus_on_its_refusal(server, browser):
     browser.find_element(By.CSS_SELECTOR, "input[name=sexe][value=F]").click()
     browser.find_element(By.XPATH, "//button[contains(., 'Créer le dossier')]").click()
     wait_for_text(browser, "Dossier refusé")
+    # The focus is on the field at fault, which names the sentence said beside it; the list above names it in French.
     focused = browser.switch_to.active_element
-    assert focused.get_attribute("role") == "alert" and "Dossier refusé" in focused.text, focused.get_attribute("outerHTML")[:200]
-    assert "override" not in focused.text and "." not in focused.text.split(":")[0], "no field path on screen"
-    screenshot(browser, "102-refus-focus")
+    assert focused.get_attribute("name") == "naissance", focused.get_attribute("outerHTML")[:200]
+    assert focused.get_attribute("aria-invalid") == "true"
+    said = browser.find_element(By.ID, focused.get_attribute("aria-describedby"))
+    assert said.is_displayed() and said.text.startswith("Date de naissance attendue (jj/mm/aaaa)"), said.text
+    refusal = browser.find_element(By.ID, "refus")
+    assert "Dossier refusé" in refusal.text and "Date de naissance : " in refusal.text, refusal.text
+    assert "birthDate" not in refusal.text and "AAAA" not in refusal.text, "no field path nor machine format on screen"
+    # What was typed is still there, and the other fields are not marked.
+    assert browser.find_element(By.NAME, "nomNaissance").get_attribute("value") == "Essai"
+    assert browser.find_element(By.NAME, "nomNaissance").get_attribute("aria-invalid") is None
+    screenshot(browser, "102-refus-au-champ")
+    # The item of the list leads back to its field.
+    browser.find_element(By.NAME, "nomNaissance").click()
+    refusal.find_element(By.LINK_TEXT, refusal.find_element(By.TAG_NAME, "a").text).click()
+    assert browser.switch_to.active_element.get_attribute("name") == "naissance"

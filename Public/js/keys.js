@@ -33,14 +33,3 @@
 document.addEventListener('click', (event) => {
   if (event.target.closest('[data-print]')) window.print();
 });
-
-// A form sent back refused: the focus goes to the first field marked wrong, else to the refusal itself, so that the
-// keyboard and the screen reader start where the fault is (not at the top of the page).
-document.addEventListener("DOMContentLoaded", () => {
-  const field = document.querySelector('main [aria-invalid="true"]');
-  const refusal = document.querySelector("main .alert[role=alert]");
-  const target = field || refusal;
-  if (!target || document.activeElement !== document.body) return;
-  if (!field) target.setAttribute("tabindex", "-1");
-  target.focus();
-});

@@ -159,6 +159,7 @@ struct SecurityHeaders: AsyncMiddleware {
 /// is asked for, that is at every page: every page read and parsed its templates again (a tenth of the cockpit's time).
 func usePageTemplates(_ app: Application, reload: Bool) {
     app.leaf.cache.isEnabled = !reload
+    FormFaultTags.register(app)
     app.views.use { app in
         var userInfo = app.leaf.userInfo
         userInfo["application"] = app

@@ -72,7 +72,7 @@ struct AgendaScreenTests {
             let refused = try await browser.post("/cabinets/\(world.practiceA)/agenda/horaires?praticien=\(world.practitionerA)",
                                                  form: Self.hoursForm(world, csrf: csrf, action: "enregistrer", monday: "12:00–09:00"))
             #expect(refused.status == .unprocessableEntity)
-            #expect(refused.body.string.contains("Plage 1"))
+            #expect(refused.body.string.contains("lage n° 1"))
             #expect(refused.body.string.contains("se termine (09:00) avant de commencer (12:00)"))
             #expect(try await WeeklyTemplateRecord.query(on: app.db).all().map(\.ranges) == before)
         }

@@ -106,7 +106,7 @@ struct AgendaViewsTests {
             try await browser.signIn(s.world.secretaryA)
             let badDay = try await browser.get("/cabinets/\(s.world.practiceA)/agenda/liste?jour=24/11/2026")
             #expect(badDay.status == .unprocessableEntity)
-            #expect(badDay.body.string.contains("date attendue au format AAAA-MM-JJ, reçu « 24/11/2026 »"))
+            #expect(badDay.body.string.contains("date attendue sous la forme année-mois-jour (2026-11-24), reçu « 24/11/2026 »"))
             let stranger = UUID()
             let badPractitioner = try await browser.get("/cabinets/\(s.world.practiceA)/agenda/liste?jour=2026-11-24&praticien=\(stranger)")
             #expect(badPractitioner.status == .unprocessableEntity)

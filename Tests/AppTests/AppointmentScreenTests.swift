@@ -74,7 +74,7 @@ struct AppointmentScreenTests {
             let move = try await browser.post("/cabinets/\(s.world.practiceA)/rendez-vous/\(appointment.id!)/deplacer", form: [
                 ("csrf", csrf), ("debut", "2026-11-26T10:10:00+01:00"), ("praticien", s.world.practitionerA.uuidString)])
             #expect(move.status == .conflict)
-            #expect(move.body.string.contains("Ce créneau est déjà pris par un autre rendez-vous (jeu. 26/11 10:00–10:20)"))
+            #expect(move.body.string.contains("Ce créneau est déjà pris par un autre rendez-vous (jeu. 26/11 de 10 h à 10 h 20)"))
             #expect(try await AppointmentRecord.find(appointment.id, on: app.db)?.startsAt == ISOTimestamp.parse("2026-11-26T20:00:00+01:00"))
         }
     }

@@ -121,7 +121,7 @@ struct CockpitScreenTests {
             let stranger = try await browser.post("/cabinets/\(s.world.practiceA)/rendez-vous/\(appointment.id!)/deplacer", form: [
                 ("csrf", csrf), ("debut", "2026-11-25T09:00:00+01:00"), ("praticien", s.world.practitionerA.uuidString), ("appel", UUID().uuidString)])
             #expect(stranger.status == .unprocessableEntity)
-            #expect(JournalScreenTests.shows(stranger, "appel inconnu dans ce cabinet"))
+            #expect(JournalScreenTests.shows(stranger, "ppel inconnu dans ce cabinet"))
             #expect(try await AppointmentRecord.find(appointment.id, on: app.db)?.startsAt == ISOTimestamp.parse("2026-11-25T11:00:00+01:00"))
             // A move refused (outside the hours) keeps the way back to the call, and moves nothing.
             let refused = try await browser.post("/cabinets/\(s.world.practiceA)/rendez-vous/\(appointment.id!)/deplacer", form: [
@@ -137,7 +137,7 @@ struct CockpitScreenTests {
             // The day named in the address must be one.
             let bad = try await browser.get(panelPath + "?jour=2026-13-45")
             #expect(bad.status == .unprocessableEntity)
-            #expect(JournalScreenTests.shows(bad, "date attendue au format AAAA-MM-JJ, reçu « 2026-13-45 »"))
+            #expect(JournalScreenTests.shows(bad, "date attendue sous la forme année-mois-jour (2026-11-24), reçu « 2026-13-45 »"))
             let badDay = try await browser.get("/cabinets/\(s.world.practiceA)/agenda/jour?jour=demain")
             #expect(badDay.status == .unprocessableEntity)
         }
@@ -236,6 +236,36 @@ struct CockpitScreenTests {
             // A call that is not one of this practice's: refused, and the form is not shown.
             let other = try await browser.get("/cabinets/\(s.world.practiceA)/patients/nouveau?appel=\(UUID())")
             #expect(other.status == .notFound)
+        }
+    }
+
+    @Test func theCockpitShowsTheUnreadNotesOfTheCallsPracticeAndOfTheCenterOnly() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let s = try await Self.setting(app)
+            let supervisor = try await app.apiToken(s.world.supervisor)
+            func note(_ text: String, practice: UUID?, expires: String? = nil) async throws {
+                var fields = [#""text":"\#(text)""#]
+                if let practice { fields.append(#""practiceId":"\#(practice)""#) }
+                if let expires { fields.append(#""expiresAt":"\#(expires)""#) }
+                #expect(try await app.api(.POST, "/api/v1/handover-notes", token: supervisor, json: "{\(fields.joined(separator: ","))}").status == .created)
+            }
+            try await note("Consigne du centre", practice: nil)
+            try await note("Consigne du cabinet A", practice: s.world.practiceA)
+            try await note("Consigne déjà lue", practice: s.world.practiceA)
+            try await note("Consigne du cabinet B", practice: s.world.practiceB)
+            try await note("Consigne échue", practice: s.world.practiceA, expires: "2026-11-24T09:31:00+01:00")
+            clock.advance(by: 120)
+            var browser = Browser(app)
+            try await browser.signIn(s.world.secretaryA)
+            let home = try await browser.get("/")
+            let csrf = try #require(Browser.csrfToken(in: home.body.string))
+            let read = try #require(try await HandoverNoteRecord.query(on: app.db).filter(\.$text == "Consigne déjà lue").first())
+            #expect(try await browser.post("/releve/\(read.id!)/lu", form: [("csrf", csrf), ("suite", "/")]).status == .seeOther)
+            let (panelPath, _) = try await Self.openCall(&browser, s)
+            let panel = try await browser.get(panelPath).body.string
+            #expect(panel.contains("Consigne du centre") && panel.contains("Consigne du cabinet A"))
+            #expect(!panel.contains("Consigne déjà lue") && !panel.contains("Consigne du cabinet B") && !panel.contains("Consigne échue"))
         }
     }
 

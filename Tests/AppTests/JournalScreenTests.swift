@@ -40,7 +40,7 @@ struct JournalScreenTests {
             let refused = try await browser.post(panelPath, form: [("csrf", csrf), ("numero", "06 12 34 56 78"), ("patient", w.patient.uuidString),
                                                                     ("notes", "Veut ses résultats"), ("action", "cloturer")])
             #expect(refused.status == .unprocessableEntity)
-            #expect(Self.shows(refused, "Motifs : au moins un motif d'appel"))
+            #expect(Self.shows(refused, "Motifs de l'appel : au moins un motif d'appel"))
             #expect(Self.shows(refused, "Issue de l'appel : issue de l'appel à choisir"))
             #expect(refused.body.string.contains("Veut ses résultats"), "what was typed is kept")
             #expect(try await CallRecord.query(on: app.db).first()?.state == "open")
@@ -146,7 +146,7 @@ struct JournalScreenTests {
             let secondCSRF = try #require(Browser.csrfToken(in: try await second.get("/file").body.string))
             let refused = try await second.post("/file/prendre", form: [("csrf", secondCSRF), ("cabinet", w.world.practiceA.uuidString), ("element", key)])
             #expect(refused.status == .conflict)
-            #expect(refused.body.string.contains("déjà pris par \(w.world.secretaryA)"))
+            #expect(refused.body.string.contains("éjà pris par \(w.world.secretaryA)"))
             // The fragment the live region fetches shows who holds it.
             let fragment = try await second.get("/file?partiel=1")
             #expect(!fragment.body.string.contains("<html"))

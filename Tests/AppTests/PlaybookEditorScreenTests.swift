@@ -44,7 +44,7 @@ struct PlaybookEditorScreenTests {
 
             let badLine = try await browser.post(path, form: Self.form(csrf, greeting: "Cabinet A", practitioners: "Dr X | a | b | c", action: "apercu"))
             #expect(badLine.status == .unprocessableEntity)
-            #expect(JournalScreenTests.shows(badLine, "ligne 1 : « Nom | ce qu'il fait | ce qu'il ne fait pas » attendu"))
+            #expect(JournalScreenTests.shows(badLine, "igne 1 : « Nom | ce qu'il fait | ce qu'il ne fait pas » attendu"))
             let noNote = try await browser.post(path, form: Self.form(csrf, greeting: "Cabinet A", action: "enregistrer"))
             #expect(noNote.status == .unprocessableEntity)
             #expect(JournalScreenTests.shows(noNote, "dites ce qui change"))

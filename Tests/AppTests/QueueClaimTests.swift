@@ -125,7 +125,7 @@ struct QueueClaimTests {
             // A call of no one's: refused before anything is written, the task included.
             let refused = try await plan(from: UUID())
             #expect(refused.status == .unprocessableEntity)
-            #expect(refused.body.string.contains("appel inconnu dans ce cabinet"))
+            #expect(refused.body.string.contains("ppel inconnu dans ce cabinet"))
             #expect(try await TaskRecord.query(on: app.db).count() == 0, "no task without the call that lists it")
 
             let planned = try await plan(from: call)

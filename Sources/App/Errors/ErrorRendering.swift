@@ -104,7 +104,10 @@ struct ErrorRendering: AsyncMiddleware {
         if !request.application.resourceLocation.missing.isEmpty {
             return plainPage(SystemController.missingResources(request.application), request: request)
         }
-        let context = ErrorPage(status: Int(error.status.code), title: error.title, detail: error.detail,
+        // A refusal of fields on a page: each fault in the forms' words, never the API's field paths.
+        var detail = error.detail
+        if case .validation(let errors) = error { detail = FormRefusal.faults(errors).map(\.text).joined(separator: " ; ") }
+        let context = ErrorPage(status: Int(error.status.code), title: error.title, detail: detail,
                                 requestId: request.id, signedIn: request.principal != nil)
         do {
             let view = try await request.view.render("errors/error", context)
@@ -119,9 +122,7 @@ struct ErrorRendering: AsyncMiddleware {
 
     /// A page written without a template, for when the templates themselves cannot be read.
     static func plainPage(_ error: AppError, request: Request) -> Response {
-        func escaped(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-        }
+        let escaped = HTML.escaped
         let html = """
             <!doctype html><html lang="fr"><head><meta charset="utf-8"><title>\(escaped(error.title)) — Permanence</title></head>
             <body><h1>\(escaped(error.title))</h1><p>\(escaped(error.detail))</p><p>Référence : \(escaped(request.id))</p></body></html>

@@ -28,6 +28,12 @@ enum FrenchFormat {
         format(date, "HH:mm", zone)
     }
 
+    /// "14 h 30", "9 h": the time as a French sentence writes it.
+    static func spokenTime(_ date: Date, in zone: TimeZone = parisTimeZone) -> String {
+        let parts = format(date, "H:mm", zone).split(separator: ":")
+        return parts[1] == "00" ? "\(parts[0]) h" : "\(parts[0]) h \(parts[1])"
+    }
+
     /// "mardi 3 décembre 2026".
     static func longDate(_ date: Date, in zone: TimeZone = parisTimeZone) -> String {
         format(date, "EEEE d MMMM yyyy", zone)

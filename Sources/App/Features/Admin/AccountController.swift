@@ -127,7 +127,7 @@ struct AccountController {
         let roles: [UsersController.RoleOption]
         let practices: [UsersController.PracticeOption]
         let sessions: [AccessRow]
-        let errors: [FieldError]
+        let errors: [FormFault]
         let notice: String?
         let temporaryPassword: String?
     }
@@ -150,7 +150,7 @@ struct AccountController {
             roles: Role.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0 == user.role) },
             practices: practices.map { .init(id: $0.id!, name: $0.name, checked: dto.practiceIds.contains($0.id!)) },
             sessions: rows(try await AccountStore.access(of: user.id!, current: nil, now: req.application.clock.now(), on: req.db)),
-            errors: errors.map { FieldError(field: UsersController.frenchLabel(for: $0.field), reason: $0.reason) },
+            errors: FormRefusal.faults(errors, labels: UsersController.labels),
             notice: notice, temporaryPassword: temporary))
         let response = try await view.encodeResponse(for: req)
         response.status = status
@@ -198,19 +198,18 @@ struct AccountController {
         let mustChange: Bool
         let secondFactor: Bool
         let sessions: [AccessRow]
-        let errors: [FieldError]
+        let errors: [FormFault]
         let notice: String?
     }
 
     private static func renderMine(_ req: Request, errors: [FieldError] = [], notice: String? = nil,
                                    status: HTTPResponseStatus = .ok) async throws -> Response {
         let principal = try req.requirePrincipal()
-        let labels = ["currentPassword": "Mot de passe actuel", "newPassword": "Nouveau mot de passe"]
         let view = try await req.view.render("account/mine", MyPage(
             layout: .init(principal), mustChange: principal.mustChangePassword,
             secondFactor: try await AccountStore.user(principal.userID, on: req.db).totpSecret != nil,
             sessions: rows(try await AccountStore.access(of: principal.userID, current: principal.credential, now: req.application.clock.now(), on: req.db)),
-            errors: errors.map { FieldError(field: labels[$0.field] ?? $0.field, reason: $0.reason) }, notice: notice))
+            errors: FormRefusal.faults(errors, labels: ["confirmation": "Confirmation"]), notice: notice))
         let response = try await view.encodeResponse(for: req)
         response.status = status
         return response
@@ -225,7 +224,7 @@ struct AccountController {
     @Sendable func myPassword(req: Request) async throws -> Response {
         let form = try req.content.decode(PasswordForm.self)
         guard form.nouveau == form.confirmation else {
-            return try await Self.renderMine(req, errors: [.init(field: "Confirmation", reason: "les deux saisies du nouveau mot de passe diffèrent")],
+            return try await Self.renderMine(req, errors: [.init(field: "confirmation", reason: "les deux saisies du nouveau mot de passe diffèrent")],
                                              status: .unprocessableEntity)
         }
         do {

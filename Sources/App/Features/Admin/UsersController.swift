@@ -34,7 +34,7 @@ struct UsersController {
         let users: [UserRow]
         let roles: [RoleOption]
         let practices: [PracticeOption]
-        let errors: [FieldError]
+        let errors: [FormFault]
         let draftEmail: String
         let draftName: String
         let created: String?
@@ -126,16 +126,8 @@ struct UsersController {
     }
 
     /// The form's own label for a field, so the error names what the person sees.
-    static func frenchLabel(for field: String) -> String {
-        switch field {
-        case "email": "Adresse e-mail"
-        case "displayName": "Nom affiché"
-        case "role": "Rôle"
-        case "password": "Mot de passe"
-        case "practices": "Cabinets"
-        default: field
-        }
-    }
+    /// An account's fields as its forms name them.
+    static let labels = ["email": "Adresse e-mail", "displayName": "Nom affiché"]
 
     private func render(_ req: Request, principal: Principal, errors: [FieldError], draft: UserForm, created: String?) async throws -> View {
         let practices = try await PracticeRecord.query(on: req.db).sort(\.$name).all()
@@ -153,7 +145,7 @@ struct UsersController {
             users: rows,
             roles: Role.allCases.map { RoleOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == (draft.role ?? "secretary")) },
             practices: practices.map { PracticeOption(id: $0.id!, name: $0.name, checked: chosen.contains($0.id!.uuidString)) },
-            errors: errors.map { FieldError(field: Self.frenchLabel(for: $0.field), reason: $0.reason) }, draftEmail: draft.email ?? "", draftName: draft.displayName ?? "", created: created,
+            errors: FormRefusal.faults(errors, labels: Self.labels), draftEmail: draft.email ?? "", draftName: draft.displayName ?? "", created: created,
             notice: req.query[String.self, at: "ok"], secretariesSecondFactor: try await SecondFactorStore.secretariesToo(on: req.db)))
     }
 }

@@ -46,12 +46,10 @@ extension AgendaController {
             draft.preview = true
             return try await render(req, draft: draft).encodeResponse(for: req)
         } catch AppError.validation(let errors) {
-            draft.errors = errors
+            draft.errors = FormRefusal.faults(errors, labels: Self.labels)
             draft.hours = (WeeklyTemplate(id: dto.id!, practitionerID: practitionerID, validFrom: LocalDate(iso: dto.validFrom) ?? LocalDate(year: 2000, month: 1, day: 1), ranges: []),
                            dto.id!.uuidString, dto.validFrom, until, rows)
-            let response = try await render(req, draft: draft).encodeResponse(for: req)
-            response.status = .unprocessableEntity
-            return response
+            return try await FormRefusal.redisplay(req, status: .unprocessableEntity, render(req, draft: draft))
         }
     }
 
@@ -192,15 +190,14 @@ extension AgendaController {
             try await write()
             return req.redirect(to: Self.back(req, practitioner.flatMap(UUID.init(uuidString:)), ok: success))
         } catch let error as AppError {
-            let errors: [FieldError]
+            let faults: [FormFault]
             switch error {
-            case .validation(let list): errors = list
-            case .conflict, .motifInUse: errors = [FieldError(field: "", reason: error.detail)]
-            default: throw error
+            case .motifInUse: faults = [FormFault(field: nil, message: error.detail)]
+            default:
+                guard let refused = FormRefusal.faults(error, labels: Self.labels) else { throw error }
+                faults = refused
             }
-            let response = try await render(req, draft: Draft(section: section, errors: errors)).encodeResponse(for: req)
-            response.status = error.status
-            return response
+            return try await FormRefusal.redisplay(req, status: error.status, render(req, draft: Draft(section: section, errors: faults)))
         }
     }
 
@@ -230,25 +227,14 @@ extension AgendaController {
         return WallClock.resolve(date, minutes: clock.minutes, in: zone, ambiguity: .earlier).instant
     }
 
-    /// The French name of an API field, for errors shown on the forms.
-    static func label(for field: String) -> String {
-        let labels: [(String, String)] = [
-            ("ranges", "Plage"), ("validFrom", "Début de validité"), ("validUntil", "Fin de validité"), ("practitionerId", "Praticien"),
-            ("praticien", "Praticien"), ("label", "Libellé"), ("durationMinutes", "Durée"), ("bufferAfterMinutes", "Battement"),
-            ("practitionerIds", "Praticiens"), ("minimumNoticeMinutes", "Délai de prévenance"), ("horizonDays", "Horizon"),
-            ("colour", "Couleur"), ("bookableBy", "Canaux"), ("start", "Début"), ("end", "Fin"), ("reason", "Motif de l'absence"),
-            ("kind", "Type"), ("fixedTimes", "Heures réservées"), ("lastSlotsCount", "Nombre de créneaux"), ("slotMinutes", "Durée du créneau"),
-            ("releaseBeforeMinutes", "Libération"), ("weekdays", "Jours"),
-        ]
-        guard !field.isEmpty else { return "Refus" }
-        for (prefix, label) in labels where field.hasPrefix(prefix) {
-            if prefix == "ranges", let range = field.range(of: #"\[\d+\]"#, options: .regularExpression) {
-                return "\(label) \(Int(field[range].dropFirst().dropLast())! + 1)"
-            }
-            return label
-        }
-        return field
-    }
+    /// The agenda's fields as its forms name them, where they differ from the common names.
+    static let labels = [
+        "ranges[].start": "Début de la plage n° #", "ranges[].end": "Fin de la plage n° #", "ranges[]": "Plage n° #", "ranges": "Plage",
+        "validFrom": "Début de validité", "validUntil": "Fin de validité", "label": "Libellé", "durationMinutes": "Durée",
+        "bufferAfterMinutes": "Battement", "minimumNoticeMinutes": "Délai de prévenance", "colour": "Couleur", "bookableBy": "Canaux",
+        "start": "Début", "end": "Fin", "reason": "Motif de l'absence", "fixedTimes": "Heures réservées", "lastSlotsCount": "Nombre de créneaux",
+        "slotMinutes": "Durée du créneau",
+    ]
 }
 
 extension OpeningRangeDTO {

@@ -65,7 +65,7 @@ struct AgendaController: RouteCollection {
     }
     struct UrgentRow: Encodable { let id: UUID; let practitioner: String; let rule: String; let release: String; let days: String }
     struct PractitionerChoice: Encodable { let id: UUID; let name: String; let selected: Bool }
-    struct Section: Encodable { let errors: [FieldError]; let notice: String? }
+    struct Section: Encodable { let errors: [FormFault]; let notice: String? }
 
     struct Page: Encodable {
         let layout: PracticesController.Layout
@@ -101,7 +101,7 @@ struct AgendaController: RouteCollection {
     /// What a failed or previewed form brings back to the page.
     struct Draft {
         var section = ""
-        var errors: [FieldError] = []
+        var errors: [FormFault] = []
         var hours: (template: WeeklyTemplate, templateID: String, from: String, until: String, rows: [HoursRow])?
         var preview = false
     }
@@ -173,7 +173,7 @@ struct AgendaController: RouteCollection {
                              days: rule.weekdays.sorted().map { Self.weekdayNames[$0 - 1].prefix(3) + "." }.joined(separator: " "))
         }
         func section(_ name: String) -> Section {
-            Section(errors: draft.section == name ? draft.errors.map { FieldError(field: Self.label(for: $0.field), reason: $0.reason) } : [],
+            Section(errors: draft.section == name ? draft.errors : [],
                     notice: nil)
         }
         // The live region fetches the grid alone.

@@ -51,7 +51,7 @@ struct AgendaDay: Encodable {
     /// The day asked for by `?jour=` (nil: none asked); a day that is not one is refused, not replaced by today.
     static func requested(_ req: Request) throws -> LocalDate? {
         guard let raw = AgendaController.string(req, "jour") else { return nil }
-        guard let day = LocalDate(iso: raw) else { throw AppError.invalid("jour", "date attendue au format AAAA-MM-JJ, reçu « \(raw) »") }
+        guard let day = LocalDate(iso: raw) else { throw AppError.invalid("jour", "date attendue sous la forme année-mois-jour (2026-11-24), reçu « \(raw) »") }
         return day
     }
 

@@ -29,15 +29,15 @@ extension AppointmentsController {
         let canMove: Bool
         let alternatives: [Alternative]
         let alternativesProblem: String?
-        let practitioners: [Option]
+        let practitioners: [Choice]
         let date: String
         let time: String
-        let statuses: [Option]
+        let statuses: [Choice]
         /// Going back from arrived, seen or absent, the same day, with a reason.
-        let undo: Option?
+        let undo: Choice?
         let statusReason: String
         let history: [HistoryRow]
-        let errors: [String]
+        let errors: [FormFault]
         let section: String
         /// The call the appointment was booked in, to go back to it.
         let callID: UUID?
@@ -47,7 +47,7 @@ extension AppointmentsController {
         try await renderShow(req, errors: [], section: "")
     }
 
-    private func renderShow(_ req: Request, errors: [String], section: String) async throws -> View {
+    private func renderShow(_ req: Request, errors: [FormFault], section: String) async throws -> View {
         let principal = try req.requirePrincipal()
         let practice = try await req.authorizePracticeParameter()
         let ctx = try await BookingContext.make(req, practice: practice)
@@ -113,14 +113,14 @@ extension AppointmentsController {
             cancellation: cancellation, inSeries: appointment.seriesID != nil, readBack: readBack, canMove: canMove,
             alternatives: alternatives, alternativesProblem: alternativesProblem,
             practitioners: practitioners.filter { motif?.practitionerIDs.contains($0.id!) ?? true }.map {
-                Option(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == appointment.$practitioner.id)
+                Choice(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == appointment.$practitioner.id)
             },
             date: LocalDate(appointment.startsAt, in: zone).description, time: FrenchFormat.time(appointment.startsAt, in: zone),
             statuses: statuses.filter { status.problem(changingTo: $0.0, start: appointment.startsAt, now: ctx.now, calendar: ctx.calendar) == nil }
-                .map { Option(value: $0.0.rawValue, label: $0.1, selected: false) },
+                .map { Choice(value: $0.0.rawValue, label: $0.1, selected: false) },
             undo: undo.flatMap { next, label in
                 status.problem(changingTo: next, start: appointment.startsAt, now: ctx.now, calendar: ctx.calendar, changedAt: changedAt,
-                               reason: "vérifié") == nil ? Option(value: next.rawValue, label: label, selected: false) : nil
+                               reason: "vérifié") == nil ? Choice(value: next.rawValue, label: label, selected: false) : nil
             },
             statusReason: appointment.statusReason ?? "",
             history: history, errors: errors, section: section, callID: AgendaController.uuid(req, "appel") ?? (try? req.content.get(UUID.self, at: "appel"))))
@@ -139,7 +139,7 @@ extension AppointmentsController {
 
     @Sendable func move(req: Request) async throws -> Response {
         let form = try req.content.decode(MoveForm.self)
-        return try await Self.refusals(req, back: { try await renderShow(req, errors: $0, section: "move") }) {
+        return try await FormRefusal.run(req, back: { try await renderShow(req, errors: $0, section: "move") }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let start: String
             if let debut = form.debut, !debut.isEmpty {
@@ -166,7 +166,7 @@ extension AppointmentsController {
 
     @Sendable func cancel(req: Request) async throws -> Response {
         let form = try req.content.decode(CancelForm.self)
-        return try await Self.refusals(req, back: { try await renderShow(req, errors: $0, section: "cancel") }) {
+        return try await FormRefusal.run(req, back: { try await renderShow(req, errors: $0, section: "cancel") }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let cancelled = try await AppointmentStore.cancel(Self.appointmentID(req), CancelInput(party: form.partie ?? "", reason: form.raison ?? "", scope: form.portee, callId: form.appel),
                                                               in: ctx, on: req.db)
@@ -178,7 +178,7 @@ extension AppointmentsController {
 
     @Sendable func status(req: Request) async throws -> Response {
         let form = try req.content.decode(StatusForm.self)
-        return try await Self.refusals(req, back: { try await renderShow(req, errors: $0, section: "status") }) {
+        return try await FormRefusal.run(req, back: { try await renderShow(req, errors: $0, section: "status") }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let appointment = try await AppointmentStore.setStatus(Self.appointmentID(req), StatusInput(status: form.statut, reason: form.raison), in: ctx, on: req.db)
             return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(appointment.id!)")

@@ -3,52 +3,8 @@ import Fluent
 import Foundation
 import Vapor
 
-/// What the screens share: a form's refusals shown again with their sentences, field labels, rows and history text.
+/// What the screens share: rows and history text.
 extension AppointmentsController {
-    /// Runs a form's write; a refusal (bad field, slot taken, forbidden change) shows the form again (`back`) with its
-    /// sentences and the refusal's status.
-    static func refusals(_ req: Request, back: ([String]) async throws -> View, _ write: () async throws -> Response) async throws -> Response {
-        do {
-            return try await write()
-        } catch let error as AppError {
-            guard let messages = Self.messages(error) else { throw error }
-            let response = try await back(messages).encodeResponse(for: req)
-            response.status = error.status
-            return response
-        }
-    }
-
-    /// The sentences a refusal shows on a form; nil for errors that are not the form's (not found, forbidden…).
-    static func messages(_ error: AppError) -> [String]? {
-        switch error {
-        case .validation(let errors): return errors.map { "\(fieldLabel($0.field)) : \($0.reason)" }
-        case .conflict(let message): return [message]
-        case .slotTaken(let conflict):
-            let zone = FrenchFormat.parisTimeZone
-            let what = conflict.kind == "hold" ? "un créneau retenu par un(e) collègue" : "un autre rendez-vous"
-            return ["Ce créneau est déjà pris par \(what) (\(FrenchFormat.shortDate(conflict.start, in: zone)) \(FrenchFormat.time(conflict.start, in: zone))–\(FrenchFormat.time(conflict.end, in: zone))) : proposez un autre créneau."]
-        default: return nil
-        }
-    }
-
-    static func fieldLabel(_ field: String) -> String {
-        let labels = ["start": "Heure", "firstStart": "Première séance", "patientId": "Patient", "patient": "Patient", "practitionerId": "Praticien",
-                      "praticien": "Praticien", "motifId": "Motif", "motif": "Motif", "override.reason": "Raison de la dérogation",
-                      "holdId": "Créneau retenu", "callerName": "Nom de l'appelant", "ageMonths": "Âge", "party": "Annulé par", "reason": "Raison", "scope": "Portée", "status": "Statut",
-                      "count": "Nombre de séances", "intervalWeeks": "Intervalle", "from": "Du", "until": "Au", "priority": "Priorité",
-                      "urgencyLevel": "Niveau d'urgence", "notes": "Notes", "date": "Date", "source": "Origine", "practitionerIds": "Praticiens",
-                      "birthName": "Nom de naissance", "firstNames": "Prénom(s)", "usedName": "Nom d'usage", "birthDate": "Date de naissance",
-                      "sex": "Sexe", "birthplaceCode": "Lieu de naissance", "nir": "INS", "identityStatus": "Statut de l'identité",
-                      "phones[0].number": "Téléphone", "phones[1].number": "Autre téléphone", "email": "E-mail", "address": "Adresse",
-                      "flags.interpreterLanguage": "Interprète", "into": "Dossier à conserver", "mode": "Action",
-                      "level": "Niveau retenu", "action": "Suite donnée",
-                      "callerNumber": "Numéro de l'appelant", "reasons": "Motifs", "outcome": "Issue de l'appel", "subject": "Objet",
-                      "message": "Message", "callbackNumber": "Numéro de rappel", "text": "Texte", "answer": "Réponse", "title": "Intitulé",
-                      "phone": "Téléphone", "dueAt": "Échéance", "details": "Détails", "expiresAt": "Valable jusqu'au", "practiceId": "Cabinet",
-                      "kind": "Type", "cabinet": "Cabinet", "item": "Élément"]
-        return labels[field] ?? field
-    }
-
     static func appointmentID(_ req: Request) -> UUID? { req.parameters.get("appointmentID").flatMap { UUID(fastString: $0) } }
 
     static func patientParameter(_ req: Request, in practice: AuthorizedPractice) async throws -> PatientRecord {

@@ -44,12 +44,12 @@ extension AppointmentsController {
         let upcoming: [AppointmentRow]
         let past: [AppointmentRow]
         let waiting: [WaitingRow]
-        let motifs: [Option]
-        let practitioners: [Option]
+        let motifs: [Choice]
+        let practitioners: [Choice]
         let today: String
         let inThreeMonths: String
         let notice: String?
-        let errors: [String]
+        let errors: [FormFault]
         let section: String
         let mergeQuery: String
         let mergeCandidates: [PatientRow]
@@ -77,7 +77,7 @@ extension AppointmentsController {
         try await renderPatient(req, errors: [], section: "", series: nil)
     }
 
-    func renderPatient(_ req: Request, errors: [String], section: String, series: SeriesOutcome?) async throws -> View {
+    func renderPatient(_ req: Request, errors: [FormFault], section: String, series: SeriesOutcome?) async throws -> View {
         let principal = try req.requirePrincipal()
         let practice = try await req.authorizePracticeParameter()
         let record = try await PracticeStore.practice(practice, on: req.db)
@@ -120,7 +120,7 @@ extension AppointmentsController {
             upcoming: Array(upcoming), past: Array(past.prefix(30)),
             waiting: try await Self.waitingRows(entries, practice: practice, agenda: agenda, names: names, now: now, on: req.db),
             motifs: Self.motifOptions(motifs, selected: nil),
-            practitioners: practitioners.map { Option(value: $0.id!.uuidString, label: $0.displayName, selected: false) },
+            practitioners: practitioners.map { Choice(value: $0.id!.uuidString, label: $0.displayName, selected: false) },
             today: today.description, inThreeMonths: today.adding(days: 91).description,
             notice: AgendaController.string(req, "ok"), errors: errors, section: section,
             mergeQuery: mergeQuery, mergeCandidates: mergeCandidates, mergedInto: mergedInto,
@@ -172,10 +172,8 @@ extension AppointmentsController {
             response.status = HTTPResponseStatus.created
             return response
         } catch let error as AppError {
-            guard let messages = Self.messages(error) else { throw error }
-            let response = try await renderPatient(req, errors: messages, section: "series", series: nil).encodeResponse(for: req)
-            response.status = error.status
-            return response
+            guard let faults = FormRefusal.faults(error) else { throw error }
+            return try await FormRefusal.redisplay(req, status: error.status, renderPatient(req, errors: faults, section: "series", series: nil))
         }
     }
 
@@ -190,7 +188,7 @@ extension AppointmentsController {
 
     @Sendable func addToWaitingList(req: Request) async throws -> Response {
         let form = try req.content.decode(WaitingForm.self)
-        return try await Self.refusals(req, back: { try await renderPatient(req, errors: $0, section: "waiting", series: nil) }) {
+        return try await FormRefusal.run(req, back: { try await renderPatient(req, errors: $0, section: "waiting", series: nil) }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let patient = try await Self.patientParameter(req, in: ctx.practice)
             guard let motif = form.motif else { throw AppError.invalid("motifId", "choisissez le motif") }
@@ -211,7 +209,7 @@ extension AppointmentsController {
     /// Merges this record into the one chosen: a person's decision, with its reason; then opens the record kept.
     @Sendable func merge(req: Request) async throws -> Response {
         let form = try req.content.decode(MergeForm.self)
-        return try await Self.refusals(req, back: { try await renderPatient(req, errors: $0, section: "merge", series: nil) }) {
+        return try await FormRefusal.run(req, back: { try await renderPatient(req, errors: $0, section: "merge", series: nil) }) {
             let practice = try await req.authorizePracticeParameter()
             let kept = try await PatientStore.merge(req.parameters.get("patientID").flatMap { UUID(fastString: $0) }, into: form.cible,
                                                     reason: form.raison ?? "", in: practice, context: try req.writeContext(), on: req.db)

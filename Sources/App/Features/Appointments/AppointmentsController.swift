@@ -32,7 +32,6 @@ struct AppointmentsController: RouteCollection {
 
     // MARK: View models
 
-    struct Option: Encodable { let value: String; let label: String; let selected: Bool }
     struct PatientRow: Encodable { let id: UUID; let name: String; let birth: String; let phone: String; let link: String }
     struct SlotRow: Encodable {
         let start: String; let practitionerID: UUID; let label: String; let practitioner: String; let urgent: Bool
@@ -50,14 +49,14 @@ struct AppointmentsController: RouteCollection {
         let patient: PatientRow?
         let query: String
         let matches: [PatientRow]
-        let motifs: [Option]
-        let practitioners: [Option]
+        let motifs: [Choice]
+        let practitioners: [Choice]
         let date: String
         let motifChosen: Bool
         let motifID: String
         let instructions: String
         let slots: [SlotRow]
-        let errors: [String]
+        let errors: [FormFault]
         let keep: String
         /// The call the booking is made in, carried to the confirmation.
         let callID: UUID?
@@ -101,7 +100,7 @@ struct AppointmentsController: RouteCollection {
         try await renderNew(req, query: BookingQuery(req), errors: [])
     }
 
-    private func renderNew(_ req: Request, query: BookingQuery, errors: [String]) async throws -> View {
+    private func renderNew(_ req: Request, query: BookingQuery, errors: [FormFault]) async throws -> View {
         let principal = try req.requirePrincipal()
         let practice = try await req.authorizePracticeParameter()
         let record = try await PracticeStore.practice(practice, on: req.db)
@@ -121,7 +120,7 @@ struct AppointmentsController: RouteCollection {
             do {
                 slots = try Self.freeSlots(agenda, motif: motif.id, practitioner: query.practitioner, from: from, now: now, limit: 12, names: names)
             } catch {
-                problems.append(error.reason)
+                problems.append(FormFault(field: "date", message: error.reason))
             }
         }
         let taking = motif.map { Set($0.practitionerIDs) }
@@ -130,7 +129,7 @@ struct AppointmentsController: RouteCollection {
             query: query.search ?? "", matches: matches,
             motifs: Self.motifOptions(motifs, selected: query.motif),
             practitioners: practitioners.filter { taking?.contains($0.id!) ?? true }.map {
-                Option(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == query.practitioner)
+                Choice(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == query.practitioner)
             },
             date: (query.date ?? LocalDate(now, in: zone)).description,
             motifChosen: motif != nil, motifID: motif?.id.uuidString ?? "", instructions: motif?.patientInstructions ?? "", slots: slots, errors: problems,
@@ -138,8 +137,8 @@ struct AppointmentsController: RouteCollection {
     }
 
     /// The motifs a secretary may choose for a new booking: the archived ones are left out.
-    static func motifOptions(_ motifs: [Motif], selected: UUID?) -> [Option] {
-        motifs.filter { !$0.archived }.map { Option(value: $0.id.uuidString, label: "\($0.label) (\($0.durationMinutes) min)", selected: $0.id == selected) }
+    static func motifOptions(_ motifs: [Motif], selected: UUID?) -> [Choice] {
+        motifs.filter { !$0.archived }.map { Choice(value: $0.id.uuidString, label: "\($0.label) (\($0.durationMinutes) min)", selected: $0.id == selected) }
     }
 
     /// The first free slots for a motif (with one practitioner or any), as the booking page and the call panel offer them.
@@ -170,7 +169,7 @@ struct AppointmentsController: RouteCollection {
         var query = BookingQuery(req)
         query.patient = patient
         query.motif = form.motif
-        return try await Self.refusals(req, back: { try await renderNew(req, query: query, errors: $0) }) {
+        return try await FormRefusal.run(req, back: { try await renderNew(req, query: query, errors: $0) }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let held = try await AppointmentStore.hold(HoldInput(practitionerId: form.praticien, motifId: form.motif, start: form.debut,
                                                                  patientId: patient, urgent: nil, minutes: nil), in: ctx, on: req.db)
@@ -200,7 +199,7 @@ struct AppointmentsController: RouteCollection {
         var query = BookingQuery(req)
         query.patient = form.patient
         query.motif = form.motif
-        return try await Self.refusals(req, back: { try await renderNew(req, query: query, errors: $0) }) {
+        return try await FormRefusal.run(req, back: { try await renderNew(req, query: query, errors: $0) }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             var errors: [FieldError] = []
             if form.patient == nil { errors.append(.init(field: "patient", reason: "choisissez d'abord le patient")) }
@@ -236,10 +235,10 @@ struct AppointmentsController: RouteCollection {
         let needsPatient: Bool
         let query: String
         let matches: [PatientRow]
-        let sources: [Option]
-        let levels: [Option]
+        let sources: [Choice]
+        let levels: [Choice]
         let notes: String
-        let errors: [String]
+        let errors: [FormFault]
         let callID: UUID?
     }
 
@@ -247,7 +246,7 @@ struct AppointmentsController: RouteCollection {
         try await renderHeld(req, errors: [], notes: "")
     }
 
-    private func renderHeld(_ req: Request, errors: [String], notes: String) async throws -> View {
+    private func renderHeld(_ req: Request, errors: [FormFault], notes: String) async throws -> View {
         let principal = try req.requirePrincipal()
         let practice = try await req.authorizePracticeParameter()
         let record = try await PracticeStore.practice(practice, on: req.db)
@@ -271,9 +270,9 @@ struct AppointmentsController: RouteCollection {
             practitioner: practitioner?.displayName ?? "", motif: motif?.label ?? "", instructions: motif?.patientInstructions ?? "",
             expires: FrenchFormat.time(held.expiresAt, in: zone), expiresISO: ISOTimestamp.string(held.expiresAt, in: zone),
             patient: patient, needsPatient: patient == nil, query: AgendaController.string(req, "q") ?? "", matches: matches,
-            sources: [Option(value: "phone", label: "Téléphone (patient)", selected: true), Option(value: "practitioner", label: "Demande du praticien", selected: false)],
-            levels: [Option(value: "", label: "Aucun (rendez-vous ordinaire)", selected: level == nil)]
-                + (1...5).map { Option(value: "\($0)", label: "Niveau \($0) après régulation", selected: level == "\($0)") },
+            sources: [Choice(value: "phone", label: "Téléphone (patient)", selected: true), Choice(value: "practitioner", label: "Demande du praticien", selected: false)],
+            levels: [Choice(value: "", label: "Aucun (rendez-vous ordinaire)", selected: level == nil)]
+                + (1...5).map { Choice(value: "\($0)", label: "Niveau \($0) après régulation", selected: level == "\($0)") },
             notes: notes, errors: errors, callID: AgendaController.uuid(req, "appel")))
     }
 
@@ -289,7 +288,7 @@ struct AppointmentsController: RouteCollection {
 
     @Sendable func confirm(req: Request) async throws -> Response {
         let form = try req.content.decode(ConfirmForm.self)
-        return try await Self.refusals(req, back: { try await renderHeld(req, errors: $0, notes: form.notes ?? "") }) {
+        return try await FormRefusal.run(req, back: { try await renderHeld(req, errors: $0, notes: form.notes ?? "") }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let held = try await Self.hold(req, in: ctx.practice)
             guard let patient = form.patient.flatMap(UUID.init(uuidString:)) ?? held.patientID else {

@@ -15,7 +15,6 @@ struct AuditController {
         routes.get("audit", "entries.csv", use: exportCSV)
     }
 
-    struct Option: Encodable { let value: String; let label: String; let selected: Bool }
 
     struct Page: Encodable {
         let layout: PracticesController.Layout
@@ -24,9 +23,9 @@ struct AuditController {
         let patient: String
         let from: String
         let to: String
-        let practices: [Option]
-        let actions: [Option]
-        let errors: [FieldError]
+        let practices: [Choice]
+        let actions: [Choice]
+        let errors: [FormFault]
         let exportLink: String
         let nextLink: String?
         let lockoutsLink: String
@@ -47,9 +46,9 @@ struct AuditController {
             layout: .init(principal), rows: try await AuditViewer.rows(shown, on: req.db),
             person: filters.person, patient: filters.patient?.uuidString ?? "",
             from: filters.from?.description ?? "", to: filters.to?.description ?? "",
-            practices: practices.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id == filters.practice) },
-            actions: AuditAction.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == filters.action) },
-            errors: errors, exportLink: "/journal-audit/export.csv?" + query,
+            practices: practices.map { Choice(value: $0.id!.uuidString, label: $0.name, selected: $0.id == filters.practice) },
+            actions: AuditAction.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0 == filters.action) },
+            errors: FormRefusal.faults(errors, labels: ["au": "Au", "du": "Du", "avant": "Page"]), exportLink: "/journal-audit/export.csv?" + query,
             nextLink: entries.count > AuditViewer.pageSize ? "/journal-audit?\(query)&avant=\(shown.last?.id ?? 0)" : nil,
             lockoutsLink: "/journal-audit?action=lockout", signInsLink: "/journal-audit?action=login_failed"))
         let response = try await view.encodeResponse(for: req)

@@ -27,7 +27,7 @@ enum QRCode {
                 path += "M\(x + quiet) \(y + quiet)h1v1h-1z"
             }
         }
-        let title = label.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        let title = HTML.escaped(label)
         return """
             <svg xmlns="http://www.w3.org/2000/svg" class="qr" viewBox="0 0 \(size) \(size)" role="img" aria-label="\(title)" shape-rendering="crispEdges">\
             <title>\(title)</title><rect width="\(size)" height="\(size)" fill="#fff"/><path d="\(path)" fill="#000"/></svg>

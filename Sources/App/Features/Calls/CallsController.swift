@@ -17,7 +17,6 @@ struct CallsController: RouteCollection {
         calls.post(":callID", "anxieux", use: flagAnxious)
     }
 
-    typealias Option = AppointmentsController.Option
     struct PatientChoice: Encodable { let id: UUID; let name: String; let born: String; let phones: String }
     struct LinkView: Encodable { let label: String; let href: String }
     struct CorrectionView: Encodable { let incident: Bool; let text: String; let by: String; let at: String }
@@ -63,8 +62,8 @@ struct CallsController: RouteCollection {
         let matches: [PatientChoice]
         let search: String
         let results: [PatientChoice]
-        let reasons: [Option]
-        let outcomes: [Option]
+        let reasons: [Choice]
+        let outcomes: [Choice]
         let links: [LinkView]
         let procedures: [ProcedureView]
         let checklist: [String]
@@ -72,7 +71,7 @@ struct CallsController: RouteCollection {
         let anxious: Bool
         let corrections: [CorrectionView]
         let timeline: [Timeline.Row]
-        let errors: [String]
+        let errors: [FormFault]
         let saved: Bool
         let helpAsked: Bool
         /// The cockpit beside the call: the practice's day, the next-free finder, the patient's record, the handover.
@@ -86,8 +85,8 @@ struct CallsController: RouteCollection {
 
     /// "Prochain créneau libre": a motif (and a practitioner or any), the first free slots, each held in one click.
     struct Finder: Encodable {
-        let motifs: [Option]
-        let practitioners: [Option]
+        let motifs: [Choice]
+        let practitioners: [Choice]
         let motifID: String
         let instructions: String
         let slots: [AppointmentsController.SlotRow]
@@ -162,7 +161,7 @@ struct CallsController: RouteCollection {
                                 helpAsked: req.query[String.self, at: "renfort"] != nil)
     }
 
-    func render(_ req: Request, practice: AuthorizedPractice, call: CallRecord, errors: [String], saved: Bool = false,
+    func render(_ req: Request, practice: AuthorizedPractice, call: CallRecord, errors: [FormFault], saved: Bool = false,
                 helpAsked: Bool = false, typed: SaveForm? = nil) async throws -> View {
         let principal = try req.requirePrincipal()
         let record = try await PracticeStore.practice(practice, on: req.db)
@@ -217,13 +216,13 @@ struct CallsController: RouteCollection {
             timeline = try await Timeline.entries(of: found, in: practice, limit: 12, on: req.db)
                 .filter { $0.link != "/cabinets/\(practice.id)/appels/\(call.id!)" }.prefix(8).map(Timeline.Row.init)
         }
-        let cockpit = try await Self.cockpit(req, practice: practice, call: call, patient: patientRecord)
+        let cockpit = try await Self.cockpit(req, practice: practice, practiceName: record.name, call: call, patient: patientRecord)
         return try await req.view.render("calls/panel", PanelPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name, greeting: playbook.document.sheet.greeting,
             sheet: playbook.document.sheet, call: CallView(call), callerInput: typed?.numero ?? req.query[String.self, at: "numero"] ?? (call.callerNumber.isEmpty ? "" : FrenchFormat.phone(call.callerNumber)),
             patient: patient, matches: matches, search: search, results: results,
-            reasons: CallReason.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: reasons.contains($0)) },
-            outcomes: CallOutcome.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == outcome) },
+            reasons: CallReason.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: reasons.contains($0)) },
+            outcomes: CallOutcome.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0 == outcome) },
             links: links, procedures: procedures, checklist: call.checklist, playbookVersion: call.playbookVersion, anxious: anxious,
             corrections: try await CallStore.corrections(of: call, on: req.db).map {
                 CorrectionView(incident: $0.kind == "incident", text: $0.text, by: $0.authorLabel,
@@ -237,12 +236,11 @@ struct CallsController: RouteCollection {
 
     /// The parts of the cockpit around an open call: the day of the practice (`?jour=`), the finder (`?motif=`,
     /// `&praticien=`), the identified patient's flags and next appointments, the unread handover notes of the practice.
-    static func cockpit(_ req: Request, practice: AuthorizedPractice, call: CallRecord, patient: PatientRecord?) async throws
+    static func cockpit(_ req: Request, practice: AuthorizedPractice, practiceName: String, call: CallRecord, patient: PatientRecord?) async throws
         -> (day: AgendaDay?, finder: Finder?, facts: PatientFacts?, handover: [QueueController.NoteRow]) {
         let principal = try req.requirePrincipal()
         let now = req.application.clock.now()
-        let unread = try await HandoverStore.notes(for: principal, unreadOnly: true, now: now, on: req.db)
-            .filter { $0.practiceId == nil || $0.practiceId == practice.id }
+        let unread = try await HandoverStore.unread(of: practice, practiceName: practiceName, for: principal, now: now, on: req.db)
         // Read once for the patient's next appointments, the finder and the day.
         let practitioners = patient != nil || !call.isClosed ? try await PracticeStore.practitioners(of: practice, on: req.db) : []
         var facts: PatientFacts?
@@ -278,7 +276,7 @@ struct CallsController: RouteCollection {
         let finder = Finder(
             motifs: AppointmentsController.motifOptions(motifs, selected: motif?.id),
             practitioners: practitioners.filter { motif.map { Set($0.practitionerIDs) }?.contains($0.id!) ?? true }
-                .map { Option(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == practitionerID) },
+                .map { Choice(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == practitionerID) },
             motifID: motif?.id.uuidString ?? "", instructions: motif?.patientInstructions ?? "", slots: slots, asked: motif != nil, problem: problem)
         return (day, finder, facts, QueueController.noteRows(unread))
     }
@@ -307,7 +305,7 @@ struct CallsController: RouteCollection {
         input.notes = form.notes ?? ""
         input.outcome = form.issue.flatMap(CallOutcome.init(rawValue:))
         input.checklist = form.checklist ?? []
-        return try await AppointmentsController.refusals(req, back: { try await render(req, practice: practice, call: call, errors: $0, typed: form) }) {
+        return try await FormRefusal.run(req, back: { try await render(req, practice: practice, call: call, errors: $0, typed: form) }) {
             let context = try req.writeContext()
             if form.action == "cloturer" {
                 try await CallStore.close(call, with: input, in: practice, context: context, now: req.application.clock.now())
@@ -324,7 +322,7 @@ struct CallsController: RouteCollection {
         let practice = try await req.authorizePracticeParameter()
         let call = try await CallStore.find(req.parameters.get("callID", as: UUID.self), in: practice, on: req.db)
         let text = try req.content.decode(CorrectionForm.self).texte ?? ""
-        return try await AppointmentsController.refusals(req, back: { try await render(req, practice: practice, call: call, errors: $0) }) {
+        return try await FormRefusal.run(req, back: { try await render(req, practice: practice, call: call, errors: $0) }) {
             _ = try await CallStore.correct(call, text: text, in: practice, context: try req.writeContext(), now: req.application.clock.now())
             return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)")
         }
@@ -337,7 +335,7 @@ struct CallsController: RouteCollection {
         let practice = try await req.authorizePracticeParameter()
         let call = try await CallStore.find(req.parameters.get("callID", as: UUID.self), in: practice, on: req.db)
         let text = try req.content.decode(IncidentForm.self).texte ?? ""
-        return try await AppointmentsController.refusals(req, back: { try await render(req, practice: practice, call: call, errors: $0) }) {
+        return try await FormRefusal.run(req, back: { try await render(req, practice: practice, call: call, errors: $0) }) {
             _ = try await CallStore.incident(call, text: text, in: practice, context: try req.writeContext(), now: req.application.clock.now())
             await QueueAPI.publishQueue(req, practice)
             return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)?renfort=1")
@@ -347,7 +345,7 @@ struct CallsController: RouteCollection {
     @Sendable func flagAnxious(req: Request) async throws -> Response {
         let practice = try await req.authorizePracticeParameter()
         let call = try await CallStore.find(req.parameters.get("callID", as: UUID.self), in: practice, on: req.db)
-        return try await AppointmentsController.refusals(req, back: { try await render(req, practice: practice, call: call, errors: $0) }) {
+        return try await FormRefusal.run(req, back: { try await render(req, practice: practice, call: call, errors: $0) }) {
             try await CallStore.flagAnxious(call, in: practice, context: try req.writeContext())
             return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)")
         }

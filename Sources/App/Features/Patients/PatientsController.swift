@@ -102,9 +102,9 @@ struct PatientsController: RouteCollection {
         /// The record being changed; nil for a new one.
         let patientID: UUID?
         let patientName: String?
-        let statuses: [AppointmentsController.Option]
+        let statuses: [Choice]
         let form: Form
-        let errors: [String]
+        let errors: [FormFault]
         let duplicates: [Candidate]
     }
 
@@ -131,7 +131,7 @@ struct PatientsController: RouteCollection {
         return try await render(req, form: Form(record, phones: opened.phones), errors: [], duplicates: [], editing: (opened.id, opened.displayName))
     }
 
-    private func render(_ req: Request, form: Form, errors: [String], duplicates: [DuplicateCandidate],
+    private func render(_ req: Request, form: Form, errors: [FormFault], duplicates: [DuplicateCandidate],
                         editing: (id: UUID, name: String)? = nil) async throws -> View {
         let principal = try req.requirePrincipal()
         let practice = try await req.authorizePracticeParameter()
@@ -186,7 +186,7 @@ struct PatientsController: RouteCollection {
             case .likelyDuplicates(let candidates):
                 response = try await render(req, form: form, errors: [], duplicates: candidates, editing: editing).encodeResponse(for: req)
             default:
-                guard let messages = AppointmentsController.messages(error) else { throw error }
+                guard let messages = FormRefusal.faults(error) else { throw error }
                 response = try await render(req, form: form, errors: messages, duplicates: [], editing: editing).encodeResponse(for: req)
             }
             response.status = error.status
@@ -275,20 +275,18 @@ struct PatientsController: RouteCollection {
             let target = result.mode == "erase" ? "/cabinets/\(practice.id)/patients" : "/cabinets/\(practice.id)/patients/\(result.patientId)"
             return req.redirect(to: "\(target)?ok=\(done.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
         } catch let error as AppError {
-            guard let messages = AppointmentsController.messages(error) else { throw error }
-            let response = try await AppointmentsController().renderPatient(req, errors: messages, section: "erase", series: nil).encodeResponse(for: req)
-            response.status = error.status
-            return response
+            guard let faults = FormRefusal.faults(error) else { throw error }
+            return try await FormRefusal.redisplay(req, status: error.status, AppointmentsController().renderPatient(req, errors: faults, section: "erase", series: nil))
         }
     }
 
     struct ImportPage: Encodable {
         struct Past: Encodable { let link: String; let when: String; let by: String; let file: String; let outcome: String }
-        struct Column: Encodable { let index: Int; let name: String; let example: String; let options: [AppointmentsController.Option] }
+        struct Column: Encodable { let index: Int; let name: String; let example: String; let options: [Choice] }
         let layout: PracticesController.Layout
         let practiceID: UUID
         let practiceName: String
-        let errors: [String]
+        let errors: [FormFault]
         let past: [Past]
         let current: PatientImportDTO?
         let columns: [Column]
@@ -302,7 +300,7 @@ struct PatientsController: RouteCollection {
         try await renderImport(req, current: nil, errors: [])
     }
 
-    private func renderImport(_ req: Request, current: (PatientImportRecord, CSVFile?)?, errors: [String]) async throws -> View {
+    private func renderImport(_ req: Request, current: (PatientImportRecord, CSVFile?)?, errors: [FormFault]) async throws -> View {
         let practice = try await req.authorizePracticeParameter()
         let principal = try req.require(.managePatientFiles)
         let record = try await PracticeStore.practice(practice, on: req.db)
@@ -316,12 +314,12 @@ struct PatientsController: RouteCollection {
         let dto = current.map { PatientImportDTO($0.0, file: $0.1) }
         let columns = (dto?.columns ?? []).enumerated().map { index, column in
             ImportPage.Column(index: index, name: column.name, example: column.example, options: PatientImportField.allCases.map {
-                AppointmentsController.Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == column.field)
+                Choice(value: $0.rawValue, label: $0.label, selected: $0.rawValue == column.field)
             })
         }
         return try await req.view.render("patients/import", ImportPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name,
-            errors: errors + (dto?.mappingProblems.map(\.reason) ?? []), past: past, current: dto, columns: columns,
+            errors: errors + FormRefusal.faults(dto?.mappingProblems ?? []), past: past, current: dto, columns: columns,
             rejectedShown: Array((dto?.rejected ?? []).prefix(500)), rejectedMore: max(0, (dto?.rejected.count ?? 0) - 500),
             imported: dto?.state == PatientImportStore.State.imported))
     }
@@ -334,22 +332,20 @@ struct PatientsController: RouteCollection {
         try await req.collectBody(max: PatientImportStore.maxBytes)
         let form = try req.content.decode(UploadForm.self)
         guard let file = form.fichier, file.data.readableBytes > 0 else {
-            return try await refused(req, status: .unprocessableEntity, ["Fichier : choisissez le fichier CSV exporté du logiciel du cabinet"])
+            return try await refused(req, status: .unprocessableEntity, [FormFault(field: "file", message: "choisissez le fichier CSV exporté du logiciel du cabinet")])
         }
         do {
             let (record, _) = try await PatientImportStore.upload(Array(file.data.readableBytesView), fileName: file.filename, mapping: nil,
                                                                   in: practice, context: try req.writeContext(), today: req.parisToday, on: req.db)
             return req.redirect(to: "/cabinets/\(practice.id)/patients/import/\(record.id!)")
         } catch let error as AppError {
-            guard let messages = AppointmentsController.messages(error) else { throw error }
-            return try await refused(req, status: error.status, messages.map { $0.replacingOccurrences(of: "file :", with: "Fichier :") })
+            guard let messages = FormRefusal.faults(error) else { throw error }
+            return try await refused(req, status: error.status, messages)
         }
     }
 
-    private func refused(_ req: Request, status: HTTPResponseStatus, _ messages: [String], current: (PatientImportRecord, CSVFile?)? = nil) async throws -> Response {
-        let response = try await renderImport(req, current: current, errors: messages).encodeResponse(for: req)
-        response.status = status
-        return response
+    private func refused(_ req: Request, status: HTTPResponseStatus, _ messages: [FormFault], current: (PatientImportRecord, CSVFile?)? = nil) async throws -> Response {
+        try await FormRefusal.redisplay(req, status: status, renderImport(req, current: current, errors: messages))
     }
 
     @Sendable func importReport(req: Request) async throws -> View {
@@ -371,7 +367,7 @@ struct PatientsController: RouteCollection {
             _ = try await PatientImportStore.check(record.id, mapping: mapping, in: practice, context: try req.writeContext(), today: req.parisToday, on: req.db)
             return req.redirect(to: "/cabinets/\(practice.id)/patients/import/\(record.id!)")
         } catch let error as AppError {
-            guard let messages = AppointmentsController.messages(error) else { throw error }
+            guard let messages = FormRefusal.faults(error) else { throw error }
             return try await refused(req, status: error.status, messages, current: (record, file))
         }
     }
@@ -384,7 +380,7 @@ struct PatientsController: RouteCollection {
             let record = try await PatientImportStore.run(id, in: practice, context: try req.writeContext(), today: req.parisToday, on: req.db)
             return req.redirect(to: "/cabinets/\(practice.id)/patients/import/\(record.id!)")
         } catch let error as AppError {
-            guard let messages = AppointmentsController.messages(error) else { throw error }
+            guard let messages = FormRefusal.faults(error) else { throw error }
             return try await refused(req, status: error.status, messages, current: try? await PatientImportStore.find(id, in: practice, on: req.db))
         }
     }

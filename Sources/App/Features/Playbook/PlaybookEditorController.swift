@@ -18,7 +18,6 @@ struct PlaybookEditorController: RouteCollection {
         triage.post("modifier", use: submitProtocol)
     }
 
-    typealias Option = AppointmentsController.Option
 
     struct ChangeView: Encodable {
         let kind: String
@@ -42,7 +41,7 @@ struct PlaybookEditorController: RouteCollection {
         let enabled: Bool
         let collect: String
         let say: String
-        let outcomes: [Option]
+        let outcomes: [Choice]
         let detail: String
     }
 
@@ -62,7 +61,7 @@ struct PlaybookEditorController: RouteCollection {
         let faq: String
         let procedureFields: [ProcedureFields]
         let note: String
-        let errors: [String]
+        let errors: [FormFault]
         /// Set by "Aperçu": the sheet as it will show, and what changes.
         let preview: Bool
         let sheet: PracticeSheet
@@ -82,7 +81,7 @@ struct PlaybookEditorController: RouteCollection {
                 key: key, title: type.label, enabled: form.map { $0["\(key)_on"] != nil } ?? (existing != nil),
                 collect: form?["\(key)_collect"] ?? existing?.collect.joined(separator: "\n") ?? "",
                 say: form?["\(key)_say"] ?? existing?.say ?? "",
-                outcomes: ProcedureOutcome.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == outcome) },
+                outcomes: ProcedureOutcome.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0.rawValue == outcome) },
                 detail: form?["\(key)_detail"] ?? existing?.outcomeDetail ?? "")
         }
     }
@@ -116,7 +115,7 @@ struct PlaybookEditorController: RouteCollection {
     }
 
     func render(_ req: Request, practice: AuthorizedPractice, playbook: Playbook, current: DocumentVersion<Playbook>, form: [String: String]?,
-                note: String, errors: [String], preview: Bool) async throws -> View {
+                note: String, errors: [FormFault], preview: Bool) async throws -> View {
         let record = try await PracticeStore.practice(practice, on: req.db)
         let sheet = playbook.sheet
         return try await req.view.render("playbook/editor", EditorPage(
@@ -138,10 +137,10 @@ struct PlaybookEditorController: RouteCollection {
         let current = try await PlaybookStore.current(Playbook.self, of: practice, on: req.db)
         let (playbook, lineProblems) = Self.playbook(from: form)
         let note = (form["note"] ?? "").trimmed
-        func back(_ errors: [String], preview: Bool) async throws -> View {
+        func back(_ errors: [FormFault], preview: Bool) async throws -> View {
             try await render(req, practice: practice, playbook: playbook, current: current, form: form, note: note, errors: errors, preview: preview)
         }
-        return try await AppointmentsController.refusals(req, back: { try await back($0, preview: false) }) {
+        return try await FormRefusal.run(req, back: { try await back($0, preview: false) }) {
             var problems = lineProblems + playbook.problems().map { FieldError(field: $0.field, reason: $0.reason) }
             if form["action"] == "enregistrer" && note.isEmpty { problems.append(FieldError(field: "note", reason: "dites ce qui change (gardé avec la version)")) }
             guard problems.isEmpty else { throw AppError.validation(problems) }
@@ -262,7 +261,7 @@ struct PlaybookEditorController: RouteCollection {
         let currentVersion: Int
         let json: String
         let note: String
-        let errors: [String]
+        let errors: [FormFault]
         let preview: Bool
         let redFlagCount: Int
         let questions: [QuestionView]
@@ -285,7 +284,7 @@ struct PlaybookEditorController: RouteCollection {
     }
 
     func renderProtocol(_ req: Request, practice: AuthorizedPractice, current: DocumentVersion<TriageProtocol>, json: String,
-                        document: TriageProtocol?, note: String, errors: [String]) async throws -> View {
+                        document: TriageProtocol?, note: String, errors: [FormFault]) async throws -> View {
         let shown = document ?? current.document
         return try await req.view.render("playbook/protocol", ProtocolPage(
             layout: .init(try req.requirePrincipal()), practiceID: practice.id, practiceName: try await PracticeStore.practice(practice, on: req.db).name,
@@ -314,7 +313,7 @@ struct PlaybookEditorController: RouteCollection {
         if let document { problems += document.problems().map { FieldError(field: $0.field, reason: $0.reason) } }
         if form.action == "enregistrer" && note.isEmpty { problems.append(FieldError(field: "note", reason: "dites ce qui change (gardé avec la version)")) }
         let valid = problems.isEmpty ? document : nil
-        return try await AppointmentsController.refusals(req, back: {
+        return try await FormRefusal.run(req, back: {
             try await renderProtocol(req, practice: practice, current: current, json: json, document: valid, note: note, errors: $0)
         }) {
             guard problems.isEmpty, let document else { throw AppError.validation(problems) }

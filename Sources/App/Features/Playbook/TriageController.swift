@@ -30,8 +30,7 @@ struct TriageController: RouteCollection {
     }
 
     struct AnswerView: Encodable { let question: String; let answer: String; let redFlag: Bool; let level: Int? }
-    struct Choice: Encodable { let key: String; let label: String; let link: String }
-    typealias Option = AppointmentsController.Option
+    struct AnswerChoice: Encodable { let key: String; let label: String; let link: String }
 
     struct WizardPage: Encodable {
         let layout: PracticesController.Layout
@@ -52,7 +51,7 @@ struct TriageController: RouteCollection {
         let redFlag: Bool
         let position: Int
         let remaining: Int
-        let choices: [Choice]
+        let choices: [AnswerChoice]
         let back: String?
         let call: CallContext
         let level: LevelView
@@ -64,14 +63,14 @@ struct TriageController: RouteCollection {
         let needsTransmission: Bool
         let script: String
         let answers: String
-        let levels: [Option]
-        let actions: [Option]
+        let levels: [Choice]
+        let actions: [Choice]
         let reason: String
         /// Without a patient record: who called and the number to call back, asked before recording.
         let needsCaller: Bool
         let callerName: String
         let callback: String
-        let errors: [String]
+        let errors: [FormFault]
     }
 
     static let keys: [(TriageAnswer, String, String)] = [(.yes, "o", "y"), (.no, "n", "n"), (.unknown, "s", "u")]
@@ -140,7 +139,7 @@ struct TriageController: RouteCollection {
     }
 
     private func render(_ req: Request, answers: [(String, TriageAnswer)], call: CallContext, chosen: Int?, reason: String, action: TriageAction?,
-                        callerName: String, callback: String, errors: [String]) async throws -> View {
+                        callerName: String, callback: String, errors: [FormFault]) async throws -> View {
         let principal = try req.requirePrincipal()
         let practice = try await req.authorizePracticeParameter()
         let record = try await PracticeStore.practice(practice, on: req.db)
@@ -175,15 +174,15 @@ struct TriageController: RouteCollection {
             position: result.asked.count + 1, remaining: result.remainingAtMost,
             choices: next.map { question in
                 Self.keys.map { answer, key, _ in
-                    Choice(key: key.uppercased(), label: answer.label, link: base + Self.encode(answers + [(question.id, answer)]) + call.suffix)
+                    AnswerChoice(key: key.uppercased(), label: answer.label, link: base + Self.encode(answers + [(question.id, answer)]) + call.suffix)
                 }
             } ?? [],
             back: answers.isEmpty ? nil : base + Self.encode(Array(answers.dropLast())) + call.suffix, call: call,
             level: LevelView(outcome.level), orientation: outcome.orientation.label, steps: outcome.orientation.steps, whileDialling: outcome.whileDialling,
             doubt: result.doubt, complete: result.isComplete, needsTransmission: result.needsTransmission(at: outcome.level), script: outcome.script,
             answers: Self.encode(answers),
-            levels: UrgencyLevel.allCases.map { Option(value: String($0.rawValue), label: $0.label, selected: $0.rawValue == suggested) },
-            actions: TriageAction.recordable.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == (action ?? TriageAction.suggested(for: level))) },
+            levels: UrgencyLevel.allCases.map { Choice(value: String($0.rawValue), label: $0.label, selected: $0.rawValue == suggested) },
+            actions: TriageAction.recordable.map { Choice(value: $0.rawValue, label: $0.label, selected: $0 == (action ?? TriageAction.suggested(for: level))) },
             reason: reason, needsCaller: call.patient == nil, callerName: callerName, callback: defaultCallback, errors: errors))
     }
 
@@ -218,7 +217,7 @@ struct TriageController: RouteCollection {
         input.callerIsPatient = call.callerIsPatient
         input.callerName = form.appelant
         input.callbackNumber = form.rappel
-        return try await AppointmentsController.refusals(req, back: {
+        return try await FormRefusal.run(req, back: {
             try await render(req, answers: answers, call: call, chosen: chosen, reason: form.raison ?? "", action: action,
                              callerName: form.appelant ?? "", callback: form.rappel ?? "", errors: $0)
         }) {

@@ -97,7 +97,6 @@ struct PracticeSetupController: RouteCollection {
     struct PractitionerRow: Encodable {
         let id: UUID; let name: String; let specialty: String; let rpps: String; let backup: String; let active: Bool
     }
-    struct Option: Encodable { let value: String; let label: String }
 
     struct Page: Encodable {
         let layout: PracticesController.Layout
@@ -106,18 +105,19 @@ struct PracticeSetupController: RouteCollection {
         let values: PracticeForm
         let numbers: [NumberRow]
         let coverage: [CoverageDay]
-        let errors: [FieldError]
+        let errors: [FormFault]
         let notice: String?
         let suspended: Bool
         let suspensionReason: String
         let practitioners: [PractitionerRow]
-        let practitionerErrors: [FieldError]
-        let motifs: [Option]
-        let colleagues: [Option]
+        let practitionerErrors: [FormFault]
+        let motifs: [Choice]
+        let colleagues: [Choice]
         /// On creation: the specialty templates to start from.
-        let templates: [Option]
+        let templates: [Choice]
     }
 
+    /// A practice's fields as its form names them, where they differ from the common names.
     private static let labels: [String: String] = [
         "name": "Nom", "slug": "Identifiant", "specialty": "Spécialité", "address": "Adresse", "access": "Accès", "departement": "Département",
         "timeZone": "Fuseau horaire", "numbers": "Numéros appelés", "outsideHoursMessage": "Message hors des heures", "greeting": "Accueil",
@@ -127,11 +127,6 @@ struct PracticeSetupController: RouteCollection {
         "template": "Modèle de spécialité",
     ]
 
-    /// "numbers[1].number" → "Numéros appelés (2e ligne)", "coverage.weekly[3]" → "Heures de permanence".
-    static func label(_ field: String) -> String {
-        let root = String(field.prefix { $0 != "[" && $0 != "." })
-        return labels[root] ?? field
-    }
 
     // MARK: Practice
 
@@ -231,11 +226,9 @@ struct PracticeSetupController: RouteCollection {
             guard case .validation(let errors) = error else { throw error }
             let record = try await PracticeStore.practice(practice, on: req.db)
             let dto = try await PracticeDTO.make(record, on: req.db)
-            let view = try await render(req, practice: practice, form: Self.form(record, dto), coverage: dto.coverage ?? CoverageDTO(weekly: [], exceptions: nil),
-                                        errors: [], practitionerErrors: errors.map { FieldError(field: Self.label($0.field), reason: $0.reason) })
-            let response = try await view.encodeResponse(for: req)
-            response.status = .unprocessableEntity
-            return response
+            return try await FormRefusal.redisplay(req, status: .unprocessableEntity, render(
+                req, practice: practice, form: Self.form(record, dto), coverage: dto.coverage ?? CoverageDTO(weekly: [], exceptions: nil),
+                errors: [], practitionerErrors: FormRefusal.faults(errors, labels: Self.labels)))
         }
     }
 
@@ -264,27 +257,20 @@ struct PracticeSetupController: RouteCollection {
     // MARK: Rendering
 
     private func refusal(_ req: Request, _ error: AppError, practice: AuthorizedPractice?, form: PracticeForm, coverage: CoverageDTO) async throws -> Response {
-        let errors: [FieldError]
-        switch error {
-        case .validation(let list): errors = list.map { FieldError(field: Self.label($0.field), reason: $0.reason) }
-        case .conflict(let message): errors = [FieldError(field: "Conflit", reason: message)]
-        default: throw error
-        }
-        let response = try await render(req, practice: practice, form: form, coverage: coverage, errors: errors).encodeResponse(for: req)
-        response.status = error.status
-        return response
+        guard let faults = FormRefusal.faults(error, labels: Self.labels) else { throw error }
+        return try await FormRefusal.redisplay(req, status: error.status, render(req, practice: practice, form: form, coverage: coverage, errors: faults))
     }
 
-    private func render(_ req: Request, practice: AuthorizedPractice?, form: PracticeForm, coverage: CoverageDTO, errors: [FieldError],
-                        practitionerErrors: [FieldError] = []) async throws -> View {
+    private func render(_ req: Request, practice: AuthorizedPractice?, form: PracticeForm, coverage: CoverageDTO, errors: [FormFault],
+                        practitionerErrors: [FormFault] = []) async throws -> View {
         let principal = try req.requirePrincipal()
         var record: PracticeRecord?
         var practitioners: [PractitionerRecord] = []
-        var motifs: [Option] = []
+        var motifs: [Choice] = []
         if let practice {
             record = try await PracticeStore.practice(practice, on: req.db)
             practitioners = try await PracticeStore.practitioners(of: practice, on: req.db)
-            motifs = try await AgendaStore.motifs(of: practice, on: req.db).filter { $0.archivedAt == nil }.map { Option(value: $0.id!.uuidString, label: $0.label) }
+            motifs = try await AgendaStore.motifs(of: practice, on: req.db).filter { $0.archivedAt == nil }.map { Choice(value: $0.id!.uuidString, label: $0.label) }
         }
         let names = practitioners.namesByID
         var numbers = zip(form.numeros ?? [], (form.etiquettes ?? []) + Array(repeating: "", count: 10)).map { NumberRow(number: $0, label: $1) }
@@ -306,8 +292,8 @@ struct PracticeSetupController: RouteCollection {
                                 backup: practitioner.backupPractitionerID.flatMap { names[$0] } ?? "—", active: practitioner.deactivatedAt == nil)
             },
             practitionerErrors: practitionerErrors, motifs: motifs,
-            colleagues: practitioners.filter { $0.deactivatedAt == nil }.map { Option(value: $0.id!.uuidString, label: $0.displayName) },
-            templates: practice == nil ? try SpecialtyTemplates.all(req.application).map { Option(value: $0.id, label: $0.specialty) } : []))
+            colleagues: practitioners.filter { $0.deactivatedAt == nil }.map { Choice(value: $0.id!.uuidString, label: $0.displayName) },
+            templates: practice == nil ? try SpecialtyTemplates.all(req.application).map { Choice(value: $0.id, label: $0.specialty) } : []))
     }
 
     // MARK: Form ↔ input
@@ -374,7 +360,7 @@ struct PracticeSetupController: RouteCollection {
     }
 
     static func message(_ error: AppError) -> String {
-        if case .validation(let errors) = error { return errors.map { "\(label($0.field)) : \($0.reason)" }.joined(separator: " ; ") }
+        if case .validation(let errors) = error { return FormRefusal.faults(errors, labels: labels).map(\.text).joined(separator: " ; ") }
         return error.detail
     }
 

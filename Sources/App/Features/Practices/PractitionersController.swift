@@ -23,7 +23,7 @@ struct PractitionersController: RouteCollection {
         /// Where the notices go, or that none can go (the ladder then phones at once).
         let notices: String
         let editing: Bool
-        let errors: [String]
+        let errors: [FormFault]
     }
 
     struct Page: Encodable {
@@ -46,14 +46,14 @@ struct PractitionersController: RouteCollection {
         _ = try req.require(.editAgenda)
         let practitioner = try await PracticeStore.practitioner(req.parameters.get("practitionerID", as: UUID.self), of: practice, on: req.db)
         let form = try req.content.decode(ContactForm.self)
-        return try await AppointmentsController.refusals(req, back: { try await render(req, editing: practitioner.id, form: form, errors: $0) }) {
+        return try await FormRefusal.run(req, back: { try await render(req, editing: practitioner.id, form: form, errors: $0) }) {
             try await PracticeStore.setContact(of: practitioner, mobilePhone: form.portable, directPhone: form.ligne, noticeEmail: form.avis,
                                                in: practice, context: try req.writeContext())
             return req.redirect(to: "/cabinets/\(practice.id)/praticiens?ok=1#praticien-\(practitioner.id!)")
         }
     }
 
-    private func render(_ req: Request, editing: UUID?, form: ContactForm?, errors: [String]) async throws -> View {
+    private func render(_ req: Request, editing: UUID?, form: ContactForm?, errors: [FormFault]) async throws -> View {
         let principal = try req.requirePrincipal()
         let practice = try await req.authorizePracticeParameter()
         let record = try await PracticeStore.practice(practice, on: req.db)

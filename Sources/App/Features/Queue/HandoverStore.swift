@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 struct HandoverNoteInput: Content {
@@ -68,6 +69,23 @@ enum HandoverStore {
         return notes.filter { !unreadOnly || !read.contains($0.id!) }.map {
             HandoverNoteDTO(id: $0.id!, practiceId: $0.practiceID, practiceName: $0.practiceID.flatMap { names[$0] } ?? "Tout le centre",
                             text: $0.text, author: $0.authorLabel, createdAt: $0.createdAt, expiresAt: $0.expiresAt, read: read.contains($0.id!))
+        }
+    }
+
+    /// The notes of one practice the user may see (and the whole center's) that she has not read yet, newest first, in
+    /// one statement: what the cockpit shows beside a call of that practice.
+    static func unread(of practice: AuthorizedPractice, practiceName: String, for principal: Principal, now: Date,
+                       on db: any Database) async throws -> [HandoverNoteDTO] {
+        let notes = try await (db as! any SQLDatabase).raw("""
+            SELECT n.* FROM handover_notes n
+            WHERE (n.practice_id IS NULL OR n.practice_id = \(bind: practice.id))
+              AND (n.expires_at IS NULL OR n.expires_at > \(bind: now))
+              AND NOT EXISTS (SELECT 1 FROM handover_reads r WHERE r.note_id = n.id AND r.user_id = \(bind: principal.userID))
+            ORDER BY n.created_at DESC LIMIT 100
+            """).all(decodingFluent: HandoverNoteRecord.self)
+        return notes.map {
+            HandoverNoteDTO(id: $0.id!, practiceId: $0.practiceID, practiceName: $0.practiceID == nil ? "Tout le centre" : practiceName,
+                            text: $0.text, author: $0.authorLabel, createdAt: $0.createdAt, expiresAt: $0.expiresAt, read: false)
         }
     }
 

@@ -29,7 +29,7 @@ struct QueueController: RouteCollection {
     struct QueuePage: Encodable {
         let layout: PracticesController.Layout
         let rows: [Row]
-        let errors: [String]
+        let errors: [FormFault]
     }
 
     static func rows(_ req: Request) async throws -> [Row] {
@@ -65,7 +65,7 @@ struct QueueController: RouteCollection {
         guard let practiceID = form.cabinet else { throw AppError.invalid("cabinet", "cabinet manquant") }
         let practice = try await req.authorize(practice: practiceID)
         let principal = try req.requirePrincipal()
-        return try await AppointmentsController.refusals(req, back: {
+        return try await FormRefusal.run(req, back: {
             try await req.view.render("queue/queue", QueuePage(layout: .init(principal), rows: try await Self.rows(req), errors: $0))
         }) {
             if claim {
@@ -91,8 +91,8 @@ struct QueueController: RouteCollection {
         let details: String
         let phone: String
         let due: String
-        let priorities: [AppointmentsController.Option]
-        let errors: [String]
+        let priorities: [Choice]
+        let errors: [FormFault]
     }
 
     struct TaskForm: Content {
@@ -112,7 +112,7 @@ struct QueueController: RouteCollection {
                                                                           intitule: nil, details: nil, telephone: nil, priorite: nil, echeance: nil), errors: [])
     }
 
-    func renderNew(_ req: Request, practice: AuthorizedPractice, form: TaskForm, errors: [String]) async throws -> View {
+    func renderNew(_ req: Request, practice: AuthorizedPractice, form: TaskForm, errors: [FormFault]) async throws -> View {
         let record = try await PracticeStore.practice(practice, on: req.db)
         var patient: PatientRecord?
         if let id = form.patient, let found = try await PatientRecord.find(id, on: req.db), found.$practice.id == practice.id { patient = found }
@@ -126,7 +126,7 @@ struct QueueController: RouteCollection {
             patientName: patient?.displayName, callID: form.appel,
             title: form.intitule ?? patient.map { "Rappeler \($0.displayName)" } ?? "", details: form.details ?? "", phone: phone ?? "",
             due: form.echeance ?? "",
-            priorities: QueuePriority.allCases.map { AppointmentsController.Option(value: String($0.rawValue), label: $0.label, selected: $0.rawValue == priority) },
+            priorities: QueuePriority.allCases.map { Choice(value: String($0.rawValue), label: $0.label, selected: $0.rawValue == priority) },
             errors: errors))
     }
 
@@ -139,7 +139,7 @@ struct QueueController: RouteCollection {
         }
         let input = TaskInput(kind: .callback, patientId: form.patient, title: form.intitule, details: form.details, phone: form.telephone,
                               priority: form.priorite.flatMap(QueuePriority.init(rawValue:)), dueAt: due)
-        return try await AppointmentsController.refusals(req, back: { try await renderNew(req, practice: practice, form: form, errors: $0) }) {
+        return try await FormRefusal.run(req, back: { try await renderNew(req, practice: practice, form: form, errors: $0) }) {
             _ = try await TaskStore.create(input, call: form.appel, in: practice, context: try req.writeContext(), now: req.application.clock.now())
             if let callID = form.appel {
                 await QueueAPI.publishQueue(req, practice)
@@ -173,7 +173,7 @@ struct QueueController: RouteCollection {
         let claimedBy: String?
         let claimedByMe: Bool
         let key: String
-        let errors: [String]
+        let errors: [FormFault]
     }
 
     @Sendable func showTask(req: Request) async throws -> View {
@@ -181,7 +181,7 @@ struct QueueController: RouteCollection {
         return try await renderTask(req, practice: practice, task: try await QueueAPI.task(req, practice), errors: [])
     }
 
-    func renderTask(_ req: Request, practice: AuthorizedPractice, task: TaskRecord, errors: [String]) async throws -> View {
+    func renderTask(_ req: Request, practice: AuthorizedPractice, task: TaskRecord, errors: [FormFault]) async throws -> View {
         let principal = try req.requirePrincipal()
         let record = try await PracticeStore.practice(practice, on: req.db)
         let now = req.application.clock.now()
@@ -201,7 +201,7 @@ struct QueueController: RouteCollection {
         let practice = try await req.authorizePracticeParameter()
         let task = try await QueueAPI.task(req, practice)
         let form = try req.content.decode(CloseForm.self)
-        return try await AppointmentsController.refusals(req, back: { try await renderTask(req, practice: practice, task: task, errors: $0) }) {
+        return try await FormRefusal.run(req, back: { try await renderTask(req, practice: practice, task: task, errors: $0) }) {
             try await TaskStore.close(task, done: form.fait != "non", outcome: form.issue ?? "", in: practice, principal: try req.requirePrincipal(),
                                       context: try req.writeContext(), now: req.application.clock.now())
             await QueueAPI.publishQueue(req, practice)
@@ -219,9 +219,9 @@ struct QueueController: RouteCollection {
     struct HandoverPage: Encodable {
         let layout: PracticesController.Layout
         let notes: [NoteRow]
-        let practices: [AppointmentsController.Option]
+        let practices: [Choice]
         let mayWriteForCenter: Bool
-        let errors: [String]
+        let errors: [FormFault]
     }
 
     static func noteRows(_ notes: [HandoverNoteDTO]) -> [NoteRow] {
@@ -232,13 +232,13 @@ struct QueueController: RouteCollection {
         try await renderHandover(req, errors: [])
     }
 
-    func renderHandover(_ req: Request, errors: [String]) async throws -> View {
+    func renderHandover(_ req: Request, errors: [FormFault]) async throws -> View {
         let principal = try req.requirePrincipal()
         let notes = try await HandoverStore.notes(for: principal, unreadOnly: false, now: req.application.clock.now(), on: req.db)
         let practices = try await PracticeStore.visible(to: principal, on: req.db)
         return try await req.view.render("queue/handover", HandoverPage(
             layout: .init(principal), notes: Self.noteRows(notes),
-            practices: practices.map { AppointmentsController.Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
+            practices: practices.map { Choice(value: $0.id!.uuidString, label: $0.name, selected: false) },
             mayWriteForCenter: principal.role.seesEveryPractice, errors: errors))
     }
 
@@ -247,7 +247,7 @@ struct QueueController: RouteCollection {
     @Sendable func createNote(req: Request) async throws -> Response {
         let form = try req.content.decode(NoteForm.self)
         let input = HandoverNoteInput(practiceId: form.cabinet.flatMap(UUID.init(uuidString:)), text: form.texte, expiresAt: nil)
-        return try await AppointmentsController.refusals(req, back: { try await renderHandover(req, errors: $0) }) {
+        return try await FormRefusal.run(req, back: { try await renderHandover(req, errors: $0) }) {
             let note = try await HandoverStore.create(input, request: req, now: req.application.clock.now())
             await req.application.liveHub.publish(LiveEvent(kind: .handover, practiceID: note.practiceID))
             return req.redirect(to: "/releve")

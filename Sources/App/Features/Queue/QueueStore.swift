@@ -85,7 +85,7 @@ enum QueueStore {
     }
 
     private static func taken(_ claim: QueueClaimRecord) -> AppError {
-        .conflict("déjà pris par \(claim.userLabel) jusqu'à \(FrenchFormat.time(claim.expiresAt)) : choisissez un autre élément")
+        .conflict("déjà pris par \(claim.userLabel) jusqu'à \(FrenchFormat.spokenTime(claim.expiresAt)) : choisissez un autre élément")
     }
 
     /// Gives one's claim back; a colleague's claim is not released by someone else (it expires by itself).

@@ -17,7 +17,6 @@ struct TransmissionsController: RouteCollection {
         routes.get("messagerie", use: inbox)
     }
 
-    typealias Option = AppointmentsController.Option
 
     struct Row: Encodable {
         let id: UUID
@@ -71,15 +70,15 @@ struct TransmissionsController: RouteCollection {
         let callID: UUID?
         let patientID: UUID?
         let patientName: String?
-        let practitioners: [Option]
-        let priorities: [Option]
+        let practitioners: [Choice]
+        let priorities: [Choice]
         let subject: String
         let message: String
         let callback: String
         let evaluationID: UUID?
         /// Filled in from a triage with a practitioner chosen: the send button has the focus (Entrée sends).
         let ready: Bool
-        let errors: [String]
+        let errors: [FormFault]
     }
 
     struct ComposeForm: Content {
@@ -109,7 +108,7 @@ struct TransmissionsController: RouteCollection {
         return try await render(req, practice: practice, form: form, errors: [])
     }
 
-    func render(_ req: Request, practice: AuthorizedPractice, form: ComposeForm, errors: [String]) async throws -> View {
+    func render(_ req: Request, practice: AuthorizedPractice, form: ComposeForm, errors: [FormFault]) async throws -> View {
         let principal = try req.requirePrincipal()
         let record = try await PracticeStore.practice(practice, on: req.db)
         let practitioners = try await PracticeStore.practitioners(of: practice, on: req.db)
@@ -127,8 +126,8 @@ struct TransmissionsController: RouteCollection {
         return try await req.view.render("transmissions/compose", ComposePage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name, callID: form.appel, patientID: patient?.id,
             patientName: patient?.displayName,
-            practitioners: practitioners.map { Option(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == chosen) },
-            priorities: TransmissionPriority.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == priority) },
+            practitioners: practitioners.map { Choice(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == chosen) },
+            priorities: TransmissionPriority.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0.rawValue == priority) },
             subject: form.objet ?? "", message: form.message ?? "", callback: callback ?? "", evaluationID: form.evaluation,
             ready: form.evaluation != nil && chosen != nil, errors: errors))
     }
@@ -139,7 +138,7 @@ struct TransmissionsController: RouteCollection {
         let input = TransmissionInput(practitionerId: form.praticien, patientId: form.patient, callId: form.appel,
                                       priority: form.priorite.flatMap(TransmissionPriority.init(rawValue:)), subject: form.objet,
                                       message: form.message, callbackNumber: form.rappel, triageId: form.evaluation)
-        return try await AppointmentsController.refusals(req, back: { try await render(req, practice: practice, form: form, errors: $0) }) {
+        return try await FormRefusal.run(req, back: { try await render(req, practice: practice, form: form, errors: $0) }) {
             let transmission = try await TransmissionStore.send(input, in: practice, context: try req.writeContext(), now: req.application.clock.now())
             await TransmissionsAPI.publish(req, practice)
             return req.redirect(to: "/cabinets/\(practice.id)/transmissions/\(transmission.id!)?envoyee=1")
@@ -161,7 +160,7 @@ struct TransmissionsController: RouteCollection {
         let next: String?
         let mayAct: Bool
         let acknowledgedBy: String?
-        let errors: [String]
+        let errors: [FormFault]
     }
 
     @Sendable func show(req: Request) async throws -> View {
@@ -175,7 +174,7 @@ struct TransmissionsController: RouteCollection {
         return try await render(req, practice: practice, transmission: transmission, errors: [])
     }
 
-    func render(_ req: Request, practice: AuthorizedPractice, transmission: TransmissionRecord, errors: [String]) async throws -> View {
+    func render(_ req: Request, practice: AuthorizedPractice, transmission: TransmissionRecord, errors: [FormFault]) async throws -> View {
         let principal = try req.requirePrincipal()
         let record = try await PracticeStore.practice(practice, on: req.db)
         let row = try await Self.rows([transmission], practiceNames: [practice.id: record.name], on: req.db)[0]
@@ -201,7 +200,7 @@ struct TransmissionsController: RouteCollection {
         let practice = try await req.authorizePracticeParameter()
         let transmission = try await TransmissionsAPI.transmission(req, practice)
         try TransmissionStore.requireAddressee(transmission, principal: try req.requirePrincipal())
-        return try await AppointmentsController.refusals(req, back: { try await render(req, practice: practice, transmission: transmission, errors: $0) }) {
+        return try await FormRefusal.run(req, back: { try await render(req, practice: practice, transmission: transmission, errors: $0) }) {
             try await TransmissionStore.acknowledge(transmission, in: practice, context: try req.writeContext(), now: req.application.clock.now())
             await TransmissionsAPI.publish(req, practice)
             return req.redirect(to: "/cabinets/\(practice.id)/transmissions/\(transmission.id!)")
@@ -215,7 +214,7 @@ struct TransmissionsController: RouteCollection {
         let transmission = try await TransmissionsAPI.transmission(req, practice)
         try TransmissionStore.requireAddressee(transmission, principal: try req.requirePrincipal())
         let text = try req.content.decode(AnswerForm.self).reponse ?? ""
-        return try await AppointmentsController.refusals(req, back: { try await render(req, practice: practice, transmission: transmission, errors: $0) }) {
+        return try await FormRefusal.run(req, back: { try await render(req, practice: practice, transmission: transmission, errors: $0) }) {
             _ = try await TransmissionStore.answer(transmission, text: text, in: practice, context: try req.writeContext(), now: req.application.clock.now())
             await TransmissionsAPI.publish(req, practice)
             return req.redirect(to: "/messagerie")
