@@ -32,12 +32,11 @@ struct FormFault: Encodable, Equatable {
 /// again with each fault at its field, the status of the refusal, and nothing written. Other errors (not found,
 /// forbidden, expired form) go to the error page.
 enum FormRefusal {
-    static func run(_ req: Request, labels: [String: String] = [:], back: ([FormFault]) async throws -> View,
-                    _ write: () async throws -> Response) async throws -> Response {
+    static func run(_ req: Request, back: ([FormFault]) async throws -> View, _ write: () async throws -> Response) async throws -> Response {
         do {
             return try await write()
         } catch let error as AppError {
-            guard let faults = faults(error, labels: labels) else { throw error }
+            guard let faults = faults(error) else { throw error }
             return try await redisplay(req, status: error.status, back(faults))
         }
     }
@@ -163,7 +162,11 @@ enum FormFaultTags {
 
     fileprivate static func matching(_ ctx: LeafContext) -> [[String: LeafData]] {
         let (faults, fields) = read(ctx)
-        return faults.filter { fault in fault["field"]?.string.map(fields.contains) ?? false }
+        // A field named by the page holds the faults of its parts too ("coverage.exceptions" those of "coverage.exceptions[2]").
+        return faults.filter { fault in
+            guard let field = fault["field"]?.string else { return false }
+            return fields.contains { field == $0 || field.hasPrefix($0 + "[") || field.hasPrefix($0 + ".") }
+        }
     }
 
     fileprivate struct RefusalTag: UnsafeUnescapedLeafTag {
