@@ -78,14 +78,19 @@ struct FormRefusalTests {
             FieldError(field: "ranges[2].start", reason: "heure attendue au format HH:MM"),
             FieldError(field: "validFrom", reason: "date attendue au format AAAA-MM-JJ"),
             FieldError(field: "mysteryField.deep[3]", reason: "valeur refusée"),
+            FieldError(field: "sheet.faq[1]", reason: "ligne 2 : « Question | réponse » attendu"),
+            FieldError(field: "sheet.faq[0].answer", reason: "obligatoire"),
         ], labels: AgendaController.labels)
         #expect(faults.map(\.text) == [
             "Début de la plage n° 3 : heure attendue au format hh:mm",
             "Début de validité : date attendue au format jj/mm/aaaa",
             "Valeur refusée",
+            "Questions fréquentes : ligne 2 : « Question | réponse » attendu",
+            "Questions fréquentes, réponse de la ligne 1 : obligatoire",
         ])
         #expect(faults.map(\.message).first == "Heure attendue au format hh:mm")
-        #expect(faults.map(\.anchor) == ["erreur-ranges-2-start", "erreur-validFrom", "erreur-mysteryField-deep-3"])
+        #expect(faults.map(\.anchor) == ["erreur-ranges-2-start", "erreur-validFrom", "erreur-mysteryField-deep-3", "erreur-sheet-faq-1",
+                                          "erreur-sheet-faq-0-answer"])
         let taken = FormRefusal.faults(.slotTaken(SlotConflict(kind: "appointment", id: UUID(), practitionerId: UUID(),
                                                                start: ISOTimestamp.parse("2026-11-24T13:30:00Z")!,
                                                                end: ISOTimestamp.parse("2026-11-24T14:00:00Z")!)))

@@ -74,22 +74,31 @@ enum FormRefusal {
 
     /// The field's name in French, for the list above the form, from the form's own names first, then the common ones;
     /// nil for a field without one (its fault is then said alone, never with the application's name of the field).
-    /// Numbered fields keep their rank: "ranges[1].start" → "Début de la plage n° 2"; a field named only by its root
-    /// takes the root's name ("numbers[1].number" → "Numéros appelés").
+    /// Numbered fields keep their rank: "ranges[1].start" → "Début de la plage n° 2"; a part without a name of its own
+    /// takes its whole's ("sheet.faq[2].answer" → "Questions fréquentes", "numbers[1].number" → "Numéros appelés").
     static func label(_ field: String, _ own: [String: String] = [:]) -> String? {
         func named(_ key: String) -> String? { own[key] ?? labels[key] }
-        if let label = named(field) { return label }
+        var candidate = Substring(field)
+        while !candidate.isEmpty {
+            if let label = named(String(candidate)) { return label }
+            let (generic, rank) = numbered(candidate)
+            if let label = named(generic) { return rank.map { label.replacingOccurrences(of: "#", with: String($0)) } ?? label }
+            guard let cut = candidate.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
+            candidate = candidate[..<cut]
+        }
+        return nil
+    }
+
+    /// "ranges[1].start" → ("ranges[].start", 2): the field with its numbers taken out, and the last one counted from 1.
+    private static func numbered(_ field: Substring) -> (String, Int?) {
         var generic = "", rank: Int?
-        var rest = field[...]
-        while let open = rest.firstIndex(of: "[") {
+        var rest = field
+        while let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]") {
             generic += rest[..<open] + "[]"
-            guard let close = rest[open...].firstIndex(of: "]") else { return nil }
             rank = Int(rest[rest.index(after: open)..<close]).map { $0 + 1 } ?? rank
             rest = rest[rest.index(after: close)...]
         }
-        generic += rest
-        if let label = named(generic) { return rank.map { label.replacingOccurrences(of: "#", with: String($0)) } ?? label }
-        return named(String(field.prefix { $0 != "[" && $0 != "." }))
+        return (generic + rest, rank)
     }
 
     private static let labels: [String: String] = [
@@ -122,6 +131,15 @@ enum FormRefusal {
         "template": "Modèle", "file": "Fichier", "q": "Recherche", "recherche": "Recherche", "minutes": "Durée", "limit": "Nombre",
         "state": "État", "practices": "Cabinets", "duration": "Durée", "durationMinutes": "Durée", "label": "Libellé", "color": "Couleur",
         "instructions": "Consignes", "horizonDays": "Horizon", "minimumNoticeMinutes": "Délai minimal", "weekday": "Jour",
+        "sheet.greeting": "Accueil à dire", "sheet.address": "Adresse", "sheet.access": "Accès", "sheet.coverage": "Horaires",
+        "sheet.outOfHours": "Message hors horaires", "sheet.practitioners": "Praticiens", "sheet.practitioners[].name": "Praticiens, nom de la ligne #",
+        "sheet.practitioners[].does": "Praticiens, ce que fait celui de la ligne #",
+        "sheet.practitioners[].doesNot": "Praticiens, ce que ne fait pas celui de la ligne #", "sheet.consultations": "Consultations",
+        "sheet.consultations[].name": "Consultations, nom de la ligne #", "sheet.consultations[].instructions": "Consultations, consignes de la ligne #",
+        "sheet.faq": "Questions fréquentes", "sheet.faq[].question": "Questions fréquentes, question de la ligne #",
+        "sheet.faq[].answer": "Questions fréquentes, réponse de la ligne #", "sheet.instructions": "Consignes", "sheet.instructions[]": "Consignes, ligne #",
+        "procedures[]": "Procédure n° #", "procedures[].collect": "À recueillir, procédure n° #", "procedures[].say": "À dire, procédure n° #",
+        "procedures[].outcomeDetail": "Suite, procédure n° #", "procedures[].requestType": "Type de demande, procédure n° #",
     ]
 
     /// A reason written for the application's API, said as a form says it: the formats the form's fields show
