@@ -159,6 +159,32 @@ struct CallJournalAPITests {
         }
     }
 
+    /// The stores say what they wrote to the consoles of the practice, whoever called them (API or screen); a refused
+    /// write says nothing.
+    @Test func theStoresTellTheConsolesWhatTheyWroteAndNothingWhenRefused() async throws {
+        try await withTestApp { app in
+            let w = try await JournalWorld.build(on: app)
+            let (_, events) = await app.liveHub.subscribe(practices: [w.world.practiceA])
+            #expect(try await app.api(.POST, "\(w.base)/tasks", token: w.secretary, json: #"{"title":""}"#).status == .unprocessableEntity)
+            #expect(try await app.api(.POST, "\(w.base)/tasks", token: w.secretary,
+                                      json: #"{"patientId":"\#(w.patient)","title":"Rappeler Mme Durand"}"#).status == .created)
+            #expect(try await app.api(.POST, "\(w.base)/transmissions", token: w.secretary, json: """
+                {"practitionerId":"\(w.world.practitionerA)","patientId":"\(w.patient)","priority":"normal","subject":"Résultats"}
+                """).status == .created)
+            let supervisor = try await app.apiToken(w.world.supervisor)
+            #expect(try await app.api(.POST, "/api/v1/handover-notes", token: supervisor,
+                                      json: #"{"practiceId":"\#(w.world.practiceA)","text":"Travaux devant le cabinet"}"#).status == .created)
+            // A marker after the writes: what came before it is what they published.
+            await app.liveHub.publish(LiveEvent(kind: .agenda, practiceID: w.world.practiceA))
+            var seen: [LiveEvent.Kind] = []
+            for await event in events {
+                if event.kind == .agenda { break }
+                seen.append(event.kind)
+            }
+            #expect(seen == [.queue, .transmission, .queue, .handover])
+        }
+    }
+
     @Test func theTimelineShowsCallsTransmissionsAndTasksNewestFirst() async throws {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in

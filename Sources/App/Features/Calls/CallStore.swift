@@ -219,6 +219,7 @@ enum CallStore {
             try await journal.record(.create, entity: "call-incident", entityID: note.id!.uuidString, practiceID: practice.id,
                                      after: ["callId": call.id!.uuidString, "text": said, "taskId": task.id!.uuidString])
         }
+        await context.publish(.queue, practice: practice.id)
         return task
     }
 

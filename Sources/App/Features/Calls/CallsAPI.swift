@@ -122,7 +122,6 @@ struct CallsAPI: RouteCollection {
         let call = try await CallStore.find(req.parameters.get("callID").flatMap(UUID.init(uuidString:)), in: practice, on: req.db)
         let text = req.body.data == nil ? "" : try req.content.decode(CorrectionInput.self).text ?? ""
         let task = try await CallStore.incident(call, text: text, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-        await QueueAPI.publishQueue(req, practice)
         return try await TaskDTO(task).encodeResponse(status: .created, for: req)
     }
 

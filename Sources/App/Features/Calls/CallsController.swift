@@ -337,7 +337,6 @@ struct CallsController: RouteCollection {
         let text = try req.content.decode(IncidentForm.self).texte ?? ""
         return try await FormRefusal.run(req, back: { try await render(req, practice: practice, call: call, errors: $0) }) {
             _ = try await CallStore.incident(call, text: text, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-            await QueueAPI.publishQueue(req, practice)
             return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)?renfort=1")
         }
     }

@@ -229,7 +229,6 @@ struct PlaybookAPI: RouteCollection {
         let practice = try await req.authorizePracticeParameter()
         let input = try req.content.decode(TriageInput.self)
         let outcome = try await TriageStore.evaluate(input, in: practice, context: try req.writeContext(), now: req.application.clock.now(), on: req.db)
-        if outcome.transmission != nil { await TransmissionsAPI.publish(req, practice) }
         let response = Response(status: outcome.record == nil ? .ok : .created)
         try response.content.encode(EvaluationDTO(outcome))
         return response

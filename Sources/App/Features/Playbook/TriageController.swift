@@ -222,7 +222,6 @@ struct TriageController: RouteCollection {
                              callerName: form.appelant ?? "", callback: form.rappel ?? "", errors: $0)
         }) {
             let outcome = try await TriageStore.evaluate(input, in: practice, context: try req.writeContext(), now: req.application.clock.now(), on: req.db)
-            if outcome.transmission != nil { await TransmissionsAPI.publish(req, practice) }
             var query = ""
             if let problem = outcome.transmissionProblem { query = "?transmission=" + (problem.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") }
             return req.redirect(to: "/cabinets/\(practice.id)/urgence/\(outcome.record!.id!)\(query)")

@@ -54,6 +54,7 @@ enum HandoverStore {
             try await note.create(on: tx)
             try await journal.record(.create, entity: "handover-note", entityID: note.id!.uuidString, practiceID: input.practiceId, after: ["text": text])
         }
+        await context.publish(.handover, practice: input.practiceId)
         return note
     }
 

@@ -72,10 +72,6 @@ struct QueueAPI: RouteCollection {
         try await TaskStore.find(req.parameters.get("taskID").flatMap(UUID.init(uuidString:)), in: practice, on: req.db)
     }
 
-    static func publishQueue(_ req: Request, _ practice: AuthorizedPractice) async {
-        await req.application.liveHub.publish(LiveEvent(kind: .queue, practiceID: practice.id))
-    }
-
     @Sendable func listTasks(req: Request) async throws -> TaskListDTO {
         let practice = try await req.authorizePracticeParameter()
         let all = try req.query.get(Bool?.self, at: "all") ?? false
@@ -85,7 +81,6 @@ struct QueueAPI: RouteCollection {
     @Sendable func createTask(req: Request) async throws -> Response {
         let practice = try await req.authorizePracticeParameter()
         let task = try await TaskStore.create(try req.content.decode(TaskInput.self), in: practice, context: try req.writeContext(), now: req.application.clock.now())
-        await Self.publishQueue(req, practice)
         return try await TaskDTO(task).encodeResponse(status: .created, for: req)
     }
 
@@ -113,13 +108,11 @@ struct QueueAPI: RouteCollection {
 
     static func claim(_ req: Request, _ practice: AuthorizedPractice, key: String) async throws -> ClaimDTO {
         let claim = try await QueueStore.claim(key, in: practice, principal: try req.requirePrincipal(), context: try req.writeContext(), now: req.application.clock.now())
-        await publishQueue(req, practice)
         return ClaimDTO(item: claim.itemKey, claimedBy: claim.userLabel, expiresAt: claim.expiresAt)
     }
 
     static func release(_ req: Request, _ practice: AuthorizedPractice, key: String) async throws -> HTTPStatus {
         try await QueueStore.release(key, in: practice, principal: try req.requirePrincipal(), context: try req.writeContext())
-        await publishQueue(req, practice)
         return .noContent
     }
 
@@ -134,7 +127,6 @@ struct QueueAPI: RouteCollection {
         let outcome = try req.content.decode(CloseInput.self).outcome ?? ""
         try await TaskStore.close(task, done: done, outcome: outcome, in: practice, principal: try req.requirePrincipal(),
                                   context: try req.writeContext(), now: req.application.clock.now())
-        await Self.publishQueue(req, practice)
         return try await TaskDTO(task).encodeResponse(for: req)
     }
 
@@ -150,7 +142,6 @@ struct QueueAPI: RouteCollection {
     @Sendable func createNote(req: Request) async throws -> Response {
         let now = req.application.clock.now()
         let note = try await HandoverStore.create(try req.content.decode(HandoverNoteInput.self), request: req, now: now)
-        await req.application.liveHub.publish(LiveEvent(kind: .handover, practiceID: note.practiceID))
         guard let dto = try await HandoverStore.notes(for: try req.requirePrincipal(), unreadOnly: false, now: now, on: req.db).first(where: { $0.id == note.id }) else {
             throw AppError.notFound(what: "Consigne")
         }

@@ -73,7 +73,6 @@ struct QueueController: RouteCollection {
             } else {
                 try await QueueStore.release(form.element ?? "", in: practice, principal: principal, context: try req.writeContext())
             }
-            await QueueAPI.publishQueue(req, practice)
             return req.redirect(to: "/file")
         }
     }
@@ -142,10 +141,8 @@ struct QueueController: RouteCollection {
         return try await FormRefusal.run(req, back: { try await renderNew(req, practice: practice, form: form, errors: $0) }) {
             _ = try await TaskStore.create(input, call: form.appel, in: practice, context: try req.writeContext(), now: req.application.clock.now())
             if let callID = form.appel {
-                await QueueAPI.publishQueue(req, practice)
                 return req.redirect(to: "/cabinets/\(practice.id)/appels/\(callID)")
             }
-            await QueueAPI.publishQueue(req, practice)
             return req.redirect(to: "/file")
         }
     }
@@ -204,7 +201,6 @@ struct QueueController: RouteCollection {
         return try await FormRefusal.run(req, back: { try await renderTask(req, practice: practice, task: task, errors: $0) }) {
             try await TaskStore.close(task, done: form.fait != "non", outcome: form.issue ?? "", in: practice, principal: try req.requirePrincipal(),
                                       context: try req.writeContext(), now: req.application.clock.now())
-            await QueueAPI.publishQueue(req, practice)
             return req.redirect(to: "/file")
         }
     }
@@ -248,8 +244,7 @@ struct QueueController: RouteCollection {
         let form = try req.content.decode(NoteForm.self)
         let input = HandoverNoteInput(practiceId: form.cabinet.flatMap(UUID.init(uuidString:)), text: form.texte, expiresAt: nil)
         return try await FormRefusal.run(req, back: { try await renderHandover(req, errors: $0) }) {
-            let note = try await HandoverStore.create(input, request: req, now: req.application.clock.now())
-            await req.application.liveHub.publish(LiveEvent(kind: .handover, practiceID: note.practiceID))
+            _ = try await HandoverStore.create(input, request: req, now: req.application.clock.now())
             return req.redirect(to: "/releve")
         }
     }

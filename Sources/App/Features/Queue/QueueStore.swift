@@ -57,7 +57,7 @@ enum QueueStore {
     static func claim(_ key: String, in practice: AuthorizedPractice, principal: Principal, context: WriteContext, now: Date) async throws -> QueueClaimRecord {
         try await requireOpenItem(key, in: practice, on: context.database)
         do {
-            return try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
+            let claim = try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { tx, journal in
                 try await QueueClaimRecord.query(on: tx).filter(\.$itemKey == key).filter(\.$expiresAt <= now).delete()
                 if let existing = try await QueueClaimRecord.query(on: tx).filter(\.$itemKey == key).first() {
                     guard existing.userID == principal.userID else { throw Self.taken(existing) }
@@ -77,6 +77,8 @@ enum QueueStore {
                 try await journal.record(.create, entity: "queue-claim", entityID: key, practiceID: practice.id, after: ["by": principal.displayName])
                 return claim
             }
+            await context.publish(.queue, practice: practice.id)
+            return claim
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // The colleague's insert committed first.
             guard let winner = try await claim(of: key, on: context.database) else { throw AppError.conflict("élément pris à l'instant par une collègue") }
@@ -98,6 +100,7 @@ enum QueueStore {
             try await existing.delete(on: tx)
             try await journal.record(.delete, entity: "queue-claim", entityID: key, practiceID: practice.id, before: ["by": existing.userLabel])
         }
+        await context.publish(.queue, practice: practice.id)
     }
 
     /// Every open item of the practices `principal` reaches, in queue order: urgent transmissions not yet acknowledged,

@@ -50,6 +50,7 @@ enum TaskStore {
             try await CallStore.link(call, act: .taskPlanned, target: task.id!, in: practice, now: now, on: tx, journal: journal)
             try await journal.record(.create, entity: "task", entityID: task.id!.uuidString, practiceID: practice.id, after: task.journalState)
         }
+        await context.publish(.queue, practice: practice.id)
         return task
     }
 
@@ -79,6 +80,7 @@ enum TaskStore {
             try await QueueClaimRecord.query(on: tx).filter(\.$itemKey == key).delete()
             try await journal.record(.update, entity: "task", entityID: task.id!.uuidString, practiceID: practice.id, before: before, after: task.journalState)
         }
+        await context.publish(.queue, practice: practice.id)
     }
 
     /// The "phone the practitioner" tasks of a transmission end when the practitioner acknowledges or answers it.

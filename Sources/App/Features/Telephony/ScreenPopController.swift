@@ -114,23 +114,14 @@ struct ScreenPopController: RouteCollection {
         let practice = try await req.authorize(practice: event.$practice.id)
         // The e-mail: unique, so that two colleagues of the same name cannot both win.
         let label = principal.email
-        try await req.writer.unjournaled(on: req.db) { db in
-            try await TelephonyEventRecord.query(on: db).filter(\.$id == id).filter(\.$takenByLabel == nil).set(\.$takenByLabel, to: label).update()
-        }
-        let fresh = try await TelephonyEventRecord.find(id, on: req.db)
-        guard let fresh, fresh.takenByLabel == label else {
-            let by = fresh?.takenByLabel.flatMap { $0 == "—" ? nil : $0 }
-            throw AppError.conflict(by.map { "appel déjà pris par \($0)" } ?? "appel terminé ou déjà pris")
-        }
+        let taken = try await TelephonyStore.take(id, by: label, context: try req.writeContext())
         let matches = try await Self.patients(event, in: practice, req: req, now: req.application.clock.now())
         var input = CallInput()
         input.callerNumber = event.callerNumber
         if matches.count == 1 { input.patientId = matches[0].id }
         let call = try await CallStore.open(input, source: "telephony", telephonyCallID: event.providerCallID, in: practice,
                                             context: try req.writeContext(), now: req.application.clock.now())
-        fresh.callID = call.id
-        try await req.writer.unjournaled(on: req.db) { db in try await fresh.update(on: db) }
-        await req.application.liveHub.publish(LiveEvent(kind: .ringing, practiceID: practice.id))
+        try await TelephonyStore.attach(taken, to: call, in: practice, context: try req.writeContext())
         return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)")
     }
 }

@@ -118,6 +118,27 @@ enum TelephonyStore {
         return event
     }
 
+    /// The ringing call taken by the secretary named `label` (her e-mail: unique, so that two colleagues of the same name
+    /// cannot both win): the first one wins, the others are told who did.
+    static func take(_ id: UUID, by label: String, context: WriteContext) async throws -> TelephonyEventRecord {
+        try await context.writer.unjournaled(on: context.database) { db in
+            try await TelephonyEventRecord.query(on: db).filter(\.$id == id).filter(\.$takenByLabel == nil).set(\.$takenByLabel, to: label).update()
+        }
+        let fresh = try await TelephonyEventRecord.find(id, on: context.database)
+        guard let fresh, fresh.takenByLabel == label else {
+            let by = fresh?.takenByLabel.flatMap { $0 == "—" ? nil : $0 }
+            throw AppError.conflict(by.map { "appel déjà pris par \($0)" } ?? "appel terminé ou déjà pris")
+        }
+        return fresh
+    }
+
+    /// The taken call's journal entry, named on its ringing event; the pop closes on every console of the practice.
+    static func attach(_ event: TelephonyEventRecord, to call: CallRecord, in practice: AuthorizedPractice, context: WriteContext) async throws {
+        event.callID = call.id
+        try await context.writer.unjournaled(on: context.database) { db in try await event.update(on: db) }
+        await context.publish(.ringing, practice: practice.id)
+    }
+
     /// The users whose extension it is; nil (every console of the practice) when nobody has it.
     static func targets(extension phoneExtension: String?, on db: any Database) async throws -> Set<UUID>? {
         guard let phoneExtension else { return nil }

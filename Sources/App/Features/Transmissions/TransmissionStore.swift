@@ -69,6 +69,7 @@ enum TransmissionStore {
             try await journal.record(.create, entity: "transmission", entityID: transmission.id!.uuidString, practiceID: practice.id,
                                      after: transmission.journalState.merging(["subject": subject]) { $1 })
         }
+        await context.publish(.transmission, .queue, practice: practice.id)
         return transmission
     }
 
@@ -171,6 +172,7 @@ enum TransmissionStore {
             try await journal.record(.update, entity: "transmission", entityID: transmission.id!.uuidString, practiceID: practice.id,
                                      before: before, after: transmission.journalState)
         }
+        await context.publish(.transmission, .queue, practice: practice.id)
     }
 
     /// A practice's transmissions, newest first; filtered by state, practitioner (addressee or backup) or patient.

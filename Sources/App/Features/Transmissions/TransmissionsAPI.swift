@@ -100,7 +100,6 @@ struct TransmissionsAPI: RouteCollection {
         let practice = try await req.authorizePracticeParameter()
         let input = try req.content.decode(TransmissionInput.self)
         let transmission = try await TransmissionStore.send(input, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-        await Self.publish(req, practice)
         let response = Response(status: .created)
         try response.content.encode(TransmissionDTO(transmission, readBack: try await Self.readBack(transmission, on: req.db)))
         return response
@@ -111,11 +110,6 @@ struct TransmissionsAPI: RouteCollection {
         let name = practitioner.map(TriageStore.spoken) ?? "le praticien"
         return TransmissionReadBack.text(practitioner: name, subject: t.subject, priority: t.priority,
                                          callback: t.callbackNumber.isEmpty ? nil : FrenchFormat.phone(t.callbackNumber))
-    }
-
-    static func publish(_ req: Request, _ practice: AuthorizedPractice) async {
-        await req.application.liveHub.publish(LiveEvent(kind: .transmission, practiceID: practice.id))
-        await req.application.liveHub.publish(LiveEvent(kind: .queue, practiceID: practice.id))
     }
 
     @Sendable func show(req: Request) async throws -> TransmissionDTO {
@@ -132,7 +126,6 @@ struct TransmissionsAPI: RouteCollection {
         let transmission = try await Self.transmission(req, practice)
         try TransmissionStore.requireAddressee(transmission, principal: try req.requirePrincipal())
         try await TransmissionStore.markRead(transmission, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-        await Self.publish(req, practice)
         return TransmissionDTO(transmission)
     }
 
@@ -141,7 +134,6 @@ struct TransmissionsAPI: RouteCollection {
         let transmission = try await Self.transmission(req, practice)
         try TransmissionStore.requireAddressee(transmission, principal: try req.requirePrincipal())
         try await TransmissionStore.acknowledge(transmission, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-        await Self.publish(req, practice)
         return try await TransmissionDTO(transmission).encodeResponse(for: req)
     }
 
@@ -153,7 +145,6 @@ struct TransmissionsAPI: RouteCollection {
         try TransmissionStore.requireAddressee(transmission, principal: try req.requirePrincipal())
         let text = try req.content.decode(AnswerInput.self).answer ?? ""
         let relay = try await TransmissionStore.answer(transmission, text: text, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-        await Self.publish(req, practice)
         return try await TransmissionDTO(transmission, relayTaskId: relay?.id).encodeResponse(for: req)
     }
 

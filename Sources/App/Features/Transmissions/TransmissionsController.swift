@@ -140,7 +140,6 @@ struct TransmissionsController: RouteCollection {
                                       message: form.message, callbackNumber: form.rappel, triageId: form.evaluation)
         return try await FormRefusal.run(req, back: { try await render(req, practice: practice, form: form, errors: $0) }) {
             let transmission = try await TransmissionStore.send(input, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-            await TransmissionsAPI.publish(req, practice)
             return req.redirect(to: "/cabinets/\(practice.id)/transmissions/\(transmission.id!)?envoyee=1")
         }
     }
@@ -169,7 +168,6 @@ struct TransmissionsController: RouteCollection {
         let principal = try req.requirePrincipal()
         if (try? TransmissionStore.requireAddressee(transmission, principal: principal)) != nil {
             try await TransmissionStore.markRead(transmission, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-            await TransmissionsAPI.publish(req, practice)
         }
         return try await render(req, practice: practice, transmission: transmission, errors: [])
     }
@@ -202,7 +200,6 @@ struct TransmissionsController: RouteCollection {
         try TransmissionStore.requireAddressee(transmission, principal: try req.requirePrincipal())
         return try await FormRefusal.run(req, back: { try await render(req, practice: practice, transmission: transmission, errors: $0) }) {
             try await TransmissionStore.acknowledge(transmission, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-            await TransmissionsAPI.publish(req, practice)
             return req.redirect(to: "/cabinets/\(practice.id)/transmissions/\(transmission.id!)")
         }
     }
@@ -216,7 +213,6 @@ struct TransmissionsController: RouteCollection {
         let text = try req.content.decode(AnswerForm.self).reponse ?? ""
         return try await FormRefusal.run(req, back: { try await render(req, practice: practice, transmission: transmission, errors: $0) }) {
             _ = try await TransmissionStore.answer(transmission, text: text, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-            await TransmissionsAPI.publish(req, practice)
             return req.redirect(to: "/messagerie")
         }
     }
