@@ -60,20 +60,8 @@ struct AuthAPI: RouteCollection {
         let token = SecretToken.generate(prefix: "pmt_")
         let now = req.application.clock.now()
         let label = String((body.label ?? "api").prefix(100))
-        let record = try await req.writer.transaction(on: req.db, actor: AuditActor(userID: user.id, label: user.email), requestID: req.id) { tx, journal in
-            let record = ApiTokenRecord()
-            record.id = UUID()
-            record.tokenHash = SecretToken.hash(token)
-            record.$user.id = user.id!
-            record.label = label
-            record.createdAt = now
-            record.expiresAt = now.addingTimeInterval(req.application.settings.tokenLifetime)
-            try await record.create(on: tx)
-            try await LoginService.clearFailures(of: user, on: tx)
-            try await journal.record(.tokenIssued, entity: "api_token", entityID: record.id!.uuidString, practiceID: nil,
-                                     after: ["user": user.id!.uuidString, "label": label, "secondFactor": secondFactor])
-            return record
-        }
+        let record = try await SessionStore.issueToken(for: user, tokenHash: SecretToken.hash(token), label: label, secondFactor: secondFactor,
+                                                       now: now, req: req)
         let response = Response(status: .created)
         try response.content.encode(TokenResponse(token: token, tokenType: "Bearer", expiresAt: record.expiresAt))
         return response
@@ -84,10 +72,7 @@ struct AuthAPI: RouteCollection {
         let principal = try req.requirePrincipal()
         guard case .apiToken(let id) = principal.credential else { throw AppError.unauthenticated }
         let now = req.application.clock.now()
-        try await req.writer.transaction(on: req.db, actor: principal.auditActor, requestID: req.id) { tx, journal in
-            try await ApiTokenRecord.query(on: tx).filter(\.$id == id).set(\.$revokedAt, to: now).update()
-            try await journal.record(.tokenRevoked, entity: "api_token", entityID: id.uuidString, practiceID: nil)
-        }
+        try await SessionStore.revokeToken(id, of: principal, now: now, req: req)
         if let bearer = req.headers.bearerAuthorization {
             req.application.principalCache.forget(tokenHash: SecretToken.hash(bearer.token))
         }

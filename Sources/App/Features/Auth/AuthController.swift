@@ -62,28 +62,8 @@ struct AuthController: RouteCollection {
         let now = req.application.clock.now()
         let lifetime = req.application.settings.sessionLifetime
         let previousSession: UUID? = { if case .session(let id, _) = req.principal?.credential { return id } else { return nil } }()
-        let remote = req.remoteAddress?.ipAddress
-        try await req.writer.transaction(on: req.db, actor: AuditActor(userID: user.id, label: user.email), requestID: req.id) { tx, journal in
-            // A new session id at every sign-in: a session fixed before login is worth nothing after it.
-            if let previousSession { try await LoginSessionRecord.query(on: tx).filter(\.$id == previousSession).delete() }
-            let session = LoginSessionRecord()
-            session.id = UUID()
-            session.tokenHash = SecretToken.hash(token)
-            session.$user.id = user.id!
-            session.csrfToken = SecretToken.generate()
-            session.createdAt = now
-            session.expiresAt = now.addingTimeInterval(lifetime)
-            session.remoteAddress = remote
-            try await session.create(on: tx)
-            try await LoginService.clearFailures(of: user, on: tx)
-            // Sessions past their end are of no use to anyone: each sign-in sweeps them away.
-            let expired = LoginSessionRecord.query(on: tx).filter(\.$expiresAt <= now)
-            let purged = try await expired.count()
-            if purged > 0 { try await expired.delete() }
-            try await journal.record(.login, entity: "user", entityID: user.id!.uuidString, practiceID: nil,
-                                     after: ["session": session.id!.uuidString, "via": "browser", "remoteAddress": remote ?? "",
-                                             "expiredSessionsRemoved": String(purged), "secondFactor": secondFactor ?? "none"])
-        }
+        try await SessionStore.openSession(for: user, tokenHash: SecretToken.hash(token), replacing: previousSession, secondFactor: secondFactor,
+                                           now: now, req: req)
         if previousSession != nil { SessionAuthenticator.forgetSession(of: req) }
         let response = req.redirect(to: next, redirectType: .normal)
         response.cookies[SessionAuthenticator.cookieName] = CookieFactory.cookie(token, for: req, maxAge: Int(lifetime))
@@ -95,11 +75,7 @@ struct AuthController: RouteCollection {
     func logout(req: Request) async throws -> Response {
         let principal = try req.requirePrincipal()
         if case .session(let id, _) = principal.credential {
-            try await req.writer.transaction(on: req.db, actor: principal.auditActor, requestID: req.id) { tx, journal in
-                try await LoginSessionRecord.query(on: tx).filter(\.$id == id).delete()
-                try await journal.record(.logout, entity: "user", entityID: principal.userID.uuidString, practiceID: nil,
-                                         after: ["session": id.uuidString])
-            }
+            try await SessionStore.closeSession(id, of: principal, req: req)
             SessionAuthenticator.forgetSession(of: req)
         }
         let response = req.redirect(to: "/connexion", redirectType: .normal)

@@ -40,13 +40,7 @@ struct SecondFactorController {
     /// Remembers the half-done sign-in and asks for the code.
     static func challenge(_ user: UserRecord, next: String, req: Request) async throws -> Response {
         let token = SecretToken.generate()
-        let challenge = LoginChallengeRecord()
-        challenge.id = UUID()
-        challenge.tokenHash = SecretToken.hash(token)
-        challenge.$user.id = try user.requireID()
-        challenge.next = next
-        challenge.expiresAt = req.application.clock.now().addingTimeInterval(LoginChallengeRecord.lifetime)
-        try await challenge.create(on: req.db)
+        try await SessionStore.startChallenge(for: user, tokenHash: SecretToken.hash(token), next: next, now: req.application.clock.now(), req: req)
         let response = req.redirect(to: "/connexion/code", redirectType: .normal)
         response.cookies[LoginChallengeRecord.cookieName] = CookieFactory.cookie(token, for: req, maxAge: Int(LoginChallengeRecord.lifetime))
         return response
@@ -98,10 +92,10 @@ struct SecondFactorController {
             }
             kind = used
         } catch let error as AppError {
-            if case .accountLocked = error { try await challenge.delete(on: req.db) }
+            if case .accountLocked = error { try await SessionStore.endChallenge(challenge, req: req) }
             return try await Self.renderCode(req, email: user.email, error: error)
         }
-        try await challenge.delete(on: req.db)
+        try await SessionStore.endChallenge(challenge, req: req)
         let response = try await AuthController.openSession(for: user, secondFactor: kind, next: challenge.next, req: req)
         response.cookies[LoginChallengeRecord.cookieName] = CookieFactory.expired(for: req)
         return response
