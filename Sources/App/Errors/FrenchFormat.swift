@@ -30,8 +30,10 @@ enum FrenchFormat {
 
     /// "14 h 30", "9 h": the time as a French sentence writes it.
     static func spokenTime(_ date: Date, in zone: TimeZone = parisTimeZone) -> String {
-        let parts = format(date, "H:mm", zone).split(separator: ":")
-        return parts[1] == "00" ? "\(parts[0]) h" : "\(parts[0]) h \(parts[1])"
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.hour, .minute], from: date)
+        return FrenchSpeech.time(minutes: (parts.hour ?? 0) * 60 + (parts.minute ?? 0))
     }
 
     /// "mardi 3 décembre 2026".

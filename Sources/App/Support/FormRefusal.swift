@@ -53,6 +53,7 @@ enum FormRefusal {
         switch error {
         case .validation(let errors): return faults(errors, labels: labels)
         case .conflict(let message): return [FormFault(field: nil, message: message)]
+        case .motifInUse: return [FormFault(field: nil, message: error.detail)]
         case .slotTaken(let conflict):
             let zone = FrenchFormat.parisTimeZone
             let what = conflict.kind == "hold" ? "un créneau retenu par un(e) collègue" : "un autre rendez-vous"

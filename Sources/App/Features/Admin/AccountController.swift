@@ -152,9 +152,7 @@ struct AccountController {
             sessions: rows(try await AccountStore.access(of: user.id!, current: nil, now: req.application.clock.now(), on: req.db)),
             errors: FormRefusal.faults(errors, labels: UsersController.labels),
             notice: notice, temporaryPassword: temporary))
-        let response = try await view.encodeResponse(for: req)
-        response.status = status
-        return response
+        return try await FormRefusal.redisplay(req, status: status, view)
     }
 
     @Sendable func adminPage(req: Request) async throws -> Response {
@@ -210,9 +208,7 @@ struct AccountController {
             secondFactor: try await AccountStore.user(principal.userID, on: req.db).totpSecret != nil,
             sessions: rows(try await AccountStore.access(of: principal.userID, current: principal.credential, now: req.application.clock.now(), on: req.db)),
             errors: FormRefusal.faults(errors, labels: ["confirmation": "Confirmation"]), notice: notice))
-        let response = try await view.encodeResponse(for: req)
-        response.status = status
-        return response
+        return try await FormRefusal.redisplay(req, status: status, view)
     }
 
     @Sendable func myPage(req: Request) async throws -> Response {

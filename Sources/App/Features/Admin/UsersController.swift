@@ -98,10 +98,8 @@ struct UsersController {
             let user = try await UserStore.create(draft, actor: principal.auditActor, requestID: req.id, app: req.application, on: req.db)
             return req.redirect(to: "/admin/utilisateurs?cree=\(user.email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
         } catch AppError.validation(let errors) {
-            let view = try await render(req, principal: principal, errors: errors, draft: form, created: nil)
-            let response = try await view.encodeResponse(for: req)
-            response.status = .unprocessableEntity
-            return response
+            return try await FormRefusal.redisplay(req, status: .unprocessableEntity,
+                                                   render(req, principal: principal, errors: errors, draft: form, created: nil))
         }
     }
 

@@ -190,13 +190,7 @@ extension AgendaController {
             try await write()
             return req.redirect(to: Self.back(req, practitioner.flatMap(UUID.init(uuidString:)), ok: success))
         } catch let error as AppError {
-            let faults: [FormFault]
-            switch error {
-            case .motifInUse: faults = [FormFault(field: nil, message: error.detail)]
-            default:
-                guard let refused = FormRefusal.faults(error, labels: Self.labels) else { throw error }
-                faults = refused
-            }
+            guard let faults = FormRefusal.faults(error, labels: Self.labels) else { throw error }
             return try await FormRefusal.redisplay(req, status: error.status, render(req, draft: Draft(section: section, errors: faults)))
         }
     }

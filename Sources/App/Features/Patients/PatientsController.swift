@@ -181,16 +181,11 @@ struct PatientsController: RouteCollection {
             }
             return req.redirect(to: "/cabinets/\(record.$practice.id)/patients/\(record.id!)?ok=\(ok)")
         } catch let error as AppError {
-            let response: Response
-            switch error {
-            case .likelyDuplicates(let candidates):
-                response = try await render(req, form: form, errors: [], duplicates: candidates, editing: editing).encodeResponse(for: req)
-            default:
-                guard let messages = FormRefusal.faults(error) else { throw error }
-                response = try await render(req, form: form, errors: messages, duplicates: [], editing: editing).encodeResponse(for: req)
+            if case .likelyDuplicates(let candidates) = error {
+                return try await FormRefusal.redisplay(req, status: error.status, render(req, form: form, errors: [], duplicates: candidates, editing: editing))
             }
-            response.status = error.status
-            return response
+            guard let faults = FormRefusal.faults(error) else { throw error }
+            return try await FormRefusal.redisplay(req, status: error.status, render(req, form: form, errors: faults, duplicates: [], editing: editing))
         }
     }
 
