@@ -227,6 +227,40 @@ struct AppointmentsAPITests {
         }
     }
 
+    @Test func thePatientsHistoryTellsEachChangeOfAnAppointmentAsItWasThenAndWhoMadeIt() async throws {
+        try await withTestApp { app in
+            let s = try await Self.setUp(app)
+            let booked = try await app.api(.POST, "\(s.base)/appointments", token: s.token, json: s.booking("2026-11-26T10:00:00+01:00"))
+            let id = try booked.content.decode(Result.self).appointment.id
+            #expect(try await app.api(.POST, "\(s.base)/appointments/\(id)/move", token: s.token, json: #"{"start":"2026-11-26T09:40:00+01:00"}"#).status == .ok)
+            #expect(try await app.api(.POST, "\(s.base)/appointments/\(id)/cancel", token: s.token,
+                                      json: #"{"party":"patient","reason":"Empêchement"}"#).status == .ok)
+            // A call of the patient, closed then corrected: both in the history.
+            let call = try await app.api(.POST, "\(s.base)/calls", token: s.token, json: #"{"patientId":"\#(s.patient)","reasons":["appointment"],"outcome":"handled"}"#)
+            struct Call: Decodable { let id: UUID }
+            let callID = try call.content.decode(Call.self).id
+            #expect(try await app.api(.POST, "\(s.base)/calls/\(callID)/close", token: s.token).status == .ok)
+            #expect(try await app.api(.POST, "\(s.base)/calls/\(callID)/corrections", token: s.token, json: #"{"text":"Rappel demandé"}"#).status == .created)
+
+            struct T: Decodable { struct E: Decodable { let kind: String; let title: String; let detail: String; let by: String; let link: String? }; let entries: [E] }
+            let timeline = try await app.api(.GET, "\(s.base)/patients/\(s.patient)/timeline", token: s.token)
+            #expect(timeline.status == .ok, "\(timeline.body.string)")
+            let entries = try timeline.content.decode(T.self).entries
+            let changes = entries.filter { $0.kind == "appointment" }
+            // Newest first, each with the slot and status of its own time.
+            #expect(changes.map(\.title) == ["Rendez-vous : annulé", "Rendez-vous déplacé (il était le jeu. 26/11 à 10:00)", "Rendez-vous pris"])
+            #expect(changes.map(\.detail) == ["RDV du jeu. 26/11 à 09:40 — Consultation — annulé", "RDV du jeu. 26/11 à 09:40 — Consultation — réservé",
+                                               "RDV du jeu. 26/11 à 10:00 — Consultation — réservé"])
+            #expect(changes.allSatisfy { $0.by == s.world.secretaryA + " (Télésecrétaire)" && $0.link == "/cabinets/\(s.world.practiceA)/rendez-vous/\(id)" })
+            #expect(entries.filter { $0.kind == "correction" }.map(\.detail) == ["Rappel demandé"])
+            #expect(entries.filter { $0.kind == "call" }.count == 1)
+            // Another patient's history holds none of it.
+            let other = try await Self.patient(in: s.world.practiceA, name: "Martin", on: app)
+            let theirs = try await app.api(.GET, "\(s.base)/patients/\(other)/timeline", token: s.token).content.decode(T.self)
+            #expect(theirs.entries.isEmpty)
+        }
+    }
+
     @Test func aCancellationFreesTheTimeAndCallsTheWaitingList() async throws {
         try await withTestApp { app in
             let s = try await Self.setUp(app)

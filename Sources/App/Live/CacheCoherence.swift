@@ -93,5 +93,6 @@ extension Application {
         practiceDirectory = PracticeDirectory(peers: peers)
         agendaCache = AgendaCache(peers: peers)
         patientIndexCache = PatientIndexCache(peers: peers)
+        savedVersions = SavedVersions()
     }
 }

@@ -72,13 +72,20 @@ extension Request {
     func authorize(practice id: UUID) async throws -> AuthorizedPractice {
         let principal = try requirePrincipal()
         guard AccessPolicy.mayAccess(practice: id, role: principal.role, assignedPractices: principal.assignedPractices),
-              try await application.practiceDirectory.contains(id, now: application.clock.now(), load: {
-                  // `self.db` builds a database context: only on a miss.
-                  Set(try await PracticeRecord.query(on: self.db).all(\.$id))
-              }) else {
+              try await practiceName(id) != nil else {
             throw AppError.notFound(what: "Cabinet")
         }
         return AuthorizedPractice(id: id)
+    }
+
+    /// The practice's name as the center's directory knows it (read again after a minute or a change); nil when
+    /// there is no such practice. Only for a practice already authorised, or in the check itself.
+    func practiceName(_ id: UUID) async throws -> String? {
+        try await application.practiceDirectory.name(of: id, now: application.clock.now(), load: {
+            // `self.db` builds a database context: only on a miss.
+            let practices = try await PracticeRecord.query(on: self.db).field(\.$id).field(\.$name).all()
+            return Dictionary(practices.map { ($0.id!, $0.name) }, uniquingKeysWith: { first, _ in first })
+        })
     }
 
     /// The practice named by the route parameter `practiceID`.

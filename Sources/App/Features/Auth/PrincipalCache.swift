@@ -49,22 +49,24 @@ final class PrincipalCache: Sendable {
     func dropAll() { entries.withLockedValue { $0.removeAll() } }
 }
 
-/// The ids of the center's practices, reloaded every minute: the access check needs to know a practice exists.
+/// The center's practices (their names by id), reloaded every minute: the access check needs to know a practice
+/// exists, and the pages name it.
 final class PracticeDirectory: Sendable {
-    private let state = NIOLockedValueBox<(ids: Set<UUID>, loadedAt: Date)?>(nil)
+    private let state = NIOLockedValueBox<(names: [UUID: String], loadedAt: Date)?>(nil)
     private let peers: CachePeers
     let lifetime: TimeInterval = 60
 
     init(peers: CachePeers = CachePeers()) { self.peers = peers }
 
-    func contains(_ id: UUID, now: Date, load: () async throws -> Set<UUID>) async throws -> Bool {
-        if let current = state.withLockedValue({ $0 }), now.timeIntervalSince(current.loadedAt) < lifetime, current.ids.contains(id) {
-            return true
+    /// The practice's name; nil when there is no such practice.
+    func name(of id: UUID, now: Date, load: () async throws -> [UUID: String]) async throws -> String? {
+        if let current = state.withLockedValue({ $0 }), now.timeIntervalSince(current.loadedAt) < lifetime, let name = current.names[id] {
+            return name
         }
         // Unknown or stale: ask the database, so a practice created a moment ago is found.
-        let ids = try await load()
-        state.withLockedValue { $0 = (ids, now) }
-        return ids.contains(id)
+        let names = try await load()
+        state.withLockedValue { $0 = (names, now) }
+        return names[id]
     }
 
     /// After this instance created or changed a practice.

@@ -164,8 +164,9 @@ struct CallsController: RouteCollection {
     func render(_ req: Request, practice: AuthorizedPractice, call: CallRecord, errors: [FormFault], saved: Bool = false,
                 helpAsked: Bool = false, typed: SaveForm? = nil) async throws -> View {
         let principal = try req.requirePrincipal()
-        let record = try await PracticeStore.practice(practice, on: req.db)
-        let playbook = try await PlaybookStore.version(Playbook.self, call.playbookVersion ?? 0, of: practice, on: req.db)
+        guard let practiceName = try await req.practiceName(practice.id) else { throw AppError.notFound(what: "Cabinet") }
+        let playbook = try await PlaybookStore.version(Playbook.self, call.playbookVersion ?? 0, of: practice, on: req.db,
+                                                       cache: req.application.savedVersions)
         let reasons = typed.map { $0.reasonList } ?? call.reasons
         let ticked = Set(typed?.checklist ?? call.checklist)
         let wanted = Set(reasons.compactMap(\.requestType))
@@ -178,22 +179,30 @@ struct CallsController: RouteCollection {
                           },
                           open: wanted.contains(procedure.requestType))
         }
-        let produced = try await CallStore.links(of: call, on: req.db)
-        let outcome = typed?.issue.flatMap(CallOutcome.init(rawValue:)) ?? call.outcome
-            ?? (call.isClosed ? nil : CallOutcome.suggested(by: Set(produced.compactMap { CallLinkKind(rawValue: $0.kind) })))
         // The call's patient, read once for the panel, the history and the record beside the call.
         var patientRecord: PatientRecord?
         if let id = call.patientID { patientRecord = try await PatientRecord.find(id, on: req.db) }
+        // The patient's history and next appointments, what the call produced and its corrections: one statement.
+        let file = try await CallFile.read(patient: patientRecord?.id, call: call.id, upcomingAfter: req.application.clock.now(),
+                                           in: practice, limit: 12, on: req.db)
+        let outcome = typed?.issue.flatMap(CallOutcome.init(rawValue:)) ?? call.outcome
+            ?? (call.isClosed ? nil : CallOutcome.suggested(by: Set(file.links.compactMap { CallLinkKind(rawValue: $0.kind) })))
+        // Those who carry the caller's number, from the practice's index in memory: the identified patient is most
+        // often one of them (else her numbers are read).
+        let carriers = call.callerNumber.isEmpty ? []
+            : try await PatientSearch.callerID(PhoneNumber(e164: call.callerNumber), in: practice, cache: req.application.patientIndexCache, on: req.db)
         var patient: PatientChoice?
         var anxious = false
-        if let found = patientRecord {
-            patient = try await Self.choices([found], today: req.parisToday, on: req.db).first
-            anxious = found.anxious
-        }
         var matches: [PatientChoice] = []
-        if patient == nil, !call.callerNumber.isEmpty {
-            let found = try await PatientSearch.callerID(PhoneNumber(e164: call.callerNumber), in: practice, cache: req.application.patientIndexCache, on: req.db)
-            matches = found.map { Self.choice($0, today: req.parisToday) }
+        if let found = patientRecord {
+            if let carrier = carriers.first(where: { $0.id == found.id }) {
+                patient = Self.choice(carrier, today: req.parisToday)
+            } else {
+                patient = try await Self.choices([found], today: req.parisToday, on: req.db).first
+            }
+            anxious = found.anxious
+        } else {
+            matches = carriers.map { Self.choice($0, today: req.parisToday) }
         }
         let search = (req.query[String.self, at: "q"] ?? "").trimmed
         var results: [PatientChoice] = []
@@ -201,7 +210,7 @@ struct CallsController: RouteCollection {
             results = try await PatientSearch.search(search, in: practice, today: req.parisToday, limit: 8, cache: req.application.patientIndexCache, on: req.db)
                 .map { Self.choice($0, today: req.parisToday) }
         }
-        let links = produced.compactMap { link -> LinkView? in
+        let links = file.links.compactMap { link -> LinkView? in
             guard let kind = CallLinkKind(rawValue: link.kind) else { return nil }
             let base = "/cabinets/\(practice.id)"
             switch kind {
@@ -211,20 +220,17 @@ struct CallsController: RouteCollection {
             case .task: return LinkView(label: kind.label, href: "\(base)/taches/\(link.targetID)")
             }
         }
-        var timeline: [Timeline.Row] = []
-        if let found = patientRecord {
-            timeline = try await Timeline.entries(of: found, in: practice, limit: 12, on: req.db)
-                .filter { $0.link != "/cabinets/\(practice.id)/appels/\(call.id!)" }.prefix(8).map(Timeline.Row.init)
-        }
-        let cockpit = try await Self.cockpit(req, practice: practice, practiceName: record.name, call: call, patient: patientRecord)
+        let timeline = file.history.filter { $0.link != "/cabinets/\(practice.id)/appels/\(call.id!)" }.prefix(8).map(Timeline.Row.init)
+        let cockpit = try await Self.cockpit(req, practice: practice, practiceName: practiceName, call: call, patient: patientRecord,
+                                             upcoming: file.upcoming)
         return try await req.view.render("calls/panel", PanelPage(
-            layout: .init(principal), practiceID: practice.id, practiceName: record.name, greeting: playbook.document.sheet.greeting,
+            layout: .init(principal), practiceID: practice.id, practiceName: practiceName, greeting: playbook.document.sheet.greeting,
             sheet: playbook.document.sheet, call: CallView(call), callerInput: typed?.numero ?? req.query[String.self, at: "numero"] ?? (call.callerNumber.isEmpty ? "" : FrenchFormat.phone(call.callerNumber)),
             patient: patient, matches: matches, search: search, results: results,
             reasons: CallReason.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: reasons.contains($0)) },
             outcomes: CallOutcome.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0 == outcome) },
             links: links, procedures: procedures, checklist: call.checklist, playbookVersion: call.playbookVersion, anxious: anxious,
-            corrections: try await CallStore.corrections(of: call, on: req.db).map {
+            corrections: file.corrections.map {
                 CorrectionView(incident: $0.kind == "incident", text: $0.text, by: $0.authorLabel,
                                at: "\(FrenchFormat.shortDate($0.createdAt)) \(FrenchFormat.time($0.createdAt))")
             },
@@ -236,7 +242,8 @@ struct CallsController: RouteCollection {
 
     /// The parts of the cockpit around an open call: the day of the practice (`?jour=`), the finder (`?motif=`,
     /// `&praticien=`), the identified patient's flags and next appointments, the unread handover notes of the practice.
-    static func cockpit(_ req: Request, practice: AuthorizedPractice, practiceName: String, call: CallRecord, patient: PatientRecord?) async throws
+    static func cockpit(_ req: Request, practice: AuthorizedPractice, practiceName: String, call: CallRecord, patient: PatientRecord?,
+                        upcoming: [CallFile.Upcoming]) async throws
         -> (day: AgendaDay?, finder: Finder?, facts: PatientFacts?, handover: [QueueController.NoteRow]) {
         let principal = try req.requirePrincipal()
         let now = req.application.clock.now()
@@ -245,11 +252,10 @@ struct CallsController: RouteCollection {
         let practitioners = patient != nil || !call.isClosed ? try await PracticeStore.practitioners(of: practice, on: req.db) : []
         var facts: PatientFacts?
         if let patient, let id = patient.id {
-            let upcoming = try await AppointmentStore.upcoming(of: [id], in: practice, after: now, on: req.db).prefix(3)
             let names = practitioners.namesByID
             facts = PatientFacts(flags: patient.flagLabels, upcoming: upcoming.map {
-                LinkView(label: "\(FrenchFormat.shortDate($0.startsAt)) \(FrenchFormat.time($0.startsAt)) — \($0.reason) (\(names[$0.$practitioner.id] ?? ""))",
-                         href: "/cabinets/\(practice.id)/rendez-vous/\($0.id!)" + (call.isClosed ? "" : "?appel=\(call.id!)"))
+                LinkView(label: "\(FrenchFormat.shortDate($0.startsAt)) \(FrenchFormat.time($0.startsAt)) — \($0.reason) (\(names[$0.practitionerID] ?? ""))",
+                         href: "/cabinets/\(practice.id)/rendez-vous/\($0.id)" + (call.isClosed ? "" : "?appel=\(call.id!)"))
             }, link: "/cabinets/\(practice.id)/patients/\(id)")
         }
         guard !call.isClosed else { return (nil, nil, facts, QueueController.noteRows(unread)) }

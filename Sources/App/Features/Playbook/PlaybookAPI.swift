@@ -84,7 +84,7 @@ struct PlaybookAPI: RouteCollection {
 
     @Sendable func playbookVersion(req: Request) async throws -> VersionDTO<Playbook> {
         let practice = try await req.authorizePracticeParameter()
-        return VersionDTO(try await PlaybookStore.version(Playbook.self, try Self.versionNumber(req), of: practice, on: req.db))
+        return VersionDTO(try await PlaybookStore.version(Playbook.self, try Self.versionNumber(req), of: practice, on: req.db, cache: req.application.savedVersions))
     }
 
     @Sendable func playbookDiff(req: Request) async throws -> DiffDTO { try await Self.diff(Playbook.self, req) }
@@ -149,7 +149,7 @@ struct PlaybookAPI: RouteCollection {
 
     @Sendable func protocolVersion(req: Request) async throws -> VersionDTO<TriageProtocol> {
         let practice = try await req.authorizePracticeParameter()
-        return VersionDTO(try await PlaybookStore.version(TriageProtocol.self, try Self.versionNumber(req), of: practice, on: req.db))
+        return VersionDTO(try await PlaybookStore.version(TriageProtocol.self, try Self.versionNumber(req), of: practice, on: req.db, cache: req.application.savedVersions))
     }
 
     @Sendable func protocolDiff(req: Request) async throws -> DiffDTO { try await Self.diff(TriageProtocol.self, req) }

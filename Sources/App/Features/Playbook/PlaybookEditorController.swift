@@ -223,7 +223,7 @@ struct PlaybookEditorController: RouteCollection {
     @Sendable func version(req: Request) async throws -> View {
         let practice = try await req.authorizePracticeParameter()
         guard let number = req.parameters.get("version", as: Int.self) else { throw AppError.notFound(what: "Version") }
-        let found = try await PlaybookStore.version(Playbook.self, number, of: practice, on: req.db)
+        let found = try await PlaybookStore.version(Playbook.self, number, of: practice, on: req.db, cache: req.application.savedVersions)
         return try await req.view.render("playbook/version", VersionPage(
             layout: .init(try req.requirePrincipal()), practiceID: practice.id, practiceName: try await PracticeStore.practice(practice, on: req.db).name,
             number: found.number, when: found.savedAt.map { "\(FrenchFormat.longDate($0)) à \(FrenchFormat.time($0))" } ?? "",

@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -69,14 +70,20 @@ enum PlaybookStore {
         return try decode(record)
     }
 
+    /// Version `number` of the practice's document (0: the starting document). A saved version never changes: read
+    /// once into `cache` when one is given — only by a read outside a transaction, which sees committed versions alone.
     static func version<Document: VersionedDocument>(_ type: Document.Type, _ number: Int, of practice: AuthorizedPractice,
-                                                     on db: any Database) async throws -> DocumentVersion<Document> {
+                                                     on db: any Database, cache: SavedVersions? = nil) async throws -> DocumentVersion<Document> {
         if number == 0 { return try await starting(type, of: practice, on: db) }
+        let key = SavedVersions.Key(practice: practice.id, kind: Document.kind, number: number)
+        if let kept = cache?.version(key) as? DocumentVersion<Document> { return kept }
         guard let record = try await PracticeDocumentRecord.query(on: db).filter(\.$practice.$id == practice.id)
             .filter(\.$kind == Document.kind).filter(\.$version == number).first() else {
             throw AppError.notFound(what: "Version")
         }
-        return try decode(record)
+        let found: DocumentVersion<Document> = try decode(record)
+        cache?.keep(found, as: key)
+        return found
     }
 
     /// Every saved version, newest first (without their content).
@@ -138,5 +145,32 @@ extension JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return encoder
+    }
+}
+
+/// The practices' saved document versions already read (a saved version is never overwritten), at most `limit`; the
+/// whole is forgotten when full.
+final class SavedVersions: Sendable {
+    struct Key: Hashable { let practice: UUID; let kind: String; let number: Int }
+    private let versions = NIOLockedValueBox<[Key: any Sendable]>([:])
+    let limit = 2_000
+
+    func version(_ key: Key) -> (any Sendable)? { versions.withLockedValue { $0[key] } }
+
+    func keep(_ version: any Sendable, as key: Key) {
+        versions.withLockedValue {
+            if $0.count >= limit { $0.removeAll() }
+            $0[key] = version
+        }
+    }
+}
+
+extension Application {
+    private struct SavedVersionsKey: StorageKey { typealias Value = SavedVersions }
+
+    /// Set by `makeCaches()`.
+    var savedVersions: SavedVersions {
+        get { configured(SavedVersionsKey.self) }
+        set { storage[SavedVersionsKey.self] = newValue }
     }
 }

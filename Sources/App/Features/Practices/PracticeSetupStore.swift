@@ -267,6 +267,7 @@ enum PracticeSetupStore {
                                      before: before, after: try await PracticeDTO.make(record, on: tx))
         }
         app.agendaCache.invalidate(record.id!)
+        app.practiceDirectory.forget()
     }
 
     /// Suspends (with a reason) or reopens a practice; its data stays whole either way.
