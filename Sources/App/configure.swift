@@ -160,6 +160,7 @@ struct SecurityHeaders: AsyncMiddleware {
 func usePageTemplates(_ app: Application, reload: Bool) {
     app.leaf.cache.isEnabled = !reload
     FormFaultTags.register(app)
+    app.leaf.tags["site"] = SiteTag()
     app.views.use { app in
         var userInfo = app.leaf.userInfo
         userInfo["application"] = app

@@ -99,7 +99,7 @@ struct ErrorRendering: AsyncMiddleware {
 
     static func page(_ error: AppError, request: Request) async throws -> Response {
         if error == .unauthenticated {
-            return request.redirect(to: "/connexion")
+            return request.redirect(to: SitePath.signIn.link())
         }
         if !request.application.resourceLocation.missing.isEmpty {
             return plainPage(SystemController.missingResources(request.application), request: request)

@@ -97,7 +97,7 @@ extension Application {
 /// `GET /evenements`: server-sent events for the signed-in console, a comment every 20 s so that a dead connection shows.
 struct LiveEventsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("evenements", use: stream)
+        routes.get(.events, use: stream)
     }
 
     @Sendable func stream(req: Request) async throws -> Response {

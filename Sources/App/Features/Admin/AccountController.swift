@@ -5,30 +5,28 @@ import Vapor
 /// Accounts after their creation: the administrator's page of one account (change, disable, unlock, reset, its
 /// sessions) and everyone's own page (change of password, sessions and tokens), with the same through the API.
 struct AccountController {
-    static let passwordPage = "/mon-compte"
+    static let passwordPage = SitePath.account.link()
     static let changeFirst = "choisissez d'abord un nouveau mot de passe (page « Mon compte »)"
 
     /// What a user holding a temporary password may still reach: their account page, signing out, the assets.
     static func openBeforeChange(_ req: Request) -> Bool {
         let path = req.url.path
-        return path == passwordPage || path.hasPrefix(passwordPage + "/") || path == "/deconnexion"
+        return path == passwordPage || path.hasPrefix(passwordPage + "/") || path == SitePath.signOut.link()
             || path == "/api/v1/me" || path.hasPrefix("/api/v1/me/")
     }
 
     func bootBrowser(routes: any RoutesBuilder) {
-        let user = routes.grouped("admin", "utilisateurs", ":userID")
-        user.get(use: adminPage)
-        user.post(use: adminChange)
-        user.post("desactiver") { try await adminAct($0, .disable) }
-        user.post("reactiver") { try await adminAct($0, .enable) }
-        user.post("deverrouiller") { try await adminAct($0, .unlock) }
-        user.post("reinitialiser") { try await adminAct($0, .reset) }
-        user.post("sessions", ":sessionID", "revoquer") { try await adminAct($0, .revoke) }
-        user.post("double-authentification", "retirer") { try await adminAct($0, .removeSecondFactor) }
-        let mine = routes.grouped("mon-compte")
-        mine.get(use: myPage)
-        mine.post("mot-de-passe", use: myPassword)
-        mine.post("sessions", ":sessionID", "revoquer", use: myRevoke)
+        routes.get(.user, use: adminPage)
+        routes.post(.user, use: adminChange)
+        routes.post(.userDisable) { try await adminAct($0, .disable) }
+        routes.post(.userEnable) { try await adminAct($0, .enable) }
+        routes.post(.userUnlock) { try await adminAct($0, .unlock) }
+        routes.post(.userReset) { try await adminAct($0, .reset) }
+        routes.post(.userSessionRevoke) { try await adminAct($0, .revoke) }
+        routes.post(.userSecondFactorRemove) { try await adminAct($0, .removeSecondFactor) }
+        routes.get(.account, use: myPage)
+        routes.post(.accountPassword, use: myPassword)
+        routes.post(.accountSessionRevoke, use: myRevoke)
     }
 
     func bootAPI(routes: any RoutesBuilder) {
@@ -171,7 +169,7 @@ struct AccountController {
         } catch AppError.validation(let errors) {
             return try await Self.renderAdmin(req, principal, user, errors: errors, status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/utilisateurs/\(user.id!)?ok=Compte%20enregistr%C3%A9")
+        return req.redirect(to: SitePath.user.link(user.id!, query: "ok=Compte%20enregistr%C3%A9"))
     }
 
     private func adminAct(_ req: Request, _ act: Act) async throws -> Response {
@@ -188,7 +186,7 @@ struct AccountController {
         case .removeSecondFactor: "Double authentification retirée : le compte l'activera de nouveau à sa prochaine connexion."
         case .reset: ""
         }
-        return req.redirect(to: "/admin/utilisateurs/\(user.id!)?ok=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        return req.redirect(to: SitePath.user.link(user.id!, query: "ok=") + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
     }
 
     struct MyPage: Encodable {

@@ -72,9 +72,8 @@ struct UsersController {
     struct UserList: Content { let users: [UserDTO] }
 
     func bootBrowser(routes: any RoutesBuilder) {
-        let admin = routes.grouped("admin", "utilisateurs")
-        admin.get(use: page)
-        admin.post(use: createFromForm)
+        routes.get(.users, use: page)
+        routes.post(.users, use: createFromForm)
     }
 
     func bootAPI(routes: any RoutesBuilder) {
@@ -96,7 +95,7 @@ struct UsersController {
                             password: form.password ?? "", practices: form.practices ?? [], practitionerID: nil)
         do {
             let user = try await UserStore.create(draft, actor: principal.auditActor, requestID: req.id, app: req.application, on: req.db)
-            return req.redirect(to: "/admin/utilisateurs?cree=\(user.email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+            return req.redirect(to: SitePath.users.link(query: "cree=\(user.email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"))
         } catch AppError.validation(let errors) {
             return try await FormRefusal.redisplay(req, status: .unprocessableEntity,
                                                    render(req, principal: principal, errors: errors, draft: form, created: nil))

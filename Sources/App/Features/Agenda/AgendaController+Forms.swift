@@ -198,7 +198,7 @@ extension AgendaController {
     static func back(_ req: Request, _ practitioner: UUID?, ok: String) -> String {
         // A form sent from elsewhere (the practitioner's portal) goes back there.
         if let next = NextPage.path(string(req, "suite")) { return NextPage.adding("ok", ok, to: next) }
-        var path = "/cabinets/\(req.parameters.get("practiceID") ?? "")/agenda?ok=\(ok.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+        var path = SitePath.agenda.link(req.parameters.get("practiceID") ?? "", query: "ok=\(ok.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
         if let practitioner { path += "&praticien=\(practitioner)" }
         if let week = string(req, "semaine") { path += "&semaine=\(week)" }
         return path

@@ -7,20 +7,19 @@ import Vapor
 /// `/cabinets/{id}/agenda`: the week of a practitioner and the forms that set hours, absences, motifs and urgent slots.
 struct AgendaController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let agenda = routes.grouped("cabinets", ":practiceID", "agenda")
-        agenda.get(use: page)
-        agenda.get("jour", use: dayPage)
-        agenda.get("semaine", use: practiceWeekPage)
-        agenda.get("liste", use: dayListPage)
-        agenda.post("horaires", use: postHours)
-        agenda.post("exceptions", use: postException)
-        agenda.post("exceptions", ":exceptionID", "supprimer", use: deleteException)
-        agenda.post("motifs", use: postMotif)
-        agenda.post("motifs", ":motifID", "supprimer", use: deleteMotif)
-        agenda.post("motifs", ":motifID", "archiver", use: archiveMotif)
-        agenda.post("motifs", ":motifID", "reactiver", use: reactivateMotif)
-        agenda.post("urgences", use: postUrgentRule)
-        agenda.post("urgences", ":ruleID", "supprimer", use: deleteUrgentRule)
+        routes.get(.agenda, use: page)
+        routes.get(.agendaDay, use: dayPage)
+        routes.get(.agendaWeek, use: practiceWeekPage)
+        routes.get(.agendaList, use: dayListPage)
+        routes.post(.hours, use: postHours)
+        routes.post(.exceptions, use: postException)
+        routes.post(.exceptionDelete, use: deleteException)
+        routes.post(.motifs, use: postMotif)
+        routes.post(.motifDelete, use: deleteMotif)
+        routes.post(.motifArchive, use: archiveMotif)
+        routes.post(.motifReactivate, use: reactivateMotif)
+        routes.post(.urgentRules, use: postUrgentRule)
+        routes.post(.urgentRuleDelete, use: deleteUrgentRule)
     }
 
     static let weekdayNames = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"]

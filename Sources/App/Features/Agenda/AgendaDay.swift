@@ -72,7 +72,6 @@ struct AgendaDay: Encodable {
         let end = WallClock.resolve(day.adding(days: 1), minutes: 0, in: zone, ambiguity: .earlier).instant
         let booked = try await AgendaController.bookedBlocks(in: practice, practitioners: practitioners.map { $0.id! },
                                                              from: start, to: end, zone: zone, now: now, agenda: agenda, carry: carry, on: req.db)
-        let base = "/cabinets/\(practice.id)"
         let carried = carry.query.isEmpty ? "" : "&" + carry.query
         let columns = practitioners.map { practitioner -> Column in
             let id = practitioner.id!
@@ -87,7 +86,7 @@ struct AgendaDay: Encodable {
                 return block
             }
             return Column(practitionerID: id, date: day.description, name: practitioner.displayName, summary: plan.summary,
-                          weekLink: "\(base)/agenda?praticien=\(id)&semaine=\(day)",
+                          weekLink: SitePath.agenda.link(practice.id, query: "praticien=\(id)&semaine=\(day)"),
                           bookLink: book, blocks: blocks + (booked[id]?.filter { $0.date == day }.map(\.block) ?? []),
                           past: plan.past, now: plan.now)
         }
@@ -98,9 +97,9 @@ struct AgendaDay: Encodable {
             title: FrenchFormat.longDate(noon, in: zone).capitalizedFirst, date: day.description,
             previousLink: "\(page)\(separator)jour=\(day.adding(days: -1))", nextLink: "\(page)\(separator)jour=\(day.adding(days: 1))",
             todayLink: page,
-            printLink: "\(base)/agenda/liste?jour=\(day)" + (only.map { $0.map { "&praticien=\($0)" }.joined() } ?? ""), isToday: day == today, holiday: holiday, columns: columns, columnCount: max(columns.count, 1),
+            printLink: SitePath.agendaList.link(practice.id, query: "jour=\(day)") + (only.map { $0.map { "&praticien=\($0)" }.joined() } ?? ""), isToday: day == today, holiday: holiday, columns: columns, columnCount: max(columns.count, 1),
             hourMarks: AgendaController.hourMarks, motifKeys: AgendaController.MotifKey.of(agenda.motifList),
-            source: "\(base)/agenda/jour?jour=\(day)&partiel=1" + (only.map { $0.map { "&praticien=\($0)" }.joined() } ?? "") + carried)
+            source: SitePath.agendaDay.link(practice.id, query: "jour=\(day)&partiel=1") + (only.map { $0.map { "&praticien=\($0)" }.joined() } ?? "") + carried)
     }
 }
 
@@ -133,9 +132,9 @@ extension AgendaController {
             let what = motif?.label ?? appointment.reason
             guard var block = Self.block(DateInterval(start: appointment.startsAt, end: appointment.endsAt), "appointment",
                                          "\((patient.map { $0.usedName ?? $0.birthName } ?? "").uppercased()) · \(what)", zone: zone,
-                                         link: "/cabinets/\(practice.id)/rendez-vous/\(appointment.id!)\(call)",
+                                         link: SitePath.appointment.link(practice.id, appointment.id!) + call,
                                          title: "\(patient.map { Self.named($0, today: today) } ?? "Patient") · \(what)", colour: motif?.colour) else { continue }
-            block.move = "/cabinets/\(practice.id)/rendez-vous/\(appointment.id!)/deplacer"
+            block.move = SitePath.appointmentMove.link(practice.id, appointment.id!)
             blocks[appointment.$practitioner.id, default: []].append((LocalDate(appointment.startsAt, in: zone), block))
         }
         for hold in holds {
@@ -165,7 +164,7 @@ extension AgendaController {
         let only = Self.uuid(req, "praticien").map { Set([$0]) }
         let day = try await AgendaDay.make(req, practice: practice, date: try AgendaDay.requested(req), only: only,
                                            carry: .init(call: Self.uuid(req, "appel"), patient: Self.uuid(req, "patient")),
-                                           page: "/cabinets/\(practice.id)/agenda/jour")
+                                           page: SitePath.agendaDay.link(practice.id))
         struct Page: Encodable { let layout: PracticesController.Layout; let practiceID: UUID; let practiceName: String; let day: AgendaDay }
         let page = Page(layout: .init(principal), practiceID: practice.id, practiceName: record.name, day: day)
         return try await req.view.render(Self.string(req, "partiel") == nil ? "agenda/day" : "agenda/day-grid", page)

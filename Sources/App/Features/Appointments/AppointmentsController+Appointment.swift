@@ -153,7 +153,7 @@ extension AppointmentsController {
                                                                                            scope: form.portee, callId: form.appel), in: ctx, on: req.db)
             let (appointment, from) = moved[0]
             let back = ISOTimestamp.string(from, in: ctx.zone).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-            return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(appointment.id!)?fait=deplace&de=\(back)" + (form.appel.map { "&appel=\($0)" } ?? ""))
+            return req.redirect(to: SitePath.appointment.link(ctx.practice.id, appointment.id!, query: "fait=deplace&de=\(back)") + (form.appel.map { "&appel=\($0)" } ?? ""))
         }
     }
 
@@ -170,7 +170,7 @@ extension AppointmentsController {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let cancelled = try await AppointmentStore.cancel(Self.appointmentID(req), CancelInput(party: form.partie ?? "", reason: form.raison ?? "", scope: form.portee, callId: form.appel),
                                                               in: ctx, on: req.db)
-            return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(cancelled[0].id!)?fait=annule" + (form.appel.map { "&appel=\($0)" } ?? ""))
+            return req.redirect(to: SitePath.appointment.link(ctx.practice.id, cancelled[0].id!, query: "fait=annule") + (form.appel.map { "&appel=\($0)" } ?? ""))
         }
     }
 
@@ -181,7 +181,7 @@ extension AppointmentsController {
         return try await FormRefusal.run(req, back: { try await renderShow(req, errors: $0, section: "status") }) {
             let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
             let appointment = try await AppointmentStore.setStatus(Self.appointmentID(req), StatusInput(status: form.statut, reason: form.raison), in: ctx, on: req.db)
-            return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(appointment.id!)")
+            return req.redirect(to: SitePath.appointment.link(ctx.practice.id, appointment.id!))
         }
     }
 }

@@ -30,7 +30,7 @@ extension AppointmentsController {
     /// A patient's row, with their phone numbers read.
     static func row(_ patient: PatientRecord, practice: UUID, link: String?, req: Request) async throws -> PatientRow {
         row(patient, phones: try await PatientSearch.phones(of: [patient.id!], on: req.db)[patient.id!] ?? [],
-            link: link ?? "/cabinets/\(practice)/patients/\(patient.id!)", today: req.parisToday)
+            link: link ?? SitePath.patient.link(practice, patient.id!), today: req.parisToday)
     }
 
     static func row(_ patient: PatientRecord, phones: [PatientPhoneRecord], link: String, today: LocalDate) -> PatientRow {
@@ -61,11 +61,11 @@ extension AppointmentsController {
             let patient = byID[record.patientID]
             let practitioners = CommaList.uuids(record.practitionerIDs)
             let days = max(0, Int(now.timeIntervalSince(record.createdAt) / 86_400))
-            var book = "/cabinets/\(practice.id)/rendez-vous/nouveau?patient=\(record.patientID)&motif=\(record.motifID)"
+            var book = SitePath.newAppointment.link(practice.id, query: "patient=\(record.patientID)&motif=\(record.motifID)")
             if let start = record.matchedStart { book += "&date=\(LocalDate(start, in: zone))" }
             if let practitioner = record.matchedPractitionerID { book += "&praticien=\(practitioner)" }
             return WaitingRow(
-                id: record.id!, patient: patient?.displayName ?? "", patientLink: "/cabinets/\(practice.id)/patients/\(record.patientID)",
+                id: record.id!, patient: patient?.displayName ?? "", patientLink: SitePath.patient.link(practice.id, record.patientID),
                 phone: phones[record.patientID]?.first?.number.display ?? "", motif: agenda.motif(record.motifID)?.label ?? "",
                 practitioners: practitioners.isEmpty ? "Indifférent" : practitioners.compactMap { names[$0] }.joined(separator: ", "),
                 window: "du \(FrenchFormat.shortDate(record.windowStart, in: zone)) au \(FrenchFormat.shortDate(record.windowEnd.addingTimeInterval(-1), in: zone))",

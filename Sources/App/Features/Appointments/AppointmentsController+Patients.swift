@@ -19,7 +19,7 @@ extension AppointmentsController {
         let practice = try await req.authorizePracticeParameter()
         let record = try await PracticeStore.practice(practice, on: req.db)
         let query = AgendaController.string(req, "q")
-        let matches = try await Self.search(query, in: practice, req: req) { "/cabinets/\(practice.id)/patients/\($0)" }
+        let matches = try await Self.search(query, in: practice, req: req) { SitePath.patient.link(practice.id, $0) }
         return try await req.view.render("appointments/patients", PatientsPage(layout: .init(principal), practiceID: practice.id,
                                                                                 practiceName: record.name, query: query ?? "", matches: matches,
                                                                                 canImport: AccessPolicy.role(principal.role, has: .managePatientFiles)))
@@ -98,7 +98,7 @@ extension AppointmentsController {
         let opened = try await PatientStore.open(patient.id, in: practice, context: try req.writeContext(), on: req.db)
         let mergeQuery = AgendaController.string(req, "fusion") ?? ""
         // Without a search, the records this one looks like are offered first.
-        var mergeCandidates = try await Self.search(mergeQuery, in: practice, req: req) { "/cabinets/\(practice.id)/patients/\($0)" }
+        var mergeCandidates = try await Self.search(mergeQuery, in: practice, req: req) { SitePath.patient.link(practice.id, $0) }
             .filter { $0.id != patient.id }
         if mergeQuery.isEmpty, patient.mergedIntoID == nil {
             let ownPhones = (try await PatientSearch.phones(of: [patient.id!], on: req.db)[patient.id!] ?? []).map(\.number)
@@ -200,7 +200,7 @@ extension AppointmentsController {
                                  priority: form.priorite, notes: form.notes),
                 in: ctx, on: req.db)
             let ok = "Inscrit en liste d'attente".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-            return req.redirect(to: "/cabinets/\(ctx.practice.id)/patients/\(patient.id!)?ok=\(ok)")
+            return req.redirect(to: SitePath.patient.link(ctx.practice.id, patient.id!, query: "ok=\(ok)"))
         }
     }
 
@@ -214,7 +214,7 @@ extension AppointmentsController {
             let kept = try await PatientStore.merge(req.parameters.get("patientID").flatMap { UUID(fastString: $0) }, into: form.cible,
                                                     reason: form.raison ?? "", in: practice, context: try req.writeContext(), on: req.db)
             let ok = "Dossiers fusionnés : ce dossier reprend les rendez-vous du doublon".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-            return req.redirect(to: "/cabinets/\(practice.id)/patients/\(kept.id!)?ok=\(ok)")
+            return req.redirect(to: SitePath.patient.link(practice.id, kept.id!, query: "ok=\(ok)"))
         }
     }
 
@@ -231,8 +231,8 @@ extension AppointmentsController {
             guard let data = entry.after?.data(using: .utf8), let after = try? JSONDecoder().decode(After.self, from: data) else { return nil }
             let duplicateName = try? JSONDecoder().decode([String: String].self, from: Data((entry.before ?? "{}").utf8))["name"]
             return MergeRow(at: "\(FrenchFormat.shortDate(entry.occurredAt)) \(FrenchFormat.time(entry.occurredAt))", by: entry.actorLabel,
-                            duplicate: duplicateName ?? "Dossier fusionné", duplicateLink: "/cabinets/\(practice.id)/patients/\(entry.entityID)",
-                            kept: after.kept, keptLink: "/cabinets/\(practice.id)/patients/\(after.mergedInto)", reason: after.reason)
+                            duplicate: duplicateName ?? "Dossier fusionné", duplicateLink: SitePath.patient.link(practice.id, entry.entityID),
+                            kept: after.kept, keptLink: SitePath.patient.link(practice.id, after.mergedInto), reason: after.reason)
         }
         return try await req.view.render("patients/merges", MergesPage(layout: .init(principal), practiceID: practice.id, practiceName: record.name, merges: rows))
     }

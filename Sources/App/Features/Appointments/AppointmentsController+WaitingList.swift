@@ -35,6 +35,6 @@ extension AppointmentsController {
         let ctx = try await BookingContext.make(req, practice: try await req.authorizePracticeParameter())
         _ = try await AppointmentStore.closeWaitingListEntry(req.parameters.get("entryID").flatMap { UUID(fastString: $0) }, state: form.etat, in: ctx, on: req.db)
         let ok = (form.etat == "booked" ? "Inscription close : rendez-vous pris" : "Inscription retirée").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        return req.redirect(to: "/cabinets/\(ctx.practice.id)/liste-attente?ok=\(ok)")
+        return req.redirect(to: SitePath.waitingList.link(ctx.practice.id, query: "ok=\(ok)"))
     }
 }

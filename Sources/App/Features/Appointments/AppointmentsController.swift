@@ -9,25 +9,24 @@ import Vapor
 /// Every write goes through `AppointmentStore`, exactly as the API's do.
 struct AppointmentsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let practice = routes.grouped("cabinets", ":practiceID")
-        practice.get("rendez-vous", "nouveau", use: newAppointment)
-        practice.post("rendez-vous", "retenir", use: hold)
-        practice.post("rendez-vous", "derogation", use: bookWithOverride)
-        practice.get("rendez-vous", "retenu", ":holdID", use: heldPage)
-        practice.post("rendez-vous", "retenu", ":holdID", "confirmer", use: confirm)
-        practice.post("rendez-vous", "retenu", ":holdID", "relacher", use: release)
-        practice.get("rendez-vous", ":appointmentID", use: show)
-        practice.post("rendez-vous", ":appointmentID", "deplacer", use: move)
-        practice.post("rendez-vous", ":appointmentID", "annuler", use: cancel)
-        practice.post("rendez-vous", ":appointmentID", "statut", use: status)
-        practice.get("patients", use: patients)
-        practice.get("patients", ":patientID", use: patient)
-        practice.post("patients", ":patientID", "serie", use: series)
-        practice.post("patients", ":patientID", "liste-attente", use: addToWaitingList)
-        practice.post("patients", ":patientID", "fusionner", use: merge)
-        practice.get("patients", "fusions", use: merges)
-        practice.get("liste-attente", use: waitingList)
-        practice.post("liste-attente", ":entryID", "cloturer", use: closeEntry)
+        routes.get(.newAppointment, use: newAppointment)
+        routes.post(.hold, use: hold)
+        routes.post(.forcedBooking, use: bookWithOverride)
+        routes.get(.held, use: heldPage)
+        routes.post(.heldConfirm, use: confirm)
+        routes.post(.heldRelease, use: release)
+        routes.get(.appointment, use: show)
+        routes.post(.appointmentMove, use: move)
+        routes.post(.appointmentCancel, use: cancel)
+        routes.post(.appointmentStatus, use: status)
+        routes.get(.patients, use: patients)
+        routes.get(.patient, use: patient)
+        routes.post(.patientSeries, use: series)
+        routes.post(.patientWaitingList, use: addToWaitingList)
+        routes.post(.patientMerge, use: merge)
+        routes.get(.merges, use: merges)
+        routes.get(.waitingList, use: waitingList)
+        routes.post(.waitingListClose, use: closeEntry)
     }
 
     // MARK: View models
@@ -90,7 +89,7 @@ struct AppointmentsController: RouteCollection {
             if let motif { items.append("motif=\(motif)") }
             if let date { items.append("date=\(date)") }
             if let call { items.append("appel=\(call)") }
-            return "/cabinets/\(practice)/rendez-vous/nouveau" + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
+            return SitePath.newAppointment.link(practice) + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
         }
     }
 
@@ -175,10 +174,10 @@ struct AppointmentsController: RouteCollection {
                                                                  patientId: patient, urgent: nil, minutes: nil), in: ctx, on: req.db)
             // From the call's page, when its patient is known, the confirmation waits there, beside the slot held.
             if let call = form.appel, patient != nil, form.retour == "appel" {
-                return req.redirect(to: "/cabinets/\(ctx.practice.id)/appels/\(call)?retenu=\(held.id!)&motif=\(form.motif)&jour=\(LocalDate(held.startsAt, in: ctx.zone))")
+                return req.redirect(to: SitePath.call.link(ctx.practice.id, call, query: "retenu=\(held.id!)&motif=\(form.motif)&jour=\(LocalDate(held.startsAt, in: ctx.zone))"))
             }
             let carried = [patient.map { "patient=\($0)" }, form.appel.map { "appel=\($0)" }].compactMap { $0 }
-            return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/retenu/\(held.id!)" + (carried.isEmpty ? "" : "?" + carried.joined(separator: "&")))
+            return req.redirect(to: SitePath.held.link(ctx.practice.id, held.id!) + (carried.isEmpty ? "" : "?" + carried.joined(separator: "&")))
         }
     }
 
@@ -212,7 +211,7 @@ struct AppointmentsController: RouteCollection {
                              source: BookingSource.phone.rawValue, notes: form.notes, urgencyLevel: nil, holdId: nil,
                              override: OverrideInput(reason: form.raison ?? ""), callId: form.appel),
                 in: ctx, on: req.db)
-            return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(appointment.id!)?fait=reserve" + (form.appel.map { "&appel=\($0)" } ?? ""))
+            return req.redirect(to: SitePath.appointment.link(ctx.practice.id, appointment.id!, query: "fait=reserve") + (form.appel.map { "&appel=\($0)" } ?? ""))
         }
     }
 
@@ -258,9 +257,10 @@ struct AppointmentsController: RouteCollection {
         let patientID = AgendaController.uuid(req, "patient") ?? held.patientID
         var patient: PatientRow?
         if let patientID { patient = try await Self.row(try await AppointmentStore.patient(patientID, in: practice, on: req.db), practice: practice.id, link: nil, req: req) }
-        let base = "/cabinets/\(practice.id)/rendez-vous/retenu/\(held.id!)"
         let call = AgendaController.uuid(req, "appel").map { "&appel=\($0)" } ?? ""
-        let matches = try await Self.search(AgendaController.string(req, "q"), in: practice, req: req) { "\(base)?patient=\($0)\(call)" }
+        let matches = try await Self.search(AgendaController.string(req, "q"), in: practice, req: req) {
+            SitePath.held.link(practice.id, held.id!, query: "patient=\($0)\(call)")
+        }
         let active = held.isActive(at: now)
         let level = AgendaController.string(req, "urgence")
         return try await req.view.render("appointments/held", HeldPage(
@@ -304,9 +304,9 @@ struct AppointmentsController: RouteCollection {
                              source: form.source, notes: form.notes, urgencyLevel: level, holdId: held.id, override: nil, callId: form.appel),
                 in: ctx, on: req.db)
             if let call = form.appel, form.retour == "appel" {
-                return req.redirect(to: "/cabinets/\(ctx.practice.id)/appels/\(call)?fait=reserve&rdv=\(appointment.id!)")
+                return req.redirect(to: SitePath.call.link(ctx.practice.id, call, query: "fait=reserve&rdv=\(appointment.id!)"))
             }
-            return req.redirect(to: "/cabinets/\(ctx.practice.id)/rendez-vous/\(appointment.id!)?fait=reserve" + (form.appel.map { "&appel=\($0)" } ?? ""))
+            return req.redirect(to: SitePath.appointment.link(ctx.practice.id, appointment.id!, query: "fait=reserve") + (form.appel.map { "&appel=\($0)" } ?? ""))
         }
     }
 
@@ -317,7 +317,7 @@ struct AppointmentsController: RouteCollection {
         let held = try await Self.hold(req, in: ctx.practice)
         if held.state == "active" { try await AppointmentStore.release(hold: held.id, in: ctx, on: req.db) }
         if let call = try req.content.decode(ReleaseForm.self).appel {
-            return req.redirect(to: "/cabinets/\(ctx.practice.id)/appels/\(call)?motif=\(held.motifID)")
+            return req.redirect(to: SitePath.call.link(ctx.practice.id, call, query: "motif=\(held.motifID)"))
         }
         var query = BookingQuery(req)
         query.patient = held.patientID

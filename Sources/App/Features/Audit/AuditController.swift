@@ -6,8 +6,8 @@ import Vapor
 /// and the same through `/api/v1/audit/entries`. Every viewing is journaled.
 struct AuditController {
     func bootBrowser(routes: any RoutesBuilder) {
-        routes.get("journal-audit", use: page)
-        routes.get("journal-audit", "export.csv", use: exportCSV)
+        routes.get(.auditJournal, use: page)
+        routes.get(.auditExport, use: exportCSV)
     }
 
     func bootAPI(routes: any RoutesBuilder) {
@@ -48,9 +48,9 @@ struct AuditController {
             from: filters.from?.description ?? "", to: filters.to?.description ?? "",
             practices: practices.map { Choice(value: $0.id!.uuidString, label: $0.name, selected: $0.id == filters.practice) },
             actions: AuditAction.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0 == filters.action) },
-            errors: FormRefusal.faults(errors, labels: ["au": "Au", "du": "Du", "avant": "Page"]), exportLink: "/journal-audit/export.csv?" + query,
-            nextLink: entries.count > AuditViewer.pageSize ? "/journal-audit?\(query)&avant=\(shown.last?.id ?? 0)" : nil,
-            lockoutsLink: "/journal-audit?action=lockout", signInsLink: "/journal-audit?action=login_failed"))
+            errors: FormRefusal.faults(errors, labels: ["au": "Au", "du": "Du", "avant": "Page"]), exportLink: SitePath.auditExport.link(query: query),
+            nextLink: entries.count > AuditViewer.pageSize ? SitePath.auditJournal.link(query: "\(query)&avant=\(shown.last?.id ?? 0)") : nil,
+            lockoutsLink: SitePath.auditJournal.link(query: "action=lockout"), signInsLink: SitePath.auditJournal.link(query: "action=login_failed")))
         let response = try await view.encodeResponse(for: req)
         if !errors.isEmpty { response.status = .unprocessableEntity }
         return response

@@ -6,13 +6,13 @@ import Vapor
 /// The browser's sign-in and sign-out.
 struct AuthController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("connexion", use: showLogin)
-        routes.post("connexion", use: login)
+        routes.get(.signIn, use: showLogin)
+        routes.post(.signIn, use: login)
     }
 
     /// Sign-out needs a session; it is registered among the signed-in routes.
     func bootSignedIn(routes: any RoutesBuilder) {
-        routes.post("deconnexion", use: logout)
+        routes.post(.signOut, use: logout)
     }
 
     struct LoginPage: Encodable {
@@ -31,7 +31,7 @@ struct AuthController: RouteCollection {
 
     @Sendable
     func showLogin(req: Request) async throws -> Response {
-        if req.principal != nil { return req.redirect(to: "/") }
+        if req.principal != nil { return req.redirect(to: SitePath.home.link()) }
         let next = Self.safeNext(req.query[String.self, at: "suite"])
         let expired = req.query[String.self, at: "motif"] == "expired"
         return try await render(req, email: "", error: expired ? "La connexion a expiré avant le code : recommencez." : nil, next: next, status: .ok)
@@ -78,7 +78,7 @@ struct AuthController: RouteCollection {
             try await SessionStore.closeSession(id, of: principal, req: req)
             SessionAuthenticator.forgetSession(of: req)
         }
-        let response = req.redirect(to: "/connexion", redirectType: .normal)
+        let response = req.redirect(to: SitePath.signIn.link(), redirectType: .normal)
         response.cookies[SessionAuthenticator.cookieName] = CookieFactory.expired(for: req)
         return response
     }

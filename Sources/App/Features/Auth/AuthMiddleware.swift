@@ -65,7 +65,8 @@ struct RequireSignIn: AsyncMiddleware {
                 response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer")
                 return response
             }
-            let target = request.url.path == "/" ? "/connexion" : "/connexion?suite=\(request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            let target = request.url.path == "/" ? SitePath.signIn.link()
+                : SitePath.signIn.link(query: "suite=\(request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
             return request.redirect(to: target)
         }
         if request.principal?.mustChangePassword == true, !AccountController.openBeforeChange(request) {

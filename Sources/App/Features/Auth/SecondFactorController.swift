@@ -7,7 +7,7 @@ import Vapor
 /// « Mon compte », the administrator's removal of an account's second factor and the center's setting for
 /// secretaries; the same through the API.
 struct SecondFactorController {
-    static let page = "/mon-compte/double-authentification"
+    static let page = SitePath.secondFactor.link()
     static let enrolFirst = "ce compte doit d'abord activer la double authentification (page « Mon compte », dans le navigateur)"
 
     /// What an account that must enrol may still reach: the enrolment, signing out, who it is (`/api/v1/me`).
@@ -17,17 +17,16 @@ struct SecondFactorController {
     }
 
     func bootPublic(routes: any RoutesBuilder) {
-        routes.get("connexion", "code", use: showCode)
-        routes.post("connexion", "code", use: checkCode)
+        routes.get(.signInCode, use: showCode)
+        routes.post(.signInCode, use: checkCode)
     }
 
     func bootBrowser(routes: any RoutesBuilder) {
-        let mine = routes.grouped("mon-compte", "double-authentification")
-        mine.get(use: enrolmentPage)
-        mine.post(use: confirm)
-        mine.post("codes-de-secours", use: renew)
-        mine.post("retirer", use: removeOwn)
-        routes.post("admin", "centre", "double-authentification", use: setCenterFromForm)
+        routes.get(.secondFactor, use: enrolmentPage)
+        routes.post(.secondFactor, use: confirm)
+        routes.post(.secondFactorCodes, use: renew)
+        routes.post(.secondFactorRemove, use: removeOwn)
+        routes.post(.centerSecondFactor, use: setCenterFromForm)
     }
 
     func bootAPI(routes: any RoutesBuilder) {
@@ -41,7 +40,7 @@ struct SecondFactorController {
     static func challenge(_ user: UserRecord, next: String, req: Request) async throws -> Response {
         let token = SecretToken.generate()
         try await SessionStore.startChallenge(for: user, tokenHash: SecretToken.hash(token), next: next, now: req.application.clock.now(), req: req)
-        let response = req.redirect(to: "/connexion/code", redirectType: .normal)
+        let response = req.redirect(to: SitePath.signInCode.link(), redirectType: .normal)
         response.cookies[LoginChallengeRecord.cookieName] = CookieFactory.cookie(token, for: req, maxAge: Int(LoginChallengeRecord.lifetime))
         return response
     }
@@ -69,7 +68,7 @@ struct SecondFactorController {
 
     /// Back to the password, the half-done sign-in forgotten.
     private static func restart(_ req: Request, because reason: String) -> Response {
-        let response = req.redirect(to: "/connexion?motif=" + (reason.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), redirectType: .normal)
+        let response = req.redirect(to: SitePath.signIn.link(query: "motif=") + (reason.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), redirectType: .normal)
         response.cookies[LoginChallengeRecord.cookieName] = CookieFactory.expired(for: req)
         return response
     }
@@ -202,7 +201,7 @@ struct SecondFactorController {
         try await SecondFactorStore.setSecretariesToo(value, by: principal, req: req)
         let notice = value ? "La double authentification est désormais demandée aux télésecrétaires."
             : "La double authentification n'est plus exigée des télésecrétaires."
-        return req.redirect(to: "/admin/utilisateurs?ok=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        return req.redirect(to: SitePath.users.link(query: "ok=") + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
     }
 
     struct CenterSecurity: Content { var secondFactorForSecretaries: Bool }

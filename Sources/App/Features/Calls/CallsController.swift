@@ -7,14 +7,13 @@ import Vapor
 /// practice's journal of calls.
 struct CallsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let calls = routes.grouped("cabinets", ":practiceID", "appels")
-        calls.get(use: journal)
-        calls.post(use: open)
-        calls.get(":callID", use: panel)
-        calls.post(":callID", use: save)
-        calls.post(":callID", "correction", use: correct)
-        calls.post(":callID", "renfort", use: askSupervisor)
-        calls.post(":callID", "anxieux", use: flagAnxious)
+        routes.get(.calls, use: journal)
+        routes.post(.calls, use: open)
+        routes.get(.call, use: panel)
+        routes.post(.call, use: save)
+        routes.post(.callCorrection, use: correct)
+        routes.post(.callSupervisor, use: askSupervisor)
+        routes.post(.callAnxious, use: flagAnxious)
     }
 
     struct PatientChoice: Encodable { let id: UUID; let name: String; let born: String; let phones: String }
@@ -145,12 +144,12 @@ struct CallsController: RouteCollection {
         input.patientId = form.patient
         do {
             let call = try await CallStore.open(input, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-            return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)")
+            return req.redirect(to: SitePath.call.link(practice.id, call.id!))
         } catch AppError.validation {
             // A mistyped number: the call is opened all the same (the secretary corrects it on the panel).
             input.callerNumber = nil
             let call = try await CallStore.open(input, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-            return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)?numero=\(form.numero?.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+            return req.redirect(to: SitePath.call.link(practice.id, call.id!, query: "numero=\(form.numero?.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"))
         }
     }
 
@@ -212,15 +211,14 @@ struct CallsController: RouteCollection {
         }
         let links = file.links.compactMap { link -> LinkView? in
             guard let kind = CallLinkKind(rawValue: link.kind) else { return nil }
-            let base = "/cabinets/\(practice.id)"
             switch kind {
-            case .appointment: return LinkView(label: kind.label, href: "\(base)/rendez-vous/\(link.targetID)")
-            case .transmission: return LinkView(label: kind.label, href: "\(base)/transmissions/\(link.targetID)")
-            case .triage: return LinkView(label: "Évaluation de l'urgence", href: "\(base)/urgence/\(link.targetID)")
-            case .task: return LinkView(label: kind.label, href: "\(base)/taches/\(link.targetID)")
+            case .appointment: return LinkView(label: kind.label, href: SitePath.appointment.link(practice.id, link.targetID))
+            case .transmission: return LinkView(label: kind.label, href: SitePath.transmission.link(practice.id, link.targetID))
+            case .triage: return LinkView(label: "Évaluation de l'urgence", href: SitePath.evaluation.link(practice.id, link.targetID))
+            case .task: return LinkView(label: kind.label, href: SitePath.task.link(practice.id, link.targetID))
             }
         }
-        let timeline = file.history.filter { $0.link != "/cabinets/\(practice.id)/appels/\(call.id!)" }.prefix(8).map(Timeline.Row.init)
+        let timeline = file.history.filter { $0.link != SitePath.call.link(practice.id, call.id!) }.prefix(8).map(Timeline.Row.init)
         let cockpit = try await Self.cockpit(req, practice: practice, practiceName: practiceName, call: call, patient: patientRecord,
                                              upcoming: file.upcoming)
         return try await req.view.render("calls/panel", PanelPage(
@@ -255,8 +253,8 @@ struct CallsController: RouteCollection {
             let names = practitioners.namesByID
             facts = PatientFacts(flags: patient.flagLabels, upcoming: upcoming.map {
                 LinkView(label: "\(FrenchFormat.shortDate($0.startsAt)) \(FrenchFormat.time($0.startsAt)) — \($0.reason) (\(names[$0.practitionerID] ?? ""))",
-                         href: "/cabinets/\(practice.id)/rendez-vous/\($0.id)" + (call.isClosed ? "" : "?appel=\(call.id!)"))
-            }, link: "/cabinets/\(practice.id)/patients/\(id)")
+                         href: SitePath.appointment.link(practice.id, $0.id) + (call.isClosed ? "" : "?appel=\(call.id!)"))
+            }, link: SitePath.patient.link(practice.id, id))
         }
         guard !call.isClosed else { return (nil, nil, facts, QueueController.noteRows(unread)) }
         let agenda = try await AgendaStore.agenda(practice, app: req.application, on: req.db)
@@ -274,7 +272,7 @@ struct CallsController: RouteCollection {
             }
         }
         // The day shown: the one asked for, else the first free slot's, else today.
-        let page = "/cabinets/\(practice.id)/appels/\(call.id!)"
+        let page = SitePath.call.link(practice.id, call.id!)
         let firstSlotDay = slots.first.flatMap { ISOTimestamp.parse($0.start) }.map { LocalDate($0, in: agenda.timeZone) }
         let day = try await AgendaDay.make(req, practice: practice,
                                            date: try AgendaDay.requested(req) ?? firstSlotDay,
@@ -315,10 +313,10 @@ struct CallsController: RouteCollection {
             let context = try req.writeContext()
             if form.action == "cloturer" {
                 try await CallStore.close(call, with: input, in: practice, context: context, now: req.application.clock.now())
-                return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)")
+                return req.redirect(to: SitePath.call.link(practice.id, call.id!))
             }
             try await CallStore.update(call, with: input, in: practice, context: context)
-            return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)?enregistre=1")
+            return req.redirect(to: SitePath.call.link(practice.id, call.id!, query: "enregistre=1"))
         }
     }
 
@@ -330,7 +328,7 @@ struct CallsController: RouteCollection {
         let text = try req.content.decode(CorrectionForm.self).texte ?? ""
         return try await FormRefusal.run(req, back: { try await render(req, practice: practice, call: call, errors: $0) }) {
             _ = try await CallStore.correct(call, text: text, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-            return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)")
+            return req.redirect(to: SitePath.call.link(practice.id, call.id!))
         }
     }
 
@@ -343,7 +341,7 @@ struct CallsController: RouteCollection {
         let text = try req.content.decode(IncidentForm.self).texte ?? ""
         return try await FormRefusal.run(req, back: { try await render(req, practice: practice, call: call, errors: $0) }) {
             _ = try await CallStore.incident(call, text: text, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-            return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)?renfort=1")
+            return req.redirect(to: SitePath.call.link(practice.id, call.id!, query: "renfort=1"))
         }
     }
 
@@ -352,7 +350,7 @@ struct CallsController: RouteCollection {
         let call = try await CallStore.find(req.parameters.get("callID", as: UUID.self), in: practice, on: req.db)
         return try await FormRefusal.run(req, back: { try await render(req, practice: practice, call: call, errors: $0) }) {
             try await CallStore.flagAnxious(call, in: practice, context: try req.writeContext())
-            return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)")
+            return req.redirect(to: SitePath.call.link(practice.id, call.id!))
         }
     }
 

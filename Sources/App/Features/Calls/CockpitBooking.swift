@@ -45,7 +45,7 @@ struct CockpitBooking: Encodable {
         if let booked {
             let appointment = try await AppointmentStore.appointment(booked, in: practice, on: req.db)
             readBack = ReadBack.booking(try await AppointmentStore.readBackDetails(appointment, in: ctx, on: req.db), zone: ctx.zone, now: ctx.now).text
-            link = "/cabinets/\(practice.id)/rendez-vous/\(booked)?appel=\(call.id!)"
+            link = SitePath.appointment.link(practice.id, booked, query: "appel=\(call.id!)")
         }
         return CockpitBooking(held: held, readBack: readBack, appointmentLink: link)
     }

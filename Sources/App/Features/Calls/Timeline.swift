@@ -143,7 +143,6 @@ struct CallFile {
 
     /// A history entry of a call, a correction, a transmission, a triage record or a task.
     private static func entry(_ row: Row, in practice: AuthorizedPractice) -> TimelineEntryDTO? {
-        let base = "/cabinets/\(practice.id)"
         let at = row.at ?? .distantPast
         switch row.kind {
         case "call":
@@ -154,27 +153,27 @@ struct CallFile {
             if let notes = row.t3, !notes.isEmpty { detail += "\n" + notes }
             let duration = row.t6.flatMap { Int($0) }.map { " (" + CallRules.duration(TimeInterval($0)) + ")" } ?? ""
             return TimelineEntryDTO(kind: "call", at: at, title: "Appel" + duration, detail: detail, by: AuditActor.readable(row.t4 ?? ""),
-                                    link: "\(base)/appels/\(row.id)")
+                                    link: SitePath.call.link(practice.id, row.id))
         case "correction":
             return TimelineEntryDTO(kind: "correction", at: at, title: "Correction d'un appel", detail: row.t2 ?? "",
-                                    by: AuditActor.readable(row.t3 ?? ""), link: row.ref.map { "\(base)/appels/\($0)" })
+                                    by: AuditActor.readable(row.t3 ?? ""), link: row.ref.map { SitePath.call.link(practice.id, $0) })
         case "transmission":
             var detail = "\((TransmissionPriority(rawValue: row.t2 ?? "") ?? .normal).label) — \((TransmissionState(rawValue: row.t3 ?? "") ?? .new).label)"
             if let answer = row.t4 { detail += "\nRéponse : " + answer }
             return TimelineEntryDTO(kind: "transmission", at: at, title: "Transmission : \(row.t1 ?? "")", detail: detail,
-                                    by: AuditActor.readable(row.t5 ?? ""), link: "\(base)/transmissions/\(row.id)")
+                                    by: AuditActor.readable(row.t5 ?? ""), link: SitePath.transmission.link(practice.id, row.id))
         case "triage":
             let finalLevel = row.t1.flatMap { Int($0) } ?? 0
             let level = UrgencyLevel(rawValue: finalLevel)
             var detail = row.t2.flatMap(TriageAction.init(rawValue:)).map { TriageAction.recordable.contains($0) ? $0.label : "" } ?? ""
             if row.ref != nil { detail += (detail.isEmpty ? "" : " — ") + "Transmission au praticien liée" }
             return TimelineEntryDTO(kind: "triage", at: at, title: "Triage : \(level?.label ?? "niveau \(finalLevel)")", detail: detail,
-                                    by: AuditActor.readable(row.t3 ?? ""), link: "\(base)/urgence/\(row.id)")
+                                    by: AuditActor.readable(row.t3 ?? ""), link: SitePath.evaluation.link(practice.id, row.id))
         case "task":
             let kind = TaskKind(rawValue: row.t1 ?? "") ?? .callback
             let state = row.t3 == "open" ? "À faire" : (row.t4 ?? "")
             return TimelineEntryDTO(kind: "task", at: at, title: "\(kind.label) : \(row.t2 ?? "")", detail: state,
-                                    by: AuditActor.readable(row.t5 ?? ""), link: "\(base)/taches/\(row.id)")
+                                    by: AuditActor.readable(row.t5 ?? ""), link: SitePath.task.link(practice.id, row.id))
         default:
             return nil
         }
@@ -200,6 +199,6 @@ struct CallFile {
             ?? AuditActor.readable(row.t8 ?? "")
         let when = "\(FrenchFormat.shortDate(start)) à \(FrenchFormat.time(start))"
         return TimelineEntryDTO(kind: "appointment", at: occurred, title: title, detail: "RDV du \(when) — \(row.t4 ?? "") — \(status.label)",
-                                by: author, link: "/cabinets/\(practice.id)/rendez-vous/\(row.id)")
+                                by: author, link: SitePath.appointment.link(practice.id, row.id))
     }
 }

@@ -98,7 +98,7 @@ enum PatientRights {
                       callerName: $0.callerName, callbackNumber: $0.callbackNumber)
             },
             history: entries.filter { $0.action != AuditAction.read.rawValue }.map {
-                .init(at: when($0.occurredAt), by: $0.actorLabel, action: $0.action, entity: $0.entity, entityId: $0.entityID ?? "")
+                .init(at: when($0.occurredAt), by: $0.actorLabel, action: $0.action, entity: $0.entity, entityId: $0.entityID)
             },
             consultations: entries.filter { $0.action == AuditAction.read.rawValue }.map { .init(at: when($0.occurredAt), by: $0.actorLabel) })
         try await context.writer.transaction(on: context.database, actor: context.actor, requestID: context.requestID) { _, journal in

@@ -7,19 +7,18 @@ import Vapor
 /// saved; the patient's whole file (RGPD) and its erasure or anonymisation.
 struct PatientsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let patients = routes.grouped("cabinets", ":practiceID", "patients")
-        patients.get("nouveau", use: newPatient)
-        patients.post("nouveau", use: create)
-        patients.get(":patientID", "modifier", use: editPatient)
-        patients.post(":patientID", "modifier", use: update)
-        patients.get(":patientID", "dossier", use: file)
-        patients.get(":patientID", "dossier.json", use: fileJSON)
-        patients.post(":patientID", "effacer", use: erase)
-        patients.get("import", use: importPage)
-        patients.on(.POST, "import", body: .stream, use: uploadImport)
-        patients.get("import", ":importID", use: importReport)
-        patients.post("import", ":importID", "verifier", use: checkImport)
-        patients.post("import", ":importID", "importer", use: runImport)
+        routes.get(.newPatient, use: newPatient)
+        routes.post(.newPatient, use: create)
+        routes.get(.patientEdit, use: editPatient)
+        routes.post(.patientEdit, use: update)
+        routes.get(.patientFile, use: file)
+        routes.get(.patientFileJSON, use: fileJSON)
+        routes.post(.patientErase, use: erase)
+        routes.get(.patientImport, use: importPage)
+        routes.on(.POST, .patientImport, body: .stream, use: uploadImport)
+        routes.get(.patientImportReport, use: importReport)
+        routes.post(.patientImportCheck, use: checkImport)
+        routes.post(.patientImportRun, use: runImport)
     }
 
     struct Form: Content {
@@ -143,7 +142,7 @@ struct PatientsController: RouteCollection {
             form: form, errors: errors,
             duplicates: duplicates.map {
                 Candidate(id: $0.id, name: $0.displayName, birth: LocalDate(iso: $0.birthDate)?.birthText(on: req.parisToday) ?? $0.birthDate,
-                          reasons: $0.reasons.joined(separator: " ; "), link: "/cabinets/\(practice.id)/patients/\($0.id)")
+                          reasons: $0.reasons.joined(separator: " ; "), link: SitePath.patient.link(practice.id, $0.id))
             }))
     }
 
@@ -177,9 +176,9 @@ struct PatientsController: RouteCollection {
             // Back to the call, where the caller's number now names the new record.
             if editing == nil, let call = form.appel {
                 let found = try await CallStore.find(call, in: try await req.authorize(practice: record.$practice.id), on: req.db)
-                return req.redirect(to: "/cabinets/\(record.$practice.id)/appels/\(found.id!)?q=\(record.birthName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+                return req.redirect(to: SitePath.call.link(record.$practice.id, found.id!, query: "q=\(record.birthName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"))
             }
-            return req.redirect(to: "/cabinets/\(record.$practice.id)/patients/\(record.id!)?ok=\(ok)")
+            return req.redirect(to: SitePath.patient.link(record.$practice.id, record.id!, query: "ok=\(ok)"))
         } catch let error as AppError {
             if case .likelyDuplicates(let candidates) = error {
                 return try await FormRefusal.redisplay(req, status: error.status, render(req, form: form, errors: [], duplicates: candidates, editing: editing))
@@ -267,7 +266,7 @@ struct PatientsController: RouteCollection {
             let result = try await PatientRights.erase(id, mode: form.mode ?? "", reason: form.raison ?? "", in: practice,
                                                        context: try req.writeContext(), now: req.application.clock.now(), on: req.db)
             let done = result.mode == "erase" ? "Dossier effacé" : "Dossier anonymisé"
-            let target = result.mode == "erase" ? "/cabinets/\(practice.id)/patients" : "/cabinets/\(practice.id)/patients/\(result.patientId)"
+            let target = result.mode == "erase" ? SitePath.patients.link(practice.id) : SitePath.patient.link(practice.id, result.patientId)
             return req.redirect(to: "\(target)?ok=\(done.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
         } catch let error as AppError {
             guard let faults = FormRefusal.faults(error) else { throw error }
@@ -300,7 +299,7 @@ struct PatientsController: RouteCollection {
         let principal = try req.require(.managePatientFiles)
         let record = try await PracticeStore.practice(practice, on: req.db)
         let past = try await PatientImportStore.imports(of: practice, on: req.db).map { item in
-            ImportPage.Past(link: "/cabinets/\(practice.id)/patients/import/\(item.id!)",
+            ImportPage.Past(link: SitePath.patientImportReport.link(practice.id, item.id!),
                             when: item.createdAt.map { "\(FrenchFormat.shortDate($0, in: FrenchFormat.parisTimeZone)) \(FrenchFormat.time($0, in: FrenchFormat.parisTimeZone))" } ?? "",
                             by: item.createdByLabel, file: item.fileName,
                             outcome: item.state == PatientImportStore.State.imported ? "\(item.importedCount ?? 0) dossiers importés"
@@ -332,7 +331,7 @@ struct PatientsController: RouteCollection {
         do {
             let (record, _) = try await PatientImportStore.upload(Array(file.data.readableBytesView), fileName: file.filename, mapping: nil,
                                                                   in: practice, context: try req.writeContext(), today: req.parisToday, on: req.db)
-            return req.redirect(to: "/cabinets/\(practice.id)/patients/import/\(record.id!)")
+            return req.redirect(to: SitePath.patientImportReport.link(practice.id, record.id!))
         } catch let error as AppError {
             guard let messages = FormRefusal.faults(error) else { throw error }
             return try await refused(req, status: error.status, messages)
@@ -360,7 +359,7 @@ struct PatientsController: RouteCollection {
         }
         do {
             _ = try await PatientImportStore.check(record.id, mapping: mapping, in: practice, context: try req.writeContext(), today: req.parisToday, on: req.db)
-            return req.redirect(to: "/cabinets/\(practice.id)/patients/import/\(record.id!)")
+            return req.redirect(to: SitePath.patientImportReport.link(practice.id, record.id!))
         } catch let error as AppError {
             guard let messages = FormRefusal.faults(error) else { throw error }
             return try await refused(req, status: error.status, messages, current: (record, file))
@@ -373,7 +372,7 @@ struct PatientsController: RouteCollection {
         let id = Self.importID(req)
         do {
             let record = try await PatientImportStore.run(id, in: practice, context: try req.writeContext(), today: req.parisToday, on: req.db)
-            return req.redirect(to: "/cabinets/\(practice.id)/patients/import/\(record.id!)")
+            return req.redirect(to: SitePath.patientImportReport.link(practice.id, record.id!))
         } catch let error as AppError {
             guard let messages = FormRefusal.faults(error) else { throw error }
             return try await refused(req, status: error.status, messages, current: try? await PatientImportStore.find(id, in: practice, on: req.db))

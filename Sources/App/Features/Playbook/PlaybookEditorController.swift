@@ -8,14 +8,12 @@ import Vapor
 /// "Enregistrer" making a new version; the list of versions and the changes between any two.
 struct PlaybookEditorController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let sheet = routes.grouped("cabinets", ":practiceID", "fiche")
-        sheet.get(use: versions)
-        sheet.get("modifier", use: edit)
-        sheet.post("modifier", use: submit)
-        sheet.get("versions", ":version", use: version)
-        let triage = routes.grouped("cabinets", ":practiceID", "protocole")
-        triage.get("modifier", use: editProtocol)
-        triage.post("modifier", use: submitProtocol)
+        routes.get(.playbook, use: versions)
+        routes.get(.playbookEdit, use: edit)
+        routes.post(.playbookEdit, use: submit)
+        routes.get(.playbookVersion, use: version)
+        routes.get(.protocolEdit, use: editProtocol)
+        routes.post(.protocolEdit, use: submitProtocol)
     }
 
 
@@ -146,7 +144,7 @@ struct PlaybookEditorController: RouteCollection {
             guard problems.isEmpty else { throw AppError.validation(problems) }
             if form["action"] != "enregistrer" { return try await back([], preview: true).encodeResponse(for: req) }
             let saved = try await PlaybookStore.save(playbook, note: note, of: practice, context: try req.writeContext())
-            return req.redirect(to: "/cabinets/\(practice.id)/fiche?enregistree=\(saved.number)")
+            return req.redirect(to: SitePath.playbook.link(practice.id, query: "enregistree=\(saved.number)"))
         }
     }
 
@@ -322,7 +320,7 @@ struct PlaybookEditorController: RouteCollection {
                     .encodeResponse(for: req)
             }
             let saved = try await PlaybookStore.save(document, note: note, of: practice, context: try req.writeContext())
-            return req.redirect(to: "/cabinets/\(practice.id)/fiche?protocole-enregistre=\(saved.number)")
+            return req.redirect(to: SitePath.playbook.link(practice.id, query: "protocole-enregistre=\(saved.number)"))
         }
     }
 

@@ -9,10 +9,9 @@ import Vapor
 /// secretary records the triage, and the back button goes back one answer.
 struct TriageController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let triage = routes.grouped("cabinets", ":practiceID", "urgence")
-        triage.get(use: wizard)
-        triage.post(use: record)
-        triage.get(":evaluationID", use: show)
+        routes.get(.triage, use: wizard)
+        routes.post(.triage, use: record)
+        routes.get(.evaluation, use: show)
     }
 
     struct LevelView: Encodable {
@@ -156,7 +155,7 @@ struct TriageController: RouteCollection {
         if defaultCallback.isEmpty, let callID = call.call, let found = try await CallRecord.find(callID, on: req.db), found.$practice.id == practice.id {
             defaultCallback = FrenchFormat.phone(found.callerNumber.isEmpty ? nil : found.callerNumber)
         }
-        let base = "/cabinets/\(practice.id)/urgence?r="
+        let base = SitePath.triage.link(practice.id, query: "r=")
         let next = result.nextQuestions.first
         let level = result.level
         let findings = Dictionary(result.findings.map { ($0.questionID, $0.level.rawValue) }, uniquingKeysWith: { first, _ in first })
@@ -222,9 +221,8 @@ struct TriageController: RouteCollection {
                              callerName: form.appelant ?? "", callback: form.rappel ?? "", errors: $0)
         }) {
             let outcome = try await TriageStore.evaluate(input, in: practice, context: try req.writeContext(), now: req.application.clock.now(), on: req.db)
-            var query = ""
-            if let problem = outcome.transmissionProblem { query = "?transmission=" + (problem.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") }
-            return req.redirect(to: "/cabinets/\(practice.id)/urgence/\(outcome.record!.id!)\(query)")
+            let query = outcome.transmissionProblem.map { "transmission=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? ""
+            return req.redirect(to: SitePath.evaluation.link(practice.id, outcome.record!.id!, query: query))
         }
     }
 

@@ -7,7 +7,7 @@ import Vapor
 /// one, the transmissions waiting for her (live), and her practice's sheet and triage criteria to edit.
 struct PortalController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("portail", use: portal)
+        routes.get(.portal, use: portal)
     }
 
     struct PracticeTab: Encodable { let id: UUID; let name: String; let selected: Bool }
@@ -46,7 +46,7 @@ struct PortalController: RouteCollection {
         }
         let zone = TimeZone(identifier: shown.practice.timeZone) ?? FrenchFormat.parisTimeZone
         let day = try await AgendaDay.make(req, practice: shown.authorized, date: try AgendaDay.requested(req),
-                                           only: [practitionerID], page: "/portail?cabinet=\(shown.authorized.id)")
+                                           only: [practitionerID], page: SitePath.portal.link(query: "cabinet=\(shown.authorized.id)"))
         let absences = try await AgendaStore.exceptions(of: shown.authorized, on: req.db)
             .filter { $0.$practitioner.id == practitionerID && $0.kind == "absence" && $0.endsAt > now }
             .map { "du \(FrenchFormat.shortDate($0.startsAt, in: zone)) \(FrenchFormat.time($0.startsAt, in: zone)) au \(FrenchFormat.shortDate($0.endsAt, in: zone)) \(FrenchFormat.time($0.endsAt, in: zone))" + ($0.reason.isEmpty ? "" : " — \($0.reason)") }
@@ -54,7 +54,7 @@ struct PortalController: RouteCollection {
             layout: .init(principal), practitionerName: shown.name,
             practices: mine.map { PracticeTab(id: $0.authorized.id, name: $0.practice.name, selected: $0.authorized.id == shown.authorized.id) },
             practiceID: shown.authorized.id, practiceName: shown.practice.name, practitionerID: practitionerID,
-            weekLink: "/cabinets/\(shown.authorized.id)/agenda?praticien=\(practitionerID)", day: day, absences: absences,
+            weekLink: SitePath.agenda.link(shown.authorized.id, query: "praticien=\(practitionerID)"), day: day, absences: absences,
             today: LocalDate(now, in: zone).description, notice: AgendaController.string(req, "ok")))
     }
 }

@@ -7,10 +7,9 @@ import Vapor
 /// is checked first (the report, nothing saved); the import then takes what the report accepted.
 struct AgendaImportController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let page = routes.grouped("cabinets", ":practiceID", "reprise-agenda")
-        page.get(use: form)
-        page.on(.POST, body: .stream, use: check)
-        page.post("importer", use: run)
+        routes.get(.agendaImport, use: form)
+        routes.on(.POST, .agendaImport, body: .stream, use: check)
+        routes.post(.agendaImportRun, use: run)
     }
 
     struct Page: Encodable {

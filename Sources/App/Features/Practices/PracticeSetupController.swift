@@ -7,19 +7,18 @@ import Vapor
 /// `/cabinets/{id}/parametres` (the practice's details, numbers, coverage hours, suspension and practitioners).
 struct PracticeSetupController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("cabinets", "nouveau", use: newPractice)
-        routes.post("cabinets", "nouveau", use: create)
-        let practice = routes.grouped("cabinets", ":practiceID")
-        practice.get("parametres", use: settings)
-        practice.post("parametres", use: update)
-        practice.post("suspendre", use: suspend)
-        practice.post("rouvrir", use: reopen)
-        practice.post("praticiens", "nouveau", use: addPractitioner)
-        practice.post("praticiens", ":practitionerID", "desactiver", use: deactivate)
-        practice.post("praticiens", ":practitionerID", "reactiver", use: reactivate)
-        practice.get("mise-en-service", use: onboarding)
-        practice.post("mise-en-service", use: goLive)
-        practice.post("protocole", "relu", use: reviewTriage)
+        routes.get(.newPractice, use: newPractice)
+        routes.post(.newPractice, use: create)
+        routes.get(.settings, use: settings)
+        routes.post(.settings, use: update)
+        routes.post(.suspend, use: suspend)
+        routes.post(.reopen, use: reopen)
+        routes.post(.newPractitioner, use: addPractitioner)
+        routes.post(.practitionerDisable, use: deactivate)
+        routes.post(.practitionerEnable, use: reactivate)
+        routes.get(.service, use: onboarding)
+        routes.post(.service, use: goLive)
+        routes.post(.protocolReviewed, use: reviewTriage)
     }
 
     // MARK: Onboarding
@@ -57,16 +56,16 @@ struct PracticeSetupController: RouteCollection {
         do {
             _ = try await PracticeOnboarding.goLive(practice, context: try req.writeContext(), now: req.application.clock.now())
         } catch let error as AppError {
-            return req.redirect(to: "/cabinets/\(practice.id)/mise-en-service?erreur=" + Self.encoded(Self.message(error)))
+            return req.redirect(to: SitePath.service.link(practice.id, query: "erreur=") + Self.encoded(Self.message(error)))
         }
-        return req.redirect(to: "/cabinets/\(practice.id)/mise-en-service?ok=" + Self.encoded("Cabinet en service : ses appels s'affichent chez ses télésecrétaires."))
+        return req.redirect(to: SitePath.service.link(practice.id, query: "ok=") + Self.encoded("Cabinet en service : ses appels s'affichent chez ses télésecrétaires."))
     }
 
     @Sendable func reviewTriage(req: Request) async throws -> Response {
         let practice = try await req.authorizePracticeParameter()
         let version = try await PracticeOnboarding.reviewTriage(practice, by: try req.requirePrincipal(), context: try req.writeContext(),
                                                                 now: req.application.clock.now())
-        return req.redirect(to: "/cabinets/\(practice.id)/fiche?relu=\(version)")
+        return req.redirect(to: SitePath.playbook.link(practice.id, query: "relu=\(version)"))
     }
 
     /// What the practice form sends, named in French.
@@ -145,7 +144,7 @@ struct PracticeSetupController: RouteCollection {
             let next = form.modele?.isEmpty == false
                 ? "Cabinet créé avec les motifs, la fiche et les critères d'urgence du modèle : ajoutez ses praticiens, puis leurs horaires ; faites relire les critères par un praticien."
                 : "Cabinet créé : ajoutez ses praticiens, puis leurs horaires et les motifs."
-            return req.redirect(to: "/cabinets/\(record.id!)/parametres?ok=" + Self.encoded(next))
+            return req.redirect(to: SitePath.settings.link(record.id!, query: "ok=") + Self.encoded(next))
         } catch let error as AppError {
             return try await refusal(req, error, practice: nil, form: form, coverage: coverage)
         }
@@ -168,7 +167,7 @@ struct PracticeSetupController: RouteCollection {
         let coverage = Self.coverage(from: req)
         do {
             try await PracticeSetupStore.update(record, with: try Self.input(form, coverage: coverage), context: try req.writeContext(), app: req.application)
-            return req.redirect(to: "/cabinets/\(practice.id)/parametres?ok=" + Self.encoded("Cabinet enregistré."))
+            return req.redirect(to: SitePath.settings.link(practice.id, query: "ok=") + Self.encoded("Cabinet enregistré."))
         } catch let error as AppError {
             return try await refusal(req, error, practice: practice, form: form, coverage: coverage)
         }
@@ -191,9 +190,9 @@ struct PracticeSetupController: RouteCollection {
         do {
             try await PracticeSetupStore.setSuspended(record, reason: reason, context: try req.writeContext(), now: req.application.clock.now())
         } catch let error as AppError {
-            return req.redirect(to: "/cabinets/\(practice.id)/parametres?erreur=" + Self.encoded(Self.message(error)))
+            return req.redirect(to: SitePath.settings.link(practice.id, query: "erreur=") + Self.encoded(Self.message(error)))
         }
-        return req.redirect(to: "/cabinets/\(practice.id)/parametres?ok=" + Self.encoded(suspending ? "Cabinet suspendu." : "Cabinet rouvert."))
+        return req.redirect(to: SitePath.settings.link(practice.id, query: "ok=") + Self.encoded(suspending ? "Cabinet suspendu." : "Cabinet rouvert."))
     }
 
     // MARK: Practitioners
@@ -221,7 +220,7 @@ struct PracticeSetupController: RouteCollection {
         do {
             let record = try await PractitionerSetupStore.save(input, existing: nil, practice: practice, context: try req.writeContext(),
                                                                cache: req.application.agendaCache)
-            return req.redirect(to: "/cabinets/\(practice.id)/parametres?ok=" + Self.encoded("\(record.displayName) ajouté : donnez-lui ses horaires dans l'agenda.") + "#praticiens")
+            return req.redirect(to: SitePath.settings.link(practice.id, query: "ok=") + Self.encoded("\(record.displayName) ajouté : donnez-lui ses horaires dans l'agenda.") + "#praticiens")
         } catch let error as AppError {
             guard case .validation(let errors) = error else { throw error }
             let record = try await PracticeStore.practice(practice, on: req.db)
@@ -248,10 +247,10 @@ struct PracticeSetupController: RouteCollection {
             try await PractitionerSetupStore.setActive(active, record, practice: practice, context: try req.writeContext(),
                                                        now: req.application.clock.now(), cache: req.application.agendaCache)
         } catch let error as AppError {
-            return req.redirect(to: "/cabinets/\(practice.id)/parametres?erreur=" + Self.encoded(Self.message(error)) + "#praticiens")
+            return req.redirect(to: SitePath.settings.link(practice.id, query: "erreur=") + Self.encoded(Self.message(error)) + "#praticiens")
         }
         let done = active ? "\(record.displayName) réactivé." : "\(record.displayName) désactivé : son historique est conservé."
-        return req.redirect(to: "/cabinets/\(practice.id)/parametres?ok=" + Self.encoded(done) + "#praticiens")
+        return req.redirect(to: SitePath.settings.link(practice.id, query: "ok=") + Self.encoded(done) + "#praticiens")
     }
 
     // MARK: Rendering

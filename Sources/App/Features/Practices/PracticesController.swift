@@ -7,8 +7,8 @@ import Vapor
 /// The signed-in home page and a practice's page.
 struct PracticesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(use: home)
-        routes.get("cabinets", ":practiceID", use: show)
+        routes.get(.home, use: home)
+        routes.get(.practice, use: show)
     }
 
     struct Layout: Encodable {

@@ -8,9 +8,8 @@ import Vapor
 /// supervisors and administrators change them.
 struct PractitionersController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let practice = routes.grouped("cabinets", ":practiceID", "praticiens")
-        practice.get(use: list)
-        practice.post(":practitionerID", "joindre", use: setContact)
+        routes.get(.practitioners, use: list)
+        routes.post(.practitionerContact, use: setContact)
     }
 
     struct Row: Encodable {
@@ -49,7 +48,7 @@ struct PractitionersController: RouteCollection {
         return try await FormRefusal.run(req, back: { try await render(req, editing: practitioner.id, form: form, errors: $0) }) {
             try await PracticeStore.setContact(of: practitioner, mobilePhone: form.portable, directPhone: form.ligne, noticeEmail: form.avis,
                                                in: practice, context: try req.writeContext())
-            return req.redirect(to: "/cabinets/\(practice.id)/praticiens?ok=1#praticien-\(practitioner.id!)")
+            return req.redirect(to: SitePath.practitioners.link(practice.id, query: "ok=1#praticien-\(practitioner.id!)"))
         }
     }
 

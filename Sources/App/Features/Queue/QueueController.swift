@@ -6,17 +6,16 @@ import Vapor
 /// The work queue in the browser (French), live through server-sent events; callback tasks; handover notes.
 struct QueueController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("file", use: queue)
-        routes.post("file", "prendre", use: claim)
-        routes.post("file", "liberer", use: release)
-        let tasks = routes.grouped("cabinets", ":practiceID", "taches")
-        tasks.get("nouvelle", use: newTask)
-        tasks.post(use: createTask)
-        tasks.get(":taskID", use: showTask)
-        tasks.post(":taskID", "cloturer", use: closeTask)
-        routes.get("releve", use: handover)
-        routes.post("releve", use: createNote)
-        routes.post("releve", ":noteID", "lu", use: readNote)
+        routes.get(.queue, use: queue)
+        routes.post(.claim, use: claim)
+        routes.post(.release, use: release)
+        routes.get(.newTask, use: newTask)
+        routes.post(.tasks, use: createTask)
+        routes.get(.task, use: showTask)
+        routes.post(.taskClose, use: closeTask)
+        routes.get(.handover, use: handover)
+        routes.post(.handover, use: createNote)
+        routes.post(.handoverRead, use: readNote)
     }
 
     struct Row: Encodable {
@@ -73,7 +72,7 @@ struct QueueController: RouteCollection {
             } else {
                 try await QueueStore.release(form.element ?? "", in: practice, principal: principal, context: try req.writeContext())
             }
-            return req.redirect(to: "/file")
+            return req.redirect(to: SitePath.queue.link())
         }
     }
 
@@ -141,9 +140,9 @@ struct QueueController: RouteCollection {
         return try await FormRefusal.run(req, back: { try await renderNew(req, practice: practice, form: form, errors: $0) }) {
             _ = try await TaskStore.create(input, call: form.appel, in: practice, context: try req.writeContext(), now: req.application.clock.now())
             if let callID = form.appel {
-                return req.redirect(to: "/cabinets/\(practice.id)/appels/\(callID)")
+                return req.redirect(to: SitePath.call.link(practice.id, callID))
             }
-            return req.redirect(to: "/file")
+            return req.redirect(to: SitePath.queue.link())
         }
     }
 
@@ -201,7 +200,7 @@ struct QueueController: RouteCollection {
         return try await FormRefusal.run(req, back: { try await renderTask(req, practice: practice, task: task, errors: $0) }) {
             try await TaskStore.close(task, done: form.fait != "non", outcome: form.issue ?? "", in: practice, principal: try req.requirePrincipal(),
                                       context: try req.writeContext(), now: req.application.clock.now())
-            return req.redirect(to: "/file")
+            return req.redirect(to: SitePath.queue.link())
         }
     }
 
@@ -245,7 +244,7 @@ struct QueueController: RouteCollection {
         let input = HandoverNoteInput(practiceId: form.cabinet.flatMap(UUID.init(uuidString:)), text: form.texte, expiresAt: nil)
         return try await FormRefusal.run(req, back: { try await renderHandover(req, errors: $0) }) {
             _ = try await HandoverStore.create(input, request: req, now: req.application.clock.now())
-            return req.redirect(to: "/releve")
+            return req.redirect(to: SitePath.handover.link())
         }
     }
 
@@ -253,6 +252,6 @@ struct QueueController: RouteCollection {
 
     @Sendable func readNote(req: Request) async throws -> Response {
         try await HandoverStore.markRead(req.parameters.get("noteID", as: UUID.self), request: req, now: req.application.clock.now())
-        return req.redirect(to: NextPage.path((try? req.content.decode(ReadForm.self))?.suite) ?? "/")
+        return req.redirect(to: NextPage.path((try? req.content.decode(ReadForm.self))?.suite) ?? SitePath.home.link())
     }
 }

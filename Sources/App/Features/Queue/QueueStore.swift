@@ -146,7 +146,7 @@ enum QueueStore {
             let item = task.queueItem
             pending.append(Pending(item: item) { claim in
                 entry(item, kind: task.kind.label, practice: task.$practice.id, patient: task.patientID, title: task.title, details: task.details,
-                      phone: task.phone, link: "/cabinets/\(task.$practice.id)/taches/\(task.id!)", claim: claim)
+                      phone: task.phone, link: SitePath.task.link(task.$practice.id, task.id!), claim: claim)
             })
         }
         for transmission in transmissions {
@@ -165,7 +165,7 @@ enum QueueStore {
                       title: "\(transmission.subject) — pour \(to)",
                       details: callTask.map { $0.details + callback } ?? later ?? "Toutes les étapes de relance sont passées : appeler le praticien.",
                       phone: callTask.map(\.phone) ?? transmission.callbackNumber,
-                      link: callTask.map { "/cabinets/\(transmission.$practice.id)/taches/\($0.id!)" } ?? "/cabinets/\(transmission.$practice.id)/transmissions/\(transmission.id!)",
+                      link: callTask.map { SitePath.task.link(transmission.$practice.id, $0.id!) } ?? SitePath.transmission.link(transmission.$practice.id, transmission.id!),
                       claim: claim)
             })
         }
@@ -175,7 +175,7 @@ enum QueueStore {
             let slot = entryRecord.matchedStart.map { "Créneau libéré le \(FrenchFormat.longDate($0)) à \(FrenchFormat.time($0))" } ?? "Créneau libéré"
             pending.append(Pending(item: item) { claim in
                 entry(item, kind: TaskKind.waitingListMatch.label, practice: entryRecord.$practice.id, patient: entryRecord.patientID,
-                      title: slot, details: entryRecord.notes, phone: "", link: "/cabinets/\(entryRecord.$practice.id)/liste-attente", claim: claim)
+                      title: slot, details: entryRecord.notes, phone: "", link: SitePath.waitingList.link(entryRecord.$practice.id), claim: claim)
             })
         }
         let byKey = Dictionary(pending.map { ($0.item.key, $0) }, uniquingKeysWith: { a, _ in a })

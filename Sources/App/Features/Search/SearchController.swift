@@ -11,7 +11,7 @@ struct SearchController: RouteCollection {
     static let patientsPerPractice = 8
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("recherche", use: page)
+        routes.get(.search, use: page)
     }
 
     struct PracticeHit: Encodable { let id: UUID; let name: String; let numbers: String }
@@ -56,7 +56,7 @@ struct SearchController: RouteCollection {
                 guard !found.isEmpty else { continue }
                 groups.append(PatientGroup(practiceName: practice.name, patients: found.map {
                     PatientHit(name: $0.displayName, born: $0.birthDate.birthText(on: today), phones: $0.phones.map(\.number.display).joined(separator: ", "),
-                               link: "/cabinets/\(practice.id!)/patients/\($0.id)")
+                               link: SitePath.patient.link(practice.id!, $0.id))
                 }))
             }
         }

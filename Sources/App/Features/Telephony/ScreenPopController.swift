@@ -10,8 +10,8 @@ struct ScreenPopController: RouteCollection {
     static let ringingLifetime: TimeInterval = 120
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("appels", "entrants", use: ringing)
-        routes.post("appels", "entrants", ":eventID", "prendre", use: take)
+        routes.get(.ringing, use: ringing)
+        routes.post(.takeRinging, use: take)
     }
 
     struct PatientView: Encodable {
@@ -122,6 +122,6 @@ struct ScreenPopController: RouteCollection {
         let call = try await CallStore.open(input, source: "telephony", telephonyCallID: event.providerCallID, in: practice,
                                             context: try req.writeContext(), now: req.application.clock.now())
         try await TelephonyStore.attach(taken, to: call, in: practice, context: try req.writeContext())
-        return req.redirect(to: "/cabinets/\(practice.id)/appels/\(call.id!)")
+        return req.redirect(to: SitePath.call.link(practice.id, call.id!))
     }
 }

@@ -7,14 +7,13 @@ import Vapor
 /// with the practitioner's acknowledgement and answer, and the practitioner's inbox.
 struct TransmissionsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let transmissions = routes.grouped("cabinets", ":practiceID", "transmissions")
-        transmissions.get(use: list)
-        transmissions.get("nouvelle", use: compose)
-        transmissions.post(use: send)
-        transmissions.get(":transmissionID", use: show)
-        transmissions.post(":transmissionID", "accuser", use: acknowledge)
-        transmissions.post(":transmissionID", "repondre", use: answer)
-        routes.get("messagerie", use: inbox)
+        routes.get(.transmissions, use: list)
+        routes.get(.newTransmission, use: compose)
+        routes.post(.transmissions, use: send)
+        routes.get(.transmission, use: show)
+        routes.post(.transmissionAcknowledge, use: acknowledge)
+        routes.post(.transmissionAnswer, use: answer)
+        routes.get(.inbox, use: inbox)
     }
 
 
@@ -140,7 +139,7 @@ struct TransmissionsController: RouteCollection {
                                       message: form.message, callbackNumber: form.rappel, triageId: form.evaluation)
         return try await FormRefusal.run(req, back: { try await render(req, practice: practice, form: form, errors: $0) }) {
             let transmission = try await TransmissionStore.send(input, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-            return req.redirect(to: "/cabinets/\(practice.id)/transmissions/\(transmission.id!)?envoyee=1")
+            return req.redirect(to: SitePath.transmission.link(practice.id, transmission.id!, query: "envoyee=1"))
         }
     }
 
@@ -200,7 +199,7 @@ struct TransmissionsController: RouteCollection {
         try TransmissionStore.requireAddressee(transmission, principal: try req.requirePrincipal())
         return try await FormRefusal.run(req, back: { try await render(req, practice: practice, transmission: transmission, errors: $0) }) {
             try await TransmissionStore.acknowledge(transmission, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-            return req.redirect(to: "/cabinets/\(practice.id)/transmissions/\(transmission.id!)")
+            return req.redirect(to: SitePath.transmission.link(practice.id, transmission.id!))
         }
     }
 
@@ -213,7 +212,7 @@ struct TransmissionsController: RouteCollection {
         let text = try req.content.decode(AnswerForm.self).reponse ?? ""
         return try await FormRefusal.run(req, back: { try await render(req, practice: practice, transmission: transmission, errors: $0) }) {
             _ = try await TransmissionStore.answer(transmission, text: text, in: practice, context: try req.writeContext(), now: req.application.clock.now())
-            return req.redirect(to: "/messagerie")
+            return req.redirect(to: SitePath.inbox.link())
         }
     }
 
