@@ -59,14 +59,20 @@ def server():
     process.wait(timeout=10)
 
 
-@pytest.fixture()
-def browser():
+def make_browser():
+    """Debian's headless Chromium at 1366×768, in French."""
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768", "--lang=fr-FR"):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.implicitly_wait(5)
+    return driver
+
+
+@pytest.fixture()
+def browser():
+    driver = make_browser()
     yield driver
     driver.quit()
 

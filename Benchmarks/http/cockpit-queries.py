@@ -10,6 +10,8 @@ that log, the server time of as many loads (navigation timing: request to first 
 weight (HTML, then with its scripts and styles).
 
     PERMANENCE_BINARY=.build-release/release/permanence python3 Benchmarks/http/cockpit-queries.py
+
+Another commit's build is measured with PERMANENCE_CHECKOUT set to that commit's checkout (its templates and scripts).
 """
 import collections
 import json
@@ -21,6 +23,8 @@ import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "e2e"))
+# The checkout whose templates and scripts the server serves (another commit's, to measure its build).
+CHECKOUT = os.environ.get("PERMANENCE_CHECKOUT", str(ROOT))
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
@@ -33,7 +37,7 @@ from test_sign_in import wait_for_text  # noqa: E402
 def main():
     reloads = int(os.environ.get("RELOADS", "20"))
     folder = tempfile.mkdtemp(prefix="permanence-cockpit-")
-    process, base, env = conftest.start_server(folder, extra_env={"LOG_LEVEL": "debug", "LOG_FORMAT": "json"})
+    process, base, env = conftest.start_server(folder, cwd=CHECKOUT, extra_env={"LOG_LEVEL": "debug", "LOG_FORMAT": "json"})
     conftest.SERVER_ENV.update(env)
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
@@ -50,7 +54,7 @@ def main():
         # Timed on the same database and port without the statements' log (it costs more than the statements).
         process.terminate()
         process.wait(timeout=10)
-        process, _, _ = conftest.start_server(folder, port=int(base.rsplit(":", 1)[1]), extra_env={"LOG_LEVEL": "warning"})
+        process, _, _ = conftest.start_server(folder, port=int(base.rsplit(":", 1)[1]), cwd=CHECKOUT, extra_env={"LOG_LEVEL": "warning"})
         server_ms = []
         for _ in range(reloads):
             browser.get(cockpit)
