@@ -67,6 +67,17 @@ def close_the_call(browser, work, call_url, reason):
     wait_for_text(browser, "Ajouter une correction")
 
 
+def read_back_then_close(browser, work, call_url, time, reason, shot, ui):
+    """The read-back says the new time; then the call is closed. Returns the counts, and those to the read-back."""
+    wait_for_text(browser, "À relire au patient")
+    assert spoken(time) in browser.find_element(By.CSS_SELECTOR, ".readback").text
+    if ui == "after":
+        screenshot(browser, shot)
+    to_read_back = work.keys + work.clicks
+    close_the_call(browser, work, call_url, reason)
+    return {"keys": work.keys, "clicks": work.clicks, "to_read_back": to_read_back}
+
+
 def booking(server, browser, ui="after"):
     """(b) A patient rings from a number her record does not carry: found by her birth name, booked on the first free
     consultation, the read-back, the call closed."""
@@ -92,13 +103,7 @@ def booking(server, browser, ui="after"):
     work.shortcut("1")
     wait_for_text(browser, "Confirmer le rendez-vous")
     work.press(Keys.ENTER)  # the confirmation has the focus
-    wait_for_text(browser, "À relire au patient")
-    assert spoken(when.split(" à ")[1]) in browser.find_element(By.CSS_SELECTOR, ".readback").text
-    if ui == "after":
-        screenshot(browser, "110-parcours-b-relecture")
-    to_read_back = work.keys + work.clicks
-    close_the_call(browser, work, call_url, "appointment")
-    return {"keys": work.keys, "clicks": work.clicks, "to_read_back": to_read_back}
+    return read_back_then_close(browser, work, call_url, when.split(" à ")[1], "appointment", "110-parcours-b-relecture", ui)
 
 
 def move(server, browser, ui="after"):
@@ -120,13 +125,7 @@ def move(server, browser, ui="after"):
     alternative = browser.find_elements(By.CSS_SELECTOR, "ol.slots button.slot")[0]
     target = alternative.text.replace("Déplacer au ", "")
     work.click(alternative)
-    wait_for_text(browser, "À relire au patient")
-    assert spoken(target.split(" à ")[-1]) in browser.find_element(By.CSS_SELECTOR, ".readback").text
-    if ui == "after":
-        screenshot(browser, "111-parcours-c-deplace")
-    to_read_back = work.keys + work.clicks
-    close_the_call(browser, work, call_url, "move")
-    return {"keys": work.keys, "clicks": work.clicks, "to_read_back": to_read_back}
+    return read_back_then_close(browser, work, call_url, target.split(" à ")[-1], "move", "111-parcours-c-deplace", ui)
 
 
 def triage_and_transmission(server, browser, ui="after"):

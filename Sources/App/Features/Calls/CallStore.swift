@@ -155,14 +155,6 @@ enum CallStore {
         return call
     }
 
-    static func corrections(of call: CallRecord, on db: any Database) async throws -> [CallCorrectionRecord] {
-        try await CallCorrectionRecord.query(on: db).filter(\.$call.$id == call.id!).sort(\.$createdAt).all()
-    }
-
-    static func links(of call: CallRecord, on db: any Database) async throws -> [CallLinkRecord] {
-        try await CallLinkRecord.query(on: db).filter(\.$call.$id == call.id!).sort(\.$createdAt).all()
-    }
-
     /// The practice's calls, newest first; of one patient when named.
     static func list(in practice: AuthorizedPractice, patient: UUID? = nil, openOnly: Bool = false, limit: Int = 50, on db: any Database) async throws -> [CallRecord] {
         var query = CallRecord.query(on: db).filter(\.$practice.$id == practice.id)

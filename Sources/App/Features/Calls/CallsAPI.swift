@@ -28,7 +28,7 @@ struct CallDTO: Content {
     let corrections: [Correction]?
     let links: [Link]?
 
-    init(_ call: CallRecord, corrections: [CallCorrectionRecord]? = nil, links: [CallLinkRecord]? = nil) {
+    init(_ call: CallRecord, corrections: [CallFile.Correction]? = nil, links: [CallFile.Link]? = nil) {
         id = call.id!
         practiceId = call.$practice.id
         callerNumber = call.callerNumber
@@ -87,7 +87,8 @@ struct CallsAPI: RouteCollection {
     @Sendable func show(req: Request) async throws -> CallDTO {
         let practice = try await req.authorizePracticeParameter()
         let call = try await CallStore.find(req.parameters.get("callID").flatMap(UUID.init(uuidString:)), in: practice, on: req.db)
-        return CallDTO(call, corrections: try await CallStore.corrections(of: call, on: req.db), links: try await CallStore.links(of: call, on: req.db))
+        let file = try await CallFile.read(patient: nil, call: call.id, upcomingAfter: nil, in: practice, on: req.db)
+        return CallDTO(call, corrections: file.corrections, links: file.links)
     }
 
     @Sendable func update(req: Request) async throws -> CallDTO {
