@@ -94,6 +94,7 @@ func routes(_ app: Application) throws {
     try apiSignedIn.register(collection: CallsAPI())
     try apiSignedIn.register(collection: TransmissionsAPI())
     try apiSignedIn.register(collection: QueueAPI())
+    try apiSignedIn.register(collection: StatisticsAPI())
     UsersController().bootAPI(routes: apiSignedIn)
     AccountController().bootAPI(routes: apiSignedIn)
     secondFactor.bootAPI(routes: apiSignedIn)

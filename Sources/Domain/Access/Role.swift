@@ -45,6 +45,9 @@ public enum Permission: Sendable, Equatable {
     case viewAudit
     /// Creating, editing, suspending and reopening practices and their practitioners: putting a practice into service.
     case managePractices
+    /// The center's figures (answer rate, times, activity): supervisors and administrators for every practice,
+    /// practitioners for their own; never secretaries.
+    case viewStatistics
 }
 
 /// Who may reach what: the one place the rules of access are written down.
@@ -60,6 +63,7 @@ public enum AccessPolicy {
         case .manageUsers, .configureCenter: role == .admin
         case .editAgenda, .managePatientFiles, .editPlaybook: role != .secretary
         case .viewAudit, .managePractices: role == .admin || role == .supervisor
+        case .viewStatistics: role != .secretary
         }
     }
 

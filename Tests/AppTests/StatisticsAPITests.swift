@@ -1,0 +1,143 @@
+@testable import App
+import Domain
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+/// The center's figures through `/api/v1/statistics`: a hand-made morning of calls counted as the Domain defines
+/// them, the practices each role may see, and every bad request refused with its field.
+struct StatisticsAPITests {
+    struct Figures: Decodable {
+        struct Calls: Decodable {
+            let presented: Int; let answered: Int; let answeredByHand: Int; let abandoned: Int; let quickHangUps: Int; let ringing: Int
+            let answerRate: Double?; let answeredBeforeFourthRing: Double?
+            struct Summary: Decodable { let count: Int; let median: Double?; let total: Double }
+            let timeToAnswer: Summary; let handlingTime: Summary
+        }
+        struct Bucket: Decodable { let bucket: String; let presented: Int; let answered: Int }
+        struct Appointments: Decodable {
+            struct By: Decodable, Equatable { let center: Int; let practice: Int; let other: Int }
+            let booked: By; let moved: By; let cancelled: By; let lateCancellations: Int
+        }
+        let appointments: Appointments
+        let from: String; let to: String; let granularity: String; let practices: [UUID]
+        let calls: Calls
+        let series: [Bucket]
+    }
+
+    /// Tuesday 24 November 2026 from 09:30 (Paris): A rings, is answered after 8 s, taken a second later and closed
+    /// 300 s after; C hangs up after 3 s; D after 40 s; F is opened by hand and closed after 180 s.
+    static func morning(_ app: Application, _ w: JournalWorld, clock: TestClock) async throws {
+        #expect(try await TelephonyTests.send(app, event: "ringing", callId: "A", clock: clock).status == .created)
+        clock.advance(by: 8)
+        #expect(try await TelephonyTests.send(app, event: "answered", callId: "A", clock: clock).status == .created)
+        clock.advance(by: 1)
+        var browser = Browser(app)
+        try await browser.signIn(w.world.secretaryA)
+        let home = try await browser.get("/")
+        let event = try #require(try await TelephonyEventRecord.query(on: app.db).filter(\.$providerCallID == "A").filter(\.$kind == "ringing").first())
+        #expect(try await browser.post("/appels/entrants/\(event.id!)/prendre", form: [("csrf", try #require(Browser.csrfToken(in: home.body.string)))]).status == .seeOther)
+        let taken = try #require(try await CallRecord.query(on: app.db).first())
+        clock.advance(by: 300)
+        #expect(try await app.api(.PATCH, "\(w.base)/calls/\(taken.id!)", token: w.secretary, json: #"{"reasons":["information"],"outcome":"handled"}"#).status == .ok)
+        #expect(try await app.api(.POST, "\(w.base)/calls/\(taken.id!)/close", token: w.secretary).status == .ok)
+        clock.advance(by: 60)
+        #expect(try await TelephonyTests.send(app, event: "ringing", callId: "C", clock: clock).status == .created)
+        clock.advance(by: 3)
+        #expect(try await TelephonyTests.send(app, event: "ended", callId: "C", clock: clock).status == .created)
+        clock.advance(by: 60)
+        #expect(try await TelephonyTests.send(app, event: "ringing", callId: "D", clock: clock).status == .created)
+        clock.advance(by: 40)
+        #expect(try await TelephonyTests.send(app, event: "ended", callId: "D", clock: clock).status == .created)
+        clock.advance(by: 60)
+        struct Call: Decodable { let id: UUID }
+        let byHand = try APIJSON.decode(Call.self, try await app.api(.POST, "\(w.base)/calls", token: w.secretary,
+                                                                     json: #"{"reasons":["information"],"outcome":"handled"}"#))
+        clock.advance(by: 180)
+        #expect(try await app.api(.POST, "\(w.base)/calls/\(byHand.id)/close", token: w.secretary).status == .ok)
+    }
+
+    @Test func theMorningIsCountedAsTheDomainDefinesIt() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let w = try await JournalWorld.build(on: app)
+            try await Self.morning(app, w, clock: clock)
+            // An appointment booked, moved and cancelled by the secretary, two days ahead.
+            let s = try await AppointmentsAPITests.setUp(app, world: w.world)
+            struct Booked: Decodable { struct A: Decodable { let id: UUID }; let appointment: A }
+            let booked = try APIJSON.decode(Booked.self, try await app.api(.POST, "\(s.base)/appointments", token: s.token, json: s.booking("2026-11-26T10:00:00+01:00")))
+            #expect(try await app.api(.POST, "\(s.base)/appointments/\(booked.appointment.id)/move", token: s.token,
+                                      json: #"{"start":"2026-11-26T09:40:00+01:00"}"#).status == .ok)
+            #expect(try await app.api(.POST, "\(s.base)/appointments/\(booked.appointment.id)/cancel", token: s.token,
+                                      json: #"{"party":"patient","reason":"Empêchement"}"#).status == .ok)
+            let supervisor = try await app.apiToken(w.world.supervisor)
+            let answer = try await app.api(.GET, "/api/v1/statistics?practice=\(w.world.practiceA)&from=2026-11-24&to=2026-11-24&granularity=hour", token: supervisor)
+            #expect(answer.status == .ok, "\(answer.body.string)")
+            let figures = try APIJSON.decode(Figures.self, answer)
+            #expect(figures.practices == [w.world.practiceA] && figures.granularity == "hour")
+            #expect(figures.calls.presented == 4 && figures.calls.answered == 2 && figures.calls.answeredByHand == 1)
+            #expect(figures.calls.abandoned == 1 && figures.calls.quickHangUps == 1 && figures.calls.ringing == 0)
+            #expect(figures.calls.answerRate == 2.0 / 3)
+            #expect(figures.calls.answeredBeforeFourthRing == 1)
+            #expect(figures.calls.timeToAnswer.count == 1 && figures.calls.timeToAnswer.median == 8)
+            // A: from the answer (09:30:08) to the closing (09:35:09); F: 180 s.
+            #expect(figures.calls.handlingTime.count == 2 && figures.calls.handlingTime.total == 301 + 180)
+            #expect(figures.series.map(\.bucket) == ["2026-11-24T09"])
+            // Booked, moved and cancelled by the center, the cancellation two days ahead: not late.
+            #expect(figures.appointments.booked == .init(center: 1, practice: 0, other: 0))
+            #expect(figures.appointments.moved == .init(center: 1, practice: 0, other: 0))
+            #expect(figures.appointments.cancelled == .init(center: 1, practice: 0, other: 0))
+            #expect(figures.appointments.lateCancellations == 0)
+            #expect(figures.series.first?.presented == 4 && figures.series.first?.answered == 2)
+
+            // The center as a whole counts the same calls; practice B has none; the day before has none.
+            let center = try APIJSON.decode(Figures.self, try await app.api(.GET, "/api/v1/statistics?from=2026-11-24&to=2026-11-24", token: supervisor))
+            #expect(center.calls.presented == 4 && center.practices.isEmpty)
+            let other = try APIJSON.decode(Figures.self, try await app.api(.GET, "/api/v1/statistics?practice=\(w.world.practiceB)&from=2026-11-24&to=2026-11-24", token: supervisor))
+            #expect(other.calls.presented == 0 && other.calls.answerRate == nil)
+            let before = try APIJSON.decode(Figures.self, try await app.api(.GET, "/api/v1/statistics?from=2026-11-23&to=2026-11-23", token: supervisor))
+            #expect(before.calls.presented == 0)
+        }
+    }
+
+    @Test func eachRoleSeesWhatItMay() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let w = try await JournalWorld.build(on: app)
+            try await Self.morning(app, w, clock: clock)
+            #expect(try await app.api(.GET, "/api/v1/statistics", token: w.secretary).status == .forbidden)
+            // The practice's doctor: her practice's figures, asked or not; another practice is as if it did not exist.
+            let own = try APIJSON.decode(Figures.self, try await app.api(.GET, "/api/v1/statistics?from=2026-11-24&to=2026-11-24", token: w.doctor))
+            #expect(own.practices == [w.world.practiceA] && own.calls.presented == 4)
+            let doctorB = try await app.apiToken(w.world.practitionerUserB)
+            #expect(try await app.api(.GET, "/api/v1/statistics?practice=\(w.world.practiceA)", token: doctorB).status == .notFound)
+            let theirs = try APIJSON.decode(Figures.self, try await app.api(.GET, "/api/v1/statistics?from=2026-11-24&to=2026-11-24", token: doctorB))
+            #expect(theirs.practices == [w.world.practiceB] && theirs.calls.presented == 0)
+        }
+    }
+
+    @Test(arguments: [
+        ("from=2026-11-24&to=2026-11-01", ["to"]),
+        ("from=2024-11-24&to=2026-11-24", ["to"]),
+        ("from=2026-02-30", ["from"]),
+        ("granularity=week", ["granularity"]),
+        ("practice=pas-un-cabinet&to=24/11/2026", ["practice", "to"]),
+    ])
+    func aBadPeriodIsRefusedWithItsField(query: String, fields: [String]) async throws {
+        try await withTestApp { app in
+            let world = try await World.build(on: app)
+            let answer = try await app.api(.GET, "/api/v1/statistics?\(query)", token: try await app.apiToken(world.supervisor))
+            #expect(answer.status == .unprocessableEntity, "\(query)")
+            #expect(try APIJSON.decode(APIJSON.Problem.self, answer).errors?.map(\.field) == fields, "\(query)")
+        }
+    }
+
+    @Test func anUnknownPracticeIsNotFound() async throws {
+        try await withTestApp { app in
+            let world = try await World.build(on: app)
+            #expect(try await app.api(.GET, "/api/v1/statistics?practice=\(UUID())", token: try await app.apiToken(world.supervisor)).status == .notFound)
+        }
+    }
+}
