@@ -74,6 +74,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: QueueController())
     try signedIn.register(collection: ScreenPopController())
     try signedIn.register(collection: PortalController())
+    try signedIn.register(collection: ReportsController())
     UsersController().bootBrowser(routes: signedIn)
     AccountController().bootBrowser(routes: signedIn)
     secondFactor.bootBrowser(routes: signedIn)

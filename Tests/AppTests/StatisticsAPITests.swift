@@ -140,4 +140,53 @@ struct StatisticsAPITests {
             #expect(try await app.api(.GET, "/api/v1/statistics?practice=\(UUID())", token: try await app.apiToken(world.supervisor)).status == .notFound)
         }
     }
+
+    @Test func theMonthlyReportInJSONInCSVAndOnItsPage() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let w = try await JournalWorld.build(on: app)
+            try await Self.morning(app, w, clock: clock)
+            let path = "/api/v1/practices/\(w.world.practiceA)/reports/2026-11"
+            struct Report: Decodable {
+                let month: String; let monthLabel: String; let callsPresented: Int; let callsAnswered: Int; let answerRate: Double?; let minutesHandled: Double
+                struct Level: Decodable { let level: Int; let count: Int }
+                let urgentCallsByLevel: [Level]
+            }
+            let json = try await app.api(.GET, path, token: w.doctor)
+            #expect(json.status == .ok, "\(json.body.string)")
+            let report = try APIJSON.decode(Report.self, json)
+            #expect(report.month == "2026-11" && report.monthLabel == "novembre 2026")
+            #expect(report.callsPresented == 4 && report.callsAnswered == 2 && report.answerRate == 2.0 / 3)
+            // 301 s and 180 s handled: 8 minutes.
+            #expect(report.minutesHandled == 8)
+            #expect(report.urgentCallsByLevel.map(\.level) == [1, 2, 3, 4, 5])
+
+            let csv = try await app.testing().sendRequest(.GET, path, headers: ["Authorization": "Bearer \(w.doctor)", "Accept": "text/csv"])
+            #expect(csv.status == .ok && csv.headers.contentType?.subType == "csv")
+            #expect(csv.body.string.hasPrefix("\u{FEFF}\"Cabinet\";\"Cabinet A\""))
+            #expect(csv.body.string.contains("\"Appels présentés\";\"4\"\r\n"))
+            #expect(csv.body.string.contains("\"Taux de réponse\";\"66,7 %\"\r\n"))
+
+            for month in ["2026-13", "novembre", "2026-1", "1999-12"] {
+                let refused = try await app.api(.GET, "/api/v1/practices/\(w.world.practiceA)/reports/\(month)", token: w.doctor)
+                #expect(refused.status == .unprocessableEntity, "\(month)")
+                #expect(try APIJSON.decode(APIJSON.Problem.self, refused).errors?.map(\.field) == ["month"], "\(month)")
+            }
+            #expect(try await app.api(.GET, path, token: w.secretary).status == .forbidden)
+            #expect(try await app.api(.GET, "/api/v1/practices/\(w.world.practiceB)/reports/2026-11", token: w.doctor).status == .notFound)
+
+            // The page the practitioner prints, and its CSV.
+            var browser = Browser(app)
+            try await browser.signIn(JournalWorld.doctorEmail)
+            let page = try await browser.get("/cabinets/\(w.world.practiceA)/rapports/2026-11")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains("Rapport mensuel — Cabinet A") && page.body.string.contains("novembre 2026"))
+            #expect(page.body.string.contains("<th scope=\"row\">Appels présentés</th><td class=\"num\">4</td>"))
+            let download = try await browser.get("/cabinets/\(w.world.practiceA)/rapports/2026-11/csv")
+            #expect(download.headers.contentType?.subType == "csv" && download.body.string.contains("\"Appels répondus\";\"2\""))
+            var secretary = Browser(app)
+            try await secretary.signIn(w.world.secretaryA)
+            #expect(try await secretary.get("/cabinets/\(w.world.practiceA)/rapports/2026-11").status == .forbidden)
+        }
+    }
 }

@@ -15,6 +15,7 @@ enum PermanenceCommands {
         app.asyncCommands.use(SeedPatientsCommand(), as: "seed-patients")
         app.asyncCommands.use(UserCommands(), as: "user")
         app.asyncCommands.use(ImportCommands(), as: "import")
+        app.asyncCommands.use(ReportCommands(), as: "report")
         app.asyncCommands.use(AuditCommands(), as: "audit")
         app.asyncCommands.use(TelephonyCommands(), as: "telephony")
         app.asyncCommands.use(SimulateCallCommand(), as: "simulate-call")
@@ -388,5 +389,48 @@ struct VerifyAuditCommand: AsyncCommand {
         case .broken(let seq, let reason):
             throw CommandFailure(description: "Audit journal BROKEN at entry #\(seq): \(reason)")
         }
+    }
+}
+
+struct ReportCommands: AsyncCommandGroup {
+    var help: String { "Writes the center's reports." }
+    var commands: [String: any AnyAsyncCommand] { ["monthly": MonthlyReportCommand()] }
+}
+
+/// `permanence report monthly --practice SLUG --month 2026-11 [--directory DIR]`: the practice's monthly report as a
+/// page to print (HTML, its style inside) and as CSV, written side by side.
+struct MonthlyReportCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "practice", help: "The practice's slug or id.")
+        var practice: String?
+        @Option(name: "month", help: "The month, AAAA-MM (2026-11).")
+        var month: String?
+        @Option(name: "directory", help: "Where to write the two files (default: the current directory).")
+        var directory: String?
+    }
+
+    var help: String { "Writes a practice's monthly report: rapport-SLUG-AAAA-MM.html (to print on A4) and .csv." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let reference = signature.practice else { throw CommandFailure(description: "--practice is required (the practice's slug or id)") }
+        guard let month = signature.month else { throw CommandFailure(description: "--month is required (AAAA-MM, 2026-11)") }
+        try await DatabaseSetup.prepare(app, settings: app.settings)
+        guard let record = try await UserStore.findPractice(reference, on: app.db) else {
+            throw CommandFailure(description: "--practice: no practice « \(reference) »")
+        }
+        let report: MonthlyReport
+        do {
+            report = try await MonthlyReport.make(try AuthorizedPractice.commandLine(record), name: record.name, month: month, now: app.clock.now(), on: app.db)
+        } catch AppError.validation(let errors) {
+            throw CommandFailure(description: errors.map { "--\($0.field): \($0.reason)" }.joined(separator: "\n"))
+        }
+        let style = (try? String(contentsOfFile: app.directory.publicDirectory + "css/app.css", encoding: .utf8)) ?? ""
+        let view = try await app.view.render("reports/monthly-file", ReportsController.page(report, layout: nil, inlineStyle: style)).get()
+        let directory = URL(fileURLWithPath: signature.directory ?? FileManager.default.currentDirectoryPath, isDirectory: true)
+        let base = directory.appendingPathComponent("rapport-\(record.slug)-\(report.month)")
+        try Data(view.data.readableBytesView).write(to: base.appendingPathExtension("html"))
+        try Data(report.csv.utf8).write(to: base.appendingPathExtension("csv"))
+        context.console.print("\(record.name), \(report.monthLabel) : \(base.path).html et \(base.path).csv")
     }
 }

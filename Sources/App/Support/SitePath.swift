@@ -120,6 +120,9 @@ enum SitePath: String, CaseIterable, Sendable {
     case taskClose = "cabinets/:practiceID/taches/:taskID/cloturer"
     case triage = "cabinets/:practiceID/urgence"
     case evaluation = "cabinets/:practiceID/urgence/:evaluationID"
+    // The figures.
+    case monthlyReport = "cabinets/:practiceID/rapports/:month"
+    case monthlyReportCSV = "cabinets/:practiceID/rapports/:month/csv"
 
     /// The route's pattern, its parameters named as the handlers read them.
     var pattern: [PathComponent] { rawValue.isEmpty ? [] : rawValue.pathComponents }

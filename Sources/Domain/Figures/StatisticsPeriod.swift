@@ -40,6 +40,28 @@ public struct StatisticsPeriod: Sendable, Equatable {
         self.granularity = granularity
     }
 
+    /// A calendar month, « 2026-11 », by day: the period of a monthly report.
+    public init(month raw: String) throws(FieldProblems) {
+        let parts = raw.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let month = Int(parts[1]),
+              let first = LocalDate(checkedYear: year, month: month, day: 1), year >= 2000 else {
+            throw FieldProblems([FieldProblem(field: "month", reason: "mois AAAA-MM attendu (2026-11)")])
+        }
+        let next = month == 12 ? LocalDate(year: year + 1, month: 1, day: 1) : LocalDate(year: year, month: month + 1, day: 1)
+        from = first
+        to = next.adding(days: -1)
+        granularity = .day
+    }
+
+    /// « novembre 2026 » for a month's period.
+    public var monthLabel: String { "\(FrenchSpeech.months[from.month - 1]) \(from.year)" }
+
+    /// « 2026-11 ».
+    public var month: String { String(from.description.prefix(7)) }
+
+    /// The month before the one of `date`, « 2026-11 » on any day of December 2026: the last report to read.
+    public static func previousMonth(of date: LocalDate) -> String { String(date.adding(days: -date.day).description.prefix(7)) }
+
     /// The same day two years later (a 29 February: the 1st of March).
     static func twoYears(after date: LocalDate) -> LocalDate {
         LocalDate(checkedYear: date.year + 2, month: date.month, day: date.day) ?? LocalDate(year: date.year + 2, month: 3, day: 1)

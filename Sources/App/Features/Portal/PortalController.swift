@@ -25,6 +25,8 @@ struct PortalController: RouteCollection {
         let absences: [String]
         let today: String
         let notice: String?
+        /// Her practice's report of the month gone by.
+        let reportMonth: String
     }
 
     @Sendable func portal(req: Request) async throws -> View {
@@ -55,6 +57,7 @@ struct PortalController: RouteCollection {
             practices: mine.map { PracticeTab(id: $0.authorized.id, name: $0.practice.name, selected: $0.authorized.id == shown.authorized.id) },
             practiceID: shown.authorized.id, practiceName: shown.practice.name, practitionerID: practitionerID,
             weekLink: SitePath.agenda.link(shown.authorized.id, query: "praticien=\(practitionerID)"), day: day, absences: absences,
-            today: LocalDate(now, in: zone).description, notice: AgendaController.string(req, "ok")))
+            today: LocalDate(now, in: zone).description, notice: AgendaController.string(req, "ok"),
+            reportMonth: StatisticsPeriod.previousMonth(of: LocalDate(now, in: zone))))
     }
 }

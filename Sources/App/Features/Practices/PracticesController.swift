@@ -109,6 +109,8 @@ struct PracticesController: RouteCollection {
         /// What the shared sheet template reads besides the sheet.
         let searchable = true
         let kind: String
+        /// The last month's report, for those who see the figures (supervisors, administrators).
+        let reportMonth: String?
     }
 
     struct ProcedureView: Encodable {
@@ -180,7 +182,8 @@ struct PracticesController: RouteCollection {
             today: FrenchFormat.longDate(now, in: zone),
             appointments: rows,
             sheet: playbook.document.sheet, procedures: playbook.document.procedures.map(ProcedureView.init), playbookVersion: playbook.number,
-            kind: practice.kind))
+            kind: practice.kind,
+            reportMonth: AccessPolicy.role(principal.role, has: .viewStatistics) ? StatisticsPeriod.previousMonth(of: LocalDate(now, in: zone)) : nil))
     }
 
     static func todayBounds(now: Date, zone: TimeZone = FrenchFormat.parisTimeZone) -> (Date, Date) {

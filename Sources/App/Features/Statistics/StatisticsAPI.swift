@@ -7,6 +7,18 @@ import Vapor
 struct StatisticsAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("statistics", use: statistics)
+        routes.get("practices", ":practiceID", "reports", ":month", use: report)
+    }
+
+    /// `GET /api/v1/practices/{id}/reports/{YYYY-MM}`: the practice's monthly report, in JSON, or in CSV when the
+    /// request accepts `text/csv` and not JSON.
+    @Sendable func report(req: Request) async throws -> Response {
+        let (_, report, slug) = try await ReportsController.report(req)
+        let accepted = req.headers.accept.mediaTypes
+        if accepted.contains(where: { $0.type == "text" && $0.subType == "csv" }) && !accepted.contains(.json) {
+            return report.csvResponse(slug: slug)
+        }
+        return try await report.encodeResponse(for: req)
     }
 
     @Sendable func statistics(req: Request) async throws -> StatisticsStore.Figures {
