@@ -75,6 +75,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: ScreenPopController())
     try signedIn.register(collection: PortalController())
     try signedIn.register(collection: ReportsController())
+    try signedIn.register(collection: StatisticsController())
     UsersController().bootBrowser(routes: signedIn)
     AccountController().bootBrowser(routes: signedIn)
     secondFactor.bootBrowser(routes: signedIn)

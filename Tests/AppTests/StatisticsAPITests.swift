@@ -84,13 +84,15 @@ struct StatisticsAPITests {
             #expect(figures.calls.timeToAnswer.count == 1 && figures.calls.timeToAnswer.median == 8)
             // A: from the answer (09:30:08) to the closing (09:35:09); F: 180 s.
             #expect(figures.calls.handlingTime.count == 2 && figures.calls.handlingTime.total == 301 + 180)
-            #expect(figures.series.map(\.bucket) == ["2026-11-24T09"])
+            // Every hour of the day, those without a call included.
+            #expect(figures.series.count == 24 && figures.series.first?.bucket == "2026-11-24T00")
+            #expect(figures.series.filter { $0.presented > 0 }.map(\.bucket) == ["2026-11-24T09"])
             // Booked, moved and cancelled by the center, the cancellation two days ahead: not late.
             #expect(figures.appointments.booked == .init(center: 1, practice: 0, other: 0))
             #expect(figures.appointments.moved == .init(center: 1, practice: 0, other: 0))
             #expect(figures.appointments.cancelled == .init(center: 1, practice: 0, other: 0))
             #expect(figures.appointments.lateCancellations == 0)
-            #expect(figures.series.first?.presented == 4 && figures.series.first?.answered == 2)
+            #expect(figures.series[9].presented == 4 && figures.series[9].answered == 2)
 
             // The center as a whole counts the same calls; practice B has none; the day before has none.
             let center = try APIJSON.decode(Figures.self, try await app.api(.GET, "/api/v1/statistics?from=2026-11-24&to=2026-11-24", token: supervisor))
@@ -124,6 +126,7 @@ struct StatisticsAPITests {
         ("from=2026-02-30", ["from"]),
         ("granularity=week", ["granularity"]),
         ("practice=pas-un-cabinet&to=24/11/2026", ["practice", "to"]),
+        ("from=2026-10-01&to=2026-11-24&granularity=hour", ["granularity"]),
     ])
     func aBadPeriodIsRefusedWithItsField(query: String, fields: [String]) async throws {
         try await withTestApp { app in
@@ -187,6 +190,40 @@ struct StatisticsAPITests {
             var secretary = Browser(app)
             try await secretary.signIn(w.world.secretaryA)
             #expect(try await secretary.get("/cabinets/\(w.world.practiceA)/rapports/2026-11").status == .forbidden)
+        }
+    }
+
+    @Test func theStatisticsPageDrawsItsChartsWithTheirData() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let w = try await JournalWorld.build(on: app)
+            try await Self.morning(app, w, clock: clock)
+            var supervisor = Browser(app)
+            try await supervisor.signIn(w.world.supervisor)
+            let page = try await supervisor.get("/statistiques?cabinet=\(w.world.practiceA)&du=2026-11-24&au=2026-11-24&par=heure")
+            #expect(page.status == .ok)
+            let html = page.body.string
+            #expect(html.contains("<th scope=\"row\">Appels présentés</th><td class=\"num\">4</td>"))
+            #expect(html.contains("<th scope=\"row\">Taux de réponse</th><td class=\"num\">66,7 %</td>"))
+            // Five charts, each an image with its title, each with its table; the heat map counts the four calls of Tuesday 9 h.
+            #expect(html.components(separatedBy: "<svg ").count - 1 == 5)
+            #expect(html.components(separatedBy: "role=\"img\" aria-labelledby=").count - 1 == 5)
+            #expect(html.components(separatedBy: "Données du graphique").count - 1 == 5)
+            #expect(html.contains("<title>Mar 09 : 4</title>"))
+            #expect(html.contains("<tr><td>2026-11-24T09</td><td>4</td><td>2</td><td>1</td><td>66,7 %</td><td>8 s</td></tr>"))
+
+            let refused = try await supervisor.get("/statistiques?du=2026-11-24&au=2026-11-01")
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("name=\"au\" value=\"2026-11-01\" aria-invalid=\"true\""))
+            var secretary = Browser(app)
+            try await secretary.signIn(w.world.secretaryA)
+            #expect(try await secretary.get("/statistiques").status == .forbidden)
+            // A practitioner sees her own practice, never the center's.
+            var doctor = Browser(app)
+            try await doctor.signIn(JournalWorld.doctorEmail)
+            let own = try await doctor.get("/statistiques?du=2026-11-24&au=2026-11-24").body.string
+            #expect(own.contains("<th scope=\"row\">Appels présentés</th><td class=\"num\">4</td>") && !own.contains("Tout le centre"))
+            #expect(try await doctor.get("/statistiques?cabinet=\(w.world.practiceB)").status == .unprocessableEntity)
         }
     }
 }

@@ -129,4 +129,33 @@ struct CenterFiguresTests {
         #expect(figures.created == 5 && figures.done == 3 && figures.doneOnTime == 2 && figures.late == 2)
         #expect(figures.onTimeRate == 2.0 / 3)
     }
+
+    @Test func theMorningByHourAndInBands() {
+        let utc = TimeZone(identifier: "UTC")!
+        let distribution = CallDistribution(Self.morning(), in: utc)
+        // Tuesday: five calls in the 9 o'clock hour, one at 10.
+        #expect(distribution.byWeekdayAndHour[1][9] == 5 && distribution.byWeekdayAndHour[1][10] == 1)
+        #expect(distribution.byWeekdayAndHour.joined().reduce(0, +) == 6)
+        // 8 s in [5, 10), 20 s in [15, 30); 120 s in [120, 300), 180 s too, 300 s in [300, 600).
+        #expect(distribution.timeToAnswer == [0, 1, 0, 1, 0, 0])
+        #expect(distribution.handlingTime == [0, 0, 2, 1, 0])
+    }
+
+    @Test func aPeriodsBucketsAndItsLimits() throws {
+        let today = LocalDate(year: 2026, month: 12, day: 6)
+        let month = try StatisticsPeriod(month: "2026-02")
+        #expect(month.from == LocalDate(year: 2026, month: 2, day: 1) && month.to == LocalDate(year: 2026, month: 2, day: 28))
+        #expect(month.buckets.count == 28 && month.monthLabel == "février 2026")
+        #expect(StatisticsPeriod.previousMonth(of: today) == "2026-11")
+        let byMonth = try StatisticsPeriod(from: "2026-01-15", to: "2026-03-02", granularity: "month", today: today)
+        #expect(byMonth.buckets == ["2026-01", "2026-02", "2026-03"])
+        let byHour = try StatisticsPeriod(from: "2026-11-24", to: "2026-11-25", granularity: "hour", today: today)
+        #expect(byHour.buckets.count == 48 && byHour.buckets[33] == "2026-11-25T09")
+        let standard = try StatisticsPeriod(from: nil, to: nil, granularity: nil, today: today)
+        #expect(standard.from == LocalDate(year: 2026, month: 11, day: 7) && standard.to == today && standard.granularity == .day)
+        // Two years at most: a leap day's two years end on the 1st of March.
+        #expect(throws: FieldProblems.self) { try StatisticsPeriod(from: "2024-02-29", to: "2026-03-01", granularity: nil, today: today) }
+        #expect(try StatisticsPeriod(from: "2024-02-29", to: "2026-02-28", granularity: nil, today: today).to.day == 28)
+        for month in ["2026-13", "2026-1", "nov", "1999-12"] { #expect(throws: FieldProblems.self) { try StatisticsPeriod(month: month) } }
+    }
 }

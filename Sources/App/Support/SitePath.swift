@@ -121,6 +121,7 @@ enum SitePath: String, CaseIterable, Sendable {
     case triage = "cabinets/:practiceID/urgence"
     case evaluation = "cabinets/:practiceID/urgence/:evaluationID"
     // The figures.
+    case statistics = "statistiques"
     case monthlyReport = "cabinets/:practiceID/rapports/:month"
     case monthlyReportCSV = "cabinets/:practiceID/rapports/:month/csv"
 

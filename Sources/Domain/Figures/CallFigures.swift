@@ -167,3 +167,34 @@ public struct CallFigures: Sendable, Equatable, Codable {
         meanRings = timeToAnswer.mean.map { $0 / CallTrace.ringLength }
     }
 }
+
+/// When the calls come and how long they wait and last: counts by weekday and hour (Monday first, 0–23 h in the
+/// center's time zone), and the times to answer and handling times in bands.
+public struct CallDistribution: Sendable, Equatable, Codable {
+    /// The bands' upper bounds (exclusive), in seconds; the last band is open.
+    public static let answerBands: [Double] = [5, 10, 15, 30, 60]
+    public static let handlingBands: [Double] = [60, 120, 300, 600]
+
+    /// `byWeekdayAndHour[weekday - 1][hour]`: the calls presented.
+    public let byWeekdayAndHour: [[Int]]
+    /// One count per band of `answerBands`, then those at or over the last bound.
+    public let timeToAnswer: [Int]
+    public let handlingTime: [Int]
+
+    public init(_ traces: [CallTrace], in zone: TimeZone) {
+        var grid = Array(repeating: Array(repeating: 0, count: 24), count: 7)
+        for trace in traces {
+            let date = LocalDate(trace.presentedAt, in: zone)
+            grid[date.isoWeekday - 1][WallClock.minutes(of: trace.presentedAt, in: zone) / 60] += 1
+        }
+        byWeekdayAndHour = grid
+        timeToAnswer = Self.bands(traces.compactMap(\.timeToAnswer), Self.answerBands)
+        handlingTime = Self.bands(traces.compactMap(\.handlingTime), Self.handlingBands)
+    }
+
+    static func bands(_ values: [Double], _ bounds: [Double]) -> [Int] {
+        var counts = Array(repeating: 0, count: bounds.count + 1)
+        for value in values { counts[bounds.firstIndex { value < $0 } ?? bounds.count] += 1 }
+        return counts
+    }
+}

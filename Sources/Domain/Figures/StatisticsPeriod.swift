@@ -32,6 +32,8 @@ public struct StatisticsPeriod: Sendable, Equatable {
                 problems.append(FieldProblem(field: "to", reason: "la fin de la période (\(to)) précède son début (\(from))"))
             } else if to >= Self.twoYears(after: from) {
                 problems.append(FieldProblem(field: "to", reason: "une période de deux ans au plus"))
+            } else if granularity == .hour && to > from.adding(days: Self.longestByHour - 1) {
+                problems.append(FieldProblem(field: "granularity", reason: "par heure : \(Self.longestByHour) jours au plus"))
             }
         }
         guard problems.isEmpty else { throw FieldProblems(problems) }
@@ -61,6 +63,24 @@ public struct StatisticsPeriod: Sendable, Equatable {
 
     /// The month before the one of `date`, « 2026-11 » on any day of December 2026: the last report to read.
     public static func previousMonth(of date: LocalDate) -> String { String(date.adding(days: -date.day).description.prefix(7)) }
+
+    /// A series by hour covers a month at most (744 buckets).
+    public static let longestByHour = 31
+
+    /// Every bucket of the period in order, those without a call included.
+    public var buckets: [String] {
+        var buckets: [String] = []
+        var day = from
+        while day <= to {
+            switch granularity {
+            case .hour: buckets += (0..<24).map { "\(day)T" + String(format: "%02d", $0) }
+            case .day: buckets.append(day.description)
+            case .month: if buckets.last != String(day.description.prefix(7)) { buckets.append(String(day.description.prefix(7))) }
+            }
+            day = day.adding(days: 1)
+        }
+        return buckets
+    }
 
     /// The same day two years later (a 29 February: the 1st of March).
     static func twoYears(after date: LocalDate) -> LocalDate {

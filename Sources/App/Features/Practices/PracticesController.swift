@@ -20,6 +20,8 @@ struct PracticesController: RouteCollection {
         let isPractitioner: Bool
         /// The audit journal in the menu (administrators and supervisors).
         let mayViewAudit: Bool
+        /// The statistics in the menu (administrators, supervisors, practitioners).
+        let mayViewStatistics: Bool
         /// Holding a temporary password, or a second factor to enrol: no menu, no live region, only « Mon compte ».
         let restricted: Bool
         let signedIn = true
@@ -31,6 +33,7 @@ struct PracticesController: RouteCollection {
             isAdmin = principal.role == .admin
             isPractitioner = principal.role == .practitioner
             mayViewAudit = AccessPolicy.role(principal.role, has: .viewAudit)
+            mayViewStatistics = AccessPolicy.role(principal.role, has: .viewStatistics)
             restricted = principal.mustChangePassword || principal.mustEnrolSecondFactor
         }
     }

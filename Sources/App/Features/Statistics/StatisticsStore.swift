@@ -25,6 +25,7 @@ enum StatisticsStore {
         /// The practices counted (every practice of the center when none was named).
         let practices: [UUID]
         let calls: CallFigures
+        let distribution: CallDistribution
         let appointments: AppointmentFigures
         let triages: TriageFigures
         let transmissions: TransmissionFigures
@@ -88,13 +89,14 @@ enum StatisticsStore {
             SELECT due_at, closed_at FROM tasks WHERE \(within()) AND created_at >= \(bind: start) AND created_at < \(bind: end)
             """).all(decoding: TaskRow.self).map { TaskFact(dueAt: $0.due_at, closedAt: $0.closed_at) }
 
-        let series = Dictionary(grouping: traces) { period.bucket(of: $0.presentedAt, in: zone) }.sorted { $0.key < $1.key }.map { bucket, traces in
-            let figures = CallFigures(traces)
+        let byBucket = Dictionary(grouping: traces) { period.bucket(of: $0.presentedAt, in: zone) }
+        let series = period.buckets.map { bucket in
+            let figures = CallFigures(byBucket[bucket] ?? [])
             return Bucket(bucket: bucket, presented: figures.presented, answered: figures.answered, abandoned: figures.abandoned,
                           quickHangUps: figures.quickHangUps, answerRate: figures.answerRate, medianSecondsToAnswer: figures.timeToAnswer.median)
         }
         return Figures(from: period.from.description, to: period.to.description, granularity: period.granularity.rawValue, practices: practices,
-                       calls: CallFigures(traces), appointments: AppointmentFigures(changes: changes, statuses: statuses),
+                       calls: CallFigures(traces), distribution: CallDistribution(traces, in: zone), appointments: AppointmentFigures(changes: changes, statuses: statuses),
                        triages: TriageFigures(triages), transmissions: TransmissionFigures(transmissions), tasks: TaskFigures(tasks, now: now),
                        series: series)
     }
