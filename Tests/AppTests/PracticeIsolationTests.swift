@@ -35,11 +35,12 @@ struct PracticeIsolationTests {
         }
     }
 
-    /// Pages a secretary's role does not open (importing a practice's patients).
+    /// Pages a secretary's role does not open (importing a practice's patients, its settings, its monthly reports…).
     static let supervisorsOnly: Set<String> = ["cabinets/:practiceID/patients/import", "cabinets/:practiceID/patients/import/:importID",
                                                "cabinets/:practiceID/fiche/modifier", "cabinets/:practiceID/protocole/modifier",
                                                "cabinets/:practiceID/parametres", "cabinets/:practiceID/mise-en-service",
-                                               "cabinets/:practiceID/reprise-agenda"]
+                                               "cabinets/:practiceID/reprise-agenda",
+                                               "cabinets/:practiceID/rapports/:month", "cabinets/:practiceID/rapports/:month/csv"]
 
     @Test func aSecretaryGets404ForAnotherPracticeThroughEveryBrowserRoute() async throws {
         try await withTestApp { app in

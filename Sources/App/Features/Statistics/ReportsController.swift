@@ -41,8 +41,9 @@ struct ReportsController: RouteCollection {
     }
 
     static func report(_ req: Request) async throws -> (Principal, MonthlyReport, String) {
-        let principal = try req.require(.viewStatistics)
+        // Another practice is as if it did not exist (404) whatever the role; then the role (403).
         let practice = try await req.authorizePracticeParameter()
+        let principal = try req.require(.viewStatistics)
         let record = try await PracticeStore.practice(practice, on: req.db)
         let report = try await MonthlyReport.make(practice, name: record.name, month: req.parameters.get("month") ?? "",
                                                   now: req.application.clock.now(), on: req.db)
