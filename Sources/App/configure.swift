@@ -76,6 +76,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PortalController())
     try signedIn.register(collection: ReportsController())
     try signedIn.register(collection: StatisticsController())
+    try signedIn.register(collection: BoardController())
     UsersController().bootBrowser(routes: signedIn)
     AccountController().bootBrowser(routes: signedIn)
     secondFactor.bootBrowser(routes: signedIn)

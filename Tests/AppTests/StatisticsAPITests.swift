@@ -226,4 +226,33 @@ struct StatisticsAPITests {
             #expect(try await doctor.get("/statistiques?cabinet=\(w.world.practiceB)").status == .unprocessableEntity)
         }
     }
+
+    @Test func theBoardShowsTheCallsRingingNowTheTeamAndTheDay() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let w = try await JournalWorld.build(on: app)
+            var secretary = Browser(app)
+            try await secretary.signIn(w.world.secretaryA)
+            #expect(try await secretary.get("/plateau").status == .forbidden)
+            #expect(try await TelephonyTests.send(app, event: "ringing", callId: "R", from: "06 98 76 54 32", clock: clock).status == .created)
+            #expect(try await TelephonyTests.send(app, event: "ringing", callId: "Q", from: "06 11 11 11 11", clock: clock).status == .created)
+            #expect(try await TelephonyTests.send(app, event: "ended", callId: "Q", clock: clock).status == .created)
+            clock.advance(by: 30)
+            var supervisor = Browser(app)
+            try await supervisor.signIn(w.world.supervisor)
+            let page = try await supervisor.get("/plateau")
+            #expect(page.status == .ok && page.body.string.contains("data-src=\"/plateau?partiel=1\""))
+            let live = try await supervisor.get("/plateau?partiel=1").body.string
+            // The call still ringing, with its practice and its start; the one that ended is not.
+            #expect(live.contains("<strong>Cabinet A</strong> · 06 98 76 54 32 · depuis 09:30"))
+            #expect(!live.contains("06 11 11 11 11"))
+            #expect(live.contains("data-ringing-since=\"2026-11-24T09:30:00+01:00\""))
+            // The signed-in secretary, available; the day's calls of Cabinet A: two presented, one lost.
+            let name = try #require(try await UserRecord.query(on: app.db).filter(\.$email == w.world.secretaryA).first()).displayName
+            #expect(live.contains("<li>\(name) — disponible</li>"))
+            // Only signed-in secretaries: the second secretary of the practice has no session.
+            #expect(live.contains("Télésecrétaires connectées <span class=\"count\">1</span>"))
+            #expect(live.contains("<tr><th scope=\"row\">Cabinet A</th><td class=\"num\">2</td><td class=\"num\">0</td><td class=\"num\">0</td>"))
+        }
+    }
 }

@@ -122,6 +122,7 @@ enum SitePath: String, CaseIterable, Sendable {
     case evaluation = "cabinets/:practiceID/urgence/:evaluationID"
     // The figures.
     case statistics = "statistiques"
+    case board = "plateau"
     case monthlyReport = "cabinets/:practiceID/rapports/:month"
     case monthlyReportCSV = "cabinets/:practiceID/rapports/:month/csv"
 

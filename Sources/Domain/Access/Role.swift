@@ -48,6 +48,8 @@ public enum Permission: Sendable, Equatable {
     /// The center's figures (answer rate, times, activity): supervisors and administrators for every practice,
     /// practitioners for their own; never secretaries.
     case viewStatistics
+    /// The live board of the center (calls ringing, secretaries on a call, the queue): supervisors and administrators.
+    case viewBoard
 }
 
 /// Who may reach what: the one place the rules of access are written down.
@@ -62,7 +64,7 @@ public enum AccessPolicy {
         switch permission {
         case .manageUsers, .configureCenter: role == .admin
         case .editAgenda, .managePatientFiles, .editPlaybook: role != .secretary
-        case .viewAudit, .managePractices: role == .admin || role == .supervisor
+        case .viewAudit, .managePractices, .viewBoard: role == .admin || role == .supervisor
         case .viewStatistics: role != .secretary
         }
     }

@@ -22,6 +22,8 @@ struct PracticesController: RouteCollection {
         let mayViewAudit: Bool
         /// The statistics in the menu (administrators, supervisors, practitioners).
         let mayViewStatistics: Bool
+        /// The live board in the menu (administrators, supervisors).
+        let mayViewBoard: Bool
         /// Holding a temporary password, or a second factor to enrol: no menu, no live region, only « Mon compte ».
         let restricted: Bool
         let signedIn = true
@@ -34,6 +36,7 @@ struct PracticesController: RouteCollection {
             isPractitioner = principal.role == .practitioner
             mayViewAudit = AccessPolicy.role(principal.role, has: .viewAudit)
             mayViewStatistics = AccessPolicy.role(principal.role, has: .viewStatistics)
+            mayViewBoard = AccessPolicy.role(principal.role, has: .viewBoard)
             restricted = principal.mustChangePassword || principal.mustEnrolSecondFactor
         }
     }

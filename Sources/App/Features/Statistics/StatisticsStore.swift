@@ -40,27 +40,9 @@ enum StatisticsStore {
         let zone = FrenchFormat.parisTimeZone
         let interval = period.interval(in: zone)
         let sql = db as! any SQLDatabase
-        // The practices named, else every one: the condition on a table's practice column.
-        func within(_ column: String = "practice_id") -> SQLQueryString {
-            practices.isEmpty ? "1 = 1" : "\(unsafeRaw: column) IN (\(binds: practices))"
-        }
-        let (start, end, late) = (interval.start, interval.end, interval.end.addingTimeInterval(lateEvents))
-
-        struct EventRow: Decodable { let provider_call_id: String; let kind: String; let received_at: Date; let practice_id: UUID }
-        let events = try await sql.raw("""
-            SELECT provider_call_id, kind, received_at, practice_id FROM telephony_events
-            WHERE \(within()) AND received_at >= \(bind: start) AND received_at < \(bind: late)
-            """).all(decoding: EventRow.self).compactMap { row in
-                TelephonyEventKind(rawValue: row.kind).map { TelephonyFact(providerCallID: row.provider_call_id, kind: $0, at: row.received_at, practiceID: row.practice_id) }
-            }
-        struct CallRow: Decodable { let practice_id: UUID; let telephony_call_id: String?; let opened_at: Date; let closed_at: Date? }
-        let calls = try await sql.raw("""
-            SELECT practice_id, telephony_call_id, opened_at, closed_at FROM calls
-            WHERE \(within()) AND opened_at >= \(bind: start) AND opened_at < \(bind: late)
-            """).all(decoding: CallRow.self).map {
-                JournalCallFact(practiceID: $0.practice_id, telephonyCallID: $0.telephony_call_id, openedAt: $0.opened_at, closedAt: $0.closed_at)
-            }
-        let traces = CallTrace.traces(events: events, calls: calls).filter { interval.start <= $0.presentedAt && $0.presentedAt < interval.end }
+        func within(_ column: String = "practice_id") -> SQLQueryString { Self.within(practices, column) }
+        let (start, end) = (interval.start, interval.end)
+        let traces = try await Self.traces(in: interval, practices: practices, on: sql)
 
         let changes = try await appointmentChanges(within: within("e.practice_id"), start: start, end: end, on: sql)
         struct StatusRow: Decodable { let status: String }
@@ -99,6 +81,32 @@ enum StatisticsStore {
                        calls: CallFigures(traces), distribution: CallDistribution(traces, in: zone), appointments: AppointmentFigures(changes: changes, statuses: statuses),
                        triages: TriageFigures(triages), transmissions: TransmissionFigures(transmissions), tasks: TaskFigures(tasks, now: now),
                        series: series)
+    }
+
+    /// The practices named, else every one: the condition on a table's practice column.
+    static func within(_ practices: [UUID], _ column: String = "practice_id") -> SQLQueryString {
+        practices.isEmpty ? "1 = 1" : "\(unsafeRaw: column) IN (\(binds: practices))"
+    }
+
+    /// The calls presented in `interval` (of these practices, or all), from their events and the journal calls opened
+    /// from them or by hand; their later events (answered, ended, closed) read up to `lateEvents` past the end.
+    static func traces(in interval: DateInterval, practices: [UUID], on sql: any SQLDatabase) async throws -> [CallTrace] {
+        let (start, late) = (interval.start, interval.end.addingTimeInterval(lateEvents))
+        struct EventRow: Decodable { let provider_call_id: String; let kind: String; let received_at: Date; let practice_id: UUID }
+        let events = try await sql.raw("""
+            SELECT provider_call_id, kind, received_at, practice_id FROM telephony_events
+            WHERE \(within(practices)) AND received_at >= \(bind: start) AND received_at < \(bind: late)
+            """).all(decoding: EventRow.self).compactMap { row in
+                TelephonyEventKind(rawValue: row.kind).map { TelephonyFact(providerCallID: row.provider_call_id, kind: $0, at: row.received_at, practiceID: row.practice_id) }
+            }
+        struct CallRow: Decodable { let practice_id: UUID; let telephony_call_id: String?; let opened_at: Date; let closed_at: Date? }
+        let calls = try await sql.raw("""
+            SELECT practice_id, telephony_call_id, opened_at, closed_at FROM calls
+            WHERE \(within(practices)) AND opened_at >= \(bind: start) AND opened_at < \(bind: late)
+            """).all(decoding: CallRow.self).map {
+                JournalCallFact(practiceID: $0.practice_id, telephonyCallID: $0.telephony_call_id, openedAt: $0.opened_at, closedAt: $0.closed_at)
+            }
+        return CallTrace.traces(events: events, calls: calls).filter { interval.start <= $0.presentedAt && $0.presentedAt < interval.end }
     }
 
     /// The appointments' bookings, moves and cancellations of the period, from their journal entries: a creation is a
