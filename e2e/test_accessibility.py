@@ -1,5 +1,5 @@
 """Issue 21, part 6: the main screens checked against RGAA / WCAG 2.1 AA by axe-core, run in the headless browser on
-the pages a secretary and a practitioner use all day. No serious or critical violation is allowed; the minor and
+the pages a secretary and a practitioner use all day, and the supervisor's board, statistics and monthly report. No serious or critical violation is allowed; the minor and
 moderate ones are printed (`pytest -s`) so that they are seen.
 
 axe-core comes from PyPI's `selenium-axe-python` (2.2.0, axe-core 4.9.1), the maintained continuation of
@@ -78,7 +78,21 @@ def test_axe_finds_no_serious_violation_on_the_main_screens(server, browser):
     wait_for_text(browser, "Évaluer l'urgence")
     time.sleep(0.5)
     pages["évaluation de l'urgence"] = audit(browser, "évaluation de l'urgence")
-    assert len(pages) == 11
+    # The supervisor's screens of the figures: the live board, the statistics and their charts, a monthly report.
+    browser.delete_all_cookies()
+    browser.get(server + "/")
+    sign_in(browser, server, "superviseur@permanence.test")
+    wait_for_text(browser, "Bonjour")
+    browser.get(server + "/plateau")
+    wait_for_text(browser, "Appels qui sonnent")
+    pages["plateau"] = audit(browser, "plateau")
+    browser.get(server + "/statistiques?par=jour")
+    wait_for_text(browser, "Les chiffres de la période")
+    pages["statistiques"] = audit(browser, "statistiques")
+    browser.get(practice + "/rapports/2026-11")
+    wait_for_text(browser, "Rapport mensuel")
+    pages["rapport mensuel"] = audit(browser, "rapport mensuel")
+    assert len(pages) == 14
     faults = {page: serious(found) for page, found in pages.items() if serious(found)}
     assert not faults, faults
 
