@@ -413,17 +413,14 @@ struct MonthlyReportCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        guard let reference = signature.practice else { throw CommandFailure(description: "--practice is required (the practice's slug or id)") }
         guard let month = signature.month else { throw CommandFailure(description: "--month is required (AAAA-MM, 2026-11)") }
         try await DatabaseSetup.prepare(app, settings: app.settings)
-        guard let record = try await UserStore.findPractice(reference, on: app.db) else {
-            throw CommandFailure(description: "--practice: no practice « \(reference) »")
-        }
+        let record = try await PracticeCommands.practice(signature.practice, on: app.db)
         let report: MonthlyReport
         do {
             report = try await MonthlyReport.make(try AuthorizedPractice.commandLine(record), name: record.name, month: month, now: app.clock.now(), on: app.db)
-        } catch AppError.validation(let errors) {
-            throw CommandFailure(description: errors.map { "--\($0.field): \($0.reason)" }.joined(separator: "\n"))
+        } catch let error as AppError {
+            throw PracticeCommands.failure(error, options: [:])
         }
         let style = (try? String(contentsOfFile: app.directory.publicDirectory + "css/app.css", encoding: .utf8)) ?? ""
         let view = try await app.view.render("reports/monthly-file", ReportsController.page(report, layout: nil, inlineStyle: style)).get()

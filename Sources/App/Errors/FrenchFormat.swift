@@ -52,6 +52,21 @@ enum FrenchFormat {
     }
 
     /// "06 12 34 56 78" from a stored E.164 number.
+    /// « 8 », « 8,5 »: a figure with at most one decimal, a decimal comma.
+    static func number(_ value: Double) -> String {
+        value.rounded() == value ? String(Int(value)) : String(format: "%.1f", value).replacingOccurrences(of: ".", with: ",")
+    }
+
+    /// « 66,7 % » for a share of 2/3; « — » when there is none.
+    static func percent(_ share: Double?) -> String {
+        share.map { number(($0 * 1000).rounded() / 10) + " %" } ?? "—"
+    }
+
+    /// « 8 s », rounded to the second; « — » when there is none.
+    static func seconds(_ value: Double?) -> String {
+        value.map { "\(number($0.rounded())) s" } ?? "—"
+    }
+
     static func phone(_ e164: String?) -> String {
         guard let e164 else { return "" }
         return PhoneNumber(e164: e164).display

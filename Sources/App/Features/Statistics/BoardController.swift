@@ -94,8 +94,8 @@ struct BoardController: RouteCollection {
             today: byPractice.map { id, traces in
                 let figures = CallFigures(traces)
                 return PracticeToday(name: names[id] ?? "", presented: figures.presented, answered: figures.answered, abandoned: figures.abandoned,
-                                     answerRate: MonthlyReport.percent(figures.answerRate),
-                                     medianToAnswer: figures.timeToAnswer.median.map { "\(MonthlyReport.number($0.rounded())) s" } ?? "—")
+                                     answerRate: FrenchFormat.percent(figures.answerRate),
+                                     medianToAnswer: FrenchFormat.seconds(figures.timeToAnswer.median))
             }.sorted { $0.name < $1.name },
             updatedAt: FrenchFormat.time(now))
     }

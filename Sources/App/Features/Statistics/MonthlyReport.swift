@@ -57,10 +57,10 @@ struct MonthlyReport: Content {
             ("Appels répondus", String(callsAnswered)),
             ("Appels perdus (plus de 5 s)", String(callsAbandoned)),
             ("Raccrochés rapides (moins de 5 s)", String(quickHangUps)),
-            ("Taux de réponse", Self.percent(answerRate)),
-            ("Délai de réponse médian", medianSecondsToAnswer.map { "\(Self.number($0)) s" } ?? "—"),
-            ("Répondus avant la 4e sonnerie", Self.percent(answeredBeforeFourthRing)),
-            ("Minutes traitées", Self.number(minutesHandled)),
+            ("Taux de réponse", FrenchFormat.percent(answerRate)),
+            ("Délai de réponse médian", medianSecondsToAnswer.map { "\(FrenchFormat.number($0)) s" } ?? "—"),
+            ("Répondus avant la 4e sonnerie", FrenchFormat.percent(answeredBeforeFourthRing)),
+            ("Minutes traitées", FrenchFormat.number(minutesHandled)),
             ("Rendez-vous pris par le centre", String(appointmentsBooked)),
             ("Rendez-vous déplacés par le centre", String(appointmentsMoved)),
             ("Rendez-vous annulés par le centre", String(appointmentsCancelled)),
@@ -68,7 +68,7 @@ struct MonthlyReport: Content {
         for line in transmissions {
             lines.append(("Transmissions « \(line.label) » envoyées", String(line.sent)))
             lines.append(("Transmissions « \(line.label) » accusées", String(line.acknowledged)))
-            lines.append(("Délai médian d'accusé « \(line.label) »", line.medianMinutes.map { "\(Self.number($0)) min" } ?? "—"))
+            lines.append(("Délai médian d'accusé « \(line.label) »", line.medianMinutes.map { "\(FrenchFormat.number($0)) min" } ?? "—"))
         }
         for level in urgentCallsByLevel { lines.append(("Évaluations niveau \(level.level) — \(level.name)", String(level.count))) }
         return lines
@@ -80,14 +80,6 @@ struct MonthlyReport: Content {
         var rows = ["\(quoted("Cabinet"));\(quoted(practiceName))", "\(quoted("Mois"));\(quoted(month))", "\(quoted("Indicateur"));\(quoted("Valeur"))"]
         rows += lines.map { "\(quoted($0.label));\(quoted($0.value))" }
         return "\u{FEFF}" + rows.joined(separator: "\r\n") + "\r\n"
-    }
-
-    static func number(_ value: Double) -> String {
-        value.rounded() == value ? String(Int(value)) : String(format: "%.1f", value).replacingOccurrences(of: ".", with: ",")
-    }
-
-    static func percent(_ share: Double?) -> String {
-        share.map { number(($0 * 1000).rounded() / 10) + " %" } ?? "—"
     }
 
     /// The answer to a request that asked for CSV (`text/csv`), named for the practice and the month.

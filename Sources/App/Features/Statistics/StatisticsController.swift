@@ -78,18 +78,17 @@ struct StatisticsController: RouteCollection {
     /// The figures as the page reads them: the summary lines, then each chart with its table.
     static func present(_ figures: StatisticsStore.Figures) -> ([ReportsController.Line], [Chart]) {
         let calls = figures.calls
-        let seconds = { (value: Double?) in value.map { "\(MonthlyReport.number($0.rounded())) s" } ?? "—" }
         let summary: [(String, String)] = [
             ("Appels présentés", String(calls.presented)), ("Appels répondus", String(calls.answered)),
             ("dont ouverts à la main", String(calls.answeredByHand)), ("Appels perdus (plus de 5 s)", String(calls.abandoned)),
-            ("Raccrochés rapides (moins de 5 s)", String(calls.quickHangUps)), ("Taux de réponse", MonthlyReport.percent(calls.answerRate)),
-            ("Répondus avant la 4e sonnerie", MonthlyReport.percent(calls.answeredBeforeFourthRing)),
-            ("Délai de réponse médian", seconds(calls.timeToAnswer.median)), ("Délai de réponse (9 appels sur 10 sous)", seconds(calls.timeToAnswer.p90)),
-            ("Durée de traitement médiane", seconds(calls.handlingTime.median)),
+            ("Raccrochés rapides (moins de 5 s)", String(calls.quickHangUps)), ("Taux de réponse", FrenchFormat.percent(calls.answerRate)),
+            ("Répondus avant la 4e sonnerie", FrenchFormat.percent(calls.answeredBeforeFourthRing)),
+            ("Délai de réponse médian", FrenchFormat.seconds(calls.timeToAnswer.median)), ("Délai de réponse (9 appels sur 10 sous)", FrenchFormat.seconds(calls.timeToAnswer.p90)),
+            ("Durée de traitement médiane", FrenchFormat.seconds(calls.handlingTime.median)),
             ("Rendez-vous pris / déplacés / annulés par le centre",
              "\(figures.appointments.booked.center) / \(figures.appointments.moved.center) / \(figures.appointments.cancelled.center)"),
-            ("Absences non excusées", MonthlyReport.percent(figures.appointments.noShowRate)),
-            ("Tâches faites à temps", MonthlyReport.percent(figures.tasks.onTimeRate)),
+            ("Absences non excusées", FrenchFormat.percent(figures.appointments.noShowRate)),
+            ("Tâches faites à temps", FrenchFormat.percent(figures.tasks.onTimeRate)),
         ]
         var charts: [Chart] = []
         let series = figures.series
@@ -98,7 +97,7 @@ struct StatisticsController: RouteCollection {
             svg: SVGChart.bars(series.map { SVGChart.Bar(label: Self.short($0.bucket), value: Double($0.presented), text: String($0.presented)) },
                                id: "volume", title: "Appels présentés", labelEvery: max(1, series.count / 12)),
             head: ["Période", "Présentés", "Répondus", "Perdus", "Taux de réponse", "Délai médian"],
-            rows: series.map { [$0.bucket, String($0.presented), String($0.answered), String($0.abandoned), MonthlyReport.percent($0.answerRate), seconds($0.medianSecondsToAnswer)] }))
+            rows: series.map { [$0.bucket, String($0.presented), String($0.answered), String($0.abandoned), FrenchFormat.percent($0.answerRate), FrenchFormat.seconds($0.medianSecondsToAnswer)] }))
         let hours = (0..<24).map { String(format: "%02d h", $0) }
         let grid = figures.distribution.byWeekdayAndHour
         // The table keeps the hours with at least one call.
