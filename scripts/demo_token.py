@@ -25,13 +25,17 @@ def totp(key=DEMO_KEY, step=None):
     return "%06d" % ((struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000)
 
 
-def token(base, email, password="permanence-demo", label="script"):
-    """A code opens once: a second token for the same account takes the next step's code (accepted one step ahead)."""
+def code(email):
+    """A code opens once: a second sign-in of the same account takes the next step's code (accepted one step ahead)."""
     step = max(int(time.time()) // 30, _used.get(email, -1) + 1)
     while step > int(time.time()) // 30 + 1:
         time.sleep(0.5)
     _used[email] = step
-    body = {"email": email, "password": password, "code": totp(step=step), "label": label}
+    return totp(step=step)
+
+
+def token(base, email, password="permanence-demo", label="script"):
+    body = {"email": email, "password": password, "code": code(email), "label": label}
     request = urllib.request.Request(base + "/api/v1/auth/token", data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
     return json.load(urllib.request.urlopen(request))["token"]

@@ -3,6 +3,9 @@
 it. Measured from the moment each request is sent to the moment its event arrives on the stream, on loopback.
 With TELEPHONY_SECRET set (see run-live.sh), also the screen pop: a signed ringing event posted as the phone system
 would, to its event on the console, and to the pop's fragment fetched by the console.
+With BOARD=1 (see run-figures.sh, on a center seeded by `permanence seed-figures`), instead: the supervisor's live board —
+a signed ringing event posted, to its event on the supervisor's stream, to the board's region fetched again with the
+call in it.
 Usage: python3 Benchmarks/http/live-latency.py BASE_URL [ROUNDS]   (a server with the demo data; see run-live.sh)"""
 import hashlib
 import hmac
@@ -22,7 +25,7 @@ import demo_token  # noqa: E402  (the token with the demo key's second factor)
 
 base = urllib.parse.urlparse(sys.argv[1])
 rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 300
-PASSWORD = "permanence-demo"
+PASSWORD = os.environ.get("PASSWORD", "permanence-demo")
 
 
 def connection():
@@ -48,19 +51,35 @@ def token(email):
 
 
 def browser_session(email):
-    """Signs in with the login form as a browser would; returns the cookie header."""
+    """Signs in with the login form as a browser would (with the demo key's code when the account asks a second
+    factor); returns the cookie header."""
     c = connection()
-    c.request("GET", "/connexion")
-    page = c.getresponse()
-    html = page.read().decode()
-    cookie = "; ".join(v.split(";")[0] for k, v in page.getheaders() if k.lower() == "set-cookie")
+    jar = {}
+
+    def send(method, path, form=None):
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
+        if form is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        c.request(method, path, body=urllib.parse.urlencode(form) if form is not None else None, headers=headers)
+        response = c.getresponse()
+        body = response.read().decode()
+        for k, v in response.getheaders():
+            if k.lower() == "set-cookie":
+                name, _, value = v.split(";")[0].partition("=")
+                if value:
+                    jar[name] = value
+                else:
+                    jar.pop(name, None)
+        return response, body
+
+    _, html = send("GET", "/connexion")
     csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-    form = urllib.parse.urlencode({"csrf": csrf, "email": email, "password": PASSWORD, "suite": "/"})
-    c.request("POST", "/connexion", body=form, headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
-    signed = c.getresponse()
-    signed.read()
-    cookies = [v.split(";")[0] for k, v in signed.getheaders() if k.lower() == "set-cookie"]
-    return "; ".join(cookies) if cookies else cookie
+    signed, _ = send("POST", "/connexion", {"csrf": csrf, "email": email, "password": PASSWORD, "suite": "/"})
+    if "/connexion/code" in (signed.getheader("Location") or ""):
+        _, html = send("GET", "/connexion/code")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+        send("POST", "/connexion/code", {"csrf": csrf, "code": demo_token.code(email)})
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
 class Stream(threading.Thread):
@@ -94,6 +113,68 @@ class Stream(threading.Thread):
             return self.arrivals.get(kind, [])[count - 1]
 
 
+def signed_event(body):
+    secret = os.environ["TELEPHONY_SECRET"].encode()
+    stamp = str(int(time.time()))
+    signature = "sha256=" + hmac.new(secret, (stamp + ".").encode() + body, hashlib.sha256).hexdigest()
+    c = connection()
+    c.request("POST", "/api/v1/telephony/events", body=body, headers={
+        "Content-Type": "application/json", "X-Permanence-Timestamp": stamp, "X-Permanence-Signature": signature})
+    response = c.getresponse()
+    data = response.read()
+    c.close()
+    if response.status != 201:
+        raise RuntimeError(f"telephony event: {response.status} {data[:300]!r}")
+
+
+def fetch(path, cookie):
+    c = connection()
+    c.request("GET", path, headers={"Cookie": cookie})
+    response = c.getresponse()
+    data = response.read()
+    c.close()
+    return response.status, data
+
+
+def report(name, values):
+    values = sorted(v * 1000 for v in values)
+    p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
+    print(f"{name}: median {statistics.median(values):.2f} ms, p99 {p99:.2f} ms, max {values[-1]:.2f} ms ({len(values)} rounds)")
+
+
+if os.environ.get("BOARD"):
+    email = os.environ.get("EMAIL", "charge@permanence.test")
+    if os.environ.get("TOKEN"):
+        # The caller's token took this step's code: the browser's sign-in takes the next one.
+        supervisor = os.environ["TOKEN"]
+        demo_token._used[email] = int(time.time()) // 30
+    else:
+        supervisor = token(email)
+    practice = api("GET", "/api/v1/practices", supervisor)["practices"][0]
+    stream = Stream(browser_session(email))
+    stream.start()
+    time.sleep(0.5)
+    status, page = fetch("/plateau?partiel=1", stream.cookie)
+    assert status == 200, (status, page[:300])
+    seen, board, region = len(stream.arrivals.get("ringing", [])), [], []
+    for i in range(rounds):
+        caller = "+3367%07d" % i
+        body = json.dumps({"event": "ringing", "callId": f"board-{time.time_ns()}-{i}", "from": caller, "to": practice["phone"]}).encode()
+        start = time.perf_counter()
+        signed_event(body)
+        seen += 1
+        board.append(stream.wait("ringing", seen) - start)
+        status, page = fetch("/plateau?partiel=1", stream.cookie)
+        national = "0" + caller[3:]
+        assert status == 200 and " ".join(national[k:k + 2] for k in range(0, 10, 2)).encode() in page, page[:400]
+        region.append(time.perf_counter() - start)
+        signed_event(json.dumps({"event": "ended", "callId": json.loads(body)["callId"], "from": caller, "to": practice["phone"]}).encode())
+        seen += 1
+        stream.wait("ringing", seen)
+    report("ringing event posted -> event on the supervisor's stream", board)
+    report("ringing event posted -> board region fetched with the call", region)
+    sys.exit(0)
+
 secretary = token("secretaire@permanence.test")
 doctor = token("dr.martin@permanence.test")
 practice = next(p for p in api("GET", "/api/v1/practices", secretary)["practices"] if p["name"] == "Cabinet médical des Tilleuls")["id"]
@@ -121,29 +202,6 @@ for i in range(rounds):
     stream.wait("transmission", transmissions_seen)
 
 
-def signed_event(body):
-    secret = os.environ["TELEPHONY_SECRET"].encode()
-    stamp = str(int(time.time()))
-    signature = "sha256=" + hmac.new(secret, (stamp + ".").encode() + body, hashlib.sha256).hexdigest()
-    c = connection()
-    c.request("POST", "/api/v1/telephony/events", body=body, headers={
-        "Content-Type": "application/json", "X-Permanence-Timestamp": stamp, "X-Permanence-Signature": signature})
-    response = c.getresponse()
-    data = response.read()
-    c.close()
-    if response.status != 201:
-        raise RuntimeError(f"telephony event: {response.status} {data[:300]!r}")
-
-
-def fetch(path, cookie):
-    c = connection()
-    c.request("GET", path, headers={"Cookie": cookie})
-    response = c.getresponse()
-    data = response.read()
-    c.close()
-    return response.status, data
-
-
 pops, shown = [], []
 if os.environ.get("TELEPHONY_SECRET"):
     phones = api("GET", f"/api/v1/practices/{practice}/patients?q=a", secretary)
@@ -163,13 +221,6 @@ if os.environ.get("TELEPHONY_SECRET"):
         signed_event(json.dumps({"event": "ended", "callId": f"bench-{i}", "from": caller, "to": to}).encode())
         ringing_seen += 1
         stream.wait("ringing", ringing_seen)
-
-
-def report(name, values):
-    values = sorted(v * 1000 for v in values)
-    p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
-    print(f"{name}: median {statistics.median(values):.2f} ms, p99 {p99:.2f} ms, max {values[-1]:.2f} ms ({len(values)} rounds)")
-
 
 report("transmission POST answered", post_times)
 report("transmission sent -> event on the console", sent)

@@ -2,6 +2,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 
@@ -103,6 +104,62 @@ struct DemoSeedTests {
             #expect(response.status == .seeOther)
             let home = try await browser.get("/")
             #expect(home.body.string.contains("Cabinet médical des Tilleuls"))
+        }
+    }
+
+    /// Three months of calls before today, counted by the statistics as a center's: busiest on Monday morning and after
+    /// 17:00, the lost calls in the busy hours, nothing left ringing (no pop, nothing on the board), and the figures'
+    /// rollups holding what the raw events and calls say.
+    @Test func theDemoCarriesThreeMonthsOfCallsOfABusyCenter() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            try await DemoSeeder.seed(app: app, seed: 7)
+            let data = DemoDataset.make(seed: 7, today: Self.today)
+            let history = DemoCallHistory.make(seed: 7, today: Self.today, data: data)
+            let period = try StatisticsPeriod(from: Self.today.adding(days: -91).description, to: Self.today.adding(days: -1).description,
+                                              granularity: "day", today: Self.today)
+            let figures = try await StatisticsStore.figures(period, practices: [], now: clock.now, on: app.db)
+            let rung = Set(history.events.map(\.providerCallID))
+            #expect(figures.calls.presented == rung.count && rung.count > 5_000)
+            #expect(figures.calls.answered == history.calls.count && figures.calls.ringing == 0)
+            #expect(figures.calls.abandoned > 0 && figures.calls.quickHangUps > 0)
+            #expect((0.85...0.99).contains(try #require(figures.calls.answerRate)))
+            #expect(figures.calls.handlingTime.count == history.calls.count)
+            // Today holds none of them; every day of the week but Sunday has calls.
+            let today = try StatisticsPeriod(from: Self.today.description, to: Self.today.description, granularity: "hour", today: Self.today)
+            #expect(try await StatisticsStore.figures(today, practices: [], now: clock.now, on: app.db).calls.presented == 0)
+            let grid = figures.distribution.byWeekdayAndHour
+            #expect(grid[6].allSatisfy { $0 == 0 } && grid[0...5].allSatisfy { $0.reduce(0, +) > 0 })
+            // Monday 8:00–10:00 rings more than any Wednesday hour; 17:00 more than 13:00.
+            #expect(grid[0][8] + grid[0][9] > 2 * (grid[2].max() ?? 0))
+            #expect(grid[1][17] > grid[1][13] && grid[3][17] > grid[3][13])
+            // The callers lost waited for busy secretaries: their share is higher on Monday mornings than on Wednesday afternoons.
+            func lostShare(_ weekday: Int, _ hours: Range<Int>) -> Double {
+                let traces = CallTrace.traces(events: history.events.map {
+                    TelephonyFact(providerCallID: $0.providerCallID, kind: $0.kind, at: $0.at, practiceID: $0.practiceID)
+                }, calls: []).filter {
+                    let day = LocalDate($0.presentedAt, in: DemoDataset.timeZone)
+                    return day.isoWeekday == weekday && hours.contains(WallClock.minutes(of: $0.presentedAt, in: DemoDataset.timeZone) / 60)
+                }
+                return Double(traces.filter { $0.outcome == .abandoned }.count) / Double(max(1, traces.count))
+            }
+            #expect(lostShare(1, 8..<10) > 2 * lostShare(3, 14..<17))
+            // Some calls were urgency evaluations, made with the practice's questions: levels 2 to 5 (a vital urgency would
+            // have asked a transmission the history does not hold), each linked to its call, ticked « Urgence ».
+            let triaged = history.calls.filter { $0.triage != nil }
+            #expect(figures.triages.total == triaged.count && triaged.count > 50)
+            #expect(figures.triages.byLevel[1, default: 0] == 0 && Set(figures.triages.byLevel.filter { $0.value > 0 }.keys).count >= 3)
+            #expect(triaged.allSatisfy { $0.reason == .urgent })
+            #expect(try await CallLinkRecord.query(on: app.db).filter(\.$kind == CallLinkKind.triage.rawValue).count() == triaged.count)
+            // Nothing of the past rings on a console or on the board.
+            #expect(try await TelephonyEventRecord.query(on: app.db).filter(\.$kind == "ringing").filter(\.$takenByLabel == nil).count() == 0)
+            let sql = app.db as! any SQLDatabase
+            struct Count: Decodable { let n: Int }
+            let stored = try await sql.raw("SELECT COUNT(*) AS n FROM call_traces").first(decoding: Count.self)?.n
+            #expect(stored == rung.count)
+            // Every call of the history is in the journal, sealed in the chain.
+            guard case .intact = try await AuditVerifier.verify(on: app.db, seal: app.writer.seal) else { Issue.record("chain broken"); return }
+            #expect(try await AuditEntryRecord.query(on: app.db).filter(\.$entity == "call").count() == history.calls.count)
         }
     }
 

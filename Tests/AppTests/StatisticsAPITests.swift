@@ -2,6 +2,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -101,6 +102,21 @@ struct StatisticsAPITests {
             #expect(other.calls.presented == 0 && other.calls.answerRate == nil)
             let before = try APIJSON.decode(Figures.self, try await app.api(.GET, "/api/v1/statistics?from=2026-11-23&to=2026-11-23", token: supervisor))
             #expect(before.calls.presented == 0)
+
+            // The figures were read from the rollups written with each event and call: they hold what the raw facts,
+            // replayed from nothing, say — one row per call, its outcome and times, its Paris day and hour.
+            let sql = app.db as! any SQLDatabase
+            struct Stored: Decodable, Hashable { let call_id: String; let outcome: String; let wait_seconds: Int?; let handling_seconds: Int?; let local_date: String; let local_hour: Int }
+            let stored = try await sql.raw("SELECT call_id, outcome, wait_seconds, handling_seconds, local_date, local_hour FROM call_traces").all(decoding: Stored.self)
+            let replayed = try await FigureRollups.traces(events: "1 = 1", calls: "1 = 1", on: sql).map {
+                Stored(call_id: $0.callID, outcome: $0.outcome.rawValue, wait_seconds: $0.timeToAnswer.map { Int($0) },
+                       handling_seconds: $0.handlingTime.map { Int($0) }, local_date: "2026-11-24", local_hour: 9)
+            }
+            #expect(stored.count == 4 && Set(stored) == Set(replayed))
+            struct Change: Decodable, Equatable { let kind: String }
+            // The three changes happened at the same instant of the test clock: compared as a set of kinds.
+            #expect(try await sql.raw("SELECT kind FROM appointment_changes ORDER BY kind").all(decoding: Change.self).map(\.kind)
+                    == ["booked", "cancelled", "moved"])
         }
     }
 

@@ -27,9 +27,9 @@ struct CenterFiguresTests {
             event("E", .ringing, at(9, 40)),
         ]
         let calls = [
-            JournalCallFact(practiceID: practice, telephonyCallID: "A", openedAt: at(9, 0, 9), closedAt: at(9, 5, 8)),
-            JournalCallFact(practiceID: practice, telephonyCallID: "B", openedAt: at(9, 10, 20), closedAt: at(9, 12, 20)),
-            JournalCallFact(practiceID: practice, telephonyCallID: nil, openedAt: at(10, 0), closedAt: at(10, 3)),
+            JournalCallFact(id: UUID(), practiceID: practice, telephonyCallID: "A", openedAt: at(9, 0, 9), closedAt: at(9, 5, 8)),
+            JournalCallFact(id: UUID(), practiceID: practice, telephonyCallID: "B", openedAt: at(9, 10, 20), closedAt: at(9, 12, 20)),
+            JournalCallFact(id: UUID(), practiceID: practice, telephonyCallID: nil, openedAt: at(10, 0), closedAt: at(10, 3)),
         ]
         return CallTrace.traces(events: events, calls: calls)
     }
@@ -59,6 +59,29 @@ struct CenterFiguresTests {
         #expect(figures.meanRings == 2.8)
     }
 
+    @Test func timesAreCountedInWholeSeconds() {
+        let traces = CallTrace.traces(events: [Self.event("W", .ringing, Self.at(9, 0)), Self.event("W", .answered, Self.at(9, 0).addingTimeInterval(14.9))],
+                                      calls: [JournalCallFact(id: UUID(), practiceID: Self.practice, telephonyCallID: "W", openedAt: Self.at(9, 0, 16),
+                                                              closedAt: Self.at(9, 0).addingTimeInterval(74.8))])
+        // 14.9 s is 14 s, before the 4th ring; answered at 14.9 s and closed at 74.8 s: 59 s handled.
+        #expect(traces[0].timeToAnswer == 14 && traces[0].handlingTime == 59)
+        #expect(CallFigures(traces).answeredBeforeFourthRing == 1)
+    }
+
+    @Test func talliesAddUpAndCountAsTheCallsThemselves() {
+        let morning = Self.morning()
+        let halves = CallTally(Array(morning.prefix(3))) + CallTally(Array(morning.dropFirst(3)))
+        #expect(halves == CallTally(morning))
+        #expect(CallFigures(halves) == CallFigures(morning))
+        var byHand = CallTally()
+        byHand.add(.answered, byHand: true, count: 2)
+        byHand.add(handling: 60, count: 2)
+        #expect(CallFigures(byHand).answeredByHand == 2 && CallFigures(byHand).handlingTime == DurationSummary([60, 60]))
+        // Counted values give the same summary as the values one by one.
+        #expect(DurationSummary(counts: [8: 3, 20: 1, 2: 1]) == DurationSummary([8, 20, 8, 2, 8]))
+        #expect(DurationSummary(counts: [5: 0]) == DurationSummary([]))
+    }
+
     @Test func nothingPresentedGivesNoRates() {
         let figures = CallFigures([])
         #expect(figures.presented == 0 && figures.answerRate == nil && figures.answeredBeforeFourthRing == nil && figures.meanRings == nil)
@@ -67,7 +90,7 @@ struct CenterFiguresTests {
 
     @Test func anAnsweredEventWinsOverTheLaterOpeningOfTheCall() {
         let traces = CallTrace.traces(events: [Self.event("X", .ringing, Self.at(9, 0)), Self.event("X", .answered, Self.at(9, 0, 4))],
-                                      calls: [JournalCallFact(practiceID: Self.practice, telephonyCallID: "X", openedAt: Self.at(9, 0, 30), closedAt: nil)])
+                                      calls: [JournalCallFact(id: UUID(), practiceID: Self.practice, telephonyCallID: "X", openedAt: Self.at(9, 0, 30), closedAt: nil)])
         #expect(traces.count == 1 && traces[0].timeToAnswer == 4 && traces[0].handlingTime == nil)
     }
 

@@ -13,6 +13,7 @@ enum PermanenceCommands {
         app.asyncCommands.use(SeedLoadCommand(), as: "seed-load")
         app.asyncCommands.use(BenchInsertsCommand(), as: "bench-inserts")
         app.asyncCommands.use(SeedPatientsCommand(), as: "seed-patients")
+        app.asyncCommands.use(SeedFiguresCommand(), as: "seed-figures")
         app.asyncCommands.use(UserCommands(), as: "user")
         app.asyncCommands.use(ImportCommands(), as: "import")
         app.asyncCommands.use(ReportCommands(), as: "report")
@@ -154,6 +155,56 @@ struct SeedPatientsCommand: AsyncCommand {
                                                        samplesDirectory: samples, password: "permanence-charge")
         context.console.print("\(summary.patients) patients in \(summary.practices) practices, \(summary.searchSamples) searches and "
             + "\(summary.callerSamples) caller numbers written to \(samples) (\(ContinuousClock.now - began))")
+    }
+}
+
+/// `permanence seed-figures`: a center of many practices over a year of calls, appointments and transmissions, for
+/// the figures' benchmarks (see Benchmarks/README.md).
+struct SeedFiguresCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "practices", help: "How many practices (default 100).")
+        var practices: Int?
+        @Option(name: "days", help: "How many days before today (default 365).")
+        var days: Int?
+        @Option(name: "calls", help: "How many calls presented in all (default 2000000).")
+        var calls: Int?
+        @Option(name: "appointments", help: "How many appointments in all (default 1000000).")
+        var appointments: Int?
+        @Option(name: "transmissions", help: "How many transmissions in all (default 200000).")
+        var transmissions: Int?
+        @Option(name: "seed", help: "The seed (default 1).")
+        var seed: Int?
+    }
+
+    var help: String { "Fills an empty database with a center's year of calls, appointments and transmissions for the figures' benchmarks." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        var sizes = FigureLoadSeeder.Sizes()
+        sizes.practices = signature.practices ?? sizes.practices
+        sizes.days = signature.days ?? sizes.days
+        sizes.calls = signature.calls ?? sizes.calls
+        sizes.appointments = signature.appointments ?? sizes.appointments
+        sizes.transmissions = signature.transmissions ?? sizes.transmissions
+        guard (1...1_000).contains(sizes.practices) else { throw CommandFailure(description: "--practices: from 1 to 1000") }
+        guard (7...731).contains(sizes.days) else { throw CommandFailure(description: "--days: from 7 to 731") }
+        for (name, value) in [("calls", sizes.calls), ("appointments", sizes.appointments), ("transmissions", sizes.transmissions)]
+        where !(0...10_000_000).contains(value) {
+            throw CommandFailure(description: "--\(name): from 0 to 10000000")
+        }
+        try await DatabaseSetup.prepare(app, settings: app.settings)
+        guard try await DemoSeeder.isEmpty(app.db) else {
+            throw CommandFailure(description: "The database already holds data; seed-figures only fills an empty database.")
+        }
+        let began = ContinuousClock.now
+        try await FigureLoadSeeder.seed(app: app, sizes: sizes, seed: UInt64(max(0, signature.seed ?? 1)), password: "permanence-charge") {
+            context.console.print("\($0) (\(ContinuousClock.now - began))")
+        }
+        context.console.print("\(sizes.calls) calls, \(sizes.appointments) appointments and \(sizes.transmissions) transmissions in "
+            + "\(sizes.practices) practices over \(sizes.days) days (\(ContinuousClock.now - began)); user \(LoadSeeder.email)")
+        let cost = try await FigureLoadSeeder.writeCost(app: app, count: 500)
+        context.console.print(String(format: "per telephony event (500 calls): the event's insert median %.2f ms, p99 %.2f ms; "
+            + "its call's trace written again median %.2f ms, p99 %.2f ms", cost.event.0, cost.event.1, cost.trace.0, cost.trace.1))
     }
 }
 

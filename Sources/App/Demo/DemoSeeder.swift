@@ -27,6 +27,7 @@ enum DemoSeeder {
         try await write(data, app: app)
         try await writePlaybooks(data, app: app)
         try await writeJournalSettings(data, app: app)
+        try await DemoCallHistory.make(seed: seed, today: today, data: data).write(center: data.centerID, app: app)
         return data.users.map { Login(role: $0.role, email: $0.email) }
     }
 

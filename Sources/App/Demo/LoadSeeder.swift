@@ -25,11 +25,8 @@ enum LoadSeeder {
         let patientIDs = (0..<500).map { _ in rng.uuid() }
         try await app.writer.transaction(on: app.db, actor: .system("seed-load")) { tx, journal in
             try await CenterRecord(id: centerID, name: "Centre de charge").create(on: tx)
-            _ = try await PracticeSetupStore.insert(PracticeInput(
-                name: "Cabinet de charge", slug: practiceSlug, specialty: "Médecine générale", address: "1 place de l'Essai, 75001 Paris", access: nil,
-                departement: "75", timeZone: zone.identifier, openedHolidays: nil, numbers: [DialledNumberDTO(number: "+33199009999", label: nil)],
-                coverage: DemoDataset.coverage, outsideHoursMessage: "Secrétariat fermé : en cas d'urgence vitale, appelez le 15.",
-                greeting: "Cabinet de charge, bonjour.", serviceStartsOn: nil), id: practiceID, center: centerID, live: true, on: tx, journal: journal)
+            try await PatientLoadSeeder.insertPractice(id: practiceID, center: centerID, slug: practiceSlug, name: "Cabinet de charge",
+                                                       phone: "+33199009999", on: tx, journal: journal)
             for (index, id) in fixture.practitionerIDs.enumerated() {
                 let practitioner = PractitionerRecord()
                 practitioner.id = id

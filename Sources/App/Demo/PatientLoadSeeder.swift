@@ -28,18 +28,6 @@ enum PatientLoadSeeder {
                          "cha", "nel", "dri", "fau", "gal", "hen", "jol", "kel", "lam", "mé", "noy", "pel", "rous", "tar", "vau", "yé"]
         for index in 0..<practices {
             let practiceID = rng.uuid()
-            let practice = PracticeRecord()
-            practice.id = practiceID
-            practice.$center.id = centerID
-            practice.slug = String(format: "essai-patients-%03d", index + 1)
-            practice.name = String(format: "Cabinet d'essai %03d", index + 1)
-            practice.kind = "Médecine générale"
-            practice.greeting = "Cabinet d'essai, bonjour."
-            practice.address = "1 place de l'Essai, 75000 Paris"
-            practice.phone = "+33199" + String(format: "%06d", index)
-            practice.timeZone = FrenchFormat.parisTimeZone.identifier
-            practice.alsaceMoselle = false
-            practice.openedHolidays = ""
             var rows: [BulkPatient] = []
             rows.reserveCapacity(perPractice)
             var familyPhone: PhoneNumber? = nil, familyName = ""
@@ -74,8 +62,10 @@ enum PatientLoadSeeder {
                 }
             }
             let batch = rows
-            try await app.writer.unjournaled(on: app.db) { tx in
-                try await practice.create(on: tx)
+            try await app.writer.transaction(on: app.db, actor: .system("seed-patients")) { tx, journal in
+                try await insertPractice(id: practiceID, center: centerID, slug: String(format: "essai-patients-%03d", index + 1),
+                                         name: String(format: "Cabinet d'essai %03d", index + 1), phone: "+33199" + String(format: "%06d", index),
+                                         on: tx, journal: journal)
                 try await PatientSearch.insertNew(batch, on: tx)
             }
         }
@@ -89,5 +79,17 @@ enum PatientLoadSeeder {
             try await DemoSeeder.enrolWithDemoKey(record, app: app)
         }
         return Summary(practices: practices, patients: perPractice * practices, searchSamples: searches.count, callerSamples: callers.count)
+    }
+
+    /// A general practice of a load test, in Paris, live, answering on `phone`: written as any practice is (journaled,
+    /// its dialled number in `practice_numbers`).
+    @discardableResult
+    static func insertPractice(id: UUID, center: UUID, slug: String, name: String, phone: String,
+                               on tx: any Database, journal: Journal) async throws -> PracticeRecord {
+        try await PracticeSetupStore.insert(PracticeInput(
+            name: name, slug: slug, specialty: "Médecine générale", address: "1 place de l'Essai, 75001 Paris", access: nil,
+            departement: "75", timeZone: FrenchFormat.parisTimeZone.identifier, openedHolidays: nil, numbers: [DialledNumberDTO(number: phone, label: nil)],
+            coverage: DemoDataset.coverage, outsideHoursMessage: "Secrétariat fermé : en cas d'urgence vitale, appelez le 15.",
+            greeting: "\(name), bonjour.", serviceStartsOn: nil), id: id, center: center, live: true, on: tx, journal: journal)
     }
 }

@@ -28,5 +28,6 @@ enum PermanenceMigrations {
         ArchivedMotifs(),
         PracticeService(),
         AuditChainHead(),
+        CreateFigureRollups(),
     ]
 }

@@ -50,19 +50,27 @@ public struct AppointmentFigures: Sendable, Equatable, Codable {
 
     /// `statuses`: the statuses of the appointments whose time came in the period.
     public init(changes: [AppointmentChangeFact], statuses: [AppointmentStatus]) {
+        self.init(counts: changes.reduce(into: [:]) { counts, change in counts[change.kind, default: [:]][change.author, default: 0] += 1 },
+                  cancellations: changes.filter { $0.kind == .cancelled },
+                  statuses: statuses.reduce(into: [:]) { counts, status in counts[status, default: 0] += 1 })
+    }
+
+    /// From the changes counted by kind and author, the cancellations themselves (for their notice) and the statuses
+    /// counted: the figures of a month read from the database come so.
+    public init(counts: [AppointmentChangeFact.Kind: [AppointmentChangeFact.Author: Int]], cancellations: [AppointmentChangeFact],
+                statuses: [AppointmentStatus: Int]) {
         func count(_ kind: AppointmentChangeFact.Kind) -> ByAuthor {
-            let of = changes.filter { $0.kind == kind }
-            return ByAuthor(center: of.filter { $0.author == .center }.count, practice: of.filter { $0.author == .practice }.count,
-                            other: of.filter { $0.author == .other }.count)
+            let of = counts[kind] ?? [:]
+            return ByAuthor(center: of[.center] ?? 0, practice: of[.practice] ?? 0, other: of[.other] ?? 0)
         }
         booked = count(.booked)
         moved = count(.moved)
         cancelled = count(.cancelled)
-        let notices = changes.filter { $0.kind == .cancelled }.map { $0.slotStart.timeIntervalSince($0.at) }
+        let notices = cancellations.map { $0.slotStart.timeIntervalSince($0.at) }
         cancellationNoticeHours = DurationSummary(notices.map { $0 / 3600 })
         lateCancellations = notices.filter { $0 < Self.lateNotice }.count
-        noShows = statuses.filter { $0 == .noshow }.count
-        honoured = statuses.filter { $0 == .arrived || $0 == .fulfilled }.count
+        noShows = statuses[.noshow] ?? 0
+        honoured = (statuses[.arrived] ?? 0) + (statuses[.fulfilled] ?? 0)
         noShowRate = noShows + honoured > 0 ? Double(noShows) / Double(noShows + honoured) : nil
     }
 }

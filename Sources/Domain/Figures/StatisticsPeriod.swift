@@ -96,11 +96,15 @@ public struct StatisticsPeriod: Sendable, Equatable {
 
     /// The bucket of `instant` at this period's granularity: « 2026-11-24T09 », « 2026-11-24 » or « 2026-11 ».
     public func bucket(of instant: Date, in zone: TimeZone) -> String {
-        let date = LocalDate(instant, in: zone)
+        bucket(day: LocalDate(instant, in: zone), hour: WallClock.minutes(of: instant, in: zone) / 60)
+    }
+
+    /// The bucket of an hour of a day (local to the center).
+    public func bucket(day: LocalDate, hour: Int) -> String {
         switch granularity {
-        case .hour: return "\(date)T" + String(format: "%02d", WallClock.minutes(of: instant, in: zone) / 60)
-        case .day: return date.description
-        case .month: return String(date.description.prefix(7))
+        case .hour: "\(day)T" + String(format: "%02d", hour)
+        case .day: day.description
+        case .month: String(day.description.prefix(7))
         }
     }
 }

@@ -60,7 +60,8 @@ final class Journal: @unchecked Sendable {
         if pending.count >= Self.batch { try await flush() }
     }
 
-    /// Seals the recorded entries after the chain's head, in order, and writes them in one statement.
+    /// Seals the recorded entries after the chain's head, in order, and writes them in one statement; the figures'
+    /// rollups follow them in the same transaction.
     func flush() async throws {
         guard !pending.isEmpty else { return }
         // Read at each flush, never remembered: a nested write of the same transaction may have moved it.
@@ -71,6 +72,7 @@ final class Journal: @unchecked Sendable {
             previous = (entry.id!, entry.hash)
         }
         try await Self.insert(pending, on: database)
+        try await FigureRollups.follow(pending, on: database)
         pending = []
     }
 

@@ -81,9 +81,7 @@ struct BoardController: RouteCollection {
             """).all(decoding: SecretaryRow.self)
         let entries = try await QueueStore.entries(for: principal, on: req.db, now: now)
         let today = LocalDate(now, in: FrenchFormat.parisTimeZone)
-        let traces = try await StatisticsStore.traces(in: DateInterval(start: WallClock.resolve(today, minutes: 0, in: FrenchFormat.parisTimeZone, ambiguity: .earlier).instant, end: now),
-                                                      practices: [], on: sql)
-        let byPractice = Dictionary(grouping: traces, by: \.practiceID)
+        let byPractice = try await StatisticsStore.tallies(of: today, on: sql)
         return Board(
             ringing: ringing.map {
                 Ringing(id: $0.id, practice: names[$0.practice_id] ?? "", caller: FrenchFormat.phone($0.caller_number.isEmpty ? nil : $0.caller_number),
@@ -91,8 +89,8 @@ struct BoardController: RouteCollection {
             },
             secretaries: secretaries.map { Secretary(name: $0.display_name, onCall: $0.on_call > 0, phoneExtension: $0.telephony_extension) },
             waiting: try await PracticesController.Waiting.of(principal, entries: entries, on: req.db),
-            today: byPractice.map { id, traces in
-                let figures = CallFigures(traces)
+            today: byPractice.map { id, tally in
+                let figures = CallFigures(tally)
                 return PracticeToday(name: names[id] ?? "", presented: figures.presented, answered: figures.answered, abandoned: figures.abandoned,
                                      answerRate: FrenchFormat.percent(figures.answerRate),
                                      medianToAnswer: FrenchFormat.seconds(figures.timeToAnswer.median))

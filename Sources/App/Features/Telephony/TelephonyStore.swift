@@ -102,7 +102,10 @@ enum TelephonyStore {
         event.$practice.id = practice.id!
         event.receivedAt = now
         do {
-            try await app.writer.unjournaled(on: app.db) { db in try await event.create(on: db) }
+            try await app.writer.unjournaled(on: app.db) { db in
+                try await event.create(on: db)
+                try await FigureRollups.refresh(telephonyCalls: [providerCallID], on: db)
+            }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw AppError.conflict(TelephonyEventRules.Refusal.replayed.reason)
         }
