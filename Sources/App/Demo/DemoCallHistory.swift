@@ -228,41 +228,27 @@ struct DemoCallHistory {
     static let eventColumns = ["id", "center_id", "provider_call_id", "kind", "caller_number", "dialled_number", "extension", "practice_id",
                                "call_id", "taken_by_label", "received_at"]
 
-    /// Writes the history in one journaled transaction: the calls and events in statements of 500 rows, the traces
+    /// Writes the history in one journaled transaction: the calls and events in multi-row statements, the traces
     /// of the calls lost, then one journal entry per call (the traces of the calls answered follow them).
     func write(center: UUID, app: Application) async throws {
         try await app.writer.transaction(on: app.db, actor: .system("seed-demo")) { tx, journal in
             let sql = tx as! any SQLDatabase
-            for chunk in calls.chunked(by: 500) {
-                var insert = sql.insert(into: "calls").columns(Self.callColumns)
-                for call in chunk {
-                    let row: [(any Encodable & Sendable)?] = [
-                        call.id, call.practiceID, call.callerNumber, call.patientID, call.reason.rawValue, call.notes, CallOutcome.handled.rawValue, "",
-                        "closed", "telephony", call.providerCallID, call.openedAt, call.closedAt, Int(call.closedAt.timeIntervalSince(call.openedAt).rounded()),
-                        call.agent.userID, call.agent.name, call.agent.name,
-                    ]
-                    insert = insert.values(row.map(SQLValue.of))
-                }
-                try await insert.run()
-            }
-            for chunk in events.chunked(by: 500) {
-                var insert = sql.insert(into: "telephony_events").columns(Self.eventColumns)
-                for event in chunk {
-                    let row: [(any Encodable & Sendable)?] = [
-                        UUID(), center, event.providerCallID, event.kind.rawValue, event.callerNumber, event.dialledNumber, event.phoneExtension,
-                        event.practiceID, event.callID, event.takenByLabel, event.at,
-                    ]
-                    insert = insert.values(row.map(SQLValue.of))
-                }
-                try await insert.run()
-            }
+            try await SQLValue.insert(calls.map { call in
+                [call.id, call.practiceID, call.callerNumber, call.patientID, call.reason.rawValue, call.notes, CallOutcome.handled.rawValue, "",
+                 "closed", "telephony", call.providerCallID, call.openedAt, call.closedAt, Int(call.closedAt.timeIntervalSince(call.openedAt).rounded()),
+                 call.agent.userID, call.agent.name, call.agent.name] as [(any Encodable & Sendable)?]
+            }, into: "calls", columns: Self.callColumns, on: sql)
+            try await SQLValue.insert(events.map { event in
+                [UUID(), center, event.providerCallID, event.kind.rawValue, event.callerNumber, event.dialledNumber, event.phoneExtension,
+                 event.practiceID, event.callID, event.takenByLabel, event.at] as [(any Encodable & Sendable)?]
+            }, into: "telephony_events", columns: Self.eventColumns, on: sql)
             let triaged = calls.filter { $0.triage != nil }
             var versions: [UUID: Int] = [:]
             for practiceID in Set(triaged.map(\.practiceID)) {
                 guard let record = try await PracticeRecord.find(practiceID, on: tx) else { continue }
                 versions[practiceID] = try await PlaybookStore.current(TriageProtocol.self, of: try AuthorizedPractice.commandLine(record), on: tx).number
             }
-            try await FigureLoadSeeder.insert(triaged.map { call in
+            try await SQLValue.insert(triaged.map { call in
                 let triage = call.triage!, result = triage.result
                 let answers = result.asked.map {
                     TriageEvaluationRecord.Answer(questionId: $0.question.id, question: $0.question.text, answer: $0.answer, redFlag: TriageProtocol.isRedFlag($0.question.id))
@@ -274,7 +260,7 @@ struct DemoCallHistory {
             }, into: "triage_evaluations", columns: ["id", "practice_id", "patient_id", "call_id", "protocol_version", "answers", "computed_level", "final_level",
                                                      "orientation", "action", "age_months", "callback_number", "transmission_needed", "created_by",
                                                      "created_by_label", "created_at"], on: sql)
-            try await FigureLoadSeeder.insert(triaged.map { call in
+            try await SQLValue.insert(triaged.map { call in
                 [UUID(), call.id, CallLinkKind.triage.rawValue, call.triage!.id, call.openedAt.addingTimeInterval(60)] as [(any Encodable & Sendable)?]
             }, into: "call_links", columns: ["id", "call_id", "kind", "target_id", "created_at"], on: sql)
             for call in triaged {

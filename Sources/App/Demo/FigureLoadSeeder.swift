@@ -93,7 +93,7 @@ enum FigureLoadSeeder {
             }
             try await app.writer.unjournaled(on: app.db) { [events, traces] db in
                 let sql = db as! any SQLDatabase
-                try await insert(events, into: "telephony_events", columns: DemoCallHistory.eventColumns, on: sql)
+                try await SQLValue.insert(events, into: "telephony_events", columns: DemoCallHistory.eventColumns, on: sql)
                 try await FigureRollups.write(traces, replacing: [], on: sql)
             }
 
@@ -128,10 +128,10 @@ enum FigureLoadSeeder {
             }
             try await app.writer.unjournaled(on: app.db) { [appointments, changes, transmissions] db in
                 let sql = db as! any SQLDatabase
-                try await insert(appointments, into: "appointments", columns: ["id", "practice_id", "practitioner_id", "patient_id", "starts_at", "ends_at",
+                try await SQLValue.insert(appointments, into: "appointments", columns: ["id", "practice_id", "practitioner_id", "patient_id", "starts_at", "ends_at",
                                                                                "status", "reason", "source", "created_at"], on: sql)
                 try await FigureRollups.writeChanges(changes, on: sql)
-                try await insert(transmissions, into: "transmissions", columns: ["id", "practice_id", "practitioner_id", "priority", "subject", "message",
+                try await SQLValue.insert(transmissions, into: "transmissions", columns: ["id", "practice_id", "practitioner_id", "priority", "subject", "message",
                                                                                  "callback_number", "state", "escalation_step", "sent_at", "sent_by_label",
                                                                                  "acknowledged_at"], on: sql)
             }
@@ -192,14 +192,5 @@ enum FigureLoadSeeder {
             if draw < 0 { return index }
         }
         return weights.count - 1
-    }
-
-    /// Rows in statements of at most 30,000 values (SQLite's limit is 32,766).
-    static func insert(_ rows: [[(any Encodable & Sendable)?]], into table: String, columns: [String], on sql: any SQLDatabase) async throws {
-        for chunk in rows.chunked(by: max(1, 30_000 / columns.count)) {
-            var insert = sql.insert(into: table).columns(columns)
-            for row in chunk { insert = insert.values(row.map(SQLValue.of)) }
-            try await insert.run()
-        }
     }
 }

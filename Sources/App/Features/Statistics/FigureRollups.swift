@@ -53,14 +53,10 @@ enum FigureRollups {
     static let traceColumns = ["call_id", "practice_id", "presented_at", "local_date", "local_hour", "outcome", "by_hand", "wait_seconds",
                                "handling_seconds"]
 
-    /// Replaces the traces of these calls by `traces` (written in statements of 1,000 rows).
+    /// Replaces the traces of these calls by `traces`.
     static func write(_ traces: [CallTrace], replacing keys: [String], on sql: any SQLDatabase) async throws {
         if !keys.isEmpty { try await sql.raw("DELETE FROM call_traces WHERE call_id IN (\(binds: keys))").run() }
-        for chunk in traces.chunked(by: 1_000) {
-            var insert = sql.insert(into: "call_traces").columns(traceColumns)
-            for trace in chunk { insert = insert.values(row(trace).map(SQLValue.of)) }
-            try await insert.run()
-        }
+        try await SQLValue.insert(traces.map(row), into: "call_traces", columns: traceColumns, on: sql)
     }
 
     /// A trace as its row: the day and hour it was presented in the center's time zone.
@@ -89,11 +85,7 @@ enum FigureRollups {
     static let changeColumns = ["id", "practice_id", "kind", "occurred_at", "actor_id", "slot_start"]
 
     static func writeChanges(_ rows: [[(any Encodable & Sendable)?]], on sql: any SQLDatabase) async throws {
-        for chunk in rows.chunked(by: 1_000) {
-            var insert = sql.insert(into: "appointment_changes").columns(changeColumns)
-            for row in chunk { insert = insert.values(row.map(SQLValue.of)) }
-            try await insert.run()
-        }
+        try await SQLValue.insert(rows, into: "appointment_changes", columns: changeColumns, on: sql)
     }
 
     /// What an appointment's journal entry did: a creation is a booking; a change of status to cancelled a
