@@ -1,5 +1,5 @@
 """Issue 21, part 6: the main screens checked against RGAA / WCAG 2.1 AA by axe-core, run in the headless browser on
-the pages a secretary and a practitioner use all day, and the supervisor's board, statistics and monthly report. No serious or critical violation is allowed; the minor and
+the pages a secretary and a practitioner use all day, and the supervisor's board, statistics and monthly report, the practice's connections and the practitioner's calendar feed. No serious or critical violation is allowed; the minor and
 moderate ones are printed (`pytest -s`) so that they are seen.
 
 axe-core comes from PyPI's `selenium-axe-python` (2.2.0, axe-core 4.9.1), the maintained continuation of
@@ -92,7 +92,17 @@ def test_axe_finds_no_serious_violation_on_the_main_screens(server, browser):
     browser.get(practice + "/rapports/2026-11")
     wait_for_text(browser, "Rapport mensuel")
     pages["rapport mensuel"] = audit(browser, "rapport mensuel")
-    assert len(pages) == 14
+    # The practice's connections to its software, and the practitioner's calendar in her phone.
+    browser.get(practice + "/connexions")
+    wait_for_text(browser, "Connexions du cabinet à ses logiciels")
+    pages["connexions"] = audit(browser, "connexions")
+    browser.delete_all_cookies()
+    browser.get(server + "/")
+    sign_in(browser, server, "dr.martin@permanence.test")
+    browser.get(server + "/portail/agenda-telephone")
+    wait_for_text(browser, "Mon agenda dans mon téléphone")
+    pages["agenda dans le téléphone"] = audit(browser, "agenda dans le téléphone")
+    assert len(pages) == 16
     faults = {page: serious(found) for page, found in pages.items() if serious(found)}
     assert not faults, faults
 

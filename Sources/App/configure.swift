@@ -31,7 +31,7 @@ func configure(_ app: Application, settings: AppSettings) async throws {
     usePageTemplates(app, reload: settings.reloadTemplates)
     app.middleware = Middlewares()
     app.middleware.use(MetricsMiddleware(metrics: app.metrics))
-    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(RequestLogging())
     app.middleware.use(ErrorRendering())
     app.middleware.use(SecurityHeaders())
 
@@ -77,6 +77,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: ReportsController())
     try signedIn.register(collection: StatisticsController())
     try signedIn.register(collection: BoardController())
+    try signedIn.register(collection: ConnectionsController())
     UsersController().bootBrowser(routes: signedIn)
     AccountController().bootBrowser(routes: signedIn)
     secondFactor.bootBrowser(routes: signedIn)
@@ -102,6 +103,12 @@ func routes(_ app: Application) throws {
     AccountController().bootAPI(routes: apiSignedIn)
     secondFactor.bootAPI(routes: apiSignedIn)
     AuditController().bootAPI(routes: apiSignedIn)
+
+    // FHIR R4 for the practices' software: a user's API token or a practice's connection token.
+    // The practitioners' calendar feeds: the secret address is the credential.
+    try app.register(collection: CalendarFeedController())
+    let fhir = app.grouped("fhir").grouped(BearerAuthenticator(), ConnectionAuthenticator(), RequireSignIn())
+    try fhir.register(collection: FHIRAPI())
 }
 
 /// `Public/` serves the style sheets and scripts on routes of their own, so that no other request looks at the disk:
@@ -130,6 +137,16 @@ struct StaticFiles: RouteCollection {
                 return response
             }
         }
+    }
+}
+
+/// Each request in the log, as Vapor's route logging writes it, but never a calendar feed's secret address: a feed's
+/// path is its only credential.
+struct RequestLogging: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let path = request.url.path.hasPrefix("/ical/") ? "/ical/…" : (request.url.path.removingPercentEncoding ?? request.url.path)
+        request.logger.info("\(request.method) \(path)")
+        return try await next.respond(to: request)
     }
 }
 

@@ -40,7 +40,8 @@ struct PracticeIsolationTests {
                                                "cabinets/:practiceID/fiche/modifier", "cabinets/:practiceID/protocole/modifier",
                                                "cabinets/:practiceID/parametres", "cabinets/:practiceID/mise-en-service",
                                                "cabinets/:practiceID/reprise-agenda",
-                                               "cabinets/:practiceID/rapports/:month", "cabinets/:practiceID/rapports/:month/csv"]
+                                               "cabinets/:practiceID/rapports/:month", "cabinets/:practiceID/rapports/:month/csv",
+                                               "cabinets/:practiceID/connexions", "cabinets/:practiceID/connexions/webhooks/:subscriptionID"]
 
     @Test func aSecretaryGets404ForAnotherPracticeThroughEveryBrowserRoute() async throws {
         try await withTestApp { app in

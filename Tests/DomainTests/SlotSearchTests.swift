@@ -49,6 +49,17 @@ struct SlotSearchTests {
         #expect(try builder.starts(from: oneSecondLate, now: oneSecondLate, limit: 1) == [utc("2026-11-30T08:20:00Z")])
     }
 
+    @Test func aWindowedSearchStopsBeforeItsEndAndMayAskMoreThanAPage() throws {
+        let builder = AgendaBuilder()
+        let query = SlotQuery(motifID: builder.motifID, from: monday0800, limit: SlotQuery.maximumWindowLimit, until: utc("2026-11-30T09:00:00Z"))
+        // 09:00–10:00 local: three 20-minute slots, none starting at 10:00.
+        #expect(try builder.agenda.freeSlots(query, now: monday0800).map(\.start) == [utc("2026-11-30T08:00:00Z"), utc("2026-11-30T08:20:00Z"), utc("2026-11-30T08:40:00Z")])
+        // Without a window, a page of at most 100.
+        #expect(throws: SlotSearchError.limitOutOfRange(maximum: 100)) {
+            try builder.agenda.freeSlots(SlotQuery(motifID: builder.motifID, from: self.monday0800, limit: 101), now: self.monday0800)
+        }
+    }
+
     @Test func nothingIsOfferedBeyondTheHorizon() throws {
         var builder = AgendaBuilder()
         builder.motif.horizonDays = 1

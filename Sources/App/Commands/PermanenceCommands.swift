@@ -19,6 +19,7 @@ enum PermanenceCommands {
         app.asyncCommands.use(ReportCommands(), as: "report")
         app.asyncCommands.use(AuditCommands(), as: "audit")
         app.asyncCommands.use(TelephonyCommands(), as: "telephony")
+        app.asyncCommands.use(CalendarFeedCommand(), as: "calendar-feed")
         app.asyncCommands.use(SimulateCallCommand(), as: "simulate-call")
         app.asyncCommands.use(PracticeCommands(), as: "practice")
         app.asyncCommands.use(BackupCommand(), as: "backup")

@@ -39,6 +39,9 @@ struct ErrorRendering: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
+            if request.url.path == "/fhir" || request.url.path.hasPrefix("/fhir/") {
+                return try Self.operationOutcome(for: error, request: request)
+            }
             let appError = Self.appError(for: error, request: request)
             if request.url.path.hasPrefix("/api/") {
                 return try Self.problemResponse(appError, request: request)
@@ -86,6 +89,42 @@ struct ErrorRendering: AsyncMiddleware {
         try response.content.encode(problem, using: encoder)
         response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
         error.addRetryAfter(to: response, now: request.application.clock.now())
+        return response
+    }
+
+    /// FHIR's refusals: an `OperationOutcome`, one issue per fault, with the status FHIR servers answer.
+    static func operationOutcome(for error: any Error, request: Request) throws -> Response {
+        var status: HTTPResponseStatus
+        var outcome: FHIR.OperationOutcome
+        if let refusal = error as? FHIRError {
+            status = refusal.status
+            outcome = refusal.outcome
+        } else {
+            let appError = appError(for: error, request: request)
+            status = appError.status
+            let code = switch appError {
+            case .unauthenticated, .unauthenticatedBecause: "login"
+            case .forbidden, .forbiddenBecause: "forbidden"
+            case .notFound: "not-found"
+            case .validation: "invalid"
+            case .conflict, .slotTaken: "conflict"
+            case .unavailable: "transient"
+            case .refusedByHTTP: "processing"
+            default: "exception"
+            }
+            var issues = [FHIR.Issue(severity: "error", code: code, diagnostics: appError.detail)]
+            if case .validation(let errors) = appError {
+                issues = errors.map { FHIR.Issue(severity: "error", code: "invalid", diagnostics: "\($0.field) : \($0.reason)", expression: [$0.field]) }
+            }
+            if case .slotTaken(let conflict) = appError {
+                issues[0].diagnostics += conflict.kind == "appointment" ? " (Appointment/\(conflict.id.uuidString))" : " (créneau retenu au téléphone)"
+            }
+            outcome = FHIR.OperationOutcome(issue: issues)
+            if case .refusedByHTTP(let refused) = appError, refused == .methodNotAllowed || refused == .unsupportedMediaType { status = refused }
+        }
+        let response = try FHIRAPI.respond(outcome, status: status)
+        if status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
+        if case .unavailable = error as? AppError { (error as! AppError).addRetryAfter(to: response, now: request.application.clock.now()) }
         return response
     }
 

@@ -29,5 +29,6 @@ enum PermanenceMigrations {
         PracticeService(),
         AuditChainHead(),
         CreateFigureRollups(),
+        CreateConnections(),
     ]
 }

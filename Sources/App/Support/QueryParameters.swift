@@ -45,4 +45,12 @@ struct QueryParameters {
     }
 
     subscript(_ name: String) -> String? { values[Substring(name)] }
+
+    /// Every pair in order, a name given twice kept twice (FHIR's `date=ge…&date=lt…`); nil values are malformed.
+    static func pairs(_ query: String?, plusIsSpace: Bool) -> [(name: String, value: String?)] {
+        (query ?? "").split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (decode(parts[0], plusIsSpace: plusIsSpace) ?? String(parts[0]), parts.count == 2 ? decode(parts[1], plusIsSpace: plusIsSpace) : "")
+        }
+    }
 }

@@ -50,6 +50,9 @@ public enum Permission: Sendable, Equatable {
     case viewStatistics
     /// The live board of the center (calls ringing, secretaries on a call, the queue): supervisors and administrators.
     case viewBoard
+    /// A practice's connections to its own software (tokens, webhooks): its practitioners, the supervisors and the
+    /// administrators; never the secretaries who answer its calls.
+    case manageConnections
 }
 
 /// Who may reach what: the one place the rules of access are written down.
@@ -65,7 +68,7 @@ public enum AccessPolicy {
         case .manageUsers, .configureCenter: role == .admin
         case .editAgenda, .managePatientFiles, .editPlaybook: role != .secretary
         case .viewAudit, .managePractices, .viewBoard: role == .admin || role == .supervisor
-        case .viewStatistics: role != .secretary
+        case .viewStatistics, .manageConnections: role != .secretary
         }
     }
 

@@ -25,10 +25,14 @@ public struct SlotQuery: Equatable, Sendable {
     public var newPatient: Bool
     /// Slots for an appointment already booked (a move): its motif may since have been archived.
     public var forBookedAppointment: Bool
+    /// Only slots starting before this instant: a search over a window (FHIR's `start=lt…`), which may ask up to
+    /// `maximumWindowLimit` slots.
+    public var until: Date?
 
     public init(motifID: UUID, practitionerID: UUID? = nil, from: Date, limit: Int = 10, partOfDay: PartOfDay? = nil,
                 notBefore: LocalTime? = nil, weekdays: Set<Int>? = nil, urgent: Bool = false,
-                channel: BookingChannel = .secretary, newPatient: Bool = false, forBookedAppointment: Bool = false) {
+                channel: BookingChannel = .secretary, newPatient: Bool = false, forBookedAppointment: Bool = false,
+                until: Date? = nil) {
         self.motifID = motifID
         self.practitionerID = practitionerID
         self.from = from
@@ -40,9 +44,11 @@ public struct SlotQuery: Equatable, Sendable {
         self.channel = channel
         self.newPatient = newPatient
         self.forBookedAppointment = forBookedAppointment
+        self.until = until
     }
 
     public static let maximumLimit = 100
+    public static let maximumWindowLimit = 2_000
 }
 
 /// A free slot.
@@ -158,7 +164,8 @@ public struct PracticeAgenda: Sendable {
 
     /// The first free slots matching `query`, in time order, seen from `now`.
     public func freeSlots(_ query: SlotQuery, now: Date) throws(SlotSearchError) -> [Slot] {
-        guard (1...SlotQuery.maximumLimit).contains(query.limit) else { throw .limitOutOfRange(maximum: SlotQuery.maximumLimit) }
+        let maximum = query.until == nil ? SlotQuery.maximumLimit : SlotQuery.maximumWindowLimit
+        guard (1...maximum).contains(query.limit) else { throw .limitOutOfRange(maximum: maximum) }
         guard let motif = motifs[query.motifID] else { throw .unknownMotif }
         if motif.archived && !query.forBookedAppointment { throw .archivedMotif }
         guard motif.bookableBy.contains(query.channel) else { throw .channelNotAllowed(query.channel) }
@@ -174,7 +181,9 @@ public struct PracticeAgenda: Sendable {
 
         // Notice is met at its exact boundary: a slot starting at now + notice may be booked.
         let earliest = max(query.from, now.addingTimeInterval(TimeInterval(motif.minimumNoticeMinutes * 60)))
-        let latestStart = now.addingTimeInterval(TimeInterval(motif.horizonDays * 86_400))
+        var latestStart = now.addingTimeInterval(TimeInterval(motif.horizonDays * 86_400))
+        // A start before `until`: the last second of the window at the latest (starts fall on whole minutes).
+        if let until = query.until { latestStart = min(latestStart, until.addingTimeInterval(-1)) }
         guard earliest <= latestStart else { return [] }
         var day = LocalDate(earliest, in: timeZone)
         let lastDay = LocalDate(latestStart, in: timeZone)

@@ -67,6 +67,11 @@ public enum BookingRefusal: Error, Equatable, Sendable {
 extension PracticeAgenda {
     public func motif(_ id: UUID) -> Motif? { motifs[id] }
 
+    /// The motifs a practitioner takes (not archived), by label.
+    public func motifs(of practitioner: UUID) -> [Motif] {
+        motifs.values.filter { !$0.archived && $0.practitionerIDs.contains(practitioner) }.sorted { ($0.label, $0.id.uuidString) < ($1.label, $1.id.uuidString) }
+    }
+
     /// Every motif of the practice, archived ones too, by label (as the screens list them).
     public var motifList: [Motif] {
         motifs.values.sorted { $0.label == $1.label ? $0.id.uuidString < $1.id.uuidString : $0.label < $1.label }

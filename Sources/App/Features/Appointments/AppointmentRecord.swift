@@ -33,6 +33,8 @@ final class AppointmentRecord: Model, @unchecked Sendable {
     /// When the status was last changed (an undo is allowed that same day) and the reason given for an undo.
     @OptionalField(key: "status_changed_at") var statusChangedAt: Date?
     @OptionalField(key: "status_reason") var statusReason: String?
+    /// Its revision in the practitioners' calendars (iCalendar `SEQUENCE`): raised by each move and by the cancellation.
+    @OptionalField(key: "calendar_sequence") var calendarSequence: Int?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @OptionalField(key: "updated_at") var updatedAt: Date?
 
@@ -58,6 +60,7 @@ final class AppointmentRecord: Model, @unchecked Sendable {
             ("source", source), ("notes", notes), ("urgency_level", urgencyLevel), ("override_reason", overrideReason),
             ("cancellation_party", cancellationParty), ("cancellation_reason", cancellationReason), ("series_id", seriesID),
             ("booked_by", bookedBy), ("status_changed_at", statusChangedAt), ("status_reason", statusReason),
+            ("calendar_sequence", calendarSequence),
             ("created_at", createdAt), ("updated_at", updatedAt),
         ]
     }

@@ -48,6 +48,7 @@ extension AppointmentStore {
                     plan.record.startsAt = plan.to
                     plan.record.endsAt = end(of: plan.to, motif: motif)
                     if !plan.breaches.isEmpty { plan.record.overrideReason = input.override?.reason }
+                    plan.record.calendarSequence = (plan.record.calendarSequence ?? 0) + 1
                     plan.record.updatedAt = ctx.now
                     try await plan.record.update(on: tx)
                     try await SlotOccupancy.take(SlotOccupancy.row(for: plan.record, bufferMinutes: motif.bufferAfterMinutes), now: ctx.now, on: tx, journal: journal, changes: changes)
@@ -94,6 +95,7 @@ extension AppointmentStore {
                 target.status = AppointmentStatus.cancelled.rawValue
                 target.cancellationParty = input.party
                 target.cancellationReason = input.reason
+                target.calendarSequence = (target.calendarSequence ?? 0) + 1
                 target.updatedAt = ctx.now
                 try await target.update(on: tx)
                 try await SlotOccupancy.release(SlotOccupancyRecord.query(on: tx).filter(\.$appointmentID == target.id!), changes: changes)

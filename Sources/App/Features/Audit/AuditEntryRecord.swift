@@ -52,6 +52,7 @@ struct AuditActor: Sendable, Equatable {
 
     /// A journal label as a person reads it: the system's acts named for what they are; an account's label as it is.
     static func readable(_ label: String) -> String {
+        if label.hasPrefix("connexion:") { return "Logiciel du cabinet « \(label.dropFirst("connexion:".count)) »" }
         guard label.hasPrefix("system:") else { return label }
         return switch label.dropFirst("system:".count) {
         case "escalade": "Permanence — relance automatique"

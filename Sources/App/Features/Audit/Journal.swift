@@ -61,7 +61,7 @@ final class Journal: @unchecked Sendable {
     }
 
     /// Seals the recorded entries after the chain's head, in order, and writes them in one statement; the figures'
-    /// rollups follow them in the same transaction.
+    /// rollups and the webhook deliveries they ask follow them in the same transaction.
     func flush() async throws {
         guard !pending.isEmpty else { return }
         // Read at each flush, never remembered: a nested write of the same transaction may have moved it.
@@ -73,6 +73,7 @@ final class Journal: @unchecked Sendable {
         }
         try await Self.insert(pending, on: database)
         try await FigureRollups.follow(pending, on: database)
+        try await Webhooks.follow(pending, on: database)
         pending = []
     }
 

@@ -59,7 +59,10 @@ struct BearerAuthenticator: AsyncMiddleware {
 /// Routes behind it need a signed-in user: the browser is sent to the login page, the API answers 401.
 struct RequireSignIn: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let machine = request.url.path.hasPrefix("/api/") || request.url.path.hasPrefix("/fhir")
         guard request.principal != nil else {
+            // FHIR's refusals are OperationOutcomes, written by `ErrorRendering`.
+            if request.url.path.hasPrefix("/fhir") { throw AppError.unauthenticated }
             if request.url.path.hasPrefix("/api/") {
                 let response = try ErrorRendering.problemResponse(.unauthenticated, request: request)
                 response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer")
@@ -70,11 +73,11 @@ struct RequireSignIn: AsyncMiddleware {
             return request.redirect(to: target)
         }
         if request.principal?.mustChangePassword == true, !AccountController.openBeforeChange(request) {
-            if request.url.path.hasPrefix("/api/") { throw AppError.forbiddenBecause(AccountController.changeFirst) }
+            if machine { throw AppError.forbiddenBecause(AccountController.changeFirst) }
             return request.redirect(to: AccountController.passwordPage)
         }
         if request.principal?.mustEnrolSecondFactor == true, !SecondFactorController.openBeforeEnrolment(request) {
-            if request.url.path.hasPrefix("/api/") { throw AppError.forbiddenBecause(SecondFactorController.enrolFirst) }
+            if machine { throw AppError.forbiddenBecause(SecondFactorController.enrolFirst) }
             return request.redirect(to: SecondFactorController.page)
         }
         return try await next.respond(to: request)

@@ -22,8 +22,13 @@ struct Principal: Sendable {
     var mustChangePassword = false
     /// Their role asks a second factor they have not enrolled: only its enrolment is open.
     var mustEnrolSecondFactor = false
+    /// A practice's software signed in with its connection token (`/fhir` only): what the token allows.
+    var connection: ConnectionGrant? = nil
 
-    var auditActor: AuditActor { AuditActor(userID: userID, label: email, name: AuditActor.personName(displayName, role: role)) }
+    var auditActor: AuditActor {
+        if let connection { return AuditActor(userID: nil, label: "connexion:" + connection.label) }
+        return AuditActor(userID: userID, label: email, name: AuditActor.personName(displayName, role: role))
+    }
 
     var csrfToken: String? {
         if case .session(_, let token) = credential { return token }

@@ -117,6 +117,8 @@ struct PracticesController: RouteCollection {
         let kind: String
         /// The last month's report, for those who see the figures (supervisors, administrators).
         let reportMonth: String?
+        /// The practice's connections to its software (not for secretaries).
+        let mayManageConnections: Bool
     }
 
     struct ProcedureView: Encodable {
@@ -189,7 +191,8 @@ struct PracticesController: RouteCollection {
             appointments: rows,
             sheet: playbook.document.sheet, procedures: playbook.document.procedures.map(ProcedureView.init), playbookVersion: playbook.number,
             kind: practice.kind,
-            reportMonth: AccessPolicy.role(principal.role, has: .viewStatistics) ? StatisticsPeriod.previousMonth(of: LocalDate(now, in: zone)) : nil))
+            reportMonth: AccessPolicy.role(principal.role, has: .viewStatistics) ? StatisticsPeriod.previousMonth(of: LocalDate(now, in: zone)) : nil,
+            mayManageConnections: AccessPolicy.role(principal.role, has: .manageConnections)))
     }
 
     static func todayBounds(now: Date, zone: TimeZone = FrenchFormat.parisTimeZone) -> (Date, Date) {

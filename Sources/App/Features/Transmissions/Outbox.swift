@@ -83,34 +83,57 @@ enum Outbox {
         }
     }
 
-    /// Sends what is due through the application's provider; returns how many were delivered.
+    /// Sends what is due through the application's provider (webhooks to their receivers); returns how many were delivered.
     @discardableResult
     static func deliver(app: Application, now: Date) async throws -> Int {
-        let provider = app.deliveryProvider
-        let due = try await OutboxMessageRecord.query(on: app.db).filter(\.$state == "pending").filter(\.$nextAttemptAt <= now)
-            .sort(\.$nextAttemptAt).limit(50).all()
-        var delivered = 0
-        for message in due {
-            message.attempts += 1
-            message.provider = provider.name
-            do {
-                try await provider.deliver(OutboundMessage(channel: message.channel, recipient: message.recipient, subject: message.subject, body: message.body))
-                message.state = "sent"
-                message.sentAt = now
-                message.lastError = nil
-                delivered += 1
-            } catch {
-                message.lastError = String(describing: error).prefix(500).description
-                app.metrics.count("permanence_outbox_delivery_failures_total", [("channel", message.channel)])
-                if message.attempts > retryDelays.count {
-                    message.state = "failed"
-                    app.logger.error("Avis abandonné après \(message.attempts) essais", metadata: ["outbox": .string(message.id!.uuidString)])
-                } else {
-                    message.nextAttemptAt = now.addingTimeInterval(retryDelays[message.attempts - 1])
-                }
-            }
-            try await app.writer.unjournaled(on: app.db) { db in try await message.update(on: db) }
+        func due(webhooks: Bool) async throws -> [OutboxMessageRecord] {
+            let query = OutboxMessageRecord.query(on: app.db).filter(\.$state == "pending").filter(\.$nextAttemptAt <= now)
+            if webhooks { query.filter(\.$channel == Webhooks.channel) } else { query.filter(\.$channel != Webhooks.channel) }
+            return try await query.sort(\.$nextAttemptAt).limit(50).all()
         }
+        // The practitioners' notices first, one by one: a slow webhook receiver never holds back an urgent matter's notice.
+        var delivered = 0
+        for message in try await due(webhooks: false) where try await attempt(message, app: app, now: now) { delivered += 1 }
+        // Then the webhooks, eight receivers at a time (each has 10 seconds to answer).
+        for batch in try await due(webhooks: true).chunked(by: 8) {
+            delivered += try await withThrowingTaskGroup(of: Bool.self) { group in
+                for message in batch { group.addTask { try await attempt(message, app: app, now: now) } }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+        }
+        return delivered
+    }
+
+    /// One try of one message: "sent" only once the provider (or the webhook's receiver, with a 2xx) accepted it.
+    @discardableResult
+    static func attempt(_ message: OutboxMessageRecord, app: Application, now: Date) async throws -> Bool {
+        let provider = app.deliveryProvider
+        message.attempts += 1
+        let webhook = message.channel == Webhooks.channel
+        message.provider = webhook ? "receiver" : provider.name
+        var delivered = false
+        do {
+            if webhook {
+                message.responseCode = try await Webhooks.deliver(message, app: app, now: now)
+            } else {
+                try await provider.deliver(OutboundMessage(channel: message.channel, recipient: message.recipient, subject: message.subject, body: message.body))
+            }
+            message.state = "sent"
+            message.sentAt = now
+            message.lastError = nil
+            delivered = true
+        } catch {
+            if let refused = error as? Webhooks.Refused { message.responseCode = refused.code }
+            message.lastError = String(describing: error).prefix(500).description
+            app.metrics.count("permanence_outbox_delivery_failures_total", [("channel", message.channel)])
+            if message.attempts > retryDelays.count {
+                message.state = "failed"
+                app.logger.error("Envoi abandonné après \(message.attempts) essais", metadata: ["outbox": .string(message.id!.uuidString)])
+            } else {
+                message.nextAttemptAt = now.addingTimeInterval(retryDelays[message.attempts - 1])
+            }
+        }
+        try await app.writer.unjournaled(on: app.db) { db in try await message.update(on: db) }
         return delivered
     }
 }

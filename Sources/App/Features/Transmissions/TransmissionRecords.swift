@@ -62,7 +62,7 @@ final class EscalationPolicyRecord: Model, @unchecked Sendable {
     }
 }
 
-/// A message waiting to leave by e-mail or SMS, retried until delivered or given up.
+/// A message waiting to leave by e-mail, SMS or webhook, retried until delivered or given up.
 final class OutboxMessageRecord: Model, @unchecked Sendable {
     static let schema = "outbox_messages"
 
@@ -82,6 +82,10 @@ final class OutboxMessageRecord: Model, @unchecked Sendable {
     @OptionalField(key: "provider") var provider: String?
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "sent_at") var sentAt: Date?
+    /// A webhook delivery: its subscription, its event and the receiver's last answer code.
+    @OptionalField(key: "webhook_subscription_id") var webhookSubscriptionID: UUID?
+    @OptionalField(key: "event") var event: String?
+    @OptionalField(key: "response_code") var responseCode: Int?
 
     init() {}
 }
