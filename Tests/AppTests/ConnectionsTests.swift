@@ -131,6 +131,35 @@ struct ConnectionsTests {
         }
     }
 
+    @Test func theCentersSubscriptionHearsEveryPracticeAndOnlyAdministratorsMakeIt() async throws {
+        let receiver = try await WebhookReceiver()
+        try await withTestApp { app in
+            let s = try await AppointmentsAPITests.setUp(app)
+            var admin = Browser(app)
+            try await admin.signIn(s.world.admin)
+            let page = try await admin.get("/admin/centre/webhooks")
+            #expect(page.status == .ok)
+            let made = try await admin.post("/admin/centre/webhooks", form: [("csrf", try #require(Browser.csrfToken(in: page.body.string))), ("url", receiver.url),
+                                                                             ("events[]", "appointment.booked")])
+            #expect(made.status == .created && made.body.string.contains("whsec_"))
+            let subscription = try #require(try await WebhookSubscriptionRecord.query(on: app.db).first())
+            #expect(subscription.$practice.id == nil)
+            // A booking in practice A is told; the test button reaches the receiver at once.
+            #expect(try await app.api(.POST, "\(s.base)/appointments", token: s.token, json: s.booking("2026-11-26T10:00:00+01:00")).status == .created)
+            #expect(try await Outbox.deliver(app: app, now: app.clock.now()) == 1)
+            let tested = try await admin.post("/admin/centre/webhooks/\(subscription.id!)/essai", form: [("csrf", try #require(Browser.csrfToken(in: page.body.string)))])
+            #expect(tested.status == .seeOther || tested.status == .found)
+            #expect(receiver.deliveries.map { $0.headers.first(name: "X-Permanence-Event") } == ["appointment.booked", "test"])
+            let log = try await admin.get("/admin/centre/webhooks/\(subscription.id!)")
+            #expect(log.body.string.contains("Essai · réponse 204 · reçu") && log.body.string.contains("Rendez-vous pris · réponse 204 · reçu"))
+            // A supervisor does not make the center's subscriptions.
+            var supervisor = Browser(app)
+            try await supervisor.signIn(s.world.supervisor)
+            #expect(try await supervisor.get("/admin/centre/webhooks").status == .forbidden)
+        }
+        await receiver.stop()
+    }
+
     @Test func aTransmissionsPayloadCarriesItsTextOnlyForASubscriptionAllowedIt() async throws {
         try await withTestApp { app in
             let s = try await AppointmentsAPITests.setUp(app)

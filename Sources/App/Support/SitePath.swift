@@ -42,6 +42,11 @@ enum SitePath: String, CaseIterable, Sendable {
     case userSessionRevoke = "admin/utilisateurs/:userID/sessions/:sessionID/revoquer"
     case userSecondFactorRemove = "admin/utilisateurs/:userID/double-authentification/retirer"
     case centerSecondFactor = "admin/centre/double-authentification"
+    case centerWebhooks = "admin/centre/webhooks"
+    case centerWebhook = "admin/centre/webhooks/:subscriptionID"
+    case centerWebhookTest = "admin/centre/webhooks/:subscriptionID/essai"
+    case centerWebhookSecret = "admin/centre/webhooks/:subscriptionID/secret"
+    case centerWebhookDisable = "admin/centre/webhooks/:subscriptionID/desactiver"
     // A practice: its page, its setting-up.
     case newPractice = "cabinets/nouveau"
     case practice = "cabinets/:practiceID"

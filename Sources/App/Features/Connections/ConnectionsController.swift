@@ -12,10 +12,15 @@ struct ConnectionsController: RouteCollection {
         routes.post(.connectionTokens, use: issueToken)
         routes.post(.connectionTokenRevoke, use: revokeToken)
         routes.post(.webhooks, use: subscribe)
-        routes.get(.webhook, use: webhookPage)
-        routes.post(.webhookTest, use: sendTest)
-        routes.post(.webhookSecret, use: rotateSecret)
-        routes.post(.webhookDisable, use: disable)
+        routes.get(.centerWebhooks, use: centerPage)
+        routes.post(.centerWebhooks, use: subscribe)
+        for (pagePath, testPath, secretPath, disablePath) in [(SitePath.webhook, SitePath.webhookTest, SitePath.webhookSecret, SitePath.webhookDisable),
+                                                              (.centerWebhook, .centerWebhookTest, .centerWebhookSecret, .centerWebhookDisable)] {
+            routes.get(pagePath, use: webhookPage)
+            routes.post(testPath, use: sendTest)
+            routes.post(secretPath, use: rotateSecret)
+            routes.post(disablePath, use: disable)
+        }
         routes.get(.calendarFeed, use: feedPage)
         routes.post(.calendarFeed, use: setFeed)
         routes.post(.calendarFeedRevoke, use: revokeFeed)
@@ -26,6 +31,39 @@ struct ConnectionsController: RouteCollection {
         _ = try req.require(.manageConnections)
         // A practitioner manages the connections of her own practices only (assigned: `authorize` checked it).
         return practice
+    }
+
+    /// Whose webhooks a route names: a practice's (`/cabinets/ID/connexions/…`), or the center's (`/admin/centre/…`,
+    /// administrators: they are told of every practice's events).
+    enum Owner {
+        case practice(AuthorizedPractice)
+        case center
+
+        var practice: AuthorizedPractice? { if case .practice(let practice) = self { practice } else { nil } }
+
+        func link(_ subscription: UUID, _ page: WebhookPage.Action? = nil) -> String {
+            switch (self, page) {
+            case (.practice(let p), nil): SitePath.webhook.link(p.id, subscription)
+            case (.practice(let p), .test): SitePath.webhookTest.link(p.id, subscription)
+            case (.practice(let p), .secret): SitePath.webhookSecret.link(p.id, subscription)
+            case (.practice(let p), .disable): SitePath.webhookDisable.link(p.id, subscription)
+            case (.center, nil): SitePath.centerWebhook.link(subscription)
+            case (.center, .test): SitePath.centerWebhookTest.link(subscription)
+            case (.center, .secret): SitePath.centerWebhookSecret.link(subscription)
+            case (.center, .disable): SitePath.centerWebhookDisable.link(subscription)
+            }
+        }
+
+        var subscribeLink: String {
+            if case .practice(let p) = self { return SitePath.webhooks.link(p.id) }
+            return SitePath.centerWebhooks.link()
+        }
+    }
+
+    private static func owner(_ req: Request) async throws -> Owner {
+        if req.parameters.get("practiceID") != nil { return .practice(try await practice(req)) }
+        _ = try req.require(.configureCenter)
+        return .center
     }
 
     // MARK: The practice's page
@@ -44,6 +82,7 @@ struct ConnectionsController: RouteCollection {
 
     struct SubscriptionRow: Encodable {
         let id: UUID
+        let link: String
         let url: String
         let events: String
         let readsMessages: Bool
@@ -60,6 +99,7 @@ struct ConnectionsController: RouteCollection {
         let tokens: [TokenRow]
         let subscriptions: [SubscriptionRow]
         let events: [EventChoice]
+        let subscribeLink: String
         /// A secret shown once, just after it was made.
         let newSecret: String?
         let newSecretLabel: String?
@@ -97,20 +137,56 @@ struct ConnectionsController: RouteCollection {
                             expires: FrenchFormat.longDate(token.expiresAt),
                             state: token.revokedAt.map { "révoqué le \(FrenchFormat.shortDate($0))" } ?? (live ? "actif" : "expiré"), live: live)
         }
+        let owner = Owner.practice(practice)
+        return try await req.view.render("connections/practice", Page(
+            layout: .init(principal), practiceID: practice.id, practiceName: record.name, fhirBase: FHIRAPI.base(req),
+            tokens: tokens, subscriptions: try await Self.rows(owner, on: req.db), events: Self.choices(chosen), subscribeLink: owner.subscribeLink,
+            newSecret: secret?.value, newSecretLabel: secret?.label, tokenErrors: tokenErrors, webhookErrors: webhookErrors, form: form, notice: notice))
+    }
+
+    private static func rows(_ owner: Owner, on db: any Database) async throws -> [SubscriptionRow] {
         var rows: [SubscriptionRow] = []
-        for subscription in try await Webhooks.subscriptions(of: practice, on: req.db) {
-            let last = try await Webhooks.log(of: subscription, limit: 1, on: req.db).first
-            rows.append(SubscriptionRow(id: subscription.id!, url: subscription.url, events: subscription.events.map(\.label).joined(separator: ", "),
-                                        readsMessages: subscription.readsMessages,
+        for subscription in try await Webhooks.subscriptions(of: owner.practice, on: db) {
+            let last = try await Webhooks.log(of: subscription, limit: 1, on: db).first
+            rows.append(SubscriptionRow(id: subscription.id!, link: owner.link(subscription.id!), url: subscription.url,
+                                        events: subscription.events.map(\.label).joined(separator: ", "), readsMessages: subscription.readsMessages,
                                         created: "\(FrenchFormat.shortDate(subscription.createdAt)) par \(subscription.createdByLabel)",
                                         live: subscription.disabledAt == nil, last: last.map(Self.deliveryLine) ?? "aucun envoi"))
         }
+        return rows
+    }
+
+    /// The events offered, those chosen checked (the appointments' by default).
+    private static func choices(_ chosen: [String]) -> [EventChoice] {
         let picked = chosen.isEmpty ? [WebhookEvent.appointmentBooked.rawValue, WebhookEvent.appointmentMoved.rawValue, WebhookEvent.appointmentCancelled.rawValue] : chosen
-        return try await req.view.render("connections/practice", Page(
-            layout: .init(principal), practiceID: practice.id, practiceName: record.name, fhirBase: FHIRAPI.base(req),
-            tokens: tokens, subscriptions: rows,
-            events: WebhookEvent.subscribable.map { EventChoice(value: $0.rawValue, label: $0.label, checked: picked.contains($0.rawValue)) },
-            newSecret: secret?.value, newSecretLabel: secret?.label, tokenErrors: tokenErrors, webhookErrors: webhookErrors, form: form, notice: notice))
+        return WebhookEvent.subscribable.map { EventChoice(value: $0.rawValue, label: $0.label, checked: picked.contains($0.rawValue)) }
+    }
+
+    // MARK: The center's webhooks
+
+    struct CenterPage: Encodable {
+        let layout: PracticesController.Layout
+        let subscriptions: [SubscriptionRow]
+        let events: [EventChoice]
+        let subscribeLink: String
+        let newSecret: String?
+        let newSecretLabel: String?
+        let webhookErrors: [FormFault]
+        let form: [String: String]
+        let notice: String?
+    }
+
+    @Sendable func centerPage(req: Request) async throws -> View {
+        _ = try req.require(.configureCenter)
+        return try await renderCenter(req)
+    }
+
+    private func renderCenter(_ req: Request, secret: (label: String, value: String)? = nil, webhookErrors: [FormFault] = [], form: [String: String] = [:],
+                              chosen: [String] = [], notice: String? = nil) async throws -> View {
+        try await req.view.render("connections/center", CenterPage(
+            layout: .init(try req.requirePrincipal()), subscriptions: try await Self.rows(.center, on: req.db), events: Self.choices(chosen),
+            subscribeLink: Owner.center.subscribeLink, newSecret: secret?.value, newSecretLabel: secret?.label, webhookErrors: webhookErrors,
+            form: form, notice: notice))
     }
 
     /// "12/12 14:30 · Rendez-vous pris · 200 · envoyé", as the log says each delivery.
@@ -152,21 +228,27 @@ struct ConnectionsController: RouteCollection {
     }
 
     @Sendable func subscribe(req: Request) async throws -> Response {
-        let practice = try await Self.practice(req)
+        let owner = try await Self.owner(req)
         let form = try req.content.decode(WebhookForm.self)
+        func page(secret: (label: String, value: String)? = nil, errors: [FormFault] = [], notice: String? = nil) async throws -> View {
+            let shown = ["url": form.url ?? "", "messages": form.messages ?? ""]
+            guard let practice = owner.practice else {
+                return try await renderCenter(req, secret: secret, webhookErrors: errors, form: secret == nil ? shown : [:], chosen: form.events ?? [], notice: notice)
+            }
+            return try await render(req, practice: practice, secret: secret, webhookErrors: errors, form: secret == nil ? shown : [:], chosen: form.events ?? [],
+                                    notice: notice)
+        }
         do {
             let (subscription, secret) = try await Webhooks.subscribe(
                 Webhooks.SubscriptionInput(url: form.url ?? "", events: form.events ?? [], readsMessages: form.messages == "1"),
-                practice: practice, serverHosts: Webhooks.serverHosts(req), app: req.application, context: try req.writeContext(),
+                practice: owner.practice, serverHosts: Webhooks.serverHosts(req), app: req.application, context: try req.writeContext(),
                 now: req.application.clock.now())
-            let view = try await render(req, practice: practice, secret: ("Secret de signature de \(subscription.url)", secret),
-                                        notice: "Abonnement créé. Copiez le secret de signature maintenant : il ne sera plus affiché.")
-            return try await view.encodeResponse(status: .created, for: req)
+            return try await page(secret: ("Secret de signature de \(subscription.url)", secret),
+                                  notice: "Abonnement créé. Copiez le secret de signature maintenant : il ne sera plus affiché.")
+                .encodeResponse(status: .created, for: req)
         } catch let error as AppError {
             guard let faults = FormRefusal.faults(error) else { throw error }
-            return try await FormRefusal.redisplay(req, status: error.status, render(req, practice: practice, webhookErrors: faults,
-                                                                                      form: ["url": form.url ?? "", "messages": form.messages ?? ""],
-                                                                                      chosen: form.events ?? []))
+            return try await FormRefusal.redisplay(req, status: error.status, page(errors: faults))
         }
     }
 
@@ -178,69 +260,75 @@ struct ConnectionsController: RouteCollection {
     }
 
     struct WebhookPage: Encodable {
+        enum Action { case test, secret, disable }
         let layout: PracticesController.Layout
-        let practiceID: UUID
-        let practiceName: String
-        let id: UUID
+        /// The practice's name, or nil for the center's subscription.
+        let practiceID: UUID?
+        let practiceName: String?
         let url: String
         let events: String
         let readsMessages: Bool
         let live: Bool
         let rotated: String?
         let deliveries: [DeliveryRow]
+        let testLink: String
+        let secretLink: String
+        let disableLink: String
         let newSecret: String?
         let notice: String?
     }
 
+    private static func subscription(_ req: Request, _ owner: Owner) async throws -> WebhookSubscriptionRecord {
+        try await Webhooks.subscription(req.parameters.get("subscriptionID").flatMap { UUID(fastString: $0) }, of: owner.practice, on: req.db)
+    }
+
     @Sendable func webhookPage(req: Request) async throws -> View {
-        let practice = try await Self.practice(req)
-        let subscription = try await Webhooks.subscription(req.parameters.get("subscriptionID").flatMap { UUID(fastString: $0) }, of: practice, on: req.db)
+        let owner = try await Self.owner(req)
+        let subscription = try await Self.subscription(req, owner)
         let notice: String? = switch req.query[String.self, at: "ok"] {
         case "essai": "Essai envoyé : sa réponse est en tête du journal."
         case "desactive": "Abonnement désactivé : plus rien ne part vers cette adresse."
         default: nil
         }
-        return try await renderWebhook(req, practice: practice, subscription: subscription, notice: notice)
+        return try await renderWebhook(req, owner: owner, subscription: subscription, notice: notice)
     }
 
-    private func renderWebhook(_ req: Request, practice: AuthorizedPractice, subscription: WebhookSubscriptionRecord, secret: String? = nil,
-                               notice: String?) async throws -> View {
-        let record = try await PracticeStore.practice(practice, on: req.db)
+    private func renderWebhook(_ req: Request, owner: Owner, subscription: WebhookSubscriptionRecord, secret: String? = nil, notice: String?) async throws -> View {
+        var name: String?
+        if let practice = owner.practice { name = try await PracticeStore.practice(practice, on: req.db).name }
         let deliveries = try await Webhooks.log(of: subscription, on: req.db).map {
             DeliveryRow(line: Self.deliveryLine($0), error: $0.state == "sent" ? nil : $0.lastError)
         }
+        let id = subscription.id!
         return try await req.view.render("connections/webhook", WebhookPage(
-            layout: .init(try req.requirePrincipal()), practiceID: practice.id, practiceName: record.name, id: subscription.id!, url: subscription.url,
+            layout: .init(try req.requirePrincipal()), practiceID: owner.practice?.id, practiceName: name, url: subscription.url,
             events: subscription.events.map(\.label).joined(separator: ", "), readsMessages: subscription.readsMessages, live: subscription.disabledAt == nil,
-            rotated: subscription.secretRotatedAt.map { "\(FrenchFormat.shortDate($0)) \(FrenchFormat.time($0))" },
-            deliveries: deliveries, newSecret: secret, notice: notice))
-    }
-
-    private static func subscription(_ req: Request, _ practice: AuthorizedPractice) async throws -> WebhookSubscriptionRecord {
-        try await Webhooks.subscription(req.parameters.get("subscriptionID").flatMap { UUID(fastString: $0) }, of: practice, on: req.db)
+            rotated: subscription.secretRotatedAt.map { "\(FrenchFormat.shortDate($0)) \(FrenchFormat.time($0))" }, deliveries: deliveries,
+            testLink: owner.link(id, .test), secretLink: owner.link(id, .secret), disableLink: owner.link(id, .disable), newSecret: secret, notice: notice))
     }
 
     @Sendable func sendTest(req: Request) async throws -> Response {
-        let practice = try await Self.practice(req)
-        let subscription = try await Self.subscription(req, practice)
+        let owner = try await Self.owner(req)
+        let subscription = try await Self.subscription(req, owner)
         guard subscription.disabledAt == nil else { throw AppError.conflict("Cet abonnement est désactivé.") }
-        _ = try await Webhooks.sendTest(subscription, practice: practice.id, app: req.application, context: try req.writeContext(), now: req.application.clock.now())
-        return req.redirect(to: SitePath.webhook.link(practice.id, subscription.id!, query: "ok=essai"))
+        _ = try await Webhooks.sendTest(subscription, practice: owner.practice?.id, app: req.application, context: try req.writeContext(),
+                                        now: req.application.clock.now())
+        return req.redirect(to: NextPage.adding("ok", "essai", to: owner.link(subscription.id!)))
     }
 
     @Sendable func rotateSecret(req: Request) async throws -> View {
-        let practice = try await Self.practice(req)
-        let subscription = try await Self.subscription(req, practice)
+        let owner = try await Self.owner(req)
+        let subscription = try await Self.subscription(req, owner)
         let secret = try await Webhooks.rotateSecret(of: subscription, app: req.application, context: try req.writeContext(), now: req.application.clock.now())
-        return try await renderWebhook(req, practice: practice, subscription: subscription, secret: secret,
+        return try await renderWebhook(req, owner: owner, subscription: subscription, secret: secret,
                                        notice: "Nouveau secret de signature : copiez-le maintenant, l'ancien ne signe plus rien.")
     }
 
     @Sendable func disable(req: Request) async throws -> Response {
-        let practice = try await Self.practice(req)
-        let subscription = try await Self.subscription(req, practice)
+        let owner = try await Self.owner(req)
+        let subscription = try await Self.subscription(req, owner)
         try await Webhooks.disable(subscription, context: try req.writeContext(), now: req.application.clock.now())
-        return req.redirect(to: SitePath.webhook.link(practice.id, subscription.id!, query: "ok=desactive"))
+        return req.redirect(to: NextPage.adding("ok", "desactive", to: owner.link(subscription.id!)))
     }
 
     // MARK: The practitioner's feed
