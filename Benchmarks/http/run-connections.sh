@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The practices' connections (issue 23), on a release server: one practice of 20 practitioners and 50,000 appointments
 # over the coming year (`permanence seed-load`), on SQLite and on PostgreSQL:
-#   - FHIR Slot search: one practitioner's free slots of a motif over 4 weeks (a random window of the year), 16
-#     clients, beside the trivial JSON route (the machine's floor) at 16 clients in the same run;
+#   - FHIR Slot search: one practitioner's free slots of a motif over 4 weeks (a random window of the year, the first
+#     100), 16 clients, beside the trivial JSON route (the machine's floor) at 16 clients in the same run; then one client;
 #   - the practitioner's .ics feed (30 days back, a year ahead: about 2,500 events), one client at a time.
 # Usage (from the repository's root): bash Benchmarks/http/run-connections.sh
 #   PERMANENCE_BINARY=path/to/release/permanence  (default: builds .build/release/permanence)
@@ -45,6 +45,8 @@ for engine in $engines; do
   wrk -t1 -c"$connections" -d"$duration" --latency "$base/health" | grep -E "Requests/sec|50%|99%"
   echo "== FHIR Slot search, one practitioner, 4 weeks, $connections clients"
   wrk -t1 -c"$connections" -d"$duration" --latency -s Benchmarks/http/fhir-slots.lua "$base" | grep -E "Requests/sec|50%|99%|Non-2xx"
+  echo "== FHIR Slot search, one client (the route's own time)"
+  wrk -t1 -c1 -d"$duration" --latency -s Benchmarks/http/fhir-slots.lua "$base" | grep -E "Requests/sec|50%|99%|Non-2xx"
   echo "== the practitioner's .ics feed, one client"
   wrk -t1 -c1 -d3s "$base$feed" >/dev/null
   wrk -t1 -c1 -d"$duration" --latency "$base$feed" | grep -E "Requests/sec|50%|99%|Non-2xx"

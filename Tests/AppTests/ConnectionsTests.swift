@@ -160,6 +160,46 @@ struct ConnectionsTests {
         await receiver.stop()
     }
 
+    @Test func theJournalsEntriesSayWhichEventsHappened() {
+        let practice = UUID()
+        func entry(_ entity: String, _ action: String, before: String?, after: String?) -> AuditEntryRecord {
+            let entry = AuditEntryRecord()
+            entry.occurredAt = Date()
+            entry.action = action
+            entry.entity = entity
+            entry.entityID = UUID().uuidString
+            entry.practiceID = practice
+            entry.before = before
+            entry.after = after
+            return entry
+        }
+        let facts = Webhooks.facts([
+            entry("call", "update", before: #"{"state":"open"}"#, after: #"{"state":"closed"}"#),
+            entry("call", "update", before: #"{"state":"closed"}"#, after: #"{"state":"closed"}"#),
+            entry("transmission", "create", before: nil, after: #"{"state":"new"}"#),
+            entry("transmission", "update", before: #"{"state":"new"}"#, after: #"{"state":"read"}"#),
+            entry("transmission", "update", before: #"{"state":"read"}"#, after: #"{"state":"acknowledged"}"#),
+            entry("patient", "update", before: "{}", after: "{}"),
+        ])
+        #expect(facts.map(\.event) == [.callClosed, .transmissionSent, .transmissionAcknowledged])
+        #expect(facts.allSatisfy { $0.practiceID == practice })
+    }
+
+    @Test func anArrivalIsAStatusChangeAndANoteIsNoEvent() async throws {
+        let receiver = try await WebhookReceiver()
+        try await withTestApp { app in
+            let s = try await AppointmentsAPITests.setUp(app)
+            _ = try await Self.subscribe(app, practice: s.world.practiceA, url: receiver.url, events: [.appointmentStatusChanged, .appointmentBooked])
+            let booked = try await app.api(.POST, "\(s.base)/appointments", token: s.token, json: s.booking("2026-11-24T10:00:00+01:00"))
+            let id = try booked.content.decode(AppointmentsAPITests.Result.self).appointment.id
+            #expect(try await app.api(.POST, "\(s.base)/appointments/\(id)/status", token: s.token, json: #"{"status":"arrived"}"#).status == .ok)
+            // The clock stands still: both are queued at the same instant, so they are compared without their order.
+            let events = try await OutboxMessageRecord.query(on: app.db).filter(\.$channel == "webhook").all().compactMap(\.event)
+            #expect(events.sorted() == ["appointment.booked", "appointment.status-changed"])
+        }
+        await receiver.stop()
+    }
+
     @Test func aTransmissionsPayloadCarriesItsTextOnlyForASubscriptionAllowedIt() async throws {
         try await withTestApp { app in
             let s = try await AppointmentsAPITests.setUp(app)

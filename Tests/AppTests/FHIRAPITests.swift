@@ -151,6 +151,25 @@ struct FHIRAPITests {
         }
     }
 
+    @Test func theSlotBundleWrittenByHandIsWhatTheEncoderWouldWrite() async throws {
+        try await withTestApp { app in
+            let s = try await AppointmentsAPITests.setUp(app)
+            let response = try await app.api(.GET, "/fhir/Slot?service-type=\(s.motif)&start=ge2026-11-30&start=lt2026-12-01&_count=3", token: s.token)
+            let written = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+            let entries = try #require(written["entry"] as? [[String: Any]])
+            #expect(entries.count == 3 && written["total"] as? Int == 9 && written["type"] as? String == "searchset")
+            let agenda = try await AgendaStore.agenda(.system(s.world.practiceA), app: app, on: app.db)
+            let motif = try #require(agenda.motif(s.motif))
+            for entry in entries {
+                let resource = try #require(entry["resource"] as? [String: Any])
+                let (practitioner, start) = try #require(FHIR.parseSlotID(resource["id"] as! String))
+                let slot = Domain.Slot(start: start, end: start.addingTimeInterval(1200), practitionerID: practitioner)
+                let encoded = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(FHIR.slot(slot, motif: motif, zone: agenda.timeZone))) as! NSDictionary
+                #expect(NSDictionary(dictionary: resource) == encoded)
+            }
+        }
+    }
+
     @Test func aBookingFollowsTheRulesIsJournaledAndATakenSlotAnswers409() async throws {
         try await withTestApp { app in
             let s = try await AppointmentsAPITests.setUp(app)

@@ -9,24 +9,6 @@ enum ISOTimestamp {
         return string(date, offsets: &offsets)
     }
 
-    /// Remembers a zone's offset until its next change: a list of slots in time order costs one or two look-ups.
-    struct ZoneOffsets {
-        let zone: TimeZone
-        private var validFrom = Date.distantFuture
-        private var validUntil = Date.distantPast
-        private var offset = 0
-
-        init(_ zone: TimeZone) { self.zone = zone }
-
-        mutating func offset(at date: Date) -> Int {
-            if date >= validFrom && date < validUntil { return offset }
-            offset = zone.secondsFromGMT(for: date)
-            validFrom = date
-            validUntil = zone.nextDaylightSavingTimeTransition(after: date) ?? .distantFuture
-            return offset
-        }
-    }
-
     static func string(_ date: Date, offsets: inout ZoneOffsets) -> String {
         let offset = offsets.offset(at: date)
         let local = Int(date.timeIntervalSince1970.rounded(.down)) + offset

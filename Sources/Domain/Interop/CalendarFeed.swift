@@ -52,13 +52,14 @@ public enum CalendarFeed {
         let zoned = timeZoneLines(zone)
         zoned?.forEach(line)
         let stamp = utc(now)
+        var offsets = ZoneOffsets(zone)
         for event in events {
             line("BEGIN:VEVENT")
             line("UID:" + event.uid)
             line("DTSTAMP:" + stamp)
             line("SEQUENCE:\(event.sequence)")
-            line(zoned == nil ? "DTSTART:" + utc(event.start) : "DTSTART;TZID=\(zone.identifier):" + local(event.start, zone))
-            line(zoned == nil ? "DTEND:" + utc(event.end) : "DTEND;TZID=\(zone.identifier):" + local(event.end, zone))
+            line(zoned == nil ? "DTSTART:" + utc(event.start) : "DTSTART;TZID=\(zone.identifier):" + local(event.start, &offsets))
+            line(zoned == nil ? "DTEND:" + utc(event.end) : "DTEND;TZID=\(zone.identifier):" + local(event.end, &offsets))
             line("SUMMARY:" + escape(event.summary))
             if let description = event.description, !description.isEmpty { line("DESCRIPTION:" + escape(description)) }
             if let location = event.location, !location.isEmpty { line("LOCATION:" + escape(location)) }
@@ -91,7 +92,8 @@ public enum CalendarFeed {
         let spring = Date(timeIntervalSince1970: 1_774_746_000), autumn = Date(timeIntervalSince1970: 1_792_890_000)
         guard summer > winter, zone.nextDaylightSavingTimeTransition(after: spring.addingTimeInterval(-60)) == spring,
               zone.nextDaylightSavingTimeTransition(after: autumn.addingTimeInterval(-60)) == autumn else { return nil }
-        let springLocal = local(spring.addingTimeInterval(-1), zone), autumnLocal = local(autumn.addingTimeInterval(-1), zone)
+        var offsets = ZoneOffsets(zone)
+        let springLocal = local(spring.addingTimeInterval(-1), &offsets), autumnLocal = local(autumn.addingTimeInterval(-1), &offsets)
         // The wall-clock time of each change as lived before it (02:00 and 03:00 in Paris).
         let springAt = String(springLocal.suffix(6)).prefix(2), autumnAt = String(autumnLocal.suffix(6)).prefix(2)
         let springHour = pad2((Int(springAt) ?? 1) + 1), autumnHour = pad2((Int(autumnAt) ?? 2) + 1)
@@ -106,20 +108,27 @@ public enum CalendarFeed {
             + ["DTSTART:19701025T\(autumnHour)0000", "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU", "END:STANDARD", "END:VTIMEZONE"]
     }
 
-    /// TEXT values: backslash, semicolon, comma and line breaks escaped.
+    /// TEXT values: backslash, semicolon, comma and line breaks escaped (read as bytes: the characters to escape are
+    /// ASCII, and a feed escapes thousands of values).
     static func escape(_ text: String) -> String {
-        guard text.contains(where: { $0 == "\\" || $0 == ";" || $0 == "," || $0.isNewline }) else { return text }
-        var out = ""
-        for character in text {
-            switch character {
-            case "\\": out += "\\\\"
-            case ";": out += "\\;"
-            case ",": out += "\\,"
-            case _ where character.isNewline: out += "\\n"
-            default: out.append(character)
+        func special(_ byte: UInt8) -> Bool { byte == 0x5C || byte == 0x3B || byte == 0x2C || byte == 0x0A || byte == 0x0D }
+        guard text.utf8.contains(where: special) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 8)
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            switch byte {
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x3B: out += [0x5C, 0x3B]
+            case 0x2C: out += [0x5C, 0x2C]
+            // CRLF, CR or LF: one line break.
+            case 0x0A where previous == 0x0D: break
+            case 0x0A, 0x0D: out += [0x5C, 0x6E]
+            default: out.append(byte)
             }
+            previous = byte
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A content line, folded every 75 octets without cutting a character (RFC 5545 §3.1).
@@ -146,15 +155,16 @@ public enum CalendarFeed {
 
     static func utc(_ date: Date) -> String { stamp(Int(date.timeIntervalSince1970.rounded(.down))) + "Z" }
 
-    static func local(_ date: Date, _ zone: TimeZone) -> String {
-        stamp(Int(date.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: date))
+    static func local(_ date: Date, _ offsets: inout ZoneOffsets) -> String {
+        stamp(Int(date.timeIntervalSince1970.rounded(.down)) + offsets.offset(at: date))
     }
 
     /// `20261208T090000` for seconds since 1970 on some clock.
     private static func stamp(_ seconds: Int) -> String {
         let day = LocalDate(localSecondsSinceEpoch: seconds)
         let time = ((seconds % 86_400) + 86_400) % 86_400
-        return String(format: "%04d", day.year) + pad2(day.month) + pad2(day.day) + "T" + pad2(time / 3600) + pad2(time / 60 % 60) + pad2(time % 60)
+        let year = String(day.year)
+        return String(repeating: "0", count: max(0, 4 - year.count)) + year + pad2(day.month) + pad2(day.day) + "T" + pad2(time / 3600) + pad2(time / 60 % 60) + pad2(time % 60)
     }
 
     private static func pad2(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

@@ -39,7 +39,7 @@ struct AgendaAPI: RouteCollection {
     static func slotsJSON(_ slots: [Slot], zone: TimeZone) -> String {
         var json = #"{"slots":["#
         json.reserveCapacity(32 + slots.count * 150)
-        var offsets = ISOTimestamp.ZoneOffsets(zone)
+        var offsets = ZoneOffsets(zone)
         var ids: [UUID: String] = [:]
         for (index, slot) in slots.enumerated() {
             if index > 0 { json += "," }

@@ -86,11 +86,18 @@ extension Request {
     /// The practice's name as the center's directory knows it (read again after a minute or a change); nil when
     /// there is no such practice. Only for a practice already authorised, or in the check itself.
     func practiceName(_ id: UUID) async throws -> String? {
-        try await application.practiceDirectory.name(of: id, now: application.clock.now(), load: {
-            // `self.db` builds a database context: only on a miss.
-            let practices = try await PracticeRecord.query(on: self.db).field(\.$id).field(\.$name).all()
-            return Dictionary(practices.map { ($0.id!, $0.name) }, uniquingKeysWith: { first, _ in first })
-        })
+        try await application.practiceDirectory.name(of: id, now: application.clock.now(), load: loadPracticeNames)
+    }
+
+    /// Every practice of the center, from the same directory.
+    func practiceIDs() async throws -> [UUID] {
+        Array(try await application.practiceDirectory.all(now: application.clock.now(), load: loadPracticeNames).keys)
+    }
+
+    private func loadPracticeNames() async throws -> [UUID: String] {
+        // `self.db` builds a database context: only on a miss.
+        let practices = try await PracticeRecord.query(on: db).field(\.$id).field(\.$name).all()
+        return Dictionary(practices.map { ($0.id!, $0.name) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The practice named by the route parameter `practiceID`.

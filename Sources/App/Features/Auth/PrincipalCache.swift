@@ -69,6 +69,14 @@ final class PracticeDirectory: Sendable {
         return names[id]
     }
 
+    /// Every practice's name by id (read again once a minute old).
+    func all(now: Date, load: () async throws -> [UUID: String]) async throws -> [UUID: String] {
+        if let current = state.withLockedValue({ $0 }), now.timeIntervalSince(current.loadedAt) < lifetime { return current.names }
+        let names = try await load()
+        state.withLockedValue { $0 = (names, now) }
+        return names
+    }
+
     /// After this instance created or changed a practice.
     func forget() {
         drop()

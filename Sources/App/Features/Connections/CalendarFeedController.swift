@@ -12,20 +12,6 @@ struct CalendarFeedController: RouteCollection {
         routes.get("ical", ":file", use: feed)
     }
 
-    struct Row: Decodable {
-        let id: UUID
-        let starts_at: Date
-        let ends_at: Date
-        let status: String
-        let reason: String
-        let calendar_sequence: Int?
-        let created_at: Date?
-        let updated_at: Date?
-        let birth_name: String?
-        let first_names: String?
-        let used_name: String?
-    }
-
     @Sendable func feed(req: Request) async throws -> Response {
         let file = req.parameters.get("file") ?? ""
         guard file.hasSuffix(".ics"), file.hasPrefix(ConnectionStore.feedPrefix) else { throw AppError.notFound(what: "Agenda") }
@@ -60,19 +46,27 @@ struct CalendarFeedController: RouteCollection {
               AND a.starts_at >= \(bind: from) AND a.starts_at < \(bind: until) AND a.status <> 'entered-in-error'
               AND (a.status <> 'cancelled' OR a.updated_at >= \(bind: shownSince))
             ORDER BY a.starts_at
-            """).all(decoding: Row.self)
-        return rows.map { row in
-            let cancelled = row.status == AppointmentStatus.cancelled.rawValue
-            var summary = feed.showsMotif ? row.reason : "Rendez-vous"
-            if let birthName = row.birth_name, let firstNames = row.first_names {
-                summary = IndexedPatient.displayName(birthName: birthName, firstNames: firstNames, usedName: row.used_name) + " — " + summary
+            """).all()
+        // Read column by column: the decoder of a Decodable row cost a quarter of a year's feed.
+        var events: [CalendarFeed.Event] = []
+        events.reserveCapacity(rows.count)
+        for row in rows {
+            let status = try row.decode(column: "status", as: String.self)
+            let cancelled = status == AppointmentStatus.cancelled.rawValue
+            var summary = feed.showsMotif ? try row.decode(column: "reason", as: String.self) : "Rendez-vous"
+            if let birthName = try row.decode(column: "birth_name", as: String?.self), let firstNames = try row.decode(column: "first_names", as: String?.self) {
+                summary = IndexedPatient.displayName(birthName: birthName, firstNames: firstNames,
+                                                     usedName: try row.decode(column: "used_name", as: String?.self)) + " — " + summary
             }
-            if row.status == AppointmentStatus.noshow.rawValue { summary += " (absent)" }
+            if status == AppointmentStatus.noshow.rawValue { summary += " (absent)" }
             if cancelled { summary = "Annulé : " + summary }
-            return CalendarFeed.Event(uid: "\(row.id.uuidString.lowercased())@permanence", sequence: row.calendar_sequence ?? 0,
-                                      start: row.starts_at, end: row.ends_at, summary: summary,
-                                      description: "Rendez-vous pris par le télésecrétariat du cabinet.", location: practice.address,
-                                      cancelled: cancelled, created: row.created_at, lastModified: row.updated_at)
+            events.append(CalendarFeed.Event(
+                uid: "\(try row.decode(column: "id", as: UUID.self).uuidString.lowercased())@permanence",
+                sequence: try row.decode(column: "calendar_sequence", as: Int?.self) ?? 0,
+                start: try row.decode(column: "starts_at", as: Date.self), end: try row.decode(column: "ends_at", as: Date.self), summary: summary,
+                description: "Rendez-vous pris par le télésecrétariat du cabinet.", location: practice.address, cancelled: cancelled,
+                created: try row.decode(column: "created_at", as: Date?.self), lastModified: try row.decode(column: "updated_at", as: Date?.self)))
         }
+        return events
     }
 }
