@@ -214,6 +214,12 @@ extension WaitingPriority {
 
 /// What the journal keeps of an appointment, before and after each change.
 struct AppointmentSnapshot: Codable, Sendable {
+    /// An appointment's journal entry (its `before` or `after`) read back; nil when there is none or it is not one.
+    init?(journal json: String?) {
+        guard let json, let snapshot = try? Journal.decoder.decode(AppointmentSnapshot.self, from: Data(json.utf8)) else { return nil }
+        self = snapshot
+    }
+
     let start: Date
     let end: Date
     let practitionerId: UUID

@@ -53,8 +53,8 @@ enum Webhooks {
             case .cancelled: .appointmentCancelled
             }
         }
-        func snapshot(_ json: String?) -> AppointmentSnapshot? { json.flatMap { try? Journal.decoder.decode(AppointmentSnapshot.self, from: Data($0.utf8)) } }
-        guard action == AuditAction.update.rawValue, let before = snapshot(before), let after = snapshot(after), before.status != after.status else { return nil }
+        guard action == AuditAction.update.rawValue, let before = AppointmentSnapshot(journal: before), let after = AppointmentSnapshot(journal: after),
+              before.status != after.status else { return nil }
         return .appointmentStatusChanged
     }
 

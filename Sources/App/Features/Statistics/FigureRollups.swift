@@ -91,10 +91,7 @@ enum FigureRollups {
     /// What an appointment's journal entry did: a creation is a booking; a change of status to cancelled a
     /// cancellation; a change of start a move (with the start given up); anything else (a note, an arrival) none.
     static func change(action: String, before: String?, after: String?) -> (kind: AppointmentChangeFact.Kind, slotStart: Date)? {
-        func snapshot(_ json: String?) -> AppointmentSnapshot? {
-            json.flatMap { try? Journal.decoder.decode(AppointmentSnapshot.self, from: Data($0.utf8)) }
-        }
-        let (before, after) = (snapshot(before), snapshot(after))
+        let (before, after) = (AppointmentSnapshot(journal: before), AppointmentSnapshot(journal: after))
         if action == AuditAction.create.rawValue, let after { return (.booked, after.start) }
         guard action == AuditAction.update.rawValue, let before, let after else { return nil }
         let cancelled = AppointmentStatus.cancelled.rawValue
