@@ -36,6 +36,7 @@ def start_server(folder, port=None, cwd=ROOT, extra_env=None):
     env.update(extra_env or {})
     log = open(os.path.join(folder, "server.log"), "a")
     process = subprocess.Popen([BINARY, "serve"], cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process.log_path = log.name
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -55,8 +56,20 @@ def server():
     process, base, env = start_server(tempfile.mkdtemp(prefix="permanence-e2e-"))
     SERVER_ENV.update(env)
     yield base
+    stop_server(process)
+
+
+def stop_server(process, timeout=30):
+    """SIGTERM, as a service manager stops it: the requests in flight get Vapor's 10 s, the background pass 3 s, then
+    the databases close. A server still running after `timeout` is killed and the test fails with its log's end."""
     process.terminate()
-    process.wait(timeout=10)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+        tail = open(process.log_path, errors="replace").read()[-3000:] if hasattr(process, "log_path") else ""
+        raise AssertionError(f"the server did not stop within {timeout} s of SIGTERM; its log ends with:\n{tail}")
 
 
 def make_browser():

@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import BINARY, ROOT, api, booking_material, start_server
+from conftest import BINARY, ROOT, api, booking_material, start_server, stop_server
 
 METRICS_TOKEN = "jeton-de-metriques-du-centre-e2e-0123456789"
 # Given to every server and command of these journeys, as a center gives it from its secret store.
@@ -80,8 +80,7 @@ def test_metrics_parse_as_prometheus_text_and_json_logs_carry_the_request_id():
         assert [s.value for s in created] == [1.0]
         assert families["permanence_http_request_duration_seconds"].type == "histogram"
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_server(process)
     lines = [json.loads(line) for line in open(os.path.join(folder, "server.log")) if line.startswith("{")]
     assert lines, "the server logs JSON objects, one per line"
     traced = [line for line in lines if line.get("request_id") == "e2e-trace-1234"]
@@ -116,8 +115,7 @@ def test_restore_drill_a_backup_during_bookings_restores_elsewhere_with_every_ac
         before = {appointment for answered, appointment in acknowledged if answered < backup_began}
         assert len(before) >= 10
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_server(process)
 
     elsewhere = tempfile.mkdtemp(prefix="permanence-restored-")
     restored_env = dict(env, DATABASE_URL=os.path.join(elsewhere, "permanence.sqlite"), PERMANENCE_AUDIT_DIR=os.path.join(elsewhere, "audit"))
@@ -164,8 +162,7 @@ def test_a_full_disk_refuses_writes_with_a_clear_503_and_corrupts_nothing():
         database.close()
         os.remove(f"{disk}/remplissage")
         assert call(base, "POST", path, token, plan[2])[0] == 201, "with room again, writes go on"
-        process.terminate()
-        process.wait(timeout=10)
+        stop_server(process)
         process = None
         database = sqlite3.connect(os.path.join(disk, "permanence.sqlite"))
         assert database.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -5,7 +5,7 @@ import tempfile
 import urllib.error
 import urllib.request
 
-from conftest import start_server
+from conftest import start_server, stop_server
 
 
 def fetch(url):
@@ -27,8 +27,7 @@ def test_started_from_another_folder_it_serves_everything():
         status, kind, document = fetch(base + "/api/v1/openapi.json")
         assert status == 200 and json.loads(document)["openapi"].startswith("3.")
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_server(process)
 
 
 def test_a_resource_folder_without_the_files_is_named_by_ready():
@@ -42,5 +41,4 @@ def test_a_resource_folder_without_the_files_is_named_by_ready():
         status, kind, page = fetch(base + "/connexion")
         assert status == 503 and "text/html" in kind and "PERMANENCE_RESOURCES" in page
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_server(process)

@@ -16,12 +16,14 @@ final class WebhookReceiver: Sendable {
     private let received: NIOLockedValueBox<[Delivery]>
     var deliveries: [Delivery] { received.withLockedValue { $0 } }
 
-    init(status: HTTPResponseStatus = .noContent) async throws {
+    /// Answers `status`, after `delay` (a receiver too slow to answer).
+    init(status: HTTPResponseStatus = .noContent, delay: Duration = .zero) async throws {
         app = try await Application.make(.testing)
         let received = NIOLockedValueBox<[Delivery]>([])
         self.received = received
         app.on(.POST, "hook", body: .collect(maxSize: "1mb")) { req async -> Response in
             received.withLockedValue { $0.append(Delivery(headers: req.headers, body: req.body.string ?? "")) }
+            if delay > .zero { try? await Task.sleep(for: delay) }
             return Response(status: status)
         }
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))
@@ -74,6 +76,25 @@ struct ConnectionsTests {
             #expect(payload.resource.resourceType == "Appointment" && payload.resource.id == payload.resourceId && payload.resource.status == "booked")
             let message = try await OutboxMessageRecord.query(on: app.db).filter(\.$channel == "webhook").first()
             #expect(message?.state == "sent" && message?.responseCode == 204)
+        }
+        await receiver.stop()
+    }
+
+    @Test func aStoppingServerDoesNotWaitForASlowReceiverNorCountsItAFailedTry() async throws {
+        let receiver = try await WebhookReceiver(delay: .seconds(6))
+        try await withTestApp { app in
+            let s = try await AppointmentsAPITests.setUp(app)
+            _ = try await Self.subscribe(app, practice: s.world.practiceA, url: receiver.url)
+            #expect(try await app.api(.POST, "\(s.base)/appointments", token: s.token, json: s.booking("2026-11-26T10:00:00+01:00")).status == .created)
+            let worker = BackgroundWorker(interval: 1)
+            worker.start(app)
+            for _ in 0..<100 where receiver.deliveries.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(receiver.deliveries.count == 1, "the pass is under way: the receiver holds the delivery")
+            let began = ContinuousClock.now
+            await worker.shutdownAsync(app)
+            #expect(ContinuousClock.now - began < .seconds(2), "the delivery is cancelled, not waited for")
+            let message = try #require(try await OutboxMessageRecord.query(on: app.db).filter(\.$channel == "webhook").first())
+            #expect(message.state == "pending" && message.attempts == 0 && message.lastError == nil, "still queued, for the next instance")
         }
         await receiver.stop()
     }

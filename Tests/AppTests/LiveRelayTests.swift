@@ -47,7 +47,7 @@ struct LiveRelayTests {
                     """)
                 #expect(sent.status == .created)
                 var received: [LiveEvent] = []
-                let deadline = Task { try await Task.sleep(for: .seconds(5)); await second.liveHub.unsubscribeAll() }
+                let deadline = Task { try await Task.sleep(for: .seconds(5)); await second.liveHub.close() }
                 for await event in events { received.append(event); if received.count == 2 { break } }
                 deadline.cancel()
                 #expect(Set(received.map(\.kind)) == [.transmission, .queue])

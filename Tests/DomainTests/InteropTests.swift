@@ -8,6 +8,10 @@ struct InteropTests {
 
     static func instant(_ text: String) -> Date { InstantText.parse(text)! }
 
+    static func feed(name: String, zone: TimeZone, events: [CalendarFeed.Event], now: Date) -> String {
+        String(decoding: CalendarFeed.render(name: name, zone: zone, events: events, now: now), as: UTF8.self)
+    }
+
     @Test(arguments: [
         // A day of Paris, a month, a year, an instant; each prefix on its period.
         ("ge2026-12-01", "2026-12-01T00:00:00+01:00", "2026-11-30T23:59:59+01:00", true, false),
@@ -30,10 +34,13 @@ struct InteropTests {
     }
 
     @Test func aLongLineIsFoldedWithoutCuttingACharacter() {
-        var out = ""
+        var writer = ContentLines()
         let text = "SUMMARY:" + String(repeating: "é", count: 80)
-        CalendarFeed.fold(text, into: &out)
-        let lines = out.components(separatedBy: "\r\n").dropLast()
+        writer.line(text)
+        writer.line("END:VEVENT")
+        let out = String(decoding: writer.bytes, as: UTF8.self)
+        #expect(out.hasSuffix("\r\nEND:VEVENT\r\n"))
+        let lines = out.dropLast("END:VEVENT\r\n".count).components(separatedBy: "\r\n").dropLast()
         #expect(lines.count == 3)
         #expect(lines.allSatisfy { $0.utf8.count <= 75 })
         #expect(lines.dropFirst().allSatisfy { $0.hasPrefix(" ") })
@@ -51,7 +58,7 @@ struct InteropTests {
         let starts = ["2027-03-26T10:00:00+01:00", "2027-03-29T10:00:00+02:00", "2027-10-29T10:00:00+02:00", "2027-11-02T10:00:00+01:00"].map(Self.instant)
         let events = starts.enumerated().map { CalendarFeed.Event(uid: "rdv-\($0.offset)@permanence", sequence: 0, start: $0.element,
                                                                   end: $0.element.addingTimeInterval(1200), summary: "Consultation") }
-        let text = CalendarFeed.render(name: "Dr Martin", zone: Self.paris, events: events, now: Self.instant("2026-12-06T12:00:00Z"))
+        let text = Self.feed(name: "Dr Martin", zone: Self.paris, events: events, now: Self.instant("2026-12-06T12:00:00Z"))
         for day in ["20270326", "20270329", "20271029", "20271102"] {
             #expect(text.contains("DTSTART;TZID=Europe/Paris:\(day)T100000\r\nDTEND;TZID=Europe/Paris:\(day)T102000\r\n"), "\(day)")
         }
@@ -65,10 +72,10 @@ struct InteropTests {
         let reunion = TimeZone(identifier: "Indian/Reunion")!
         let event = CalendarFeed.Event(uid: "x", sequence: 0, start: Self.instant("2027-01-05T09:00:00+04:00"), end: Self.instant("2027-01-05T09:20:00+04:00"),
                                        summary: "Consultation")
-        let text = CalendarFeed.render(name: "Dr Payet", zone: reunion, events: [event], now: Self.instant("2026-12-06T12:00:00Z"))
+        let text = Self.feed(name: "Dr Payet", zone: reunion, events: [event], now: Self.instant("2026-12-06T12:00:00Z"))
         #expect(text.contains("TZOFFSETFROM:+0400\r\nTZOFFSETTO:+0400") && text.contains("DTSTART;TZID=Indian/Reunion:20270105T090000"))
         let miquelon = TimeZone(identifier: "America/Miquelon")!
-        let other = CalendarFeed.render(name: "Dr Vigneau", zone: miquelon, events: [event], now: Self.instant("2026-12-06T12:00:00Z"))
+        let other = Self.feed(name: "Dr Vigneau", zone: miquelon, events: [event], now: Self.instant("2026-12-06T12:00:00Z"))
         #expect(!other.contains("BEGIN:VTIMEZONE") && other.contains("DTSTART:20270105T050000Z"))
     }
 }

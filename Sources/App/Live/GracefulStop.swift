@@ -34,7 +34,7 @@ final class GracefulStop: @unchecked Sendable {
         guard !stopping.withLockedValue({ let was = $0; $0 = true; return was }) else { return }
         let clients = await app.liveHub.count
         app.logger.notice("Arrêt demandé : \(clients) flux d'événements fermés (les consoles se reconnectent ailleurs), les requêtes en cours se terminent.")
-        await app.liveHub.unsubscribeAll()
+        await app.liveHub.close()
     }
 }
 
@@ -54,5 +54,6 @@ extension GracefulStop: LifecycleHandler {
         guard !sources.isEmpty else { return }
         await begin(app)
         await app.http.server.shared.shutdown()
+        app.logger.notice("Arrêt : les requêtes en cours sont terminées ; la tâche de fond puis les bases de données s'arrêtent.")
     }
 }

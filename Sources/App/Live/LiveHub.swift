@@ -34,6 +34,9 @@ actor LiveHub {
     }
 
     private var subscribers: [UUID: Subscriber] = [:]
+    /// Set when the server stops: a stream asked for after that ends at once (it may have passed the stopping check
+    /// just before the stop began), so no stream keeps the stop waiting.
+    private var closed = false
     /// Tells the other server instances (PostgreSQL's NOTIFY), when there are others.
     private let relay: (@Sendable (LiveEvent) async -> Void)?
 
@@ -45,13 +48,18 @@ actor LiveHub {
     func subscribe(practices: Set<UUID>?, user: UUID? = nil) -> (id: UUID, events: AsyncStream<LiveEvent>) {
         let id = UUID()
         let (stream, continuation) = AsyncStream<LiveEvent>.makeStream(bufferingPolicy: .bufferingNewest(32))
+        guard !closed else {
+            continuation.finish()
+            return (id, stream)
+        }
         subscribers[id] = Subscriber(user: user, practices: practices, continuation: continuation)
         continuation.onTermination = { [weak self] _ in Task { await self?.unsubscribe(id) } }
         return (id, stream)
     }
 
-    /// Ends every subscription (the server stops).
-    func unsubscribeAll() {
+    /// Ends every subscription and refuses new ones (the server stops).
+    func close() {
+        closed = true
         for id in Array(subscribers.keys) { unsubscribe(id) }
     }
 

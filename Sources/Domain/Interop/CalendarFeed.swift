@@ -35,42 +35,49 @@ public enum CalendarFeed {
     public static let daysAhead = 366
     public static let cancellationShownDays = 30
 
-    /// The whole calendar, lines ending in CRLF and folded at 75 octets.
-    public static func render(name: String, zone: TimeZone, events: [Event], now: Date) -> String {
-        var out = ""
-        out.reserveCapacity(600 + events.count * 420)
-        func line(_ text: String) { fold(text, into: &out) }
-        line("BEGIN:VCALENDAR")
-        line("VERSION:2.0")
-        line("PRODID:-//Permanence//Agenda du cabinet//FR")
-        line("CALSCALE:GREGORIAN")
-        line("METHOD:PUBLISH")
-        line("X-WR-CALNAME:" + escape(name))
-        line("X-WR-TIMEZONE:" + zone.identifier)
-        line("REFRESH-INTERVAL;VALUE=DURATION:PT15M")
-        line("X-PUBLISHED-TTL:PT15M")
+    /// The whole calendar as UTF-8, lines ending in CRLF and folded at 75 octets (written as bytes: a year of a
+    /// practitioner's agenda is thousands of events, read by phones every quarter of an hour).
+    public static func render(name: String, zone: TimeZone, events: [Event], now: Date) -> [UInt8] {
+        var out = ContentLines()
+        out.bytes.reserveCapacity(600 + events.count * 420)
+        out.line("BEGIN:VCALENDAR")
+        out.line("VERSION:2.0")
+        out.line("PRODID:-//Permanence//Agenda du cabinet//FR")
+        out.line("CALSCALE:GREGORIAN")
+        out.line("METHOD:PUBLISH")
+        out.add("X-WR-CALNAME:"); out.add(escaped: name); out.end()
+        out.line("X-WR-TIMEZONE:" + zone.identifier)
+        out.line("REFRESH-INTERVAL;VALUE=DURATION:PT15M")
+        out.line("X-PUBLISHED-TTL:PT15M")
         let zoned = timeZoneLines(zone)
-        zoned?.forEach(line)
-        let stamp = utc(now)
+        zoned?.forEach { out.line($0) }
+        let stamp = seconds(now)
         var offsets = ZoneOffsets(zone)
-        for event in events {
-            line("BEGIN:VEVENT")
-            line("UID:" + event.uid)
-            line("DTSTAMP:" + stamp)
-            line("SEQUENCE:\(event.sequence)")
-            line(zoned == nil ? "DTSTART:" + utc(event.start) : "DTSTART;TZID=\(zone.identifier):" + local(event.start, &offsets))
-            line(zoned == nil ? "DTEND:" + utc(event.end) : "DTEND;TZID=\(zone.identifier):" + local(event.end, &offsets))
-            line("SUMMARY:" + escape(event.summary))
-            if let description = event.description, !description.isEmpty { line("DESCRIPTION:" + escape(description)) }
-            if let location = event.location, !location.isEmpty { line("LOCATION:" + escape(location)) }
-            line("STATUS:" + (event.cancelled ? "CANCELLED" : "CONFIRMED"))
-            line("TRANSP:" + (event.cancelled ? "TRANSPARENT" : "OPAQUE"))
-            if let created = event.created { line("CREATED:" + utc(created)) }
-            if let modified = event.lastModified { line("LAST-MODIFIED:" + utc(modified)) }
-            line("END:VEVENT")
+        let startName = zoned == nil ? "DTSTART:" : "DTSTART;TZID=\(zone.identifier):"
+        let endName = zoned == nil ? "DTEND:" : "DTEND;TZID=\(zone.identifier):"
+        func time(_ name: String, _ date: Date) {
+            out.add(name)
+            if zoned == nil { out.add(utc: seconds(date)) } else { out.add(stamp: seconds(date) + offsets.offset(at: date)) }
+            out.end()
         }
-        line("END:VCALENDAR")
-        return out
+        for event in events {
+            out.line("BEGIN:VEVENT")
+            out.add("UID:"); out.add(event.uid); out.end()
+            out.add("DTSTAMP:"); out.add(utc: stamp); out.end()
+            out.add("SEQUENCE:"); out.add(String(event.sequence)); out.end()
+            time(startName, event.start)
+            time(endName, event.end)
+            out.add("SUMMARY:"); out.add(escaped: event.summary); out.end()
+            if let description = event.description, !description.isEmpty { out.add("DESCRIPTION:"); out.add(escaped: description); out.end() }
+            if let location = event.location, !location.isEmpty { out.add("LOCATION:"); out.add(escaped: location); out.end() }
+            out.line(event.cancelled ? "STATUS:CANCELLED" : "STATUS:CONFIRMED")
+            out.line(event.cancelled ? "TRANSP:TRANSPARENT" : "TRANSP:OPAQUE")
+            if let created = event.created { out.add("CREATED:"); out.add(utc: seconds(created)); out.end() }
+            if let modified = event.lastModified { out.add("LAST-MODIFIED:"); out.add(utc: seconds(modified)); out.end() }
+            out.line("END:VEVENT")
+        }
+        out.line("END:VCALENDAR")
+        return out.bytes
     }
 
     /// The zone's definition: a fixed offset, or the European rule (last Sunday of March and of October) for the zones
@@ -108,64 +115,101 @@ public enum CalendarFeed {
             + ["DTSTART:19701025T\(autumnHour)0000", "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU", "END:STANDARD", "END:VTIMEZONE"]
     }
 
-    /// TEXT values: backslash, semicolon, comma and line breaks escaped (read as bytes: the characters to escape are
-    /// ASCII, and a feed escapes thousands of values).
+    /// A TEXT value escaped: backslash, semicolon, comma and line breaks.
     static func escape(_ text: String) -> String {
-        func special(_ byte: UInt8) -> Bool { byte == 0x5C || byte == 0x3B || byte == 0x2C || byte == 0x0A || byte == 0x0D }
-        guard text.utf8.contains(where: special) else { return text }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + 8)
-        var previous: UInt8 = 0
-        for byte in text.utf8 {
-            switch byte {
-            case 0x5C: out += [0x5C, 0x5C]
-            case 0x3B: out += [0x5C, 0x3B]
-            case 0x2C: out += [0x5C, 0x2C]
-            // CRLF, CR or LF: one line break.
-            case 0x0A where previous == 0x0D: break
-            case 0x0A, 0x0D: out += [0x5C, 0x6E]
-            default: out.append(byte)
-            }
-            previous = byte
-        }
-        return String(decoding: out, as: UTF8.self)
+        var out = ContentLines()
+        out.add(escaped: text)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
-    /// A content line, folded every 75 octets without cutting a character (RFC 5545 §3.1).
-    static func fold(_ text: String, into out: inout String) {
-        if text.utf8.count <= 75 {
-            out += text
-            out += "\r\n"
-            return
-        }
-        var width = 0
-        var first = true
-        for scalar in text.unicodeScalars {
-            let size = String(scalar).utf8.count
-            if width + size > (first ? 75 : 74) {
-                out += "\r\n "
-                width = 0
-                first = false
-            }
-            out.unicodeScalars.append(scalar)
-            width += size
-        }
-        out += "\r\n"
-    }
-
-    static func utc(_ date: Date) -> String { stamp(Int(date.timeIntervalSince1970.rounded(.down))) + "Z" }
+    static func seconds(_ date: Date) -> Int { Int(date.timeIntervalSince1970.rounded(.down)) }
 
     static func local(_ date: Date, _ offsets: inout ZoneOffsets) -> String {
-        stamp(Int(date.timeIntervalSince1970.rounded(.down)) + offsets.offset(at: date))
-    }
-
-    /// `20261208T090000` for seconds since 1970 on some clock.
-    private static func stamp(_ seconds: Int) -> String {
-        let day = LocalDate(localSecondsSinceEpoch: seconds)
-        let time = ((seconds % 86_400) + 86_400) % 86_400
-        let year = String(day.year)
-        return String(repeating: "0", count: max(0, 4 - year.count)) + year + pad2(day.month) + pad2(day.day) + "T" + pad2(time / 3600) + pad2(time / 60 % 60) + pad2(time % 60)
+        var out = ContentLines()
+        out.add(stamp: seconds(date) + offsets.offset(at: date))
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     private static func pad2(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+}
+
+/// Content lines written as UTF-8 bytes: a line is added in parts, then ended (folded every 75 octets without cutting
+/// a character, RFC 5545 §3.1, and closed by CRLF).
+struct ContentLines {
+    var bytes: [UInt8] = []
+    private var lineStart = 0
+
+    mutating func add(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    mutating func line(_ text: String) {
+        add(text)
+        end()
+    }
+
+    /// A TEXT value: backslash, semicolon and comma escaped, a line break (CRLF, CR or LF) written `\n`.
+    mutating func add(escaped text: String) {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            switch byte {
+            case 0x5C, 0x3B, 0x2C: bytes.append(0x5C); bytes.append(byte)
+            case 0x0A where previous == 0x0D: break
+            case 0x0A, 0x0D: bytes.append(0x5C); bytes.append(0x6E)
+            default: bytes.append(byte)
+            }
+            previous = byte
+        }
+    }
+
+    /// `20261208T090000` for seconds since 1970 on some clock.
+    mutating func add(stamp seconds: Int) {
+        let day = LocalDate(localSecondsSinceEpoch: seconds)
+        let time = ((seconds % 86_400) + 86_400) % 86_400
+        digits(day.year, 4); digits(day.month, 2); digits(day.day, 2)
+        bytes.append(0x54)
+        digits(time / 3600, 2); digits(time / 60 % 60, 2); digits(time % 60, 2)
+    }
+
+    /// A UTC date-time: the stamp and `Z`.
+    mutating func add(utc seconds: Int) {
+        add(stamp: seconds)
+        bytes.append(0x5A)
+    }
+
+    private mutating func digits(_ value: Int, _ count: Int) {
+        var divisor = 1
+        for _ in 1..<count { divisor *= 10 }
+        var rest = max(0, value)
+        if rest >= divisor * 10 { add(String(rest)); return }
+        while divisor > 0 {
+            bytes.append(0x30 + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// Ends the line: folded when longer than 75 octets, then CRLF.
+    mutating func end() {
+        if bytes.count - lineStart > 75 {
+            let line = Array(bytes[lineStart...])
+            bytes.removeSubrange(lineStart...)
+            var width = 0
+            var first = true
+            var index = 0
+            while index < line.count {
+                let lead = line[index]
+                let size = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+                if width + size > (first ? 75 : 74) {
+                    bytes.append(contentsOf: [0x0D, 0x0A, 0x20])
+                    width = 0
+                    first = false
+                }
+                bytes.append(contentsOf: line[index..<min(index + size, line.count)])
+                width += size
+                index += size
+            }
+        }
+        bytes.append(0x0D)
+        bytes.append(0x0A)
+        lineStart = bytes.count
+    }
 }

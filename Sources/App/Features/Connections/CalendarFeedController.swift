@@ -23,9 +23,9 @@ struct CalendarFeedController: RouteCollection {
         }
         let now = req.application.clock.now()
         let zone = TimeZone(identifier: practice.timeZone) ?? FrenchFormat.parisTimeZone
-        let text = CalendarFeed.render(name: "\(practitioner.displayName) — \(practice.name)", zone: zone,
+        let bytes = CalendarFeed.render(name: "\(practitioner.displayName) — \(practice.name)", zone: zone,
                                        events: try await Self.events(of: feed, practice: practice, now: now, on: req.db), now: now)
-        let response = Response(status: .ok, body: .init(string: text))
+        let response = Response(status: .ok, body: .init(buffer: ByteBuffer(bytes: bytes)))
         response.headers.replaceOrAdd(name: .contentType, value: HTTPMediaTypeText.calendar)
         response.headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"agenda.ics\"")
         response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-cache")

@@ -104,9 +104,22 @@ struct BackgroundWorker: LifecycleHandler {
         application.storage[WorkerTaskKey.self] = task
     }
 
-    func shutdown(_ application: Application) {
-        application.storage[WorkerTaskKey.self]?.cancel()
+    /// The pass under way is cancelled (a webhook or an e-mail in flight is dropped: the outbox still holds it as
+    /// queued, and the next instance sends it) and awaited, at most `stopWait`, before the database closes under it.
+    func shutdownAsync(_ application: Application) async {
+        guard let task = application.storage[WorkerTaskKey.self] else { return }
+        task.cancel()
+        let finished = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await task.value; return true }
+            group.addTask { try? await Task.sleep(for: Self.stopWait); return false }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !finished { application.logger.warning("Arrêt : la tâche de fond n'a pas fini en \(Self.stopWait) ; elle est abandonnée.") }
     }
+
+    static let stopWait: Duration = .seconds(3)
 
     struct WorkerTaskKey: StorageKey { typealias Value = Task<Void, Never> }
 }

@@ -122,6 +122,9 @@ enum Outbox {
             message.sentAt = now
             message.lastError = nil
             delivered = true
+        } catch where Task.isCancelled {
+            // The server stops: not a failed try. The row stays queued and due, for the next pass or instance.
+            return false
         } catch {
             if let refused = error as? Webhooks.Refused { message.responseCode = refused.code }
             message.lastError = String(describing: error).prefix(500).description
