@@ -2,7 +2,8 @@
 # The practices' connections (issue 23), on a release server: one practice of 20 practitioners and 50,000 appointments
 # over the coming year (`permanence seed-load`), on SQLite and on PostgreSQL:
 #   - FHIR Slot search: one practitioner's free slots of a motif over 4 weeks (a random window of the year, the first
-#     100), 16 clients, beside the trivial JSON route (the machine's floor) at 16 clients in the same run; then one client;
+#     100), 16 clients, beside the trivial JSON route and a static file of about the bundle's size (the machine's floors)
+#     at 16 clients in the same run; then one client;
 #   - the practitioner's .ics feed (30 days back, a year ahead: about 2,500 events), one client at a time.
 # Usage (from the repository's root): bash Benchmarks/http/run-connections.sh
 #   PERMANENCE_BINARY=path/to/release/permanence  (default: builds .build/release/permanence)
@@ -43,7 +44,9 @@ for engine in $engines; do
   wrk -t1 -c"$connections" -d3s -s Benchmarks/http/fhir-slots.lua "$base" >/dev/null
   echo "== trivial JSON route, $connections clients: GET /health"
   wrk -t1 -c"$connections" -d"$duration" --latency "$base/health" | grep -E "Requests/sec|50%|99%"
-  echo "== FHIR Slot search, one practitioner, 4 weeks, $connections clients"
+  echo "== a static file of about the Slot bundle's size, $connections clients: GET /css/app.css ($(curl -fsS "$base/css/app.css" | wc -c) bytes; the floor for that size)"
+  wrk -t1 -c"$connections" -d"$duration" --latency "$base/css/app.css" | grep -E "Requests/sec|50%|99%"
+  echo "== FHIR Slot search, one practitioner, 4 weeks, $connections clients ($(curl -fsS -H "Authorization: Bearer $TOKEN" "$base/fhir/Slot?schedule=Schedule/$PRACTITIONER&service-type=urn:permanence:motif%7C$MOTIF&_count=100" | wc -c) bytes for 100 slots)"
   wrk -t1 -c"$connections" -d"$duration" --latency -s Benchmarks/http/fhir-slots.lua "$base" | grep -E "Requests/sec|50%|99%|Non-2xx"
   echo "== FHIR Slot search, one client (the route's own time)"
   wrk -t1 -c1 -d"$duration" --latency -s Benchmarks/http/fhir-slots.lua "$base" | grep -E "Requests/sec|50%|99%|Non-2xx"

@@ -56,13 +56,16 @@ public struct PatientIndex: Sendable {
     private let terms: [(term: String, patient: Int32)]
     private let byPhone: [String: [Int32]]
     private let byBirthDate: [LocalDate: [Int32]]
+    private let byID: [UUID: Int32]
 
     public init(_ patients: [IndexedPatient]) {
         self.patients = patients
         var terms: [(term: String, patient: Int32)] = []
-        var byPhone: [String: [Int32]] = [:], byBirthDate: [LocalDate: [Int32]] = [:]
+        var byPhone: [String: [Int32]] = [:], byBirthDate: [LocalDate: [Int32]] = [:], byID: [UUID: Int32] = [:]
+        byID.reserveCapacity(patients.count)
         for (position, patient) in patients.enumerated() {
             let index = Int32(position)
+            byID[patient.id] = index
             for term in patient.names.terms { terms.append((term, index)) }
             for phone in Set(patient.phones.map(\.number.e164)) { byPhone[phone, default: []].append(index) }
             byBirthDate[patient.birthDate, default: []].append(index)
@@ -71,9 +74,13 @@ public struct PatientIndex: Sendable {
         self.terms = terms
         self.byPhone = byPhone
         self.byBirthDate = byBirthDate
+        self.byID = byID
     }
 
     public var count: Int { patients.count }
+
+    /// The patient `id`, when shown (a merged or anonymised record is not).
+    public func patient(_ id: UUID) -> IndexedPatient? { byID[id].map { patients[Int($0)] } }
 
     /// The same index with the patients `ids` dropped and `fresh` added (those of `ids` still to show, as read again):
     /// no name is folded again.

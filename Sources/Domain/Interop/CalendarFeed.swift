@@ -148,6 +148,9 @@ struct ContentLines {
 
     /// A TEXT value: backslash, semicolon and comma escaped, a line break (CRLF, CR or LF) written `\n`.
     mutating func add(escaped text: String) {
+        func special(_ byte: UInt8) -> Bool { byte == 0x5C || byte == 0x3B || byte == 0x2C || byte == 0x0A || byte == 0x0D }
+        // Most values have nothing to escape: copied whole.
+        guard text.utf8.contains(where: special) else { return add(text) }
         var previous: UInt8 = 0
         for byte in text.utf8 {
             switch byte {

@@ -330,8 +330,8 @@ struct FHIRAPI: RouteCollection {
         json += #","entry":["#
         for (index, slot) in slots.enumerated() {
             if index > 0 { json += "," }
-            let id = FHIR.slotID(slot)
             if schedules[slot.practitionerID] == nil { schedules[slot.practitionerID] = slot.practitionerID.uuidString }
+            let id = FHIR.slotID(practitioner: schedules[slot.practitionerID]!, start: slot.start)
             json += #"{"fullUrl":""# + base + "/Slot/" + id + #"","resource":{"resourceType":"Slot","id":""# + id + #"","serviceType":"# + serviceType
             json += #","schedule":{"reference":"Schedule/"# + schedules[slot.practitionerID]! + #""},"status":"free","start":""#
             json += ISOTimestamp.string(slot.start, offsets: &offsets) + #"","end":""# + ISOTimestamp.string(slot.end, offsets: &offsets)

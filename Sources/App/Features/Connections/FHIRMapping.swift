@@ -42,7 +42,10 @@ extension FHIR {
     }
 
     /// `<practitioner>-<start in seconds since 1970>`: a free slot is computed, not stored; its id says where it is.
-    static func slotID(_ slot: Domain.Slot) -> String { "\(slot.practitionerID.uuidString)-\(Int(slot.start.timeIntervalSince1970))" }
+    static func slotID(_ slot: Domain.Slot) -> String { slotID(practitioner: slot.practitionerID.uuidString, start: slot.start) }
+
+    /// The same, the practitioner's identifier already written (a bundle writes it once for all its slots).
+    static func slotID(practitioner: String, start: Date) -> String { practitioner + "-" + String(Int(start.timeIntervalSince1970)) }
 
     static func parseSlotID(_ text: String) -> (practitioner: UUID, start: Date)? {
         guard let dash = text.lastIndex(of: "-"), let practitioner = UUID(fastString: String(text[..<dash])),
