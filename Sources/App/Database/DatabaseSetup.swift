@@ -17,7 +17,8 @@ enum DatabaseSetup {
         switch settings.database {
         case .sqliteFile(let path):
             try checkSQLiteFile(at: path)
-            app.databases.use(.sqlite(.file(path)), as: .sqlite)
+            // As on PostgreSQL below: a busy server makes a request wait for a reader (30 s) rather than fail.
+            app.databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(30)), as: .sqlite)
             let connection = WriterConnection(path: path, configuration: app.databases.configuration(for: .sqlite)!)
             app.lifecycle.use(WriterConnectionLifecycle(connection: connection))
             app.writer = Writer(gate: GroupCommit(limit: settings.operations.writesPerCommit, connection: connection, metrics: app.metrics),
