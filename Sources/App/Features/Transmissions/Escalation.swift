@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import Vapor
 
 /// Climbs the escalation ladder of every urgent transmission not yet acknowledged: the Domain says which rungs are
@@ -91,11 +92,18 @@ struct BackgroundWorker: LifecycleHandler {
                 if Task.isCancelled { break }
                 let now = application.clock.now()
                 do {
+                    // A stop cancels the pass: it ends after the step under way.
                     try await Escalation.tick(app: application, now: now)
+                    try Task.checkCancellation()
                     try await Outbox.deliver(app: application, now: now)
+                    try Task.checkCancellation()
                     try await Retention.sweep(app: application, now: now)
+                    try Task.checkCancellation()
                     try await AuditCheckpoints.writeIfDue(app: application, now: now)
+                    try Task.checkCancellation()
                     try await ScheduledBackup.runIfDue(app: application, now: now)
+                } catch is CancellationError {
+                    break
                 } catch {
                     application.logger.report(error: error)
                 }
@@ -104,19 +112,28 @@ struct BackgroundWorker: LifecycleHandler {
         application.storage[WorkerTaskKey.self] = task
     }
 
-    /// The pass under way is cancelled (a webhook or an e-mail in flight is dropped: the outbox still holds it as
-    /// queued, and the next instance sends it) and awaited, at most `stopWait`, before the database closes under it.
+    /// The pass under way is cancelled (a webhook in flight is dropped: the outbox still holds it as queued, and the
+    /// next pass or instance sends it) and awaited, at most `stopWait`, before the database closes under it.
     func shutdownAsync(_ application: Application) async {
-        guard let task = application.storage[WorkerTaskKey.self] else { return }
-        task.cancel()
-        let finished = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await task.value; return true }
-            group.addTask { try? await Task.sleep(for: Self.stopWait); return false }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+        if await !stop(application, within: Self.stopWait) {
+            application.logger.warning("Arrêt : la tâche de fond n'a pas fini en \(Self.stopWait) ; elle est abandonnée.")
         }
-        if !finished { application.logger.warning("Arrêt : la tâche de fond n'a pas fini en \(Self.stopWait) ; elle est abandonnée.") }
+    }
+
+    /// Cancels the worker and waits for its pass to end, `within` at most: whether it ended.
+    func stop(_ application: Application, within limit: Duration) async -> Bool {
+        guard let task = application.storage[WorkerTaskKey.self] else { return true }
+        task.cancel()
+        // Two unstructured waits, the first to answer wins: awaiting a task's value does not heed a cancellation,
+        // so a task group would wait for the pass whatever the limit.
+        let answered = NIOLockedValueBox(false)
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            func answer(_ ended: Bool) {
+                if answered.withLockedValue({ let was = $0; $0 = true; return !was }) { continuation.resume(returning: ended) }
+            }
+            Task { await task.value; answer(true) }
+            Task { try? await Task.sleep(for: limit); answer(false) }
+        }
     }
 
     static let stopWait: Duration = .seconds(3)
