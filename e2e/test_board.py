@@ -4,6 +4,7 @@ import datetime
 import subprocess
 import time
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -40,17 +41,21 @@ def test_a_ringing_call_turns_amber_then_red_on_the_board_and_is_counted_lost(se
     wait_live(browser)
     call_id = "plateau-%d" % time.time()
     call_event(server, "ringing", call_id)
-    item = WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".ringing-list li.ringing"))[0]
-    assert "Cabinet médical des Tilleuls" in item.text and "06 52 41 30 29" in item.text
-    WebDriverWait(browser, 25).until(lambda d: "amber" in d.find_element(By.CSS_SELECTOR, ".ringing-list li.ringing").get_attribute("class"))
-    assert "sonneries" in browser.find_element(By.CSS_SELECTOR, ".ringing-list li.ringing").text
-    screenshot(browser, "120-plateau-orange")
-    WebDriverWait(browser, 10).until(lambda d: "red" in d.find_element(By.CSS_SELECTOR, ".ringing-list li.ringing").get_attribute("class"))
-    assert "à prendre" in browser.find_element(By.CSS_SELECTOR, ".ringing-list li.ringing").text
-    screenshot(browser, "121-plateau-rouge")
+    try:
+        # The list is redrawn at each ring: an item read while it is replaced is read again.
+        wait = lambda seconds: WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,))
+        ringing = lambda d: d.find_element(By.CSS_SELECTOR, ".ringing-list li.ringing")
+        item = wait(10).until(ringing)
+        assert "Cabinet médical des Tilleuls" in item.text and "06 52 41 30 29" in item.text
+        wait(25).until(lambda d: "amber" in ringing(d).get_attribute("class") and "sonneries" in ringing(d).text)
+        screenshot(browser, "120-plateau-orange")
+        wait(10).until(lambda d: "red" in ringing(d).get_attribute("class") and "à prendre" in ringing(d).text)
+        screenshot(browser, "121-plateau-rouge")
+    finally:
+        # The caller hangs up (and a failure above leaves no call ringing for the journeys that follow).
+        call_event(server, "ended", call_id)
 
-    # The caller hangs up: the call leaves the board without a reload, and the day counts one more lost call.
-    call_event(server, "ended", call_id)
+    # The call leaves the board without a reload, and the day counts one more lost call.
     WebDriverWait(browser, 20).until(lambda d: not d.find_elements(By.CSS_SELECTOR, ".ringing-list li.ringing"))
     assert lost_today(browser, server) == before + 1
     screenshot(browser, "122-statistiques-du-jour")
