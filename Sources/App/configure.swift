@@ -27,6 +27,10 @@ func configure(_ app: Application, settings: AppSettings) async throws {
         app.logger.critical("resources missing in \(resources.root): \(resources.missing.joined(separator: ", ")); set PERMANENCE_RESOURCES to the folder holding Resources/ and Public/")
     }
     try DatabaseSetup.register(settings, on: app)
+    if let file = settings.messaging.clockOffsetFile {
+        app.logger.warning("Horloge décalée par \(file) : réglage d'essai, jamais en service.")
+        app.clock = .offset(file: file)
+    }
 
     usePageTemplates(app, reload: settings.reloadTemplates)
     app.middleware = Middlewares()
@@ -56,6 +60,8 @@ func routes(_ app: Application) throws {
     try browser.register(collection: auth)
     let secondFactor = SecondFactorController()
     secondFactor.bootPublic(routes: browser)
+    // A reminder's link: its token is the credential.
+    try browser.register(collection: AppointmentLinks())
     let signedIn = browser.grouped(RequireSignIn())
     auth.bootSignedIn(routes: signedIn)
     try signedIn.register(collection: PracticesController())
@@ -78,6 +84,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: StatisticsController())
     try signedIn.register(collection: BoardController())
     try signedIn.register(collection: ConnectionsController())
+    try signedIn.register(collection: MessagingSettingsController())
     UsersController().bootBrowser(routes: signedIn)
     AccountController().bootBrowser(routes: signedIn)
     secondFactor.bootBrowser(routes: signedIn)
@@ -88,6 +95,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: authAPI)
     // Signed by the center's secret, not by a user.
     try api.register(collection: TelephonyAPI())
+    try api.register(collection: MessageReceiptsAPI())
     let apiSignedIn = api.grouped(RequireSignIn())
     authAPI.bootSignedIn(routes: apiSignedIn)
     try apiSignedIn.register(collection: PracticesAPI())

@@ -34,6 +34,20 @@ struct ConfigurationTests {
         #expect(try AppSettings(environment: ["SMTP_URL": "smtp://relais"]).smtp?.port == 25)
     }
 
+    @Test func theSMTPServerMayAskForSTARTTLSAndALoginAndTheSMSGatewayForItsBody() throws {
+        let provider = try AppSettings(environment: ["SMTP_URL": "smtp://permanence%40centre.fr:mot%20de%20passe@smtp.example.fr:587?starttls=required"]).smtp
+        #expect(provider == SMTPSettings(host: "smtp.example.fr", port: 587, from: "permanence@localhost", user: "permanence@centre.fr",
+                                         password: "mot de passe", startTLS: true))
+        #expect(throws: ConfigurationError.self) { try AppSettings(environment: ["SMTP_URL": "smtp://relais", "SMTP_CA_FILE": "/nulle/part/ca.pem"]) }
+        let messaging = try AppSettings(environment: ["SMS_GATEWAY_URL": "https://api:secret@sms.example.fr/v1/send", "PORT": "8090"]).messaging
+        #expect(messaging.smsGateway?.url.absoluteString == "https://sms.example.fr/v1/send", "the credentials leave the URL")
+        #expect(messaging.smsGateway?.user == "api" && messaging.smsGateway?.password == "secret")
+        #expect(messaging.publicURL == "http://localhost:8090")
+        for body in [#"{"to": {to}}"#, #"{"to": {to}, "text": {text}"#] {
+            #expect(throws: ConfigurationError.self) { try AppSettings(environment: ["SMS_GATEWAY_URL": "https://sms.example.fr", "SMS_GATEWAY_BODY": body]) }
+        }
+    }
+
     @Test func pageTemplatesAreParsedOnceUnlessAskedToReload() async throws {
         #expect(try !AppSettings(environment: [:]).reloadTemplates)
         #expect(try AppSettings(environment: ["PERMANENCE_TEMPLATES_RELOAD": "true"]).reloadTemplates)
@@ -68,8 +82,13 @@ struct ConfigurationTests {
         ("PERMANENCE_TOKEN_HOURS", "0", "from 1 to 720"),
         ("PERMANENCE_TOKEN_HOURS", "un mois", "from 1 to 720"),
         ("PERMANENCE_SECURE_COOKIES", "never", "expected auto or always"),
-        ("SMTP_URL", "mail.centre.local", "expected smtp://HOST:PORT"),
-        ("SMTP_URL", "https://mail.centre.local", "expected smtp://HOST:PORT"),
+        ("SMTP_URL", "mail.centre.local", "expected smtp://[USER:PASSWORD@]HOST:PORT"),
+        ("SMTP_URL", "https://mail.centre.local", "expected smtp://[USER:PASSWORD@]HOST:PORT"),
+        ("SMTP_URL", "smtp://mail.centre.local?tls=oui", "the only option is ?starttls=required"),
+        ("SMTP_URL", "smtp://plateau@mail.centre.local:587", "a login needs both a user and a password"),
+        ("SMS_GATEWAY_URL", "ftp://sms.example", "expected http(s)://[USER:PASSWORD@]HOST/PATH"),
+        ("SMS_INBOUND_SECRET", "court", "expected 32 characters or more"),
+        ("PERMANENCE_PUBLIC_URL", "rdv.centre.fr", "expected http(s)://HOST[:PORT]"),
         ("PERMANENCE_WORKER_SECONDS", "souvent", "from 0 to 3600"),
         ("PERMANENCE_TEMPLATES_RELOAD", "parfois", "expected true or false"),
         ("PERMANENCE_RESOURCES", "/nulle/part/permanence", "expected an existing folder holding Resources/ and Public/"),

@@ -8,6 +8,15 @@ struct AppClock: Sendable {
     static let system = AppClock { Date() }
 
     static func fixed(_ date: Date) -> AppClock { AppClock { date } }
+
+    /// The system clock plus the seconds written in `file` (none while it is missing or unreadable): a browser journey
+    /// moves the running server's day forward to its reminders.
+    static func offset(file: String) -> AppClock {
+        AppClock {
+            let seconds = (try? String(contentsOfFile: file, encoding: .utf8)).flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+            return Date().addingTimeInterval(seconds)
+        }
+    }
 }
 
 extension Application {

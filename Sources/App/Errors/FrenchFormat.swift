@@ -46,6 +46,11 @@ enum FrenchFormat {
         format(date, "EEE dd/MM/yyyy HH:mm:ss", zone)
     }
 
+    /// "mardi 3 décembre": a date the patient hears in the coming days.
+    static func dayAndMonth(_ date: Date, in zone: TimeZone = parisTimeZone) -> String {
+        format(date, "EEEE d MMMM", zone)
+    }
+
     /// "mar. 03/12".
     static func shortDate(_ date: Date, in zone: TimeZone = parisTimeZone) -> String {
         format(date, "EEE dd/MM", zone)

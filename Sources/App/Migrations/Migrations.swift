@@ -30,5 +30,6 @@ enum PermanenceMigrations {
         AuditChainHead(),
         CreateFigureRollups(),
         CreateConnections(),
+        CreatePatientMessages(),
     ]
 }

@@ -45,11 +45,18 @@ enum SecureCookiePolicy: String, Sendable {
     case always
 }
 
-/// An SMTP relay inside the center's network (no authentication, no TLS: the relay does both outward).
+/// The SMTP server e-mails leave through: a relay inside the center's network, or a provider's server reached with
+/// STARTTLS and a login (`smtp://USER:PASSWORD@HOST:587?starttls=required`).
 struct SMTPSettings: Sendable, Equatable {
     let host: String
     let port: Int
     let from: String
+    var user: String? = nil
+    var password: String? = nil
+    /// Upgrade the connection with STARTTLS before anything else is said; refuse to go on without it.
+    var startTLS = false
+    /// The certificate authorities trusted for STARTTLS instead of the system's (PEM), for a center's own authority.
+    var caFile: String? = nil
 }
 
 /// Everything Permanence reads from its environment, checked once at start.
@@ -74,6 +81,8 @@ struct AppSettings: Sendable {
     var smtp: SMTPSettings?
     /// Seconds between two runs of the escalation ladder and the outbox; 0 turns the worker off (tests run it by hand).
     var workerInterval: Int
+    /// Patients' messages: links, SMS gateway, receipts.
+    var messaging = MessagingSettings()
     /// The folder holding `Resources/` and `Public/`, when given (`ResourceLocation` looks for it otherwise).
     var resources: String? = nil
     /// PostgreSQL schema to work in; tests give each run its own.
@@ -93,12 +102,13 @@ struct AppSettings: Sendable {
         ("PERMANENCE_AUDIT_KEY", "the key that seals the audit journal, 32 characters or more (default: a key file created in PERMANENCE_AUDIT_DIR)"),
         ("PERMANENCE_AUDIT_DIR", "the folder of the audit key file and checkpoints (default: beside the SQLite file, NAME-audit; permanence-audit on PostgreSQL)"),
         ("PERMANENCE_SECURE_COOKIES", "auto (Secure over TLS) or always (default auto)"),
-        ("SMTP_URL", "smtp://HOST:PORT: the relay that sends escalation notices by e-mail (default: notices written to the log)"),
+        ("SMTP_URL", "smtp://[USER:PASSWORD@]HOST:PORT[?starttls=required]: the server that sends e-mails, notices and patients' messages, with STARTTLS and a login when asked (default: e-mails written to the log)"),
+        ("SMTP_CA_FILE", "a PEM file of the certificate authorities trusted for STARTTLS, instead of the system's"),
         ("SMTP_FROM", "the sender address of those e-mails (default permanence@localhost)"),
         ("PERMANENCE_RESOURCES", "the folder holding Resources/ and Public/ (default: the working folder, else beside the executable or above it)"),
         ("PERMANENCE_WORKER_SECONDS", "seconds between two runs of the escalation ladder and the outbox, 0-3600; 0 stops them (default 15)"),
         ("PERMANENCE_TEMPLATES_RELOAD", "true or false: read the page templates again at each page, while editing them (default false: parsed once)"),
-    ] + OperationsSettings.variables
+    ] + MessagingSettings.variables + OperationsSettings.variables
 
     /// Reads and checks the environment; the first bad value throws, naming the variable.
     init(environment: [String: String]) throws(ConfigurationError) {
@@ -165,9 +175,24 @@ struct AppSettings: Sendable {
         }
         if let url = value("SMTP_URL") {
             guard let components = URLComponents(string: url), components.scheme == "smtp", let host = components.host, !host.isEmpty else {
-                throw ConfigurationError(variable: "SMTP_URL", problem: "expected smtp://HOST:PORT, got \"\(url)\"")
+                throw ConfigurationError(variable: "SMTP_URL", problem: "expected smtp://[USER:PASSWORD@]HOST:PORT[?starttls=required], got a value that is not one")
             }
-            smtp = SMTPSettings(host: host, port: components.port ?? 25, from: value("SMTP_FROM") ?? "permanence@localhost")
+            let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+            guard Set(query.keys).isSubset(of: ["starttls"]), ["required", nil].contains(query["starttls"]) else {
+                throw ConfigurationError(variable: "SMTP_URL", problem: "the only option is ?starttls=required")
+            }
+            let user = components.user?.removingPercentEncoding, password = components.password?.removingPercentEncoding
+            guard (user == nil) == (password == nil) else {
+                throw ConfigurationError(variable: "SMTP_URL", problem: "a login needs both a user and a password (smtp://USER:PASSWORD@HOST:PORT)")
+            }
+            smtp = SMTPSettings(host: host, port: components.port ?? 25, from: value("SMTP_FROM") ?? "permanence@localhost",
+                                user: user, password: password, startTLS: query["starttls"] == "required")
+            if let file = value("SMTP_CA_FILE") {
+                guard FileManager.default.isReadableFile(atPath: file) else {
+                    throw ConfigurationError(variable: "SMTP_CA_FILE", problem: "expected a readable PEM file, got \"\(file)\"")
+                }
+                smtp?.caFile = file
+            }
         } else {
             smtp = nil
         }
@@ -183,6 +208,7 @@ struct AppSettings: Sendable {
             workerInterval = 15
         }
         operations = try OperationsSettings(value)
+        messaging = try MessagingSettings(host: host, port: port, value)
         if operations.backupDirectory != nil, !database.isSQLite {
             throw ConfigurationError(variable: "PERMANENCE_BACKUP_DIR",
                                      problem: "scheduled backups copy a SQLite database; on PostgreSQL schedule pg_dump (README, « Mise en production »)")

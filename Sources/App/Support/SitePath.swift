@@ -54,6 +54,7 @@ enum SitePath: String, CaseIterable, Sendable {
     case suspend = "cabinets/:practiceID/suspendre"
     case reopen = "cabinets/:practiceID/rouvrir"
     case service = "cabinets/:practiceID/mise-en-service"
+    case patientMessaging = "cabinets/:practiceID/messages-patients"
     case practitioners = "cabinets/:practiceID/praticiens"
     case newPractitioner = "cabinets/:practiceID/praticiens/nouveau"
     case practitionerContact = "cabinets/:practiceID/praticiens/:practitionerID/joindre"

@@ -17,7 +17,8 @@ final class SMTPTestServer: Sendable {
 
     var messages: [Received] { received.withLockedValue { $0 } }
 
-    init(refuseRecipients: Bool = false) async throws {
+    /// `login`: the user and password the server asks for (AUTH PLAIN) before it takes a message.
+    init(refuseRecipients: Bool = false, login: (user: String, password: String)? = nil) async throws {
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(host: "127.0.0.1", port: 0) { child in
                 child.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child) }
@@ -27,7 +28,7 @@ final class SMTPTestServer: Sendable {
         Task {
             try await channel.executeThenClose { connections in
                 for try await connection in connections {
-                    Task { try? await Self.serve(connection, refuseRecipients: refuseRecipients, into: received) }
+                    Task { try? await Self.serve(connection, refuseRecipients: refuseRecipients, login: login, into: received) }
                 }
             }
         }
@@ -36,11 +37,11 @@ final class SMTPTestServer: Sendable {
     func stop() async { try? await channel.channel.close() }
 
     private static func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, refuseRecipients: Bool,
-                              into received: NIOLockedValueBox<[Received]>) async throws {
+                              login: (user: String, password: String)?, into received: NIOLockedValueBox<[Received]>) async throws {
         try await connection.executeThenClose { inbound, outbound in
             func say(_ line: String) async throws { try await outbound.write(ByteBuffer(string: line + "\r\n")) }
             try await say("220 test ESMTP")
-            var pending = "", from = "", to = "", data: [String] = [], inData = false
+            var pending = "", from = "", to = "", data: [String] = [], inData = false, signedIn = login == nil
             for try await buffer in inbound {
                 pending += String(buffer: buffer)
                 while let end = pending.range(of: "\r\n") {
@@ -59,7 +60,12 @@ final class SMTPTestServer: Sendable {
                     }
                     let verb = line.prefix(4).uppercased()
                     switch verb {
-                    case "EHLO": try await say("250-test"); try await say("250 8BITMIME")
+                    case "EHLO": try await say("250-test"); if login != nil { try await say("250-AUTH PLAIN") }; try await say("250 8BITMIME")
+                    case "AUTH":
+                        let expected = Data(([0] + Array((login?.user ?? "").utf8) + [0] + Array((login?.password ?? "").utf8))).base64EncodedString()
+                        signedIn = line == "AUTH PLAIN " + expected
+                        try await say(signedIn ? "235 2.7.0 ok" : "535 5.7.8 bad credentials")
+                    case "MAIL" where !signedIn: try await say("530 5.7.0 authentication required")
                     case "MAIL": from = String(line.dropFirst(10)); try await say("250 2.1.0 ok")
                     case "RCPT":
                         if refuseRecipients { try await say("550 5.1.1 unknown user") } else { to = String(line.dropFirst(8)); try await say("250 2.1.5 ok") }

@@ -56,6 +56,8 @@ extension AppointmentStore {
                                              before: before, after: AppointmentSnapshot(plan.record, overridden: plan.breaches))
                 }
                 try await CallStore.link(input.callId, act: .moved, target: appointment.id!, in: ctx.practice, now: ctx.now, on: tx, journal: journal)
+                try await PatientMessages.withdrawReminders(of: planned.map { $0.record.id! }, reason: "rendez-vous déplacé : un rappel de la nouvelle heure suit", on: tx)
+                try await PatientMessages.queue(.moved, about: planned.map(\.record), now: ctx.now, on: tx)
                 try await matchWaitingList(freed: freed, in: ctx, on: tx, journal: journal)
             }
         }
@@ -103,6 +105,8 @@ extension AppointmentStore {
                                          before: before, after: AppointmentSnapshot(target))
             }
             try await CallStore.link(input.callId, act: .cancelled, target: appointment.id!, in: ctx.practice, now: ctx.now, on: tx, journal: journal)
+            try await PatientMessages.withdrawReminders(of: cancelled.map { $0.id! }, reason: "rendez-vous annulé", on: tx)
+            try await PatientMessages.queue(.cancelled, about: cancelled, now: ctx.now, on: tx)
             try await matchWaitingList(freed: cancelled.map { ($0.$practitioner.id, DateInterval(start: $0.startsAt, end: $0.endsAt)) }, in: ctx, on: tx, journal: journal)
         }
         return targets

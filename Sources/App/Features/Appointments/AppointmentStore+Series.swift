@@ -104,6 +104,7 @@ extension AppointmentStore {
     static func matchWaitingList(freed: [(practitioner: UUID, interval: DateInterval)], in ctx: BookingContext, on tx: any Database, journal: Journal) async throws {
         let waiting = try await WaitingListEntryRecord.query(on: tx).filter(\.$practice.$id == ctx.practice.id).filter(\.$state == "waiting").all()
         guard !waiting.isEmpty else { return }
+        var matched: [WaitingListEntryRecord] = []
         for record in waiting {
             let entry = record.domain
             // An archived motif is no longer offered: its entries wait for a secretary, not for a freed slot.
@@ -116,7 +117,9 @@ extension AppointmentStore {
             try await record.update(on: tx)
             try await journal.record(.update, entity: "waiting-list-entry", entityID: record.id!.uuidString, practiceID: ctx.practice.id,
                                      before: ["state": "waiting"], after: ["state": "to-call", "matchedStart": ISOTimestamp.string(record.matchedStart!, in: ctx.zone)])
+            matched.append(record)
         }
+        try await PatientMessages.queueOffers(matched, now: ctx.now, on: tx)
     }
 
     /// The waiting list, callbacks first, each group by priority then waiting time.

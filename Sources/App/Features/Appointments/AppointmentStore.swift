@@ -214,6 +214,7 @@ enum AppointmentStore {
                 try await CallStore.link(input.callId, act: .booked, target: appointment.id!, in: ctx.practice, now: ctx.now, on: tx, journal: journal)
                 try await journal.record(.create, entity: "appointment", entityID: appointment.id!.uuidString, practiceID: ctx.practice.id,
                                          after: AppointmentSnapshot(appointment, overridden: breaches))
+                try await PatientMessages.queue(.confirmation, about: [appointment], now: ctx.now, on: tx)
             }
         }
         return appointment

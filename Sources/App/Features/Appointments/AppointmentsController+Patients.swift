@@ -64,6 +64,9 @@ extension AppointmentsController {
         let seriesFailures: [SeriesFailure]
         /// Calls, appointment changes, transmissions, triages and tasks, newest first.
         let timeline: [Timeline.Row]
+        /// The messages sent to the patient, with their states.
+        let messages: [PatientMessages.Row]
+        let consents: String
     }
 
     /// What a series booking brings back to the patient's page.
@@ -128,7 +131,9 @@ extension AppointmentsController {
             canErase: canErase, erasureRefusal: canErase ? try await PatientRights.refusal(of: patient, in: practice, now: now, on: req.db) : nil,
             anonymised: patient.anonymisedAt != nil,
             seriesReadBack: series?.readBack, seriesBooked: series?.booked ?? [], seriesFailures: series?.failures ?? [],
-            timeline: try await Timeline.entries(of: patient, in: practice, limit: 30, on: req.db).map(Timeline.Row.init)))
+            timeline: try await Timeline.entries(of: patient, in: practice, limit: 30, on: req.db).map(Timeline.Row.init),
+            messages: try await PatientMessages.rows(of: patient.id!, in: practice, zone: zone, on: req.db),
+            consents: "SMS \(patient.smsConsent ? "acceptés" : "refusés") · e-mails \(patient.emailConsent ? "acceptés" : "refusés")"))
     }
 
     struct SeriesForm: Content {

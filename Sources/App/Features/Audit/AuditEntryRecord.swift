@@ -52,12 +52,15 @@ struct AuditActor: Sendable, Equatable {
 
     /// A journal label as a person reads it: the system's acts named for what they are; an account's label as it is.
     static func readable(_ label: String) -> String {
+        if label == AppointmentLinks.actorLabel { return "Le patient, par le lien de son rappel" }
+        if label == MessageReceiptsAPI.stopActorLabel { return "Le patient, par sa réponse STOP à un SMS" }
         if label.hasPrefix("connexion:") { return "Logiciel du cabinet « \(label.dropFirst("connexion:".count)) »" }
         guard label.hasPrefix("system:") else { return label }
         return switch label.dropFirst("system:".count) {
         case "escalade": "Permanence — relance automatique"
         case "seed-demo", "seed-load", "seed-patients": "Permanence — données de démonstration"
         case "telephony": "Permanence — téléphonie"
+        case "messages": "Permanence — messages aux patients"
         case "cli": "Permanence — ligne de commande"
         case let other: "Permanence — \(other)"
         }

@@ -3,9 +3,9 @@ import Vapor
 
 /// Random secrets handed to clients (session cookies, API tokens, CSRF tokens); only their hash is stored.
 enum SecretToken {
-    /// 256 random bits, URL-safe base64 without padding.
-    static func generate(prefix: String = "") -> String {
-        let bytes = [UInt8].random(count: 32)
+    /// 256 random bits (or `bytes` × 8), URL-safe base64 without padding.
+    static func generate(prefix: String = "", bytes count: Int = 32) -> String {
+        let bytes = [UInt8].random(count: count)
         let encoded = Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")

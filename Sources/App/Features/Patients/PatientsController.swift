@@ -42,6 +42,10 @@ struct PatientsController: RouteCollection {
         var mobiliteReduite: String?
         var pasEnLigne: String?
         var sms: String?
+        var courriel: String?
+        /// A minor's legal representative: name and number (the SMS go to that number).
+        var representant: String?
+        var telephoneRepresentant: String?
         var notes: String?
         var pasDoublon: [UUID]?
         /// The call the record is created in: the caller's number is proposed, and the call opens again once saved.
@@ -70,6 +74,9 @@ struct PatientsController: RouteCollection {
             mobiliteReduite = box(record.reducedMobility)
             pasEnLigne = box(record.noOnlineBooking)
             sms = box(record.smsConsent)
+            courriel = box(record.emailConsent)
+            representant = record.guardianName
+            telephoneRepresentant = record.guardianPhone.map { PhoneNumber(e164: $0).display }
             notes = record.notes
         }
 
@@ -85,8 +92,8 @@ struct PatientsController: RouteCollection {
             return PatientInput(
                 birthName: nomNaissance ?? "", firstNames: prenoms ?? "", usedName: nomUsage, birthDate: naissance ?? "",
                 sex: sexe ?? "", birthplaceCode: lieuNaissance, nir: nir, identityStatus: statut, phones: phones + extraPhones, email: email,
-                address: adresse, preferredPractitionerId: nil, guardianName: nil, guardianPhone: nil,
-                smsConsent: checked(sms), emailConsent: nil,
+                address: adresse, preferredPractitionerId: nil, guardianName: representant, guardianPhone: telephoneRepresentant,
+                smsConsent: checked(sms), emailConsent: checked(courriel),
                 flags: PatientFlagsInput(anxious: checked(anxieux), hardOfHearing: checked(malentendant),
                                          interpreterLanguage: interprete, reducedMobility: checked(mobiliteReduite),
                                          noOnlineBooking: checked(pasEnLigne)),
@@ -218,7 +225,8 @@ struct PatientsController: RouteCollection {
             .init(label: "Statut de l'identité", value: p.identityStatus),
             .init(label: "Téléphones", value: p.phones.map { "\($0.display) (\($0.label))" }.joined(separator: ", ")),
             .init(label: "E-mail", value: p.email ?? "—"), .init(label: "Adresse", value: p.address ?? "—"),
-            .init(label: "Rappels par SMS", value: p.smsConsent ? "acceptés" : "refusés"),
+            .init(label: "Messages par SMS", value: p.smsConsent ? "acceptés" : "refusés"),
+            .init(label: "Messages par e-mail", value: p.emailConsent ? "acceptés" : "refusés"),
             .init(label: "À savoir", value: p.flags.isEmpty ? "—" : p.flags.joined(separator: " ; ")),
             .init(label: "Notes du secrétariat", value: p.notes.isEmpty ? "—" : p.notes),
         ]

@@ -28,6 +28,7 @@ struct MonthlyReport: Content {
     let appointmentsCancelled: Int
     let transmissions: [TransmissionLine]
     let urgentCallsByLevel: [LevelLine]
+    let patientMessages: PatientMessageFigures
 
     static func make(_ practice: AuthorizedPractice, name: String, month raw: String, now: Date, on db: any Database) async throws -> MonthlyReport {
         let period: StatisticsPeriod
@@ -47,7 +48,8 @@ struct MonthlyReport: Content {
                 return TransmissionLine(priority: priority.rawValue, label: priority.label, sent: of?.sent ?? 0, acknowledged: of?.acknowledged ?? 0,
                                         medianMinutes: of?.minutesToAcknowledgement.median)
             },
-            urgentCallsByLevel: UrgencyLevel.allCases.map { LevelLine(level: $0.rawValue, name: $0.name, count: figures.triages.byLevel[$0.rawValue] ?? 0) })
+            urgentCallsByLevel: UrgencyLevel.allCases.map { LevelLine(level: $0.rawValue, name: $0.name, count: figures.triages.byLevel[$0.rawValue] ?? 0) },
+            patientMessages: try await MessageFiguresStore.figures(period, practices: [practice.id], on: db))
     }
 
     /// The report's lines as they are read and printed: a label and its value, in French.
@@ -71,6 +73,15 @@ struct MonthlyReport: Content {
             lines.append(("Délai médian d'accusé « \(line.label) »", line.medianMinutes.map { "\(FrenchFormat.number($0)) min" } ?? "—"))
         }
         for level in urgentCallsByLevel { lines.append(("Évaluations niveau \(level.level) — \(level.name)", String(level.count))) }
+        let messages = patientMessages
+        lines += [
+            ("Rappels envoyés aux patients", String(messages.remindersSent)),
+            ("Rappels remis (accusé de réception)", String(messages.remindersDelivered)),
+            ("Rappels en échec", String(messages.remindersFailed)),
+            ("Annulations par le lien du rappel", String(messages.linkCancellations)),
+            ("Absences (rendez-vous avec rappel)", "\(FrenchFormat.percent(messages.withReminder.noShowRate)) (\(messages.withReminder.noShows) sur \(messages.withReminder.appointments))"),
+            ("Absences (rendez-vous sans rappel)", "\(FrenchFormat.percent(messages.withoutReminder.noShowRate)) (\(messages.withoutReminder.noShows) sur \(messages.withoutReminder.appointments))"),
+        ]
         return lines
     }
 

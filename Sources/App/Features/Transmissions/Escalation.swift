@@ -95,6 +95,8 @@ struct BackgroundWorker: LifecycleHandler {
                     // A stop cancels the pass: it ends after the step under way.
                     try await Escalation.tick(app: application, now: now)
                     try Task.checkCancellation()
+                    try await PatientReminders.queue(app: application, now: now)
+                    try Task.checkCancellation()
                     try await Outbox.deliver(app: application, now: now)
                     try Task.checkCancellation()
                     try await Retention.sweep(app: application, now: now)

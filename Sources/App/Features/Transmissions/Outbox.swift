@@ -9,12 +9,20 @@ struct OutboundMessage: Sendable, Equatable {
     let recipient: String
     let subject: String
     let body: String
+    /// What the provider may quote back (the outbox row's id): an SMS gateway's receipts name it.
+    var reference: String = ""
 }
 
-/// Somewhere messages leave through: the log, an SMTP relay, later an SMS gateway.
+/// Somewhere messages leave through: the log, an SMTP server, an SMS gateway.
 protocol DeliveryProvider: Sendable {
     var name: String { get }
-    func deliver(_ message: OutboundMessage) async throws
+    /// Hands the message over; returns the provider's reference for it when it gives one (what its receipts name).
+    func deliver(_ message: OutboundMessage) async throws -> String?
+}
+
+/// A refusal that another try would meet again (a recipient refused, a gateway's 4xx): the message fails at once.
+protocol PermanentDeliveryFailure: Error {
+    var permanent: Bool { get }
 }
 
 /// Writes each message to the server's log: the default, and what a center without a relay reads.
@@ -22,8 +30,9 @@ struct LogDeliveryProvider: DeliveryProvider {
     let logger: Logger
     var name: String { "log" }
 
-    func deliver(_ message: OutboundMessage) async throws {
+    func deliver(_ message: OutboundMessage) async throws -> String? {
         logger.notice("Avis \(message.channel) à \(message.recipient) : \(message.subject)", metadata: ["body": .string(message.body)])
+        return nil
     }
 }
 
@@ -77,46 +86,76 @@ enum Outbox {
     /// How a message stands, as the trace says it: queued, sent (the provider accepted it), or failed.
     static func stateLabel(_ message: OutboxMessageRecord) -> String {
         switch message.state {
-        case "sent": "envoyé à \(message.sentAt.map { FrenchFormat.time($0) } ?? "—") (accepté par \(message.provider == "log" ? "le journal du serveur, aucun e-mail réel" : "le serveur d'envoi"))"
-        case "failed": "échec après \(message.attempts) essais\(message.lastError.map { " (\($0.prefix(120)))" } ?? "")"
+        case "sent": "envoyé à \(message.sentAt.map { FrenchFormat.time($0) } ?? "—") (accepté par \(message.provider == "log" ? "le journal du serveur, aucun \(message.channel == "sms" ? "SMS" : "e-mail") réel" : message.provider == "sms-gateway" ? "la passerelle SMS" : "le serveur d'envoi"))"
+        case "delivered": "remis au destinataire à \(message.deliveredAt.map { FrenchFormat.time($0) } ?? "—") (accusé de réception)"
+        case "withdrawn": "non envoyé : \(message.lastError ?? "retiré")"
+        case "failed": "échec après \(message.attempts) essai(s)\(message.lastError.map { " (\($0.prefix(160)))" } ?? "")"
         default: message.attempts == 0 ? "en file d'attente, pas encore envoyé" : "pas encore envoyé (\(message.attempts) essai(s), nouvel essai à \(FrenchFormat.time(message.nextAttemptAt)))"
         }
     }
 
-    /// Sends what is due through the application's provider (webhooks to their receivers); returns how many were delivered.
+    /// Sends what is due; returns how many were handed over. The practitioners' notices first, one by one, and again
+    /// between two batches of patients' messages (a day's reminders never hold back an urgent matter's notice); the
+    /// patients' messages four at a time, for 30 seconds of a pass at most; then the webhooks, eight receivers at a time.
     @discardableResult
     static func deliver(app: Application, now: Date) async throws -> Int {
-        func due(webhooks: Bool) async throws -> [OutboxMessageRecord] {
+        enum Kind { case notices, patients, webhooks }
+        func due(_ kind: Kind, limit: Int) async throws -> [OutboxMessageRecord] {
             let query = OutboxMessageRecord.query(on: app.db).filter(\.$state == "pending").filter(\.$nextAttemptAt <= now)
-            if webhooks { query.filter(\.$channel == Webhooks.channel) } else { query.filter(\.$channel != Webhooks.channel) }
-            return try await query.sort(\.$nextAttemptAt).limit(50).all()
-        }
-        // The practitioners' notices first, one by one: a slow webhook receiver never holds back an urgent matter's notice.
-        var delivered = 0
-        for message in try await due(webhooks: false) where try await attempt(message, app: app, now: now) { delivered += 1 }
-        // Then the webhooks, eight receivers at a time (each has 10 seconds to answer).
-        for batch in try await due(webhooks: true).chunked(by: 8) {
-            delivered += try await withThrowingTaskGroup(of: Bool.self) { group in
-                for message in batch { group.addTask { try await attempt(message, app: app, now: now) } }
-                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            switch kind {
+            case .notices: query.filter(\.$channel != Webhooks.channel).filter(\.$kind == nil)
+            case .patients: query.filter(\.$kind != nil)
+            case .webhooks: query.filter(\.$channel == Webhooks.channel)
             }
+            return try await query.sort(\.$nextAttemptAt).limit(limit).all()
         }
+        func concurrently(_ messages: [OutboxMessageRecord], width: Int) async throws -> Int {
+            var delivered = 0
+            for batch in messages.chunked(by: width) {
+                delivered += try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for message in batch { group.addTask { try await attempt(message, app: app, now: now) } }
+                    return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+                }
+            }
+            return delivered
+        }
+        var delivered = 0
+        let started = ContinuousClock.now
+        repeat {
+            for message in try await due(.notices, limit: 50) where try await attempt(message, app: app, now: now) { delivered += 1 }
+            try Task.checkCancellation()
+            let patients = try await due(.patients, limit: 40)
+            if patients.isEmpty { break }
+            delivered += try await concurrently(patients, width: 4)
+            try Task.checkCancellation()
+        } while ContinuousClock.now - started < .seconds(30)
+        delivered += try await concurrently(try await due(.webhooks, limit: 50), width: 8)
         return delivered
     }
 
-    /// One try of one message: "sent" only once the provider (or the webhook's receiver, with a 2xx) accepted it.
+    /// One try of one message: "sent" only once the provider (or the webhook's receiver, with a 2xx) accepted it. A
+    /// patient's message whose reason went away meanwhile (consent withdrawn, appointment moved or cancelled) is
+    /// withdrawn instead, and says why.
     @discardableResult
     static func attempt(_ message: OutboxMessageRecord, app: Application, now: Date) async throws -> Bool {
-        let provider = app.deliveryProvider
-        message.attempts += 1
+        if message.kind != nil, let reason = try await PatientMessages.withdrawal(of: message, now: now, on: app.db) {
+            message.state = "withdrawn"
+            message.lastError = reason
+            try await app.writer.unjournaled(on: app.db) { db in try await message.update(on: db) }
+            return false
+        }
         let webhook = message.channel == Webhooks.channel
+        let provider = message.channel == MessageChannel.sms.rawValue ? app.smsProvider : app.deliveryProvider
+        message.attempts += 1
         message.provider = webhook ? "receiver" : provider.name
         var delivered = false
         do {
             if webhook {
                 message.responseCode = try await Webhooks.deliver(message, app: app, now: now)
             } else {
-                try await provider.deliver(OutboundMessage(channel: message.channel, recipient: message.recipient, subject: message.subject, body: message.body))
+                message.providerReference = try await provider.deliver(OutboundMessage(channel: message.channel, recipient: message.recipient,
+                                                                                       subject: message.subject, body: message.body,
+                                                                                       reference: message.id!.uuidString))
             }
             message.state = "sent"
             message.sentAt = now
@@ -129,14 +168,21 @@ enum Outbox {
             if let refused = error as? Webhooks.Refused { message.responseCode = refused.code }
             message.lastError = String(describing: error).prefix(500).description
             app.metrics.count("permanence_outbox_delivery_failures_total", [("channel", message.channel)])
-            if message.attempts > retryDelays.count {
-                message.state = "failed"
-                app.logger.error("Envoi abandonné après \(message.attempts) essais", metadata: ["outbox": .string(message.id!.uuidString)])
+            // A patient's message refused for good fails at once (a secretary calls instead); a practitioner's notice is
+            // tried again all the same (a relay's refusal is often its setting, corrected meanwhile).
+            let permanent = (error as? any PermanentDeliveryFailure)?.permanent == true && message.kind != nil
+            // An SMS tried again waits for the end of the quiet hours, and not past its appointment.
+            let retry = message.attempts > retryDelays.count || permanent ? nil
+                : PatientMessages.retryTime(of: message, planned: now.addingTimeInterval(retryDelays[message.attempts - 1]), now: now, zone: FrenchFormat.parisTimeZone)
+            if let retry {
+                message.nextAttemptAt = retry
             } else {
-                message.nextAttemptAt = now.addingTimeInterval(retryDelays[message.attempts - 1])
+                message.state = "failed"
+                app.logger.error("Envoi abandonné après \(message.attempts) essai(s)", metadata: ["outbox": .string(message.id!.uuidString)])
             }
         }
         try await app.writer.unjournaled(on: app.db) { db in try await message.update(on: db) }
+        if message.state == "failed" { try await PatientMessages.planCallback(for: message, app: app, now: now) }
         return delivered
     }
 }
@@ -152,5 +198,17 @@ extension Application {
             return LogDeliveryProvider(logger: logger)
         }
         set { storage[DeliveryProviderKey.self] = newValue }
+    }
+
+    private struct SMSProviderKey: StorageKey { typealias Value = any DeliveryProvider }
+
+    /// The SMS gateway when `SMS_GATEWAY_URL` is set, the log otherwise.
+    var smsProvider: any DeliveryProvider {
+        get {
+            if let provider = storage[SMSProviderKey.self] { return provider }
+            if let gateway = settings.messaging.smsGateway { return SMSGatewayProvider(gateway: gateway, client: http.client.shared) }
+            return LogDeliveryProvider(logger: logger)
+        }
+        set { storage[SMSProviderKey.self] = newValue }
     }
 }

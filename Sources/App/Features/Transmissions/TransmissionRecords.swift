@@ -86,6 +86,15 @@ final class OutboxMessageRecord: Model, @unchecked Sendable {
     @OptionalField(key: "webhook_subscription_id") var webhookSubscriptionID: UUID?
     @OptionalField(key: "event") var event: String?
     @OptionalField(key: "response_code") var responseCode: Int?
+    /// A message to a patient: who, about which appointment (and the start it announced), why ("confirmation",
+    /// "reminder"…, with a reminder's lead in hours), the gateway's reference and when its receipt said delivered.
+    @OptionalField(key: "patient_id") var patientID: UUID?
+    @OptionalField(key: "appointment_id") var appointmentID: UUID?
+    @OptionalField(key: "kind") var kind: String?
+    @OptionalField(key: "lead_hours") var leadHours: Int?
+    @OptionalField(key: "appointment_start") var appointmentStart: Date?
+    @OptionalField(key: "provider_reference") var providerReference: String?
+    @OptionalField(key: "delivered_at") var deliveredAt: Date?
 
     init() {}
 }
