@@ -27,6 +27,7 @@ enum DemoSeeder {
         try await write(data, app: app)
         try await writePlaybooks(data, app: app)
         try await writeJournalSettings(data, app: app)
+        try await writeMessaging(data, app: app)
         try await DemoCallHistory.make(seed: seed, today: today, data: data).write(center: data.centerID, app: app)
         return data.users.map { Login(role: $0.role, email: $0.email) }
     }
@@ -44,6 +45,16 @@ enum DemoSeeder {
                 _ = try await PlaybookStore.save(triage, note: "Critères d'urgence convenus avec le cabinet", of: authorized, context: context)
             }
         }
+    }
+
+    /// The general practice sends confirmations and a reminder the day before, by SMS and e-mail, cancellable by the
+    /// link until 2 hours before: the standard wordings.
+    static func writeMessaging(_ data: DemoDataset, app: Application) async throws {
+        let context = WriteContext(actor: .system("seed-demo"), requestID: nil, writer: app.writer, database: app.db, patientIndex: app.patientIndexCache)
+        guard let practice = data.practices.first(where: { $0.slug == "cabinet-des-tilleuls" }),
+              let record = try await PracticeRecord.find(practice.id, on: app.db) else { return }
+        let form = MessagingForm(sms: "1", email: "1", rappel24: "1", delaiAnnulation: "2")
+        _ = try await MessagingSettingsStore.save(form, practice: try AuthorizedPractice.commandLine(record), context: context, now: app.clock.now())
     }
 
     /// Each practice's escalation ladder (its second practitioner as backup, where it has one) and a handover note.
@@ -129,6 +140,9 @@ enum DemoSeeder {
                 let record = PatientRecord(id: patient.id, practice: patient.practiceID, birthName: patient.birthName, firstNames: patient.firstNames,
                                            usedName: patient.usedName, birthDate: patient.birthDate.description, sex: patient.sex)
                 record.email = patient.email
+                // Those who gave an address accepted the practice's messages, by e-mail and SMS.
+                record.emailConsent = patient.email != nil
+                record.smsConsent = patient.email != nil
                 return record
             }
             for chunk in patients.chunked(by: 200) { try await chunk.create(on: tx) }

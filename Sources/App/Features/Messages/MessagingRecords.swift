@@ -35,7 +35,7 @@ final class PracticeMessagingRecord: Model, @unchecked Sendable {
         record.reminderMotifs = ""
         record.namesPractitioner = false
         record.specialtySensitive = false
-        record.linkNoticeHours = 24
+        record.linkNoticeHours = 2
         record.templates = "{}"
         record.updatedAt = now
         return record

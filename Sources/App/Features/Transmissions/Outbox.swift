@@ -86,7 +86,7 @@ enum Outbox {
     /// How a message stands, as the trace says it: queued, sent (the provider accepted it), or failed.
     static func stateLabel(_ message: OutboxMessageRecord) -> String {
         switch message.state {
-        case "sent": "envoyé à \(message.sentAt.map { FrenchFormat.time($0) } ?? "—") (accepté par \(message.provider == "log" ? "le journal du serveur, aucun \(message.channel == "sms" ? "SMS" : "e-mail") réel" : message.provider == "sms-gateway" ? "la passerelle SMS" : "le serveur d'envoi"))"
+        case "sent": "envoyé \(message.sentAt.map { sent in LocalDate(sent, in: FrenchFormat.parisTimeZone) == LocalDate(message.createdAt, in: FrenchFormat.parisTimeZone) ? "à \(FrenchFormat.time(sent))" : "le \(FrenchFormat.shortDate(sent)) à \(FrenchFormat.time(sent))" } ?? "à —") (accepté par \(message.provider == "log" ? "le journal du serveur, aucun \(message.channel == "sms" ? "SMS" : "e-mail") réel" : message.provider == "sms-gateway" ? "la passerelle SMS" : "le serveur d'envoi"))"
         case "delivered": "remis au destinataire à \(message.deliveredAt.map { FrenchFormat.time($0) } ?? "—") (accusé de réception)"
         case "withdrawn": "non envoyé : \(message.lastError ?? "retiré")"
         case "failed": "échec après \(message.attempts) essai(s)\(message.lastError.map { " (\($0.prefix(160)))" } ?? "")"
