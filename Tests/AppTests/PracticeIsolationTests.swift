@@ -41,7 +41,8 @@ struct PracticeIsolationTests {
                                                "cabinets/:practiceID/parametres", "cabinets/:practiceID/mise-en-service",
                                                "cabinets/:practiceID/reprise-agenda",
                                                "cabinets/:practiceID/rapports/:month", "cabinets/:practiceID/rapports/:month/csv",
-                                               "cabinets/:practiceID/connexions", "cabinets/:practiceID/connexions/webhooks/:subscriptionID"]
+                                               "cabinets/:practiceID/connexions", "cabinets/:practiceID/connexions/webhooks/:subscriptionID",
+                                               "cabinets/:practiceID/messages-patients"]
 
     @Test func aSecretaryGets404ForAnotherPracticeThroughEveryBrowserRoute() async throws {
         try await withTestApp { app in

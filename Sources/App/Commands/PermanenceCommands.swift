@@ -14,6 +14,8 @@ enum PermanenceCommands {
         app.asyncCommands.use(BenchInsertsCommand(), as: "bench-inserts")
         app.asyncCommands.use(SeedPatientsCommand(), as: "seed-patients")
         app.asyncCommands.use(SeedFiguresCommand(), as: "seed-figures")
+        app.asyncCommands.use(SeedRemindersCommand(), as: "seed-reminders")
+        app.asyncCommands.use(QueueRemindersCommand(), as: "queue-reminders")
         app.asyncCommands.use(UserCommands(), as: "user")
         app.asyncCommands.use(ImportCommands(), as: "import")
         app.asyncCommands.use(ReportCommands(), as: "report")

@@ -55,6 +55,8 @@ enum SitePath: String, CaseIterable, Sendable {
     case reopen = "cabinets/:practiceID/rouvrir"
     case service = "cabinets/:practiceID/mise-en-service"
     case patientMessaging = "cabinets/:practiceID/messages-patients"
+    /// A reminder's cancellation link, opened by the patient without signing in.
+    case patientLink = "r/:token"
     case practitioners = "cabinets/:practiceID/praticiens"
     case newPractitioner = "cabinets/:practiceID/praticiens/nouveau"
     case practitionerContact = "cabinets/:practiceID/praticiens/:practitionerID/joindre"

@@ -45,6 +45,8 @@ extension AppointmentStore {
                 try await journal.record(.create, entity: "appointment", entityID: record.id!.uuidString, practiceID: ctx.practice.id,
                                          after: AppointmentSnapshot(record))
             }
+            // One confirmation for the series: its first session's day and time.
+            try await PatientMessages.queue(.confirmation, about: taken.filter { conflicts[$0.id!] == nil }, now: ctx.now, on: tx)
             return conflicts
         }
         for record in candidates { if conflicts[record.id!] != nil { failed.append((record.startsAt, ["le créneau est déjà pris"])) } }

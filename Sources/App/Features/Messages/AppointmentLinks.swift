@@ -14,8 +14,8 @@ struct AppointmentLinks: RouteCollection {
     static let actorLabel = "patient:lien-rappel"
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("r", ":token", use: show)
-        routes.post("r", ":token", use: act)
+        routes.get(.patientLink, use: show)
+        routes.post(.patientLink, use: act)
     }
 
     struct Page: Encodable {

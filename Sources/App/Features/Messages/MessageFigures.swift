@@ -39,3 +39,18 @@ enum MessageFiguresStore {
                                      withReminder: attendance.with, withoutReminder: attendance.without)
     }
 }
+
+extension PatientMessageFigures {
+    /// The figures as the statistics and the monthly report print them.
+    var lines: [(String, String)] {
+        func attendance(_ a: Attendance) -> String { "\(FrenchFormat.percent(a.noShowRate)) (\(a.noShows) sur \(a.appointments))" }
+        return [
+            ("Rappels envoyés aux patients", String(remindersSent)),
+            ("Rappels remis (accusé de réception)", String(remindersDelivered)),
+            ("Rappels en échec", String(remindersFailed)),
+            ("Annulations par le lien du rappel", String(linkCancellations)),
+            ("Absences (rendez-vous avec rappel)", attendance(withReminder)),
+            ("Absences (rendez-vous sans rappel)", attendance(withoutReminder)),
+        ]
+    }
+}

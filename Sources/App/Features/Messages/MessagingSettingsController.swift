@@ -212,7 +212,7 @@ struct MessagingSettingsController: RouteCollection {
         var day = LocalDate(now, in: zone).adding(days: 1)
         while day.isoWeekday > 5 { day = day.adding(days: 1) }
         let start = WallClock.resolve(day, minutes: 9 * 60 + 30, in: zone, ambiguity: .earlier).instant
-        let sampleLink = req.application.settings.messaging.publicURL + "/r/" + String(repeating: "x", count: 22)
+        let sampleLink = req.application.settings.messaging.publicURL + SitePath.patientLink.link(String(repeating: "x", count: 22))
         var rows: [TemplateRow] = []
         for kind in PatientMessageKind.allCases {
             for channel in MessageChannel.allCases {

@@ -79,7 +79,7 @@ enum PatientReminders {
             link.createdAt = now
             var used = false
             let values = PatientMessages.values(start: appointment.startsAt, practice: practice, practitioner: practitioners[appointment.$practitioner.id],
-                                                settings: settings, link: app.settings.messaging.publicURL + "/r/" + token)
+                                                settings: settings, link: app.settings.messaging.publicURL + SitePath.patientLink.link(token))
             for channel in MessageChannel.allCases where settings.enabled(channel) {
                 guard let recipient = channel == .sms ? to.sms : to.email,
                       let due = PatientMessages.due(channel, planned: planned, now: now, deadline: appointment.startsAt.addingTimeInterval(-closest), zone: zone) else { continue }

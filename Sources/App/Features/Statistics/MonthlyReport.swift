@@ -73,15 +73,7 @@ struct MonthlyReport: Content {
             lines.append(("Délai médian d'accusé « \(line.label) »", line.medianMinutes.map { "\(FrenchFormat.number($0)) min" } ?? "—"))
         }
         for level in urgentCallsByLevel { lines.append(("Évaluations niveau \(level.level) — \(level.name)", String(level.count))) }
-        let messages = patientMessages
-        lines += [
-            ("Rappels envoyés aux patients", String(messages.remindersSent)),
-            ("Rappels remis (accusé de réception)", String(messages.remindersDelivered)),
-            ("Rappels en échec", String(messages.remindersFailed)),
-            ("Annulations par le lien du rappel", String(messages.linkCancellations)),
-            ("Absences (rendez-vous avec rappel)", "\(FrenchFormat.percent(messages.withReminder.noShowRate)) (\(messages.withReminder.noShows) sur \(messages.withReminder.appointments))"),
-            ("Absences (rendez-vous sans rappel)", "\(FrenchFormat.percent(messages.withoutReminder.noShowRate)) (\(messages.withoutReminder.noShows) sur \(messages.withoutReminder.appointments))"),
-        ]
+        lines += patientMessages.lines
         return lines
     }
 

@@ -57,6 +57,8 @@ struct StatisticsController: RouteCollection {
             if practice == nil && !principal.role.seesEveryPractice { throw AppError.forbiddenBecause("aucun cabinet n'est rattaché à ce compte") }
             let figures = try await StatisticsStore.figures(period, practices: practice.map { [$0.id!] } ?? [], now: req.application.clock.now(), on: req.db)
             (summary, charts) = Self.present(figures)
+            let messages = try await MessageFiguresStore.figures(period, practices: practice.map { [$0.id!] } ?? [], on: req.db)
+            summary += messages.lines.map { ReportsController.Line(label: $0.0, value: $0.1) }
         }
         let view = try await req.view.render("statistics/page", Page(
             layout: .init(principal),
