@@ -141,7 +141,9 @@ public enum MessageTemplate {
 
     /// Lowercased, without accents: « Spécialité » and « specialite » are the same field.
     static func fold(_ text: String) -> String {
-        text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "fr_FR")).lowercased()
+        // The usual case, a field written as documented, needs no work.
+        if text.utf8.allSatisfy({ $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") || $0 == UInt8(ascii: "_") }) { return text }
+        return text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "fr_FR")).lowercased()
     }
 
     /// What every practice starts with: the date, the time and the place, never why.

@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Messages to patients — confirmations, reminders with their cancellation link, waiting-list offers — queued in the
@@ -19,32 +20,40 @@ enum PatientMessages {
     }
 
     /// A patient's addresses: the first mobile number of the record (for a minor, the guardian's), the e-mail given,
-    /// each only with its consent.
-    static func addresses(of patients: [PatientRecord], now: Date, on db: any Database) async throws -> [UUID: Addresses] {
-        let ids = patients.compactMap(\.id)
+    /// each only with its consent. Read as plain rows (a day's reminders read thousands of records).
+    static func addresses(of patients: some Collection<UUID>, now: Date, on db: any Database) async throws -> [UUID: Addresses] {
+        let sql = db as! any SQLDatabase
+        let ids = Array(Set(patients))
         var mobiles: [UUID: String] = [:]
-        for chunk in ids.chunked(by: 500) where !chunk.isEmpty {
-            for phone in try await PatientPhoneRecord.query(on: db).filter(\.$patient.$id ~~ chunk).sort(\.$position).all()
-            where mobiles[phone.$patient.id] == nil && PhoneNumber(e164: phone.e164).isFrenchMobile {
-                mobiles[phone.$patient.id] = phone.e164
-            }
-        }
         var found: [UUID: Addresses] = [:]
-        for patient in patients {
-            guard let id = patient.id, patient.mergedIntoID == nil, patient.anonymisedAt == nil else { continue }
-            let minor = Self.isMinor(patient, now: now)
-            var addresses = Addresses()
-            if patient.smsConsent {
-                addresses.sms = minor ? patient.guardianPhone.flatMap { PhoneNumber(e164: $0).isFrenchMobile ? $0 : nil } : mobiles[id]
+        for chunk in ids.chunked(by: 500) where !chunk.isEmpty {
+            for row in try await sql.select().columns("patient_id", "e164").from(PatientPhoneRecord.schema)
+                .where("patient_id", .in, SQLBind.group(Array(chunk))).orderBy("position").all() {
+                let patient = try row.decode(column: "patient_id", as: UUID.self), number = try row.decode(column: "e164", as: String.self)
+                if mobiles[patient] == nil, PhoneNumber(e164: number).isFrenchMobile { mobiles[patient] = number }
             }
-            if patient.emailConsent, let email = patient.email?.trimmingCharacters(in: .whitespaces), email.contains("@") { addresses.email = email }
-            found[id] = addresses
+            for row in try await sql.select().columns("id", "birth_date", "sms_consent", "email_consent", "email", "guardian_phone", "merged_into_id", "anonymised_at")
+                .from(PatientRecord.schema).where("id", .in, SQLBind.group(Array(chunk))).all() {
+                let id = try row.decode(column: "id", as: UUID.self)
+                guard try row.decode(column: "merged_into_id", as: UUID?.self) == nil, try row.decode(column: "anonymised_at", as: Date?.self) == nil else { continue }
+                let minor = Self.isMinor(born: try row.decode(column: "birth_date", as: String.self), now: now)
+                var addresses = Addresses()
+                if try row.decode(column: "sms_consent", as: Bool.self) {
+                    let guardian = try row.decode(column: "guardian_phone", as: String?.self)
+                    addresses.sms = minor ? guardian.flatMap { PhoneNumber(e164: $0).isFrenchMobile ? $0 : nil } : mobiles[id]
+                }
+                if try row.decode(column: "email_consent", as: Bool.self), let email = try row.decode(column: "email", as: String?.self)?.trimmingCharacters(in: .whitespaces),
+                   email.contains("@") {
+                    addresses.email = email
+                }
+                found[id] = addresses
+            }
         }
         return found
     }
 
-    static func isMinor(_ patient: PatientRecord, now: Date) -> Bool {
-        guard let born = LocalDate(iso: patient.birthDate) else { return false }
+    static func isMinor(born text: String, now: Date) -> Bool {
+        guard let born = LocalDate(iso: text) else { return false }
         let today = LocalDate(now, in: FrenchFormat.parisTimeZone)
         let eighteenth = LocalDate(year: born.year + 18, month: born.month, day: min(born.day, 28))
         return today < eighteenth || (today == eighteenth && born.day > 28)
@@ -116,8 +125,7 @@ enum PatientMessages {
               let practice = try await PracticeRecord.find(first.$practice.id, on: tx) else { return 0 }
         let zone = TimeZone(identifier: practice.timeZone) ?? FrenchFormat.parisTimeZone
         let relevant = appointments.filter { kind == .cancelled || $0.startsAt > now }
-        let patients = try await PatientRecord.query(on: tx).filter(\.$id ~~ Set(relevant.map { $0.$patient.id })).all()
-        let addresses = try await addresses(of: patients, now: now, on: tx)
+        let addresses = try await addresses(of: relevant.map { $0.$patient.id }, now: now, on: tx)
         let practitioners = try await practitioners(Set(relevant.map { $0.$practitioner.id }), on: tx)
         var rows: [OutboxMessageRecord] = []
         // A series booked, moved or cancelled at once is told once, about its first appointment.
@@ -132,7 +140,7 @@ enum PatientMessages {
                 rows.append(row(kind, channel: channel, to: recipient, text: text, appointment: appointment, due: due, now: now))
             }
         }
-        if !rows.isEmpty { try await rows.create(on: tx) }
+        try await insert(rows, on: tx)
         return rows.count
     }
 
@@ -143,8 +151,7 @@ enum PatientMessages {
         guard let first = entries.first, let settings = try await settings(of: first.$practice.id, on: tx), settings.sms || settings.email,
               let practice = try await PracticeRecord.find(first.$practice.id, on: tx) else { return 0 }
         let zone = TimeZone(identifier: practice.timeZone) ?? FrenchFormat.parisTimeZone
-        let patients = try await PatientRecord.query(on: tx).filter(\.$id ~~ Set(entries.map(\.patientID))).all()
-        let addresses = try await addresses(of: patients, now: now, on: tx)
+        let addresses = try await addresses(of: entries.map(\.patientID), now: now, on: tx)
         let practitioners = try await practitioners(Set(entries.compactMap(\.matchedPractitionerID)), on: tx)
         var rows: [OutboxMessageRecord] = []
         for entry in entries {
@@ -156,8 +163,20 @@ enum PatientMessages {
                                 practice: practice.id!, patient: entry.patientID, appointment: nil, start: start, due: due, now: now))
             }
         }
-        if !rows.isEmpty { try await rows.create(on: tx) }
+        try await insert(rows, on: tx)
         return rows.count
+    }
+
+    static let columns = ["id", "practice_id", "patient_id", "appointment_id", "appointment_start", "kind", "lead_hours", "channel", "recipient",
+                          "subject", "body", "state", "attempts", "next_attempt_at", "created_at"]
+
+    /// Patients' messages written as rows, many per statement (a day's reminders are tens of thousands).
+    static func insert(_ rows: [OutboxMessageRecord], on db: any Database) async throws {
+        guard !rows.isEmpty else { return }
+        try await SQLValue.insert(rows.map { m -> [(any Encodable & Sendable)?] in
+            [m.id!, m.$practice.id, m.patientID, m.appointmentID, m.appointmentStart, m.kind, m.leadHours, m.channel, m.recipient,
+             m.subject, m.body, m.state, m.attempts, m.nextAttemptAt, m.createdAt]
+        }, into: OutboxMessageRecord.schema, columns: columns, on: db as! any SQLDatabase)
     }
 
     static func practitioners(_ ids: Set<UUID>, on db: any Database) async throws -> [UUID: PractitionerRecord] {
@@ -177,17 +196,24 @@ enum PatientMessages {
     /// merged or anonymised), or a reminder's appointment is no longer booked at the time it announces.
     static func withdrawal(of message: OutboxMessageRecord, now: Date, on db: any Database) async throws -> String? {
         guard let patientID = message.patientID else { return nil }
-        guard let patient = try await PatientRecord.find(patientID, on: db), patient.mergedIntoID == nil, patient.anonymisedAt == nil else {
+        let sql = db as! any SQLDatabase
+        guard let patient = try await sql.select().columns("sms_consent", "email_consent", "merged_into_id", "anonymised_at").from(PatientRecord.schema)
+            .where("id", .equal, SQLBind(patientID)).first(),
+              try patient.decode(column: "merged_into_id", as: UUID?.self) == nil, try patient.decode(column: "anonymised_at", as: Date?.self) == nil else {
             return "dossier du patient fusionné ou anonymisé"
         }
-        if message.channel == MessageChannel.sms.rawValue, !patient.smsConsent { return "le patient a retiré son accord pour les SMS" }
-        if message.channel == MessageChannel.email.rawValue, !patient.emailConsent { return "le patient a retiré son accord pour les e-mails" }
+        if message.channel == MessageChannel.sms.rawValue, !(try patient.decode(column: "sms_consent", as: Bool.self)) { return "le patient a retiré son accord pour les SMS" }
+        if message.channel == MessageChannel.email.rawValue, !(try patient.decode(column: "email_consent", as: Bool.self)) {
+            return "le patient a retiré son accord pour les e-mails"
+        }
         if message.kind == PatientMessageKind.reminder.rawValue, let id = message.appointmentID {
-            guard let appointment = try await AppointmentRecord.find(id, on: db), appointment.statusValue == .booked else {
+            guard let appointment = try await sql.select().columns("status", "starts_at").from(AppointmentRecord.schema).where("id", .equal, SQLBind(id)).first(),
+                  try appointment.decode(column: "status", as: String.self) == AppointmentStatus.booked.rawValue else {
                 return "rendez-vous annulé ou plus à venir"
             }
-            if appointment.startsAt != message.appointmentStart { return "rendez-vous déplacé : un rappel de la nouvelle heure suit" }
-            if appointment.startsAt <= now { return "rendez-vous déjà commencé" }
+            let start = try appointment.decode(column: "starts_at", as: Date.self)
+            if start != message.appointmentStart { return "rendez-vous déplacé : un rappel de la nouvelle heure suit" }
+            if start <= now { return "rendez-vous déjà commencé" }
         }
         return nil
     }

@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// The reminders: each pass of the worker queues those planned within the next day (24 h or 72 h before the
@@ -28,72 +29,76 @@ enum PatientReminders {
         return queued
     }
 
+    /// An appointment as the reminders read it: a plain row, not a model (a day of a large center is 20,000).
+    struct Due {
+        let id: UUID, patient: UUID, practitioner: UUID, start: Date, motif: UUID?, updated: Date?
+    }
+
     private static func queue(lead: Int, settings: PracticeMessagingRecord, app: Application, now: Date) async throws -> Int {
         let db = app.db
+        let sql = db as! any SQLDatabase
         let leadTime = TimeInterval(lead * 3_600)
         let practiceID = settings.$practice.id
         guard let practice = try await PracticeRecord.find(practiceID, on: db), practice.suspendedAt == nil else { return 0 }
         let zone = TimeZone(identifier: practice.timeZone) ?? FrenchFormat.parisTimeZone
         let motifs = settings.remindedMotifs
-        let candidates = try await AppointmentRecord.query(on: db).filter(\.$practice.$id == practiceID)
-            .filter(\.$status == AppointmentStatus.booked.rawValue)
-            .filter(\.$startsAt > max(now.addingTimeInterval(closest), now.addingTimeInterval(leadTime - lateness)))
-            .filter(\.$startsAt <= now.addingTimeInterval(leadTime + horizon))
-            .all()
+        let candidates = try await sql.select().columns("id", "patient_id", "practitioner_id", "starts_at", "motif_id", "updated_at")
+            .from(AppointmentRecord.schema).where("practice_id", .equal, SQLBind(practiceID)).where("status", .equal, SQLBind(AppointmentStatus.booked.rawValue))
+            .where("starts_at", .greaterThan, SQLBind(max(now.addingTimeInterval(closest), now.addingTimeInterval(leadTime - lateness))))
+            .where("starts_at", .lessThanOrEqual, SQLBind(now.addingTimeInterval(leadTime + horizon)))
+            .all().map { row in
+                Due(id: try row.decode(column: "id", as: UUID.self), patient: try row.decode(column: "patient_id", as: UUID.self),
+                    practitioner: try row.decode(column: "practitioner_id", as: UUID.self), start: try row.decode(column: "starts_at", as: Date.self),
+                    motif: try row.decode(column: "motif_id", as: UUID?.self), updated: try row.decode(column: "updated_at", as: Date?.self))
+            }
             .filter { appointment in
-                let planned = appointment.startsAt.addingTimeInterval(-leadTime)
-                return (motifs.isEmpty || appointment.motifID.map(motifs.contains) == true) && (appointment.updatedAt ?? .distantPast) <= planned
+                let planned = appointment.start.addingTimeInterval(-leadTime)
+                return (motifs.isEmpty || appointment.motif.map(motifs.contains) == true) && (appointment.updated ?? .distantPast) <= planned
             }
         guard !candidates.isEmpty else { return 0 }
         // Those already queued for this lead and this start.
-        let starts = Dictionary(candidates.map { ($0.id!, $0.startsAt) }, uniquingKeysWith: { a, _ in a })
+        let starts = Dictionary(candidates.map { ($0.id, $0.start) }, uniquingKeysWith: { a, _ in a })
         var done: Set<UUID> = []
-        for chunk in candidates.map({ $0.id! }).chunked(by: 500) {
-            for message in try await OutboxMessageRecord.query(on: db).filter(\.$appointmentID ~~ chunk)
-                .filter(\.$kind == PatientMessageKind.reminder.rawValue).filter(\.$leadHours == lead).all() {
-                if let id = message.appointmentID, starts[id] == message.appointmentStart { done.insert(id) }
+        for chunk in candidates.map(\.id).chunked(by: 500) {
+            for row in try await sql.select().columns("appointment_id", "appointment_start").from(OutboxMessageRecord.schema)
+                .where("appointment_id", .in, SQLBind.group(Array(chunk))).where("kind", .equal, SQLBind(PatientMessageKind.reminder.rawValue))
+                .where("lead_hours", .equal, SQLBind(lead)).all() {
+                let id = try row.decode(column: "appointment_id", as: UUID.self)
+                if starts[id] == (try row.decode(column: "appointment_start", as: Date?.self)) { done.insert(id) }
             }
         }
-        let waiting = candidates.filter { !done.contains($0.id!) }
+        let waiting = candidates.filter { !done.contains($0.id) }
         guard !waiting.isEmpty else { return 0 }
-        var patients: [PatientRecord] = []
-        for chunk in Array(Set(waiting.map { $0.$patient.id })).chunked(by: 500) {
-            patients += try await PatientRecord.query(on: db).filter(\.$id ~~ chunk).all()
-        }
-        let addresses = try await PatientMessages.addresses(of: patients, now: now, on: db)
-        let practitioners = try await PatientMessages.practitioners(Set(waiting.map { $0.$practitioner.id }), on: db)
-        var links: [AppointmentLinkRecord] = []
+        let addresses = try await PatientMessages.addresses(of: waiting.map(\.patient), now: now, on: db)
+        let practitioners = try await PatientMessages.practitioners(Set(waiting.map(\.practitioner)), on: db)
+        let templates = MessageChannel.allCases.filter(settings.enabled).map { ($0, settings.template(.reminder, $0)) }
+        var links: [[(any Encodable & Sendable)?]] = []
         var rows: [OutboxMessageRecord] = []
         for appointment in waiting {
-            guard let to = addresses[appointment.$patient.id], to.sms != nil && settings.sms || to.email != nil && settings.email else { continue }
-            let planned = appointment.startsAt.addingTimeInterval(-leadTime)
+            guard let to = addresses[appointment.patient], to.sms != nil && settings.sms || to.email != nil && settings.email else { continue }
+            let planned = appointment.start.addingTimeInterval(-leadTime)
             // 128 random bits: out of reach of guessing, and short enough for the SMS to stay one message.
             let token = SecretToken.generate(bytes: 16)
-            let link = AppointmentLinkRecord()
-            link.id = UUID()
-            link.$practice.id = practiceID
-            link.appointmentID = appointment.id!
-            link.tokenHash = SecretToken.hash(token)
-            link.appointmentStart = appointment.startsAt
-            link.expiresAt = appointment.startsAt
-            link.createdAt = now
-            var used = false
-            let values = PatientMessages.values(start: appointment.startsAt, practice: practice, practitioner: practitioners[appointment.$practitioner.id],
+            let values = PatientMessages.values(start: appointment.start, practice: practice, practitioner: practitioners[appointment.practitioner],
                                                 settings: settings, link: app.settings.messaging.publicURL + SitePath.patientLink.link(token))
-            for channel in MessageChannel.allCases where settings.enabled(channel) {
+            var used = false
+            for (channel, template) in templates {
                 guard let recipient = channel == .sms ? to.sms : to.email,
-                      let due = PatientMessages.due(channel, planned: planned, now: now, deadline: appointment.startsAt.addingTimeInterval(-closest), zone: zone) else { continue }
-                let text = MessageTemplate.render(settings.template(.reminder, channel), values: values)
-                rows.append(PatientMessages.row(.reminder, channel: channel, to: recipient, text: text, appointment: appointment, lead: lead, due: due, now: now))
+                      let due = PatientMessages.due(channel, planned: planned, now: now, deadline: appointment.start.addingTimeInterval(-closest), zone: zone) else { continue }
+                rows.append(PatientMessages.row(.reminder, channel: channel, to: recipient, text: MessageTemplate.render(template, values: values),
+                                                practice: practiceID, patient: appointment.patient, appointment: appointment.id, start: appointment.start,
+                                                lead: lead, due: due, now: now))
                 used = true
             }
-            if used { links.append(link) }
+            if used { links.append([UUID(), practiceID, appointment.id, SecretToken.hash(token), appointment.start, appointment.start, now]) }
         }
         guard !rows.isEmpty else { return 0 }
         let (allLinks, allRows) = (links, rows)
         try await app.writer.unjournaled(on: db) { db in
-            for chunk in allLinks.chunked(by: 500) { try await chunk.create(on: db) }
-            for chunk in allRows.chunked(by: 500) { try await chunk.create(on: db) }
+            try await SQLValue.insert(allLinks, into: AppointmentLinkRecord.schema,
+                                      columns: ["id", "practice_id", "appointment_id", "token_hash", "appointment_start", "expires_at", "created_at"],
+                                      on: db as! any SQLDatabase)
+            try await PatientMessages.insert(allRows, on: db)
         }
         app.metrics.count("permanence_patient_reminders_queued_total", [("practice", practice.slug)], by: rows.count)
         return rows.count

@@ -38,6 +38,10 @@ struct LogDeliveryProvider: DeliveryProvider {
 
 /// The outbox: notices are written in the transaction that decided them and delivered afterwards, with retries.
 enum Outbox {
+    /// Patients' messages handed over per second at most, taken ten at a time.
+    static let patientMessagesPerSecond = 20
+    static let patientBatch = 10
+
     /// Retries after 1, 5, 15 and 60 minutes; given up after the fifth failure.
     static let retryDelays: [TimeInterval] = [60, 300, 900, 3600]
 
@@ -96,7 +100,8 @@ enum Outbox {
 
     /// Sends what is due; returns how many were handed over. The practitioners' notices first, one by one, and again
     /// between two batches of patients' messages (a day's reminders never hold back an urgent matter's notice); the
-    /// patients' messages four at a time, for 30 seconds of a pass at most; then the webhooks, eight receivers at a time.
+    /// patients' messages two at a time, 20 a second at most, for 30 seconds of a pass at most; then the webhooks,
+    /// eight receivers at a time.
     @discardableResult
     static func deliver(app: Application, now: Date) async throws -> Int {
         enum Kind { case notices, patients, webhooks }
@@ -124,10 +129,16 @@ enum Outbox {
         repeat {
             for message in try await due(.notices, limit: 50) where try await attempt(message, app: app, now: now) { delivered += 1 }
             try Task.checkCancellation()
-            let patients = try await due(.patients, limit: 40)
+            let patients = try await due(.patients, limit: patientBatch)
             if patients.isEmpty { break }
-            delivered += try await concurrently(patients, width: 4)
+            let began = ContinuousClock.now
+            delivered += try await concurrently(patients, width: 2)
             try Task.checkCancellation()
+            // At most `patientMessagesPerSecond`: a burst (a day's reminders due at once after a stop) leaves at a pace
+            // that keeps the consoles' requests as quick as before. A day spreads its reminders over its hours.
+            if patients.count == patientBatch {
+                try await Task.sleep(until: began + .milliseconds(1_000 * patientBatch / patientMessagesPerSecond), clock: .continuous)
+            }
         } while ContinuousClock.now - started < .seconds(30)
         delivered += try await concurrently(try await due(.webhooks, limit: 50), width: 8)
         return delivered
