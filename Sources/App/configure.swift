@@ -42,6 +42,7 @@ func configure(_ app: Application, settings: AppSettings) async throws {
     // JSON bodies: 1 MB at most (the patient files' routes read theirs, up to 20 MB, once they know who sends them).
     app.routes.defaultMaxBodySize = "1mb"
     try routes(app)
+    app.reminderWatermarks = PatientReminders.Watermarks()
     app.backgroundWorker = BackgroundWorker(interval: app.environment == .testing ? 0 : settings.workerInterval)
     app.lifecycle.use(app.backgroundWorker)
     // Last registered, first stopped.

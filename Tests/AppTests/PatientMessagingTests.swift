@@ -223,6 +223,25 @@ struct PatientMessagingTests {
         }
     }
 
+    @Test func aPassReadsOnlyWhatIsNewYetMissesNoBookingMadeAfterThePreviousOne() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let s = try await AppointmentsAPITests.setUp(app)
+            try await Self.turnOn(app, practice: s.world.practiceA, sms: false, email: true)
+            let first = try await Self.consenting(app, practice: s.world.practiceA)
+            _ = try await Self.book(app, s, patient: first, at: "2026-11-26T09:00:00+01:00")
+            #expect(try await PatientReminders.queue(app: app, now: clock.now) == 1)
+            // Booked after that pass, inside the window it already read: the next pass finds it all the same.
+            clock.advance(by: 60)
+            let second = try await Self.consenting(app, practice: s.world.practiceA, name: "Second", mobile: "+33644444444", email: "second@example.fr")
+            _ = try await Self.book(app, s, patient: second, at: "2026-11-26T09:20:00+01:00")
+            clock.advance(by: 60)
+            #expect(try await PatientReminders.queue(app: app, now: clock.now) == 1)
+            #expect(try await PatientReminders.queue(app: app, now: clock.now) == 0)
+            #expect(try await Self.messages(app, kind: .reminder).map(\.recipient).sorted() == [Self.email, "second@example.fr"])
+        }
+    }
+
     @Test func aConsentWithdrawnAfterQueueingStopsTheMessage() async throws {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in

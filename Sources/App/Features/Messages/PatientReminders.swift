@@ -16,6 +16,15 @@ enum PatientReminders {
     /// No reminder for an appointment this close.
     static let closest: TimeInterval = 2 * 3_600
 
+    /// What this process's last pass looked at, by practice and lead: the window's end and the pass's moment. The next
+    /// pass reads only the appointments beyond that end or changed since (booked, moved) — not the whole day again.
+    final class Watermarks: @unchecked Sendable {
+        private let lock = NSLock()
+        private var seen: [String: (upper: Date, at: Date)] = [:]
+        func get(_ key: String) -> (upper: Date, at: Date)? { lock.withLock { seen[key] } }
+        func set(_ key: String, _ value: (upper: Date, at: Date)) { lock.withLock { seen[key] = value } }
+    }
+
     /// Queues the reminders due within the horizon that are not queued yet; returns how many messages were queued.
     @discardableResult
     static func queue(app: Application, now: Date) async throws -> Int {
@@ -23,7 +32,11 @@ enum PatientReminders {
         for settings in try await PracticeMessagingRecord.query(on: app.db).group(.or, { $0.filter(\.$sms == true).filter(\.$email == true) }).all()
         where !settings.leads.isEmpty {
             for lead in settings.leads {
-                queued += try await queue(lead: lead, settings: settings, app: app, now: now)
+                // Settings changed since the last pass: everything is read again.
+                let key = "\(settings.$practice.id)/\(lead)/\(settings.updatedAt.timeIntervalSince1970)"
+                let upper = now.addingTimeInterval(TimeInterval(lead * 3_600) + horizon)
+                queued += try await queue(lead: lead, upTo: upper, since: app.reminderWatermarks.get(key), settings: settings, app: app, now: now)
+                app.reminderWatermarks.set(key, (upper, now))
             }
         }
         return queued
@@ -34,7 +47,8 @@ enum PatientReminders {
         let id: UUID, patient: UUID, practitioner: UUID, start: Date, motif: UUID?, updated: Date?
     }
 
-    private static func queue(lead: Int, settings: PracticeMessagingRecord, app: Application, now: Date) async throws -> Int {
+    private static func queue(lead: Int, upTo upper: Date, since seen: (upper: Date, at: Date)?, settings: PracticeMessagingRecord,
+                              app: Application, now: Date) async throws -> Int {
         let db = app.db
         let sql = db as! any SQLDatabase
         let leadTime = TimeInterval(lead * 3_600)
@@ -42,11 +56,14 @@ enum PatientReminders {
         guard let practice = try await PracticeRecord.find(practiceID, on: db), practice.suspendedAt == nil else { return 0 }
         let zone = TimeZone(identifier: practice.timeZone) ?? FrenchFormat.parisTimeZone
         let motifs = settings.remindedMotifs
-        let candidates = try await sql.select().columns("id", "patient_id", "practitioner_id", "starts_at", "motif_id", "updated_at")
+        var query = sql.select().columns("id", "patient_id", "practitioner_id", "starts_at", "motif_id", "updated_at")
             .from(AppointmentRecord.schema).where("practice_id", .equal, SQLBind(practiceID)).where("status", .equal, SQLBind(AppointmentStatus.booked.rawValue))
             .where("starts_at", .greaterThan, SQLBind(max(now.addingTimeInterval(closest), now.addingTimeInterval(leadTime - lateness))))
-            .where("starts_at", .lessThanOrEqual, SQLBind(now.addingTimeInterval(leadTime + horizon)))
-            .all().map { row in
+            .where("starts_at", .lessThanOrEqual, SQLBind(upper))
+        if let seen {
+            query = query.where { $0.where("starts_at", .greaterThan, SQLBind(seen.upper)).orWhere("updated_at", .greaterThanOrEqual, SQLBind(seen.at)) }
+        }
+        let candidates = try await query.all().map { row in
                 Due(id: try row.decode(column: "id", as: UUID.self), patient: try row.decode(column: "patient_id", as: UUID.self),
                     practitioner: try row.decode(column: "practitioner_id", as: UUID.self), start: try row.decode(column: "starts_at", as: Date.self),
                     motif: try row.decode(column: "motif_id", as: UUID?.self), updated: try row.decode(column: "updated_at", as: Date?.self))
@@ -102,5 +119,15 @@ enum PatientReminders {
         }
         app.metrics.count("permanence_patient_reminders_queued_total", [("practice", practice.slug)], by: rows.count)
         return rows.count
+    }
+}
+
+extension Application {
+    private struct ReminderWatermarksKey: StorageKey { typealias Value = PatientReminders.Watermarks }
+
+    /// Set by `configure`.
+    var reminderWatermarks: PatientReminders.Watermarks {
+        get { configured(ReminderWatermarksKey.self) }
+        set { storage[ReminderWatermarksKey.self] = newValue }
     }
 }
