@@ -84,4 +84,18 @@ struct ApiAuthTests {
             #expect(locked.headers.first(name: .retryAfter) == "900")
         }
     }
+
+    @Test func secretTokensCarryTheirBytesURLSafeAndNeverRepeat() throws {
+        for count in [1, 7, 8, 16, 32] {
+            let token = SecretToken.generate(prefix: "p_", bytes: count)
+            #expect(token.hasPrefix("p_"))
+            let encoded = String(token.dropFirst(2))
+            #expect(encoded.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }, "URL-safe: \(encoded)")
+            var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+            #expect(Data(base64Encoded: base64)?.count == count)
+        }
+        let many = (0..<1_000).map { _ in SecretToken.generate(bytes: 16) }
+        #expect(Set(many).count == many.count)
+    }
 }

@@ -46,6 +46,11 @@ final class WriterConnection: Sendable {
             if let kept { return kept }
             let opened = try DirectSQLiteConnection(path: path)
             try opened.run("PRAGMA wal_autocheckpoint = 0", []) { _, _ in }
+            // A large batch (an import, a day's reminders) grows its indexes beyond SQLite's default page cache (2 MB),
+            // which then spills to the file in the middle of the transaction; and each statement of many rows keeps
+            // its undo journal in a temporary file. The writer gets 64 MB of cache at most, and its journals in memory.
+            try opened.run("PRAGMA cache_size = -65536", []) { _, _ in }
+            try opened.run("PRAGMA temp_store = MEMORY", []) { _, _ in }
             kept = opened
             return opened
         }

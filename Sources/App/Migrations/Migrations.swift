@@ -31,5 +31,6 @@ enum PermanenceMigrations {
         CreateFigureRollups(),
         CreateConnections(),
         CreatePatientMessages(),
+        OutboxDueByKind(),
     ]
 }

@@ -5,7 +5,12 @@ import Vapor
 enum SecretToken {
     /// 256 random bits (or `bytes` × 8), URL-safe base64 without padding.
     static func generate(prefix: String = "", bytes count: Int = 32) -> String {
-        let bytes = [UInt8].random(count: count)
+        // The system's secure generator (getrandom), eight bytes a call rather than one.
+        var generator = SystemRandomNumberGenerator()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count + 7)
+        while bytes.count < count { withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) } }
+        bytes.removeLast(bytes.count - count)
         let encoded = Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")

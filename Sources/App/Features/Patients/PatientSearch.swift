@@ -91,8 +91,6 @@ enum PatientSearch {
              SQLBind(patient.notes), SQLBind(patient.createdAt), SQLBind(patient.createdAt)]
         }
         let sql = db as! any SQLDatabase
-        // SQLite's default page cache (2 MB) spills while the indexes of a large batch grow: this connection gets 64 MB.
-        if sql.dialect.name == "sqlite" { try await sql.raw("PRAGMA cache_size = -65536").run() }
         for chunk in rows.chunked(by: 500) {
             try await sql.insert(into: PatientRecord.schema)
                 .columns("id", "practice_id", "birth_name", "first_names", "used_name", "birth_date", "sex", "birthplace_code", "ins_nir",

@@ -110,7 +110,7 @@ enum Outbox {
             switch kind {
             case .notices: query.filter(\.$channel != Webhooks.channel).filter(\.$kind == nil)
             case .patients: query.filter(\.$kind != nil)
-            case .webhooks: query.filter(\.$channel == Webhooks.channel)
+            case .webhooks: query.filter(\.$channel == Webhooks.channel).filter(\.$kind == nil)
             }
             return try await query.sort(\.$nextAttemptAt).limit(limit).all()
         }
