@@ -48,6 +48,18 @@ struct PatientMessagingTests {
     }
 
     /// The link a reminder carries.
+    /// A practice sending e-mails, a consenting patient booked on Thursday 26 November at 10:00, and an hour later
+    /// her reminder queued: the setting, the appointment and the token of the reminder's link.
+    static func remindedByEmail(_ app: Application, clock: TestClock) async throws -> (AppointmentsAPITests.Setup, UUID, String) {
+        let s = try await AppointmentsAPITests.setUp(app)
+        try await turnOn(app, practice: s.world.practiceA, sms: false, email: true)
+        let patient = try await consenting(app, practice: s.world.practiceA)
+        let id = try await book(app, s, patient: patient, at: "2026-11-26T10:00:00+01:00")
+        clock.advance(by: 3_600)
+        #expect(try await PatientReminders.queue(app: app, now: clock.now) == 1)
+        return (s, id, try token(in: try #require(try await messages(app, kind: .reminder).first).body))
+    }
+
     static func token(in body: String) throws -> String {
         let range = try #require(body.range(of: "/r/"))
         return String(body[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
@@ -173,13 +185,7 @@ struct PatientMessagingTests {
     @Test func aLinkPastTheNoticeOrItsAppointmentCancelsNothing() async throws {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in
-            let s = try await AppointmentsAPITests.setUp(app)
-            try await Self.turnOn(app, practice: s.world.practiceA, sms: false, email: true)
-            let patient = try await Self.consenting(app, practice: s.world.practiceA)
-            let id = try await Self.book(app, s, patient: patient, at: "2026-11-26T10:00:00+01:00")
-            clock.advance(by: 3_600)
-            #expect(try await PatientReminders.queue(app: app, now: clock.now) == 1)
-            let token = try Self.token(in: try #require(try await Self.messages(app, kind: .reminder).first).body)
+            let (_, id, token) = try await Self.remindedByEmail(app, clock: clock)
             var browser = Browser(app)
             // Thursday 08:30: within the practice's 2 hours of notice.
             clock.advance(by: 47 * 3_600)
@@ -201,13 +207,7 @@ struct PatientMessagingTests {
     @Test func aMovedAppointmentWithdrawsItsReminderAndGetsOneForItsNewTime() async throws {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in
-            let s = try await AppointmentsAPITests.setUp(app)
-            try await Self.turnOn(app, practice: s.world.practiceA, sms: false, email: true)
-            let patient = try await Self.consenting(app, practice: s.world.practiceA)
-            let id = try await Self.book(app, s, patient: patient, at: "2026-11-26T10:00:00+01:00")
-            clock.advance(by: 3_600)
-            #expect(try await PatientReminders.queue(app: app, now: clock.now) == 1)
-            let oldToken = try Self.token(in: try #require(try await Self.messages(app, kind: .reminder).first).body)
+            let (s, id, oldToken) = try await Self.remindedByEmail(app, clock: clock)
             clock.advance(by: 3_600)
             let moved = try await app.api(.POST, "\(s.base)/appointments/\(id)/move", token: s.token, json: #"{"start":"2026-11-26T11:00:00+01:00"}"#)
             #expect(moved.status == .ok, "\(moved.body.string)")

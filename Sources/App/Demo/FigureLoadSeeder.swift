@@ -50,13 +50,7 @@ enum FigureLoadSeeder {
         for index in 0..<sizes.practices {
             let practiceID = rng.uuid(), practitionerID = rng.uuid()
             let phone = "+33198" + String(format: "%06d", index)
-            let practitioner = PractitionerRecord()
-            practitioner.id = practitionerID
-            practitioner.$practice.id = practiceID
-            practitioner.title = "Dr"
-            practitioner.firstName = "Praticien"
-            practitioner.lastName = String(format: "%03d", index + 1)
-            practitioner.profession = "Médecin généraliste"
+            let practitioner = LoadSeeder.practitioner(practitionerID, number: index + 1, practice: practiceID)
             let patients = (0..<20).map { number in
                 PatientRecord(id: rng.uuid(), practice: practiceID, birthName: "Patient", firstNames: "Numéro \(number + 1)", usedName: nil,
                               birthDate: "1970-01-01", sex: number % 2 == 0 ? "F" : "M")

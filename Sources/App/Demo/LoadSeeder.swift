@@ -28,13 +28,7 @@ enum LoadSeeder {
             try await PatientLoadSeeder.insertPractice(id: practiceID, center: centerID, slug: practiceSlug, name: "Cabinet de charge",
                                                        phone: "+33199009999", on: tx, journal: journal)
             for (index, id) in fixture.practitionerIDs.enumerated() {
-                let practitioner = PractitionerRecord()
-                practitioner.id = id
-                practitioner.$practice.id = practiceID
-                practitioner.title = "Dr"
-                practitioner.firstName = "Praticien"
-                practitioner.lastName = String(format: "%02d", index + 1)
-                practitioner.profession = "Médecin généraliste"
+                let practitioner = Self.practitioner(id, number: index + 1, practice: practiceID)
                 try await practitioner.create(on: tx)
                 try await journal.record(.create, entity: "practitioner", entityID: id.uuidString, practiceID: practiceID, after: ["name": practitioner.displayName])
             }
@@ -95,5 +89,17 @@ enum LoadSeeder {
                                                 requestID: nil, writer: app.writer, on: app.db)
         try await DemoSeeder.enrolWithDemoKey(record, app: app)
         return Result(practiceID: practiceID, motifID: fixture.motif.id, email: email, practitionerIDs: fixture.practitionerIDs, patientIDs: patientIDs)
+    }
+
+    /// A load test's practitioner: « Dr Praticien 001 », a general practitioner.
+    static func practitioner(_ id: UUID, number: Int, practice: UUID) -> PractitionerRecord {
+        let practitioner = PractitionerRecord()
+        practitioner.id = id
+        practitioner.$practice.id = practice
+        practitioner.title = "Dr"
+        practitioner.firstName = "Praticien"
+        practitioner.lastName = String(format: "%03d", number)
+        practitioner.profession = "Médecin généraliste"
+        return practitioner
     }
 }

@@ -38,14 +38,7 @@ enum ReminderLoadSeeder {
             }
             try await app.writer.unjournaled(on: app.db) { tx in
                 for (number, id) in fixture.practitionerIDs.enumerated() {
-                    let practitioner = PractitionerRecord()
-                    practitioner.id = id
-                    practitioner.$practice.id = practiceID
-                    practitioner.title = "Dr"
-                    practitioner.firstName = "Praticien"
-                    practitioner.lastName = String(format: "%02d", number + 1)
-                    practitioner.profession = "Médecin généraliste"
-                    try await practitioner.create(on: tx)
+                    try await LoadSeeder.practitioner(id, number: number + 1, practice: practiceID).create(on: tx)
                 }
                 let motif = MotifRecord()
                 motif.apply(fixture.motif, practice: practiceID)
