@@ -22,7 +22,9 @@ while read -r _ file; do
   [ -f "$file" ] || { echo "landed migration removed: $file"; status=1; }
 done < "$manifest"
 if [ "$(git rev-parse --is-shallow-repository 2>/dev/null || echo true)" = "false" ]; then
-  if git log --format= -p -- "$manifest" | grep -q '^-[0-9a-f]'; then
+  # grep reads the whole log (no -q): under pipefail, a grep that quits at its first match makes git log die of
+  # SIGPIPE and the pipeline fail, which would let a rewritten line through.
+  if git log --format= -p -- "$manifest" | grep '^-[0-9a-f]' > /dev/null; then
     echo "$manifest lost or rewrote a line in its history: it may only grow"
     status=1
   fi
