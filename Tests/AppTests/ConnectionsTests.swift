@@ -95,6 +95,7 @@ struct ConnectionsTests {
             #expect(await worker.stop(app, within: .seconds(15)), "the delivery is cancelled, not waited for")
             let message = try #require(try await OutboxMessageRecord.query(on: app.db).filter(\.$channel == "webhook").first())
             #expect(message.state == "pending" && message.attempts == 0 && message.lastError == nil, "still queued, for the next instance")
+            #expect(message.nextAttemptAt <= app.clock.now(), "given back due, not held by the stopped instance")
         }
         await receiver.stop()
     }

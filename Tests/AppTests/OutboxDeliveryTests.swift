@@ -68,4 +68,52 @@ struct OutboxDeliveryTests {
             #expect(try await OutboxMessageRecord.query(on: app.db).first()?.provider == "log")
         }
     }
+
+    /// Several instances on one database pass over the same due notices at once: each notice leaves once.
+    @Test func twoPassesAtOnceSendEachNoticeOnce() async throws {
+        let server = try await SMTPTestServer()
+        let clock = TestClock()
+        try await withTestApp(clock: clock, environment: ["SMTP_URL": "smtp://127.0.0.1:\(server.port)"]) { app in
+            let w = try await JournalWorld.build(on: app)
+            for n in 0..<12 {
+                let message = OutboxMessageRecord()
+                message.id = UUID()
+                message.$practice.id = w.world.practiceA
+                message.practitionerID = w.world.practitionerA
+                message.channel = "email"
+                message.recipient = "medecin\(n)@example.fr"
+                message.subject = "Avis \(n)"
+                message.body = "Une transmission urgente vous attend."
+                message.state = "pending"
+                message.attempts = 0
+                message.nextAttemptAt = clock.now
+                message.createdAt = clock.now
+                try await message.create(on: app.db)
+            }
+            async let first = Outbox.deliver(app: app, now: clock.now)
+            async let second = Outbox.deliver(app: app, now: clock.now)
+            let handed = try await first + second
+            #expect(handed == 12, "each notice handed over by one pass only")
+            #expect(server.messages.count == 12)
+            #expect(Set(server.messages.map(\.to)).count == 12)
+            let stored = try await OutboxMessageRecord.query(on: app.db).all()
+            #expect(stored.allSatisfy { $0.state == "sent" && $0.attempts == 1 && $0.nextAttemptAt == clock.now }, "sent, due when it was due")
+        }
+        await server.stop()
+    }
+
+    /// A notice taken by an instance that then died is sent by another once its hold has passed, not before.
+    @Test func aNoticeTakenByAnotherInstanceWaitsForItsHoldToPass() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            _ = try await Self.escalateOnce(app, clock)
+            let message = try #require(try await OutboxMessageRecord.query(on: app.db).first())
+            #expect(try await Outbox.take(message, app: app, now: clock.now), "the first instance takes it")
+            #expect(try await !Outbox.take(message, app: app, now: clock.now), "a second cannot")
+            #expect(try await Outbox.deliver(app: app, now: clock.now) == 0, "held by the first instance")
+            clock.advance(by: Outbox.takenFor)
+            #expect(try await Outbox.deliver(app: app, now: clock.now) == 1, "due again once the hold passed")
+            #expect(try await OutboxMessageRecord.query(on: app.db).first()?.state == "sent")
+        }
+    }
 }

@@ -242,6 +242,27 @@ struct PatientMessagingTests {
         }
     }
 
+    /// Several instances on one database pass at the same moment: each appointment gets one reminder, one link.
+    @Test func twoPassesAtOnceQueueEachReminderOnce() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let s = try await AppointmentsAPITests.setUp(app)
+            try await Self.turnOn(app, practice: s.world.practiceA, sms: false, email: true)
+            for (n, time) in ["09:00", "09:20", "09:40", "10:00", "10:20"].enumerated() {
+                let patient = try await Self.consenting(app, practice: s.world.practiceA, name: "Patient\(n)", mobile: "+3361111111\(n)",
+                                                        email: "patient\(n)@example.fr")
+                _ = try await Self.book(app, s, patient: patient, at: "2026-11-26T\(time):00+01:00")
+            }
+            clock.advance(by: 3_600)
+            async let first = PatientReminders.queue(app: app, now: clock.now)
+            async let second = PatientReminders.queue(app: app, now: clock.now)
+            #expect(try await first + second == 5)
+            let reminders = try await Self.messages(app, kind: .reminder)
+            #expect(reminders.count == 5 && Set(reminders.compactMap(\.appointmentID)).count == 5)
+            #expect(try await AppointmentLinkRecord.query(on: app.db).count() == 5, "one link each, none left unsent")
+        }
+    }
+
     @Test func aConsentWithdrawnAfterQueueingStopsTheMessage() async throws {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in

@@ -48,9 +48,9 @@ struct Writer: Sendable {
 
     /// A write to a technical table that is not practice data (idempotency keys): one transaction like the others,
     /// not journaled.
-    func unjournaled(on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
+    func unjournaled<T: Sendable>(on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         if let unit = UnitOfWork.current { return try await unit.savepoint(body) }
-        try await UnitOfWork.run(on: database, gate: gate) { unit in try await body(unit.database) }
+        return try await UnitOfWork.run(on: database, gate: gate) { unit in try await body(unit.database) }
     }
 
     /// Records that `actor` opened a record, in the same chain as the writes.

@@ -1,5 +1,6 @@
 import Domain
 import Fluent
+import FluentPostgresDriver
 import Foundation
 import SQLKit
 import Vapor
@@ -73,23 +74,13 @@ enum PatientReminders {
                 return (motifs.isEmpty || appointment.motif.map(motifs.contains) == true) && (appointment.updated ?? .distantPast) <= planned
             }
         guard !candidates.isEmpty else { return 0 }
-        // Those already queued for this lead and this start.
-        let starts = Dictionary(candidates.map { ($0.id, $0.start) }, uniquingKeysWith: { a, _ in a })
-        var done: Set<UUID> = []
-        for chunk in candidates.map(\.id).chunked(by: 500) {
-            for row in try await sql.select().columns("appointment_id", "appointment_start").from(OutboxMessageRecord.schema)
-                .where("appointment_id", .in, SQLBind.group(Array(chunk))).where("kind", .equal, SQLBind(PatientMessageKind.reminder.rawValue))
-                .where("lead_hours", .equal, SQLBind(lead)).all() {
-                let id = try row.decode(column: "appointment_id", as: UUID.self)
-                if starts[id] == (try row.decode(column: "appointment_start", as: Date?.self)) { done.insert(id) }
-            }
-        }
+        let done = try await queued(candidates, lead: lead, on: sql)
         let waiting = candidates.filter { !done.contains($0.id) }
         guard !waiting.isEmpty else { return 0 }
         let addresses = try await PatientMessages.addresses(of: waiting.map(\.patient), now: now, on: db)
         let practitioners = try await PatientMessages.practitioners(Set(waiting.map(\.practitioner)), on: db)
         let templates = MessageChannel.allCases.filter(settings.enabled).map { ($0, settings.template(.reminder, $0)) }
-        var links: [[(any Encodable & Sendable)?]] = []
+        var links: [(appointment: UUID, values: [(any Encodable & Sendable)?])] = []
         var rows: [OutboxMessageRecord] = []
         for appointment in waiting {
             guard let to = addresses[appointment.patient], to.sms != nil && settings.sms || to.email != nil && settings.email else { continue }
@@ -107,18 +98,43 @@ enum PatientReminders {
                                                 lead: lead, due: due, now: now))
                 used = true
             }
-            if used { links.append([UUID(), practiceID, appointment.id, SecretToken.hash(token), appointment.start, appointment.start, now]) }
+            if used { links.append((appointment.id, [UUID(), practiceID, appointment.id, SecretToken.hash(token), appointment.start, appointment.start, now])) }
         }
         guard !rows.isEmpty else { return 0 }
-        let (allLinks, allRows) = (links, rows)
-        try await app.writer.unjournaled(on: db) { db in
-            try await SQLValue.insert(allLinks, into: AppointmentLinkRecord.schema,
+        let (allLinks, allRows, read) = (links, rows, waiting)
+        let written = try await app.writer.unjournaled(on: db) { db in
+            let sql = db as! any SQLDatabase
+            // Another instance's pass may have queued some of them since they were read: read again, under a lock that
+            // keeps the other passes out until this one commits (SQLite's one writer is that lock already).
+            if db is any PostgresDatabase { try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: Self.lockKey))").run() }
+            let meanwhile = try await queued(read, lead: lead, on: sql)
+            let rows = allRows.filter { !meanwhile.contains($0.appointmentID!) }
+            try await SQLValue.insert(allLinks.filter { !meanwhile.contains($0.appointment) }.map(\.values), into: AppointmentLinkRecord.schema,
                                       columns: ["id", "practice_id", "appointment_id", "token_hash", "appointment_start", "expires_at", "created_at"],
-                                      on: db as! any SQLDatabase)
-            try await PatientMessages.insert(allRows, on: db)
+                                      on: sql)
+            try await PatientMessages.insert(rows, on: db)
+            return rows.count
         }
-        app.metrics.count("permanence_patient_reminders_queued_total", [("practice", practice.slug)], by: rows.count)
-        return rows.count
+        app.metrics.count("permanence_patient_reminders_queued_total", [("practice", practice.slug)], by: written)
+        return written
+    }
+
+    /// The key of the PostgreSQL lock the passes of several instances take in turn.
+    static let lockKey = 0x7065_726d_7263
+
+    /// Among `appointments`, those whose reminder for this lead and this start is queued already.
+    private static func queued(_ appointments: [Due], lead: Int, on sql: any SQLDatabase) async throws -> Set<UUID> {
+        let starts = Dictionary(appointments.map { ($0.id, $0.start) }, uniquingKeysWith: { a, _ in a })
+        var done: Set<UUID> = []
+        for chunk in appointments.map(\.id).chunked(by: 500) {
+            for row in try await sql.select().columns("appointment_id", "appointment_start").from(OutboxMessageRecord.schema)
+                .where("appointment_id", .in, SQLBind.group(Array(chunk))).where("kind", .equal, SQLBind(PatientMessageKind.reminder.rawValue))
+                .where("lead_hours", .equal, SQLBind(lead)).all() {
+                let id = try row.decode(column: "appointment_id", as: UUID.self)
+                if starts[id] == (try row.decode(column: "appointment_start", as: Date?.self)) { done.insert(id) }
+            }
+        }
+        return done
     }
 }
 

@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// A message as it leaves: what a provider needs, nothing else.
@@ -144,11 +145,33 @@ enum Outbox {
         return delivered
     }
 
+    /// How long a message taken by an instance is kept from the others: one taken by an instance that died while
+    /// sending is due again after that (the providers give up on a silent peer well before: 10 s for HTTP, 30 s per
+    /// SMTP reply).
+    static let takenFor: TimeInterval = 120
+
+    /// Takes a due message for this instance: several instances on one database pass over the same due rows, and the
+    /// conditional update lets one of them only send each (its due time moved `takenFor` ahead); whether it was won.
+    static func take(_ message: OutboxMessageRecord, app: Application, now: Date) async throws -> Bool {
+        let id = try message.requireID()
+        return try await app.writer.unjournaled(on: app.db) { db in
+            try await (db as! any SQLDatabase).update(OutboxMessageRecord.schema)
+                .set("next_attempt_at", to: SQLBind(app.clock.now().addingTimeInterval(takenFor)))
+                .where("id", .equal, SQLBind(id)).where("state", .equal, SQLBind("pending")).where("next_attempt_at", .lessThanOrEqual, SQLBind(now))
+                .returning("id").all().count == 1
+        }
+    }
+
     /// One try of one message: "sent" only once the provider (or the webhook's receiver, with a 2xx) accepted it. A
     /// patient's message whose reason went away meanwhile (consent withdrawn, appointment moved or cancelled) is
     /// withdrawn instead, and says why.
     @discardableResult
     static func attempt(_ message: OutboxMessageRecord, app: Application, now: Date) async throws -> Bool {
+        guard try await take(message, app: app, now: now) else { return false }
+        // Taking it moved its due time: the time it was due is written back with what becomes of it (a retry sets its
+        // own), as the figures count the reminders by it.
+        let due = message.nextAttemptAt
+        message.nextAttemptAt = due
         if message.kind != nil, let reason = try await PatientMessages.withdrawal(of: message, now: now, on: app.db) {
             message.state = "withdrawn"
             message.lastError = reason
@@ -173,7 +196,11 @@ enum Outbox {
             message.lastError = nil
             delivered = true
         } catch where Task.isCancelled {
-            // The server stops: not a failed try. The row stays queued and due, for the next pass or instance.
+            // The server stops: not a failed try. The row is given back, due as it was, for the next pass or instance.
+            try? await app.writer.unjournaled(on: app.db) { db in
+                try await (db as! any SQLDatabase).update(OutboxMessageRecord.schema).set("next_attempt_at", to: SQLBind(due))
+                    .where("id", .equal, SQLBind(message.id!)).run()
+            }
             return false
         } catch {
             if let refused = error as? Webhooks.Refused { message.responseCode = refused.code }
