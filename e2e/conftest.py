@@ -130,11 +130,13 @@ def api_token(server, email):
 DEMO_PRACTICE = "Cabinet médical des Tilleuls"
 
 
-def booking_material(server, token, slots):
-    """What a secretary books with in the demo practice: its id, its first motif, `slots` free slots and patients."""
+def booking_material(server, token, slots, from_day=None):
+    """What a secretary books with in the demo practice: its id, its first motif, `slots` free slots (from `from_day`,
+    an ISO date, when given) and patients."""
     practice = next(p for p in api(server, "GET", "/api/v1/practices", token)["practices"] if p["name"] == DEMO_PRACTICE)["id"]
     motif = api(server, "GET", f"/api/v1/practices/{practice}/motifs", token)["motifs"][0]["id"]
-    free = api(server, "GET", f"/api/v1/practices/{practice}/availability?motif={motif}&limit={slots}", token)["slots"]
+    since = f"&from={from_day}" if from_day else ""
+    free = api(server, "GET", f"/api/v1/practices/{practice}/availability?motif={motif}&limit={slots}{since}", token)["slots"]
     patients = api(server, "GET", f"/api/v1/practices/{practice}/patients?q=a", token)["patients"]
     assert len(free) == slots and patients
     return practice, motif, free, patients

@@ -77,16 +77,21 @@ def on_grid(browser, appointment):
     return browser.find_element(By.CSS_SELECTOR, f'a.block[data-move*="{appointment.upper()}"], a.block[data-move*="{appointment.lower()}"]')
 
 
+def tomorrow():
+    return (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+
+
 def lane_of(browser, practitioner):
     return browser.find_element(By.CSS_SELECTOR, f'.day-body[data-practitioner="{practitioner.upper()}"], .day-body[data-practitioner="{practitioner.lower()}"]')
 
 
 def test_an_appointment_dragged_to_a_free_place_is_moved_then_moved_back_with_the_keyboard(server, browser):
     token = secretary_token(server)
-    practice, motif, free, patients = booking_material(server, token, 30)
-    first = free[0]
-    # Another free place of the same day, clear of the first (the motif's length and its buffer).
-    second = next(slot for slot in free[1:] if slot["start"][:10] == first["start"][:10] and minutes(slot["start"]) >= minutes(first["end"]) + 20)
+    # From tomorrow on: late in the afternoon, today may have no free place left after the first.
+    practice, motif, free, patients = booking_material(server, token, 30, from_day=tomorrow())
+    # Two free places of one day, the second clear of the first (the motif's length and its buffer).
+    first, second = next((a, b) for i, a in enumerate(free) for b in free[i + 1:]
+                         if b["start"][:10] == a["start"][:10] and minutes(b["start"]) >= minutes(a["end"]) + 20)
     appointment = book(server, token, practice, motif, patients[0]["id"], first)
 
     base = open_practice(browser, server)
@@ -129,10 +134,8 @@ def test_an_appointment_dragged_to_a_free_place_is_moved_then_moved_back_with_th
 
 def test_a_move_dropped_on_closed_time_is_refused_with_the_alternatives(server, browser):
     token = secretary_token(server)
-    practice, motif, _, patients = booking_material(server, token, 1)
     # A slot from tomorrow on: today's 07:15 may already be past, which is refused for another reason.
-    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
-    slot = api(server, "GET", f"/api/v1/practices/{practice}/availability?motif={motif}&limit=1&from={tomorrow}", token)["slots"][0]
+    practice, motif, (slot,), patients = booking_material(server, token, 1, from_day=tomorrow())
     appointment = book(server, token, practice, motif, patients[1]["id"], slot)
     base = open_practice(browser, server)
     browser.get(f"{base}/agenda/jour?jour={slot['start'][:10]}")
