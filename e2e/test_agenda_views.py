@@ -146,6 +146,7 @@ def test_a_move_dropped_on_closed_time_is_refused_with_the_alternatives(server, 
     wait_for_text(browser, "Créneaux proches, les meilleurs d'abord")
     refusal = browser.find_element(By.CSS_SELECTOR, "main").text
     assert "en dehors des horaires" in refusal and "override" not in refusal
+    assert browser.find_element(By.CSS_SELECTOR, 'input[name="heure"]').get_attribute("value") == "07:15", "the refused time is kept"
     screenshot(browser, "101-depot-refuse-hors-horaires")
     unchanged = api(server, "GET", f"/api/v1/practices/{practice}/appointments/{appointment}", token)["appointment"]
     assert unchanged["start"] == slot["start"]

@@ -103,6 +103,8 @@ extension AppointmentsController {
             cancellation = [appointment.cancellationParty.flatMap(CancellationParty.init(rawValue:))?.label, appointment.cancellationReason]
                 .compactMap { $0 }.joined(separator: " — ")
         }
+        // A refused move keeps what was asked beside its reason (a drop on 07:15 shows 07:15, not the current time).
+        let asked = section == "move" && !errors.isEmpty ? try? req.content.decode(MoveForm.self) : nil
         return try await req.view.render("appointments/show", ShowPage(
             layout: .init(principal), practiceID: practice.id, practiceName: record.name, id: appointment.id!,
             when: "\(FrenchFormat.longDate(appointment.startsAt, in: zone)) de \(FrenchFormat.time(appointment.startsAt, in: zone)) à \(FrenchFormat.time(appointment.endsAt, in: zone))",
@@ -113,9 +115,10 @@ extension AppointmentsController {
             cancellation: cancellation, inSeries: appointment.seriesID != nil, readBack: readBack, canMove: canMove,
             alternatives: alternatives, alternativesProblem: alternativesProblem,
             practitioners: practitioners.filter { motif?.practitionerIDs.contains($0.id!) ?? true }.map {
-                Choice(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == appointment.$practitioner.id)
+                Choice(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == (asked?.praticien ?? appointment.$practitioner.id))
             },
-            date: LocalDate(appointment.startsAt, in: zone).description, time: FrenchFormat.time(appointment.startsAt, in: zone),
+            date: asked?.date ?? LocalDate(appointment.startsAt, in: zone).description,
+            time: asked?.heure ?? FrenchFormat.time(appointment.startsAt, in: zone),
             statuses: statuses.filter { status.problem(changingTo: $0.0, start: appointment.startsAt, now: ctx.now, calendar: ctx.calendar) == nil }
                 .map { Choice(value: $0.0.rawValue, label: $0.1, selected: false) },
             undo: undo.flatMap { next, label in
